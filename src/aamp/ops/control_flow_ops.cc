@@ -1,0 +1,37 @@
+// Control-flow ops (v1 loops and conditionals) and TensorList ops.
+// Per-op knowledge: AMP class (spec section 2; device overrides where the lists differ) and
+// shape function. Signatures of TensorFlow ops come from the generated table.
+#include "aamp/ops/families.h"
+#include "aamp/ops/registry.h"
+
+namespace aamp {
+
+void register_control_flow_ops(OpRegistry& r) {
+  r.info("Enter").amp(AmpClass::kClear);
+  r.info("Exit").amp(AmpClass::kClear);
+  r.info("Merge").amp(AmpClass::kClear);
+  r.info("NextIteration").amp(AmpClass::kClear);
+  r.info("Switch").amp(AmpClass::kClear);
+  r.info("TensorListConcat").amp(AmpClass::kClear);
+  r.info("TensorListConcatV2").amp(AmpClass::kClear);
+  r.info("TensorListFromTensor").amp(AmpClass::kClear);
+  r.info("TensorListFromTensorV2").amp(AmpClass::kClear);
+  r.info("TensorListGather").amp(AmpClass::kClear);
+  r.info("TensorListGatherV2").amp(AmpClass::kClear);
+  r.info("TensorListGetItem").amp(AmpClass::kClear);
+  r.info("TensorListGetItemV2").amp(AmpClass::kClear);
+  r.info("TensorListPopBack").amp(AmpClass::kClear);
+  r.info("TensorListPopBackV2").amp(AmpClass::kClear);
+  r.info("TensorListPushBack").amp(AmpClass::kClear);
+  r.info("TensorListPushBackV2").amp(AmpClass::kClear);
+  r.info("TensorListScatter").amp(AmpClass::kClear);
+  r.info("TensorListScatterV2").amp(AmpClass::kClear);
+  r.info("TensorListSetItem").amp(AmpClass::kClear);
+  r.info("TensorListSetItemV2").amp(AmpClass::kClear);
+  r.info("TensorListSplit").amp(AmpClass::kClear);
+  r.info("TensorListSplitV2").amp(AmpClass::kClear);
+  r.info("TensorListStack").amp(AmpClass::kClear);
+  r.info("TensorListStackV2").amp(AmpClass::kClear);
+}
+
+}  // namespace aamp

@@ -1,0 +1,65 @@
+// Math ops: matmuls, element-wise arithmetic, reductions, comparisons.
+// Per-op knowledge: AMP class (spec section 2; device overrides where the lists differ) and
+// shape function. Signatures of TensorFlow ops come from the generated table.
+#include "aamp/ops/families.h"
+#include "aamp/ops/registry.h"
+
+namespace aamp {
+
+void register_math_ops(OpRegistry& r) {
+  r.info("BatchMatMul").amp(AmpClass::kAllow);
+  r.info("BatchMatMulV2").amp(AmpClass::kAllow);
+  r.info("Einsum").amp(AmpClass::kAllow);
+  r.info("MatMul").amp(AmpClass::kAllow);
+  r.info("Abs").amp(AmpClass::kClear);
+  r.info("ArgMax").amp(AmpClass::kClear);
+  r.info("ArgMin").amp(AmpClass::kClear);
+  r.info("Ceil").amp(AmpClass::kClear);
+  r.info("ClipByValue").amp(AmpClass::kClear);
+  r.info("Equal").amp(AmpClass::kClear);
+  r.info("Floor").amp(AmpClass::kClear);
+  r.info("Greater").amp(AmpClass::kClear);
+  r.info("GreaterEqual").amp(AmpClass::kClear);
+  r.info("IsFinite").amp(AmpClass::kClear);
+  r.info("IsInf").amp(AmpClass::kClear);
+  r.info("IsNan").amp(AmpClass::kClear);
+  r.info("Less").amp(AmpClass::kClear);
+  r.info("LessEqual").amp(AmpClass::kClear);
+  r.info("Max").amp(AmpClass::kClear);
+  r.info("Maximum").amp(AmpClass::kClear);
+  r.info("Min").amp(AmpClass::kClear);
+  r.info("Minimum").amp(AmpClass::kClear);
+  r.info("Neg").amp(AmpClass::kClear);
+  r.info("NotEqual").amp(AmpClass::kClear);
+  r.info("Round").amp(AmpClass::kClear);
+  r.info("Select").amp(AmpClass::kClear);
+  r.info("SelectV2").amp(AmpClass::kClear);
+  r.info("Sign").amp(AmpClass::kClear);
+  r.info("Exp").amp(AmpClass::kDeny);
+  r.info("Expm1").amp(AmpClass::kDeny);
+  r.info("Mean").amp(AmpClass::kDeny);
+  r.info("Pow").amp(AmpClass::kDeny);
+  r.info("Sum").amp(AmpClass::kDeny).amp_on(DeviceKind::kCPU, AmpClass::kInfer);
+  r.info("Add").amp(AmpClass::kInfer);
+  r.info("AddN").amp(AmpClass::kInfer);
+  r.info("AddV2").amp(AmpClass::kInfer);
+  r.info("Erf").amp(AmpClass::kInfer);
+  r.info("Erfc").amp(AmpClass::kInfer);
+  r.info("FloorDiv").amp(AmpClass::kInfer);
+  r.info("Inv").amp(AmpClass::kInfer);
+  r.info("Log").amp(AmpClass::kInfer);
+  r.info("Log1p").amp(AmpClass::kInfer);
+  r.info("Mul").amp(AmpClass::kInfer);
+  r.info("Prod").amp(AmpClass::kInfer);
+  r.info("RealDiv").amp(AmpClass::kInfer);
+  r.info("Reciprocal").amp(AmpClass::kInfer);
+  r.info("Sigmoid").amp(AmpClass::kInfer);
+  r.info("SigmoidGrad").amp(AmpClass::kInfer);
+  r.info("Sqrt").amp(AmpClass::kInfer);
+  r.info("Sub").amp(AmpClass::kInfer);
+  r.info("Tanh").amp(AmpClass::kInfer);
+  r.info("TanhGrad").amp(AmpClass::kInfer);
+  r.info("Square").amp_on(DeviceKind::kCPU, AmpClass::kInfer);
+}
+
+}  // namespace aamp

@@ -1,0 +1,104 @@
+// Kernel interface and kernel registry. A kernel is created once per plan (static shapes known,
+// constant inputs available for packing weights) and then run many times on arena memory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aamp/core/dtype.h"
+#include "aamp/ir/graph.h"
+#include "aamp/ir/tensor.h"
+#include "aamp/ops/op_def.h"
+
+namespace aamp {
+
+// A tensor in plan memory: dtype, static shape and a pointer (not owned).
+struct TensorView {
+  DType dtype = DType::kInvalid;
+  std::vector<int64_t> shape;
+  void* data = nullptr;
+  // Strings for DT_STRING views (not owned), else nullptr.
+  std::vector<std::string>* strings = nullptr;
+
+  int64_t num_elements() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+  }
+  size_t byte_size() const { return static_cast<size_t>(num_elements()) * dtype_size(dtype); }
+  template <typename T>
+  T* as() const { return static_cast<T*>(data); }
+};
+
+struct TensorDesc {
+  DType dtype = DType::kInvalid;
+  std::vector<int64_t> shape;
+};
+
+// What a kernel knows when it is created.
+struct KernelInit {
+  const Node* node = nullptr;
+  std::vector<TensorDesc> inputs;     // data inputs only
+  std::vector<TensorDesc> outputs;
+  // For each data input: the constant value if it is known at plan time, else nullptr.
+  std::vector<const Tensor*> const_inputs;
+  DeviceKind device = DeviceKind::kCPU;
+  int threads = 1;
+};
+
+struct KernelContext {
+  std::vector<TensorView> inputs;
+  std::vector<TensorView> outputs;
+  int threads = 1;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual void run(KernelContext& ctx) = 0;
+  // Outputs that may share memory with an input (output index, input index), if the kernel
+  // supports running in place. Default: none.
+  virtual std::vector<std::pair<int, int>> inplace_pairs() const { return {}; }
+};
+
+using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelInit&)>;
+
+struct KernelRegistration {
+  std::string op;
+  DeviceKind device = DeviceKind::kCPU;
+  std::vector<DType> dtypes;  // the dtype of the op's main type attr ("T" or the first float)
+  // Higher wins. Reference kernels use priority 0; fast kernels > 0.
+  int priority = 0;
+  std::string name;           // e.g. "onednn", "reference"
+  KernelFactory factory;
+  // Optional: may refuse a particular node/shape (e.g. unsupported attr); then the next
+  // registration by priority is tried.
+  std::function<bool(const KernelInit&)> supports;
+};
+
+class KernelRegistry {
+ public:
+  static KernelRegistry& global();
+  // Also tells the OpRegistry which (op, device, dtype) can run.
+  void add(KernelRegistration r);
+  // Best registration for the node; nullptr if none. `reference_only` picks priority-0 kernels.
+  const KernelRegistration* lookup(std::string_view op, DeviceKind d, DType t,
+                                   const KernelInit& init, bool reference_only = false) const;
+  std::vector<const KernelRegistration*> all(std::string_view op, DeviceKind d) const;
+
+ private:
+  std::vector<KernelRegistration> regs_;
+};
+
+// Registers kernels at static-init time (backends are linked whole-archive):
+//   static const bool kReg = register_kernels([] { KernelRegistry::global().add({...}); });
+inline bool register_kernels(const std::function<void()>& f) {
+  f();
+  return true;
+}
+
+}  // namespace aamp
