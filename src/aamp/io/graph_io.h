@@ -2,6 +2,7 @@
 // models (model.json + .bin weight shards). Errors throw aamp::Error naming the file (and node).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,10 @@ std::string serialize_graphdef_text(const Graph& g);
 // TF.js graph model: modelTopology (GraphDef as JSON) + weightsManifest shards. Weights become
 // Const nodes (float16 and uint8/uint16-quantized weights dequantized to float32).
 Graph load_tfjs(const std::string& model_json_path);
+// The same from memory (tests, fuzzing): the model.json text and the shard contents keyed by the
+// paths written in its weightsManifest. A shard missing from the map is an error.
+Graph parse_tfjs(std::string_view model_json, const std::map<std::string, std::string>& shards,
+                 const std::string& source_name);
 
 // Whole-file helpers. read_file throws Error(kNotFound / kIO) naming the path.
 std::string read_file(const std::string& path);
