@@ -3,6 +3,7 @@
 // shape function. Signatures of TensorFlow ops come from the generated table.
 #include "aamp/ops/families.h"
 #include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
@@ -57,6 +58,43 @@ void register_array_ops(OpRegistry& r) {
   r.info("Where").amp(AmpClass::kClear);
   r.info("ZerosLike").amp(AmpClass::kClear);
   r.info("SaveV2").amp(AmpClass::kDeny);
+  // Shape functions (ops/shape_inference.h).
+  r.info("Placeholder").shape_fn(shape_fns::placeholder);
+  r.info("Const").shape_fn(shape_fns::constant);
+  for (const char* op :
+       {"PlaceholderWithDefault", "Identity", "Snapshot", "StopGradient", "PreventGradient",
+        "EnsureShape", "CheckNumerics", "ZerosLike", "OnesLike"})
+    r.info(op).shape_fn(shape_fns::unary);
+  r.info("IdentityN").shape_fn(shape_fns::identity_n);
+  r.info("Shape").shape_fn(shape_fns::shape_of);
+  r.info("ShapeN").shape_fn(shape_fns::shape_of);
+  r.info("Size").shape_fn(shape_fns::size_of);
+  r.info("Rank").shape_fn(shape_fns::rank_of);
+  r.info("Reshape").shape_fn(shape_fns::reshape);
+  r.info("Squeeze").shape_fn(shape_fns::squeeze);
+  r.info("ExpandDims").shape_fn(shape_fns::expand_dims);
+  r.info("Transpose").shape_fn(shape_fns::transpose);
+  r.info("Concat").shape_fn(shape_fns::concat);
+  r.info("ConcatV2").shape_fn(shape_fns::concat);
+  r.info("Pack").shape_fn(shape_fns::pack);
+  r.info("Unpack").shape_fn(shape_fns::unpack);
+  r.info("Split").shape_fn(shape_fns::split);
+  r.info("SplitV").shape_fn(shape_fns::split_v);
+  r.info("Slice").shape_fn(shape_fns::slice);
+  r.info("StridedSlice").shape_fn(shape_fns::strided_slice);
+  r.info("Tile").shape_fn(shape_fns::tile);
+  for (const char* op : {"Pad", "PadV2", "MirrorPad"}) r.info(op).shape_fn(shape_fns::pad);
+  r.info("Gather").shape_fn(shape_fns::gather);
+  r.info("GatherV2").shape_fn(shape_fns::gather);
+  r.info("GatherNd").shape_fn(shape_fns::gather_nd);
+  r.info("OneHot").shape_fn(shape_fns::one_hot);
+  r.info("Fill").shape_fn(shape_fns::fill);
+  r.info("BroadcastTo").shape_fn(shape_fns::broadcast_to);
+  r.info("DepthToSpace").shape_fn(shape_fns::depth_to_space);
+  r.info("SpaceToDepth").shape_fn(shape_fns::space_to_depth);
+  r.info("SpaceToBatchND").shape_fn(shape_fns::space_to_batch_nd);
+  r.info("BatchToSpaceND").shape_fn(shape_fns::batch_to_space_nd);
+  r.info("SparseToDense").shape_fn(shape_fns::sparse_to_dense);
 }
 
 }  // namespace aamp

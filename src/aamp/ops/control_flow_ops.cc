@@ -3,6 +3,7 @@
 // shape function. Signatures of TensorFlow ops come from the generated table.
 #include "aamp/ops/families.h"
 #include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
@@ -32,6 +33,7 @@ void register_control_flow_ops(OpRegistry& r) {
   r.info("TensorListSplitV2").amp(AmpClass::kClear);
   r.info("TensorListStack").amp(AmpClass::kClear);
   r.info("TensorListStackV2").amp(AmpClass::kClear);
+  r.info("NoOp").shape_fn(shape_fns::no_outputs);  // ops/shape_inference.h
 }
 
 }  // namespace aamp

@@ -3,6 +3,7 @@
 // shape function. Signatures of TensorFlow ops come from the generated table.
 #include "aamp/ops/families.h"
 #include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
@@ -60,6 +61,50 @@ void register_math_ops(OpRegistry& r) {
   r.info("Tanh").amp(AmpClass::kInfer);
   r.info("TanhGrad").amp(AmpClass::kInfer);
   r.info("Square").amp_on(DeviceKind::kCPU, AmpClass::kInfer);
+  // Shape functions (ops/shape_inference.h).
+  for (const char* op :
+       {"Abs",        "Neg",   "Floor",   "Ceil",       "Round", "Rint",       "Sign",
+        "Exp",        "Expm1", "Log",     "Log1p",      "Sqrt",  "Rsqrt",      "Square",
+        "Reciprocal", "Inv",   "Sigmoid", "Tanh",       "Erf",   "Erfc",       "Sin",
+        "Cos",        "Tan",   "Asin",    "Acos",       "Atan",  "Sinh",       "Cosh",
+        "IsFinite",   "IsInf", "IsNan",   "LogicalNot", "Cast",  "ClipByValue"})
+    r.info(op).shape_fn(shape_fns::unary);
+  for (const char* op : {"Add",
+                         "AddV2",
+                         "Sub",
+                         "Mul",
+                         "RealDiv",
+                         "Div",
+                         "DivNoNan",
+                         "Maximum",
+                         "Minimum",
+                         "Pow",
+                         "SquaredDifference",
+                         "FloorDiv",
+                         "FloorMod",
+                         "Mod",
+                         "TruncateDiv",
+                         "Atan2",
+                         "Equal",
+                         "NotEqual",
+                         "Less",
+                         "LessEqual",
+                         "Greater",
+                         "GreaterEqual",
+                         "LogicalAnd",
+                         "LogicalOr",
+                         "AddN"})
+    r.info(op).shape_fn(shape_fns::broadcast);
+  r.info("Select").shape_fn(shape_fns::select);
+  r.info("SelectV2").shape_fn(shape_fns::select);
+  for (const char* op : {"Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "EuclideanNorm"})
+    r.info(op).shape_fn(shape_fns::reduce);
+  r.info("ArgMax").shape_fn(shape_fns::arg_reduce);
+  r.info("ArgMin").shape_fn(shape_fns::arg_reduce);
+  r.info("MatMul").shape_fn(shape_fns::matmul);
+  r.info("BatchMatMul").shape_fn(shape_fns::batch_matmul);
+  r.info("BatchMatMulV2").shape_fn(shape_fns::batch_matmul);
+  r.info("Range").shape_fn(shape_fns::range);
 }
 
 }  // namespace aamp

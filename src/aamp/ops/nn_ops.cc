@@ -3,6 +3,7 @@
 // shape function. Signatures of TensorFlow ops come from the generated table.
 #include "aamp/ops/families.h"
 #include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
@@ -66,6 +67,21 @@ void register_nn_ops(OpRegistry& r) {
   r.info("Softsign").amp(AmpClass::kInfer);
   r.info("SoftsignGrad").amp(AmpClass::kInfer);
   r.info("SwishGrad").amp(AmpClass::kInfer);
+  // Shape functions (ops/shape_inference.h).
+  for (const char* op : {"Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softmax", "LogSoftmax",
+                         "Softplus", "Softsign", "BiasAdd", "BiasAddV1"})
+    r.info(op).shape_fn(shape_fns::unary);
+  r.info("Conv2D").shape_fn(shape_fns::conv2d);
+  r.info("DepthwiseConv2dNative").shape_fn(shape_fns::conv2d);
+  r.info("Conv2DBackpropInput").shape_fn(shape_fns::conv2d_backprop_input);
+  r.info("MaxPool").shape_fn(shape_fns::pool);
+  r.info("AvgPool").shape_fn(shape_fns::pool);
+  for (const char* op : {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
+    r.info(op).shape_fn(shape_fns::fused_batch_norm);
+  r.info("ResizeBilinear").shape_fn(shape_fns::resize);
+  r.info("ResizeNearestNeighbor").shape_fn(shape_fns::resize);
+  r.info("TopK").shape_fn(shape_fns::top_k);
+  r.info("TopKV2").shape_fn(shape_fns::top_k);
 }
 
 }  // namespace aamp

@@ -41,6 +41,10 @@ struct OpDef {
   bool is_stateful = false;
   // true for ops only aamp runs (its own fused forms); tf_compatible validation rejects them.
   bool aamp_only = false;
+  // true once a signature was registered (OpRegistry::register_op sets it). Entries created by
+  // OpRegistry::info() alone (per-op knowledge without a signature) have none; validation treats
+  // their ops as unknown. (An op with no args and no attrs, like NoOp, still has a signature.)
+  bool has_signature = false;
 
   const AttrDef* find_attr(const std::string& n) const;
 };

@@ -14,11 +14,16 @@ const char* device_kind_name(DeviceKind d) { return d == DeviceKind::kCPU ? "cpu
 
 const char* amp_class_name(AmpClass c) {
   switch (c) {
-    case AmpClass::kAllow: return "allow";
-    case AmpClass::kInfer: return "infer";
-    case AmpClass::kClear: return "clear";
-    case AmpClass::kDeny: return "deny";
-    case AmpClass::kNone: return "none";
+    case AmpClass::kAllow:
+      return "allow";
+    case AmpClass::kInfer:
+      return "infer";
+    case AmpClass::kClear:
+      return "clear";
+    case AmpClass::kDeny:
+      return "deny";
+    case AmpClass::kNone:
+      return "none";
   }
   return "none";
 }
@@ -35,6 +40,7 @@ OpRegistry::OpRegistry() {
   register_array_ops(*this);
   register_control_flow_ops(*this);
   register_fused_ops(*this);
+  register_aamp_fused_ops(*this);
 }
 
 OpRegistry& OpRegistry::global() {
@@ -61,7 +67,9 @@ OpInfo& OpRegistry::info(std::string_view op) {
 
 OpInfo& OpRegistry::register_op(OpDef def) {
   OpInfo& i = info(def.name);
+  // Replaces the signature only: the AMP class and shape function set through info() stay.
   i.def = std::move(def);
+  i.def.has_signature = true;
   return i;
 }
 

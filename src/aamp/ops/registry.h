@@ -84,5 +84,4 @@ class OpRegistry {
   std::map<std::pair<std::string, DeviceKind>, std::set<DType>> kernels_;
 };
 
-
 }  // namespace aamp

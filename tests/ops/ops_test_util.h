@@ -1,0 +1,52 @@
+// Helpers for building small graphs in tests/ops.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "aamp/ir/graph.h"
+
+namespace aamp::testing {
+
+inline Node make_node(const std::string& name, const std::string& op,
+                      std::vector<std::string> inputs = {}, AttrMap attrs = {}) {
+  Node n;
+  n.name = name;
+  n.op = op;
+  n.inputs = std::move(inputs);
+  n.attrs = std::move(attrs);
+  return n;
+}
+
+inline AttrList int_list(std::vector<int64_t> v) {
+  AttrList l;
+  l.i = std::move(v);
+  return l;
+}
+
+inline AttrList type_list(std::vector<DType> v) {
+  AttrList l;
+  l.type = std::move(v);
+  return l;
+}
+
+inline AttrList string_list(std::vector<std::string> v) {
+  AttrList l;
+  l.s = std::move(v);
+  return l;
+}
+
+inline Node placeholder(const std::string& name, DType t = DType::kFloat) {
+  return make_node(name, "Placeholder", {}, {{"dtype", t}});
+}
+
+// Conv2D with valid attrs, reading `in` and `filter`.
+inline Node conv2d(const std::string& name, const std::string& in, const std::string& filter) {
+  return make_node(name, "Conv2D", {in, filter},
+                   {{"T", DType::kFloat},
+                    {"strides", int_list({1, 1, 1, 1})},
+                    {"padding", "SAME"},
+                    {"data_format", "NHWC"}});
+}
+
+}  // namespace aamp::testing
