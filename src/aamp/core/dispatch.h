@@ -19,11 +19,16 @@ struct TypeTag {
 template <typename F>
 decltype(auto) dispatch_float(DType t, F&& f) {
   switch (t) {
-    case DType::kFloat: return f(TypeTag<float>{});
-    case DType::kBFloat16: return f(TypeTag<bfloat16>{});
-    case DType::kHalf: return f(TypeTag<float16>{});
-    case DType::kDouble: return f(TypeTag<double>{});
-    default: throw Error(ErrorCode::kUnimplemented, "unsupported float dtype " + dtype_name(t));
+    case DType::kFloat:
+      return f(TypeTag<float>{});
+    case DType::kBFloat16:
+      return f(TypeTag<bfloat16>{});
+    case DType::kHalf:
+      return f(TypeTag<float16>{});
+    case DType::kDouble:
+      return f(TypeTag<double>{});
+    default:
+      throw Error(ErrorCode::kUnimplemented, "unsupported float dtype " + dtype_name(t));
   }
 }
 
@@ -31,14 +36,22 @@ decltype(auto) dispatch_float(DType t, F&& f) {
 template <typename F>
 decltype(auto) dispatch_int(DType t, F&& f) {
   switch (t) {
-    case DType::kInt32: return f(TypeTag<int32_t>{});
-    case DType::kInt64: return f(TypeTag<int64_t>{});
-    case DType::kUInt8: return f(TypeTag<uint8_t>{});
-    case DType::kInt8: return f(TypeTag<int8_t>{});
-    case DType::kInt16: return f(TypeTag<int16_t>{});
-    case DType::kUInt16: return f(TypeTag<uint16_t>{});
-    case DType::kBool: return f(TypeTag<bool>{});
-    default: throw Error(ErrorCode::kUnimplemented, "unsupported integer dtype " + dtype_name(t));
+    case DType::kInt32:
+      return f(TypeTag<int32_t>{});
+    case DType::kInt64:
+      return f(TypeTag<int64_t>{});
+    case DType::kUInt8:
+      return f(TypeTag<uint8_t>{});
+    case DType::kInt8:
+      return f(TypeTag<int8_t>{});
+    case DType::kInt16:
+      return f(TypeTag<int16_t>{});
+    case DType::kUInt16:
+      return f(TypeTag<uint16_t>{});
+    case DType::kBool:
+      return f(TypeTag<bool>{});
+    default:
+      throw Error(ErrorCode::kUnimplemented, "unsupported integer dtype " + dtype_name(t));
   }
 }
 

@@ -48,13 +48,20 @@ const DTypeInfo* find_info(DType t) {
 
 const char* error_code_name(ErrorCode c) {
   switch (c) {
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kParse: return "parse error";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kInvalidGraph: return "invalid graph";
-    case ErrorCode::kUnimplemented: return "unimplemented";
-    case ErrorCode::kIO: return "I/O error";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kParse:
+      return "parse error";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kInvalidGraph:
+      return "invalid graph";
+    case ErrorCode::kUnimplemented:
+      return "unimplemented";
+    case ErrorCode::kIO:
+      return "I/O error";
+    case ErrorCode::kInternal:
+      return "internal error";
   }
   return "error";
 }
@@ -78,7 +85,8 @@ std::optional<DType> parse_dtype(std::string_view s) {
   if (l == "fp64" || l == "double") return DType::kDouble;
   for (const auto& i : kInfos) {
     std::string en(i.enum_name);
-    std::transform(en.begin(), en.end(), en.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(en.begin(), en.end(), en.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     if (l == i.name || l == en) return i.t;
   }
   return std::nullopt;
@@ -94,10 +102,17 @@ bool is_float(DType t) {
 bool is_low_float(DType t) { return t == DType::kBFloat16 || t == DType::kHalf; }
 bool is_integer(DType t) {
   switch (t) {
-    case DType::kInt8: case DType::kInt16: case DType::kInt32: case DType::kInt64:
-    case DType::kUInt8: case DType::kUInt16: case DType::kUInt32: case DType::kUInt64:
+    case DType::kInt8:
+    case DType::kInt16:
+    case DType::kInt32:
+    case DType::kInt64:
+    case DType::kUInt8:
+    case DType::kUInt16:
+    case DType::kUInt32:
+    case DType::kUInt64:
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 bool is_valid_dtype_value(int32_t v) {

@@ -47,8 +47,8 @@ std::string dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 // Size in bytes of one element; 0 for string/resource/variant/invalid.
 size_t dtype_size(DType t);
-bool is_float(DType t);          // half, bfloat16, float, double
-bool is_low_float(DType t);      // half, bfloat16
+bool is_float(DType t);      // half, bfloat16, float, double
+bool is_low_float(DType t);  // half, bfloat16
 bool is_integer(DType t);
 bool is_valid_dtype_value(int32_t v);
 
@@ -79,7 +79,9 @@ inline uint16_t float_to_bf16_bits(float f) {
   u += 0x7fffu + lsb;
   return static_cast<uint16_t>(u >> 16);
 }
-inline float bf16_bits_to_float(uint16_t b) { return f32_from_bits(static_cast<uint32_t>(b) << 16); }
+inline float bf16_bits_to_float(uint16_t b) {
+  return f32_from_bits(static_cast<uint32_t>(b) << 16);
+}
 
 // float32 -> IEEE binary16, round to nearest even; overflow -> inf; subnormals handled.
 uint16_t float_to_half_bits(float f);
@@ -95,29 +97,67 @@ inline float to_float(double d) { return static_cast<float>(d); }
 // C++ type <-> DType.
 template <typename T>
 struct DTypeOf;
-template <> struct DTypeOf<float> { static constexpr DType value = DType::kFloat; };
-template <> struct DTypeOf<double> { static constexpr DType value = DType::kDouble; };
-template <> struct DTypeOf<bfloat16> { static constexpr DType value = DType::kBFloat16; };
-template <> struct DTypeOf<float16> { static constexpr DType value = DType::kHalf; };
-template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::kInt32; };
-template <> struct DTypeOf<int64_t> { static constexpr DType value = DType::kInt64; };
-template <> struct DTypeOf<uint8_t> { static constexpr DType value = DType::kUInt8; };
-template <> struct DTypeOf<int8_t> { static constexpr DType value = DType::kInt8; };
-template <> struct DTypeOf<int16_t> { static constexpr DType value = DType::kInt16; };
-template <> struct DTypeOf<uint16_t> { static constexpr DType value = DType::kUInt16; };
-template <> struct DTypeOf<bool> { static constexpr DType value = DType::kBool; };
+template <>
+struct DTypeOf<float> {
+  static constexpr DType value = DType::kFloat;
+};
+template <>
+struct DTypeOf<double> {
+  static constexpr DType value = DType::kDouble;
+};
+template <>
+struct DTypeOf<bfloat16> {
+  static constexpr DType value = DType::kBFloat16;
+};
+template <>
+struct DTypeOf<float16> {
+  static constexpr DType value = DType::kHalf;
+};
+template <>
+struct DTypeOf<int32_t> {
+  static constexpr DType value = DType::kInt32;
+};
+template <>
+struct DTypeOf<int64_t> {
+  static constexpr DType value = DType::kInt64;
+};
+template <>
+struct DTypeOf<uint8_t> {
+  static constexpr DType value = DType::kUInt8;
+};
+template <>
+struct DTypeOf<int8_t> {
+  static constexpr DType value = DType::kInt8;
+};
+template <>
+struct DTypeOf<int16_t> {
+  static constexpr DType value = DType::kInt16;
+};
+template <>
+struct DTypeOf<uint16_t> {
+  static constexpr DType value = DType::kUInt16;
+};
+template <>
+struct DTypeOf<bool> {
+  static constexpr DType value = DType::kBool;
+};
 
 // Converts any supported scalar to/from float (for reference kernels computing in float32).
 template <typename T>
 inline T from_float(float f) {
-  if constexpr (std::is_same_v<T, bfloat16>) return to_bf16(f);
-  else if constexpr (std::is_same_v<T, float16>) return to_half(f);
-  else return static_cast<T>(f);
+  if constexpr (std::is_same_v<T, bfloat16>)
+    return to_bf16(f);
+  else if constexpr (std::is_same_v<T, float16>)
+    return to_half(f);
+  else
+    return static_cast<T>(f);
 }
 template <typename T>
 inline float as_float(T v) {
-  if constexpr (std::is_same_v<T, bfloat16> || std::is_same_v<T, float16>) return to_float(v);
-  else return static_cast<float>(v);
+  if constexpr (std::is_same_v<T, bfloat16> || std::is_same_v<T, float16>)
+    return to_float(v);
+  else
+    return static_cast<float>(v);
 }
 
 }  // namespace aamp

@@ -31,8 +31,8 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-#define AAMP_CHECK(cond, code, msg)              \
-  do {                                           \
+#define AAMP_CHECK(cond, code, msg)                  \
+  do {                                               \
     if (!(cond)) throw ::aamp::Error((code), (msg)); \
   } while (0)
 

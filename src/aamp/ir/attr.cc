@@ -11,13 +11,11 @@ bool AttrList::operator==(const AttrList& o) const {
          func == o.func && tensor == o.tensor;
 }
 
-bool AttrValue::operator==(const AttrValue& o) const {
-  return value == o.value;
-}
+bool AttrValue::operator==(const AttrValue& o) const { return value == o.value; }
 
 const char* AttrValue::kind_name() const {
-  static const char* kNames[] = {"none", "string", "int",  "float", "bool",       "type",
-                                 "shape", "tensor", "list", "func", "placeholder"};
+  static const char* kNames[] = {"none",  "string", "int",  "float", "bool",       "type",
+                                 "shape", "tensor", "list", "func",  "placeholder"};
   return kNames[value.index()];
 }
 
@@ -26,11 +24,16 @@ std::string AttrValue::to_string() const {
   std::visit(
       [&](const auto& v) {
         using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, std::monostate>) os << "<none>";
-        else if constexpr (std::is_same_v<V, std::string>) os << '"' << v << '"';
-        else if constexpr (std::is_same_v<V, bool>) os << (v ? "true" : "false");
-        else if constexpr (std::is_same_v<V, DType>) os << dtype_name(v);
-        else if constexpr (std::is_same_v<V, Shape>) os << v.to_string();
+        if constexpr (std::is_same_v<V, std::monostate>)
+          os << "<none>";
+        else if constexpr (std::is_same_v<V, std::string>)
+          os << '"' << v << '"';
+        else if constexpr (std::is_same_v<V, bool>)
+          os << (v ? "true" : "false");
+        else if constexpr (std::is_same_v<V, DType>)
+          os << dtype_name(v);
+        else if constexpr (std::is_same_v<V, Shape>)
+          os << v.to_string();
         else if constexpr (std::is_same_v<V, Tensor>)
           os << "tensor<" << dtype_name(v.dtype()) << v.shape().to_string() << ">";
         else if constexpr (std::is_same_v<V, AttrList>) {
@@ -46,9 +49,12 @@ std::string AttrValue::to_string() const {
           for (auto& x : v.tensor) os << sep() << "tensor<" << dtype_name(x.dtype()) << ">";
           for (auto& x : v.func) os << sep() << x.name;
           os << ']';
-        } else if constexpr (std::is_same_v<V, FuncAttr>) os << "func " << v.name;
-        else if constexpr (std::is_same_v<V, AttrPlaceholder>) os << "placeholder " << v.name;
-        else os << v;
+        } else if constexpr (std::is_same_v<V, FuncAttr>)
+          os << "func " << v.name;
+        else if constexpr (std::is_same_v<V, AttrPlaceholder>)
+          os << "placeholder " << v.name;
+        else
+          os << v;
       },
       value);
   return os.str();

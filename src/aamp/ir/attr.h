@@ -54,11 +54,17 @@ struct AttrValue {
   AttrValue(int v) : value(static_cast<int64_t>(v)) {}
 
   template <typename T>
-  bool is() const { return std::holds_alternative<T>(value); }
+  bool is() const {
+    return std::holds_alternative<T>(value);
+  }
   template <typename T>
-  const T& get() const { return std::get<T>(value); }
+  const T& get() const {
+    return std::get<T>(value);
+  }
   template <typename T>
-  T& get() { return std::get<T>(value); }
+  T& get() {
+    return std::get<T>(value);
+  }
   // "string", "int", "float", "bool", "type", "shape", "tensor", "list", "func", "placeholder",
   // "none".
   const char* kind_name() const;

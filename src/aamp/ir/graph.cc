@@ -34,7 +34,8 @@ TensorRef TensorRef::parse(std::string_view s) {
       r.node = std::string(s);
     }
   }
-  if (r.node.empty()) throw Error(ErrorCode::kInvalidGraph, "malformed input '" + std::string(s) + "'");
+  if (r.node.empty())
+    throw Error(ErrorCode::kInvalidGraph, "malformed input '" + std::string(s) + "'");
   return r;
 }
 
@@ -52,8 +53,8 @@ const T& typed_attr(const Node& n, const std::string& key, const char* kind) {
   const AttrValue* v = n.find_attr(key);
   if (!v) throw Error(ErrorCode::kInvalidGraph, n.describe() + ": missing attr '" + key + "'");
   if (!v->is<T>())
-    throw Error(ErrorCode::kInvalidGraph, n.describe() + ": attr '" + key + "' should be " + kind +
-                                              ", is " + v->kind_name());
+    throw Error(ErrorCode::kInvalidGraph,
+                n.describe() + ": attr '" + key + "' should be " + kind + ", is " + v->kind_name());
   return v->get<T>();
 }
 }  // namespace
@@ -145,9 +146,10 @@ Node& Graph::add(Node n) {
 }
 
 void Graph::remove(std::string_view name) {
-  auto it = std::find_if(nodes_.begin(), nodes_.end(),
-                         [&](const auto& n) { return n->name == name; });
-  if (it == nodes_.end()) throw Error(ErrorCode::kNotFound, "no node named '" + std::string(name) + "'");
+  auto it =
+      std::find_if(nodes_.begin(), nodes_.end(), [&](const auto& n) { return n->name == name; });
+  if (it == nodes_.end())
+    throw Error(ErrorCode::kNotFound, "no node named '" + std::string(name) + "'");
   index_.erase(std::string(name));
   nodes_.erase(it);
 }
@@ -212,8 +214,8 @@ std::vector<Node*> Graph::topo_order() const {
       TensorRef r = TensorRef::parse(s);
       const Node* src = find(r.node);
       if (!src)
-        throw Error(ErrorCode::kInvalidGraph, node.describe() + " reads '" + s +
-                                                  "', but no node is named '" + r.node + "'");
+        throw Error(ErrorCode::kInvalidGraph,
+                    node.describe() + " reads '" + s + "', but no node is named '" + r.node + "'");
       if (is_merge && (src->op == "NextIteration" || src->op == "RefNextIteration")) continue;
       out[pos[src]].push_back(i);
       ++indeg[i];
@@ -247,8 +249,7 @@ std::vector<Node*> Graph::topo_order() const {
         }
       }
     }
-    throw Error(ErrorCode::kInvalidGraph,
-                "graph has a cycle through " + nodes_[cur]->describe());
+    throw Error(ErrorCode::kInvalidGraph, "graph has a cycle through " + nodes_[cur]->describe());
   }
   return order;
 }
@@ -268,7 +269,8 @@ void Graph::check_structure() const {
       } catch (const Error& e) {
         throw Error(ErrorCode::kInvalidGraph, n->describe() + ": " + e.what());
       }
-      if (r.is_control()) control_seen = true;
+      if (r.is_control())
+        control_seen = true;
       else if (control_seen)
         throw Error(ErrorCode::kInvalidGraph,
                     n->describe() + ": data input '" + s + "' comes after a control input");

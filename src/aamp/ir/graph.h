@@ -17,7 +17,7 @@ namespace aamp {
 // One parsed input string.
 struct TensorRef {
   std::string node;
-  int port = 0;          // output index; -1 for control inputs
+  int port = 0;  // output index; -1 for control inputs
   bool is_control() const { return port < 0; }
   // "node" for port 0, "node:1" otherwise, "^node" for control.
   std::string to_string() const;

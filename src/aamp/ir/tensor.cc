@@ -28,8 +28,10 @@ std::string Shape::to_string() const {
   os << '[';
   for (size_t i = 0; i < dims.size(); ++i) {
     if (i) os << ',';
-    if (dims[i] < 0) os << '?';
-    else os << dims[i];
+    if (dims[i] < 0)
+      os << '?';
+    else
+      os << dims[i];
   }
   os << ']';
   return os.str();
@@ -71,8 +73,10 @@ Tensor Tensor::from_bytes(DType dtype, Shape shape, std::vector<uint8_t> bytes) 
 double Tensor::element_as_double(int64_t i) const {
   return dispatch_numeric(dtype_, [&](auto tag) -> double {
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_same_v<T, double>) return data<double>()[i];
-    else return static_cast<double>(as_float<T>(data<T>()[i]));
+    if constexpr (std::is_same_v<T, double>)
+      return data<double>()[i];
+    else
+      return static_cast<double>(as_float<T>(data<T>()[i]));
   });
 }
 
@@ -89,9 +93,12 @@ Tensor Tensor::cast_float(DType to) const {
       const S* s = data<S>();
       D* d = out.mutable_data<D>();
       for (int64_t i = 0; i < n; ++i) {
-        if constexpr (std::is_same_v<S, double>) d[i] = from_float<D>(static_cast<float>(s[i]));
-        else if constexpr (std::is_same_v<D, double>) d[i] = static_cast<double>(as_float<S>(s[i]));
-        else d[i] = from_float<D>(as_float<S>(s[i]));
+        if constexpr (std::is_same_v<S, double>)
+          d[i] = from_float<D>(static_cast<float>(s[i]));
+        else if constexpr (std::is_same_v<D, double>)
+          d[i] = static_cast<double>(as_float<S>(s[i]));
+        else
+          d[i] = from_float<D>(as_float<S>(s[i]));
       }
     });
   });

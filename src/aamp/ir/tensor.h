@@ -17,7 +17,8 @@ namespace aamp {
 struct Shape {
   std::vector<int64_t> dims;
   bool unknown_rank = false;
-  // Dimension names from TensorShapeProto (rarely used; kept for round trips). Empty or one per dim.
+  // Dimension names from TensorShapeProto (rarely used; kept for round trips). Empty or one per
+  // dim.
   std::vector<std::string> dim_names;
 
   Shape() = default;
@@ -54,9 +55,13 @@ class Tensor {
   const uint8_t* raw() const { return bytes_ ? bytes_->data() : nullptr; }
   uint8_t* mutable_raw();  // copy-on-write
   template <typename T>
-  const T* data() const { return reinterpret_cast<const T*>(raw()); }
+  const T* data() const {
+    return reinterpret_cast<const T*>(raw());
+  }
   template <typename T>
-  T* mutable_data() { return reinterpret_cast<T*>(mutable_raw()); }
+  T* mutable_data() {
+    return reinterpret_cast<T*>(mutable_raw());
+  }
   template <typename T>
   std::span<const T> values() const {
     return {data<T>(), static_cast<size_t>(num_elements())};
