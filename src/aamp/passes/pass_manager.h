@@ -1,0 +1,92 @@
+// PassManager: runs graph passes in order with a safety net.
+//
+//   PassManager pm;
+//   pm.add(std::make_unique<AutoMixedPrecisionPass>(opts));
+//   pm.set_dump([](int i, const std::string& pass, const Graph& g) { ... });
+//   std::vector<PassRecord> records = pm.run(graph, ctx);
+//
+// After each pass the graph's structure is verified (Graph::check_structure). A pass that throws,
+// or leaves a structurally broken graph, is rolled back: the graph is restored to what it was
+// before that pass, a warning naming the pass and the reason goes to the context's sink, and the
+// following passes still run. A half-rewritten graph is never handed on.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "aamp/ir/graph.h"
+#include "aamp/ops/op_def.h"
+
+namespace aamp {
+
+// Collects warnings (unknown op names in lists, rolled-back passes, ...). Tests read `messages`;
+// the CLI and API forward them through `callback` too when set.
+struct WarningSink {
+  std::vector<std::string> messages;
+  std::function<void(const std::string&)> callback;
+  void warn(const std::string& msg) {
+    messages.push_back(msg);
+    if (callback) callback(msg);
+  }
+};
+
+// What every pass gets besides the graph.
+struct PassContext {
+  DeviceKind device = DeviceKind::kCPU;
+  // Names of nodes whose outputs must keep their dtype ("node" or "node:port"; the node part is
+  // used). Empty = the graph outputs: nodes with no consumers (data or control).
+  std::vector<std::string> fetches;
+  // Whether a low-precision rewrite also needs OpRegistry::has_kernel(op, device, dtype); when
+  // false the op signatures alone decide (pure pass tests without a runtime).
+  bool check_kernels = true;
+  WarningSink* warnings = nullptr;  // may be null
+
+  void warn(const std::string& msg) const {
+    if (warnings) warnings->warn(msg);
+  }
+  // The fetch node names resolved against g. Throws Error(kNotFound) for a fetch naming no node.
+  std::unordered_set<std::string> fetch_nodes(const Graph& g) const;
+};
+
+struct PassResult {
+  bool changed = false;
+  std::string summary;  // one line for logs, e.g. AMP's "Converted 3/5 nodes ..."
+};
+
+class Pass {
+ public:
+  virtual ~Pass() = default;
+  virtual std::string name() const = 0;
+  // Rewrites g in place. May throw; the PassManager then restores g.
+  virtual PassResult run(Graph& g, const PassContext& ctx) = 0;
+};
+
+// What happened to one pass in PassManager::run.
+struct PassRecord {
+  std::string pass;
+  bool ok = true;        // false: the pass failed and was rolled back
+  bool changed = false;
+  std::string summary;   // the pass's summary, or the failure reason
+};
+
+class PassManager {
+ public:
+  // Called with (index from 1, pass name, graph) after each pass that ran (also after a
+  // rolled-back one, with the restored graph); index 0 / "input" is the graph before any pass.
+  using DumpFn = std::function<void(int index, const std::string& pass, const Graph& g)>;
+
+  void add(std::unique_ptr<Pass> p) { passes_.push_back(std::move(p)); }
+  size_t size() const { return passes_.size(); }
+  void set_dump(DumpFn f) { dump_ = std::move(f); }
+
+  std::vector<PassRecord> run(Graph& g, const PassContext& ctx);
+
+ private:
+  std::vector<std::unique_ptr<Pass>> passes_;
+  DumpFn dump_;
+};
+
+}  // namespace aamp

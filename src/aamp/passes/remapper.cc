@@ -1,0 +1,196 @@
+#include "aamp/passes/remapper.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "aamp/core/error.h"
+
+namespace aamp {
+
+int RemapperResult::total() const {
+  int t = 0;
+  for (const auto& [_, n] : fusions) t += n;
+  return t;
+}
+
+namespace remap {
+
+DType node_type(const Node& n) {
+  const AttrValue* v = n.find_attr("T");
+  return v && v->is<DType>() ? v->get<DType>() : DType::kFloat;
+}
+
+void replace_root(Graph& g, const Match& m, Node fused) {
+  fused.name = m.root->name;
+  if (fused.device.empty()) fused.device = m.root->device;
+  // Keep every control dependency of the nodes that disappear.
+  std::vector<std::string> controls;
+  auto collect = [&](const Node& n) {
+    for (const auto& in : n.inputs)
+      if (!in.empty() && in[0] == '^' &&
+          std::find(controls.begin(), controls.end(), in) == controls.end())
+        controls.push_back(in);
+  };
+  collect(*m.root);
+  for (const Node* n : m.interior) collect(*n);
+  for (auto& c : controls)
+    if (std::find(fused.inputs.begin(), fused.inputs.end(), c) == fused.inputs.end())
+      fused.inputs.push_back(c);
+  std::vector<std::string> doomed;
+  doomed.push_back(m.root->name);
+  for (const Node* n : m.interior) doomed.push_back(n->name);
+  for (const auto& d : doomed)
+    if (g.find(d)) g.remove(d);
+  g.add(std::move(fused));
+}
+
+std::string add_const(Graph& g, const std::string& base, const Tensor& value,
+                      const std::string& device) {
+  Node c;
+  c.name = g.unique_name(base);
+  c.op = "Const";
+  c.device = device;
+  c.attrs["dtype"] = value.dtype();
+  c.attrs["value"] = value;
+  std::string name = c.name;
+  g.add(std::move(c));
+  return name;
+}
+
+int static_rank(const Graph& g, const TensorRef& start) {
+  TensorRef t = start;
+  for (int depth = 0; depth < 64; ++depth) {
+    const Node* n = g.find(t.node);
+    if (!n) return -1;
+    if (n->op == "Placeholder") {
+      const AttrValue* s = n->find_attr("shape");
+      return s && s->is<Shape>() && !s->get<Shape>().unknown_rank ? s->get<Shape>().rank() : -1;
+    }
+    if (const Tensor* c = const_value(*n)) return c->shape().rank();
+    if (n->op == "Reshape" && n->num_data_inputs() == 2) {
+      const Node* s = g.find(n->input(1).node);
+      const Tensor* v = s ? const_value(*s) : nullptr;
+      return v && v->shape().rank() == 1 ? static_cast<int>(v->num_elements()) : -1;
+    }
+    if (n->op == "MatMul" || n->op == "_FusedMatMul") return 2;
+    static const char* kSameRank[] = {"Identity",
+                                      "Relu",
+                                      "Relu6",
+                                      "Sigmoid",
+                                      "Tanh",
+                                      "Erf",
+                                      "Gelu",
+                                      "Swish",
+                                      "Mish",
+                                      "BiasAdd",
+                                      "Cast",
+                                      "Neg",
+                                      "Softmax",
+                                      "_FusedConv2D",
+                                      "Conv2D",
+                                      "LayerNorm",
+                                      "DepthwiseConv2dNative",
+                                      "FusedDepthwiseConv2dNative",
+                                      "_AampFusedBatchMatMulV2",
+                                      "BatchMatMulV2"};
+    bool same = false;
+    for (const char* o : kSameRank) same |= n->op == o;
+    if (same && n->num_data_inputs() >= 1) {
+      t = n->input(0);
+      continue;
+    }
+    static const char* kBroadcast[] = {"AddV2",   "Add",     "Sub",     "Mul",
+                                       "RealDiv", "Maximum", "Minimum", "SquaredDifference"};
+    bool bin = false;
+    for (const char* o : kBroadcast) bin |= n->op == o;
+    if (bin && n->num_data_inputs() == 2) {
+      int a = static_rank(g, n->input(0)), b = static_rank(g, n->input(1));
+      return a < 0 || b < 0 ? -1 : std::max(a, b);
+    }
+    return -1;
+  }
+  return -1;
+}
+
+std::vector<int64_t> const_axes(const Node& axis_const, int rank) {
+  std::vector<int64_t> axes;
+  const Tensor* t = const_value(axis_const);
+  if (!t || !is_integer(t->dtype())) return axes;
+  for (int64_t i = 0; i < t->num_elements(); ++i) {
+    int64_t a = static_cast<int64_t>(t->element_as_double(i));
+    if (a < 0 && rank >= 0) a += rank;
+    axes.push_back(a);
+  }
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+}  // namespace remap
+
+RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
+  std::vector<FusionRule> rules;
+  for (auto set : {activation_rules, norm_rules, contraction_rules, misc_rules})
+    for (auto& r : set()) {
+      if (r.post_amp != opts.post_amp) continue;
+      if (opts.tf_compatible && !r.tf_compatible) continue;
+      rules.push_back(std::move(r));
+    }
+  RemapperResult res;
+  res.nodes_before = static_cast<int>(g.size());
+  // Fixed point: each successful rewrite restarts the scan (graphs are small enough, and a
+  // rewrite can enable another rule on the same nodes).
+  const size_t max_rewrites = 4 * g.size() + 16;
+  size_t rewrites = 0;
+  bool changed = true;
+  while (changed && rewrites < max_rewrites) {
+    changed = false;
+    // Names, not pointers: a rolled-back rewrite replaces every node of g.
+    std::vector<std::string> order;
+    for (const Node* n : g.topo_order()) order.push_back(n->name);
+    auto matcher = std::make_unique<Matcher>(g, opts.fetch_nodes);
+    for (const std::string& name : order) {
+      for (const auto& rule : rules) {
+        const Node* n = g.find(name);
+        if (!n) break;
+        Match m;
+        if (!matcher->match(rule.pattern, *n, &m)) continue;
+        Graph backup = g;
+        bool ok = false;
+        try {
+          ok = rule.rewrite(g, m, opts);
+        } catch (const Error&) {
+          ok = false;
+        }
+        if (!ok) {
+          g = std::move(backup);
+          matcher = std::make_unique<Matcher>(g, opts.fetch_nodes);
+          continue;
+        }
+        ++res.fusions[rule.name];
+        ++rewrites;
+        changed = true;
+        break;
+      }
+      if (changed) break;
+    }
+  }
+  res.nodes_after = static_cast<int>(g.size());
+  return res;
+}
+
+PassResult RemapperPass::run(Graph& g, const PassContext& ctx) {
+  RemapperOptions o;
+  o.tf_compatible = tf_compatible_;
+  o.post_amp = post_amp_;
+  o.fetch_nodes = ctx.fetch_nodes(g);
+  RemapperResult r = run_remapper(g, o);
+  if (result_) *result_ = r;
+  PassResult pr;
+  pr.changed = r.total() > 0;
+  pr.summary = "applied " + std::to_string(r.total()) + " fusion(s); nodes " +
+               std::to_string(r.nodes_before) + " -> " + std::to_string(r.nodes_after);
+  for (const auto& [rule, n] : r.fusions) pr.summary += "; " + rule + " x" + std::to_string(n);
+  return pr;
+}
+
+}  // namespace aamp

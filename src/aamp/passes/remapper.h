@@ -1,0 +1,88 @@
+// Remapper: pattern-based fusions run before (and again after) AMP, so fused ops get mixed
+// precision too. Each rule is one pattern + rewrite in remapper_rules*.cc; run_remapper()
+// applies them until nothing changes.
+//
+// Does not apply: a pattern whose intermediate result has another consumer or is fetched (the
+// matcher refuses it); ops on devices other than CPU/GPU; in tf_compatible mode, rules that would
+// create ops stock TensorFlow cannot run (aamp_only ops, fused_ops lists TF does not accept).
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "aamp/ir/graph.h"
+#include "aamp/passes/pass_manager.h"
+#include "aamp/passes/pattern.h"
+
+namespace aamp {
+
+struct RemapperOptions {
+  bool tf_compatible = false;
+  // Nodes whose outputs are fetched: never fused away (their name is kept by the fused node
+  // only when they are the root of a match).
+  std::unordered_set<std::string> fetch_nodes;
+  // Which phase: before AMP (fusions) or after AMP (Const+Cast folding, AddN of 2 -> AddV2).
+  bool post_amp = false;
+};
+
+struct RemapperResult {
+  int nodes_before = 0;
+  int nodes_after = 0;
+  std::map<std::string, int> fusions;  // rule name -> times applied
+  int total() const;
+};
+
+// Rewrites `g` in place. A rule whose rewrite throws leaves the graph unchanged for that match.
+RemapperResult run_remapper(Graph& g, const RemapperOptions& opts);
+
+// One fusion rule. `rewrite` gets the match and edits the graph; it returns false to decline
+// (then the graph must be unchanged).
+struct FusionRule {
+  std::string name;
+  Pattern pattern;
+  bool tf_compatible = false;  // produces only ops stock TensorFlow runs
+  bool post_amp = false;
+  std::function<bool(Graph&, const Match&, const RemapperOptions&)> rewrite;
+};
+
+// Rule sets (remapper_rules_*.cc), in the order they are tried.
+std::vector<FusionRule> activation_rules();   // Swish, Mish, GELU, HardSwish
+std::vector<FusionRule> norm_rules();         // LayerNorm, InstanceNorm
+std::vector<FusionRule> contraction_rules();  // MatMul/Conv/BMM + bias/act/add, BN folding, Pad
+std::vector<FusionRule> misc_rules();         // AddV2+Softmax, AddN->AddV2, Const+Cast
+
+// Helpers shared by the rule files.
+namespace remap {
+// Replaces the match root by `fused` (which takes the root's name, so consumers and fetches
+// keep working) and removes the interior nodes.
+void replace_root(Graph& g, const Match& m, Node fused);
+// Adds a Const node with a unique name derived from `base`; returns its name.
+std::string add_const(Graph& g, const std::string& base, const Tensor& value,
+                      const std::string& device);
+// dtype attr T of a node (DT_FLOAT if absent).
+DType node_type(const Node& n);
+// Rank of a tensor when it follows from the graph alone (Placeholder shapes, Const values,
+// Reshape to a constant shape, element-wise ops, ...); -1 when unknown.
+int static_rank(const Graph& g, const TensorRef& t);
+// Reduction axes of a Const axis input, normalised to [0, rank) when rank >= 0.
+std::vector<int64_t> const_axes(const Node& axis_const, int rank);
+}  // namespace remap
+
+// The remapper as a PassManager pass. Fetch nodes come from the PassContext (its fetches, or the
+// graph outputs when empty). `result` (optional) receives the result of each run.
+class RemapperPass : public Pass {
+ public:
+  explicit RemapperPass(bool post_amp, bool tf_compatible = false, RemapperResult* result = nullptr)
+      : post_amp_(post_amp), tf_compatible_(tf_compatible), result_(result) {}
+  std::string name() const override { return post_amp_ ? "RemapperPostAmp" : "Remapper"; }
+  PassResult run(Graph& g, const PassContext& ctx) override;
+
+ private:
+  bool post_amp_;
+  bool tf_compatible_;
+  RemapperResult* result_;
+};
+
+}  // namespace aamp

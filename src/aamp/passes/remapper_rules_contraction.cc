@@ -1,0 +1,299 @@
+// Contraction fusions: MatMul / Conv2D / DepthwiseConv2dNative / BatchMatMulV2 with bias,
+// scale, residual Add and activations; Conv + FusedBatchNorm folding; Pad + Conv.
+#include <cmath>
+
+#include "aamp/core/dispatch.h"
+#include "aamp/passes/remapper.h"
+
+namespace aamp {
+
+namespace {
+using P = Pattern;
+
+struct Contraction {
+  const char* op;
+  const char* fused_op;
+  bool tf_fused;  // the fused form is a stock TensorFlow op
+};
+constexpr Contraction kContractions[] = {
+    {"MatMul", "_FusedMatMul", true},
+    {"Conv2D", "_FusedConv2D", true},
+    {"DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", true},
+    {"BatchMatMulV2", "_AampFusedBatchMatMulV2", false},
+    {"BatchMatMul", "_AampFusedBatchMatMulV2", false},
+};
+const char* fused_name(const std::string& op) {
+  for (const auto& c : kContractions)
+    if (op == c.op) return c.fused_op;
+  return nullptr;
+}
+bool is_aamp_only(const std::string& fused_op) { return fused_op == "_AampFusedBatchMatMulV2"; }
+
+const std::vector<std::string>& fused_ops_of(const Node& n) {
+  static const std::vector<std::string> kEmpty;
+  const AttrValue* f = n.find_attr("fused_ops");
+  return f && f->is<AttrList>() ? f->get<AttrList>().s : kEmpty;
+}
+
+// The unfused contraction turned into its fused form with no fused ops yet.
+Node to_fused(const Node& c) {
+  Node f = c;
+  f.op = fused_name(c.op);
+  f.inputs.resize(static_cast<size_t>(c.num_data_inputs()));
+  f.attrs.erase("_output_shapes");
+  if (c.op == "BatchMatMul") f.op = "_AampFusedBatchMatMulV2";
+  f.attrs["num_args"] = int64_t{0};
+  f.attrs["fused_ops"] = AttrList{};
+  if (!f.has_attr("epsilon")) f.attrs["epsilon"] = 1e-4f;
+  if (!f.has_attr("leakyrelu_alpha")) f.attrs["leakyrelu_alpha"] = 0.2f;
+  return f;
+}
+
+void append_op(Node& f, const std::string& op, const std::string* arg) {
+  AttrList l = f.attrs.count("fused_ops") ? f.attr_list("fused_ops") : AttrList{};
+  l.s.push_back(op);
+  f.attrs["fused_ops"] = l;
+  if (arg) {
+    // args go after the existing data inputs and before control inputs
+    f.inputs.insert(f.inputs.begin() + f.num_data_inputs(), *arg);
+    f.attrs["num_args"] = f.attr_int_or("num_args", 0) + 1;
+  }
+}
+
+bool data_format_matches(const Node& a, const Node& b) {
+  return a.attr_string_or("data_format", "NHWC") == b.attr_string_or("data_format", "NHWC");
+}
+
+// Activation op -> fused_ops name; tf_ok says whether stock TF's fused kernels accept it.
+struct Act {
+  const char* op;
+  const char* fused;
+  bool tf_ok;
+};
+constexpr Act kActs[] = {{"Relu", "Relu", true},
+                         {"Relu6", "Relu6", true},
+                         {"Elu", "Elu", true},
+                         {"LeakyRelu", "LeakyRelu", true},
+                         {"Sigmoid", "Sigmoid", false},
+                         {"Tanh", "Tanh", false},
+                         {"Swish", "Swish", false},
+                         {"Mish", "Mish", false},
+                         {"HardSwish", "HardSwish", false},
+                         {"Gelu", "Gelu", false}};
+
+FusionRule bias_rule(const Contraction& c, bool bias_add) {
+  FusionRule r;
+  r.name = std::string(c.op) + "+BiasAdd";
+  r.tf_compatible = c.tf_fused;
+  P contraction = P::op(c.op, {}, "c");
+  if (bias_add) {
+    r.pattern = P::op("BiasAdd|BiasAddV1", {contraction, P::any("bias")});
+  } else {
+    // AddV2 with a 1-D constant acts as a bias over the last axis (NHWC / row-major).
+    r.pattern = P::op("AddV2|Add", {contraction, P::constant(is_vector, "bias")}).commutative();
+  }
+  r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+    const Node& cn = m.node("c");
+    if (m.root->op.rfind("BiasAdd", 0) == 0 && !data_format_matches(cn, *m.root)) return false;
+    if (m.root->op.rfind("BiasAdd", 0) != 0 && cn.attr_string_or("data_format", "NHWC") != "NHWC")
+      return false;
+    Node f = to_fused(cn);
+    std::string bias = m.input("bias");
+    append_op(f, "BiasAdd", &bias);
+    remap::replace_root(g, m, std::move(f));
+    return true;
+  };
+  return r;
+}
+}  // namespace
+
+std::vector<FusionRule> contraction_rules() {
+  std::vector<FusionRule> rules;
+  // Pad(x, const paddings) + Conv2D/DepthwiseConv2dNative(VALID) => conv with EXPLICIT padding.
+  for (const char* conv : {"Conv2D", "DepthwiseConv2dNative"}) {
+    FusionRule r;
+    r.name = std::string("Pad+") + conv;
+    r.tf_compatible = true;
+    r.pattern =
+        P::op(conv,
+              {P::op("Pad|PadV2", {P::any("x"), P::constant(nullptr, "pads")}).allow_extra_inputs(),
+               P::any("w")})
+            .where([](const Node& n) { return n.attr_string_or("padding", "") == "VALID"; });
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      const Node* pad = nullptr;
+      for (const Node* n : m.interior) pad = n;
+      if (!pad) return false;
+      if (pad->op == "PadV2") {
+        const Node* cv = g.find(pad->input(2).node);
+        const Tensor* v = cv ? const_value(*cv) : nullptr;
+        if (!v || v->num_elements() != 1 || scalar_value(*v) != 0.0) return false;
+      }
+      const Tensor& pads = *const_value(m.node("pads"));
+      if (pads.num_elements() != 8) return false;
+      std::vector<int64_t> p(8);
+      for (int i = 0; i < 8; ++i)
+        p[static_cast<size_t>(i)] = static_cast<int64_t>(pads.element_as_double(i));
+      bool nhwc = m.root->attr_string_or("data_format", "NHWC") == "NHWC";
+      // batch and channel dims must not be padded
+      int b = 0, ch = nhwc ? 3 : 1;
+      if (p[2 * b] || p[2 * b + 1] || p[2 * ch] || p[2 * ch + 1]) return false;
+      for (int64_t v : p)
+        if (v < 0) return false;
+      Node conv = *m.root;
+      conv.inputs[0] = m.input("x");
+      conv.attrs["padding"] = std::string("EXPLICIT");
+      AttrList ep;
+      ep.i = p;
+      conv.attrs["explicit_paddings"] = ep;
+      remap::replace_root(g, m, std::move(conv));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
+  // Conv2D / DepthwiseConv2dNative + FusedBatchNorm(V3) (inference) => _FusedConv2D /
+  // FusedDepthwiseConv2dNative [BiasAdd] with the normalisation folded into filter and bias.
+  for (const char* conv : {"Conv2D", "DepthwiseConv2dNative"}) {
+    FusionRule r;
+    r.name = std::string(conv) + "+FusedBatchNorm";
+    r.tf_compatible = true;
+    r.pattern = P::op("FusedBatchNorm|FusedBatchNormV2|FusedBatchNormV3",
+                      {P::op(conv, {P::any("x"), P::constant(nullptr, "w")}, "c"),
+                       P::constant(nullptr, "scale"), P::constant(nullptr, "offset"),
+                       P::constant(nullptr, "mean"), P::constant(nullptr, "var")})
+                    .where([](const Node& n) { return !n.attr_bool_or("is_training", true); });
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      // Only y (port 0) may be used.
+      const auto consumers = g.consumer_map();
+      if (auto it = consumers.find(m.root->name); it != consumers.end())
+        for (const auto& [consumer, idx] : it->second)
+          if (consumer->input(idx).port != 0) return false;
+      const Node& cn = m.node("c");
+      if (!data_format_matches(cn, *m.root)) return false;
+      const Tensor& w = *const_value(m.node("w"));
+      const Tensor* sc = const_value(m.node("scale"));
+      const Tensor* of = const_value(m.node("offset"));
+      const Tensor* mu = const_value(m.node("mean"));
+      const Tensor* va = const_value(m.node("var"));
+      if (!is_float(w.dtype()) || w.shape().rank() != 4) return false;
+      bool depthwise = cn.op == "DepthwiseConv2dNative";
+      int64_t out_ch = depthwise ? w.shape().dims[2] * w.shape().dims[3] : w.shape().dims[3];
+      for (const Tensor* t : {sc, of, mu, va})
+        if (!is_float(t->dtype()) || t->num_elements() != out_ch) return false;
+      float eps = m.root->attr_float_or("epsilon", 1e-4f);
+      std::vector<float> mult(static_cast<size_t>(out_ch)), bias(static_cast<size_t>(out_ch));
+      for (int64_t o = 0; o < out_ch; ++o) {
+        double s = sc->element_as_double(o) / std::sqrt(va->element_as_double(o) + eps);
+        mult[static_cast<size_t>(o)] = static_cast<float>(s);
+        bias[static_cast<size_t>(o)] =
+            static_cast<float>(of->element_as_double(o) - mu->element_as_double(o) * s);
+      }
+      // Filters are HWIO (Conv2D) / HWCM (depthwise): the output channel is the flattened
+      // last one or two dims, so it is the fastest-varying index modulo out_ch.
+      Tensor w32 = w.cast_float(DType::kFloat);
+      float* wp = w32.mutable_data<float>();
+      for (int64_t i = 0; i < w32.num_elements(); ++i)
+        wp[i] *= mult[static_cast<size_t>(i % out_ch)];
+      Tensor new_w = w32.cast_float(w.dtype());
+      DType t = remap::node_type(cn);
+      Tensor new_b = Tensor::from_vector<float>(Shape{out_ch}, bias)
+                         .cast_float(is_float(t) ? t : DType::kFloat);
+      Node f = to_fused(cn);
+      f.inputs[1] = remap::add_const(g, m.node("w").name + "_bn_folded", new_w, cn.device);
+      std::string b = remap::add_const(g, m.root->name + "_bn_bias", new_b, cn.device);
+      append_op(f, "BiasAdd", &b);
+      remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
+  for (const auto& c : kContractions) {
+    rules.push_back(bias_rule(c, true));
+    rules.push_back(bias_rule(c, false));
+  }
+
+  // BatchMatMulV2(x, y) * scalar => _AampFusedBatchMatMulV2 [Mul] (attention scaling).
+  {
+    FusionRule r;
+    r.name = "BatchMatMulV2+Mul";
+    r.pattern =
+        P::op("Mul",
+              {P::op("BatchMatMulV2|BatchMatMul", {}, "c"),
+               P::constant(
+                   [](const Tensor& t) { return t.num_elements() == 1 && is_float(t.dtype()); },
+                   "scale")})
+            .commutative();
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      Node f = to_fused(m.node("c"));
+      std::string s = m.input("scale");
+      append_op(f, "Mul", &s);
+      remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
+  // fused[..., BiasAdd] + residual => fused[..., BiasAdd, Add] (same-shape, non-constant y).
+  {
+    FusionRule r;
+    r.name = "Fused+Add";
+    r.tf_compatible = true;
+    r.pattern = P::op("AddV2|Add", {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
+                                          "_AampFusedBatchMatMulV2",
+                                          {}, "f")
+                                        .allow_extra_inputs(),
+                                    P::any("y")})
+                    .commutative();
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
+      const Node& f0 = m.node("f");
+      const auto& ops = fused_ops_of(f0);
+      if (ops.empty() || ops.back() != "BiasAdd") return false;
+      if (o.tf_compatible && f0.op != "_FusedConv2D") return false;
+      const Node* y = g.find(m.tensor("y").node);
+      if (!y || const_value(*y)) return false;
+      int ry = remap::static_rank(g, m.tensor("y"));
+      int rf = remap::static_rank(g, TensorRef{f0.name, 0});
+      if (ry < 0 || rf < 0 || ry != rf) return false;
+      Node f = f0;
+      std::string yin = m.input("y");
+      append_op(f, "Add", &yin);
+      remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
+  // Activation(fused[..., BiasAdd|Add|Mul]) => fused[..., <activation>].
+  for (const auto& a : kActs) {
+    FusionRule r;
+    r.name = std::string("Fused+") + a.op;
+    r.tf_compatible = a.tf_ok;
+    r.pattern = P::op(a.op, {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
+                                   "_AampFusedBatchMatMulV2",
+                                   {}, "f")
+                                 .allow_extra_inputs()});
+    std::string act_op = a.op, act_name = a.fused;
+    r.rewrite = [act_op, act_name](Graph& g, const Match& m, const RemapperOptions& o) {
+      const Node& f0 = m.node("f");
+      const auto& ops = fused_ops_of(f0);
+      if (ops.empty()) return false;
+      const std::string& last = ops.back();
+      if (last != "BiasAdd" && last != "Add" && last != "Mul") return false;
+      if (o.tf_compatible && is_aamp_only(f0.op)) return false;
+      Node f = f0;
+      std::string name = act_name;
+      if (act_op == "Gelu")
+        name = m.root->attr_bool_or("approximate", false) ? "GeluApproximate" : "GeluExact";
+      if (act_op == "LeakyRelu") f.attrs["leakyrelu_alpha"] = m.root->attr_float_or("alpha", 0.2f);
+      if (act_op == "Swish" && m.root->attr_float_or("beta", 1.0f) != 1.0f) return false;
+      append_op(f, name, nullptr);
+      remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+  return rules;
+}
+
+}  // namespace aamp

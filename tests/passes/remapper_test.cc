@@ -1,0 +1,367 @@
+// Golden-graph tests of the remapper: each fusion fuses exactly as expected, and the
+// "does not fuse" cases leave the graph byte-identical.
+#include "aamp/passes/remapper.h"
+
+#include <gtest/gtest.h>
+
+#include "aamp/io/graph_io.h"
+
+namespace aamp {
+namespace {
+
+Graph parse(const std::string& text) { return parse_graphdef_text(text, "<test>"); }
+
+// Op histogram as "Op:count" sorted by op, for compact exact expectations.
+std::string ops(const Graph& g) {
+  std::map<std::string, int> h;
+  for (const auto& n : g.nodes()) ++h[n->op];
+  std::string s;
+  for (const auto& [op, c] : h) s += (s.empty() ? "" : " ") + op + ":" + std::to_string(c);
+  return s;
+}
+
+std::vector<std::string> fused_ops(const Node& n) { return n.attr_list("fused_ops").s; }
+
+RemapperResult remap(Graph& g, bool tf_compatible = false, std::vector<std::string> fetch = {}) {
+  RemapperOptions o;
+  o.tf_compatible = tf_compatible;
+  o.fetch_nodes.insert(fetch.begin(), fetch.end());
+  return run_remapper(g, o);
+}
+
+void expect_unchanged(const std::string& text, bool tf_compatible = false,
+                      std::vector<std::string> fetch = {}) {
+  Graph g = parse(text);
+  std::string before = serialize_graphdef_binary(g);
+  RemapperResult r = remap(g, tf_compatible, fetch);
+  EXPECT_EQ(r.total(), 0);
+  EXPECT_EQ(serialize_graphdef_binary(g), before);
+}
+
+const char* kPlaceholder = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: -1 } dim { size: 8 } } } } }
+)";
+
+std::string with_x(const std::string& body) { return std::string(kPlaceholder) + body; }
+
+const char* kSwish = R"(
+node { name: "sig" op: "Sigmoid" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "mul" op: "Mul" input: "sig" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "out" op: "Identity" input: "mul" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+
+TEST(RemapperTest, SwishFuses) {
+  Graph g = parse(with_x(kSwish));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Swish"], 1);
+  EXPECT_EQ(ops(g), "Identity:1 Placeholder:1 Swish:1");
+  const Node& s = g.at("mul");  // the fused node keeps the root's name
+  EXPECT_EQ(s.op, "Swish");
+  EXPECT_EQ(s.inputs, std::vector<std::string>{"x"});
+  EXPECT_EQ(s.attr_type("T"), DType::kFloat);
+}
+
+TEST(RemapperTest, SwishNotFusedWhenSigmoidHasAnotherConsumer) {
+  expect_unchanged(with_x(std::string(kSwish) + R"(
+node { name: "out2" op: "Identity" input: "sig" attr { key: "T" value { type: DT_FLOAT } } })"));
+}
+
+TEST(RemapperTest, SwishNotFusedWhenSigmoidIsFetched) {
+  expect_unchanged(with_x(kSwish), false, {"sig"});
+}
+
+TEST(RemapperTest, SwishNotFusedOnDifferentTensors) {
+  expect_unchanged(with_x(R"(
+node { name: "y" op: "Relu" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "sig" op: "Sigmoid" input: "y" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "mul" op: "Mul" input: "x" input: "sig" attr { key: "T" value { type: DT_FLOAT } } }
+)"));
+}
+
+TEST(RemapperTest, SwishNotCreatedInTfCompatibleMode) { expect_unchanged(with_x(kSwish), true); }
+
+std::string scalar(const std::string& name, float v) {
+  return "node { name: \"" + name +
+         "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { key: "
+         "\"value\" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: " +
+         std::to_string(v) + " } } } }\n";
+}
+std::string binop(const std::string& name, const std::string& op, const std::string& a,
+                  const std::string& b) {
+  return "node { name: \"" + name + "\" op: \"" + op + "\" input: \"" + a + "\" input: \"" + b +
+         "\" attr { key: \"T\" value { type: DT_FLOAT } } }\n";
+}
+std::string unop(const std::string& name, const std::string& op, const std::string& a) {
+  return "node { name: \"" + name + "\" op: \"" + op + "\" input: \"" + a +
+         "\" attr { key: \"T\" value { type: DT_FLOAT } } }\n";
+}
+
+TEST(RemapperTest, GeluExactErfForm) {
+  // 0.5 * x * (1 + Erf(x * 0.7071068))
+  Graph g = parse(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("rs2", 0.7071068f) +
+                         binop("a", "Mul", "x", "rs2") + unop("e", "Erf", "a") +
+                         binop("b", "AddV2", "one", "e") + binop("hx", "Mul", "half", "x") +
+                         binop("gelu", "Mul", "hx", "b") + unop("out", "Identity", "gelu")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["GeluExact"], 1);
+  EXPECT_EQ(g.at("gelu").op, "Gelu");
+  EXPECT_FALSE(g.at("gelu").attr_bool("approximate"));
+  EXPECT_EQ(ops(g), "Const:3 Gelu:1 Identity:1 Placeholder:1");
+}
+
+TEST(RemapperTest, GeluApproximatePowForm) {
+  // 0.5 * x * (1 + Tanh(0.7978846 * (x + 0.044715 * Pow(x, 3))))
+  Graph g = parse(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("c", 0.7978846f) +
+                         scalar("k", 0.044715f) + scalar("three", 3.0f) +
+                         binop("cube", "Pow", "x", "three") + binop("kc", "Mul", "k", "cube") +
+                         binop("poly", "AddV2", "x", "kc") + binop("in", "Mul", "c", "poly") +
+                         unop("t", "Tanh", "in") + binop("b", "AddV2", "one", "t") +
+                         binop("hb", "Mul", "half", "b") + binop("gelu", "Mul", "x", "hb") +
+                         unop("out", "Identity", "gelu")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["GeluApproximate"], 1);
+  EXPECT_EQ(g.at("gelu").op, "Gelu");
+  EXPECT_TRUE(g.at("gelu").attr_bool("approximate"));
+}
+
+TEST(RemapperTest, GeluNotFusedWithWrongConstant) {
+  expect_unchanged(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("rs2", 0.8f) +
+                          binop("a", "Mul", "x", "rs2") + unop("e", "Erf", "a") +
+                          binop("b", "AddV2", "one", "e") + binop("hx", "Mul", "half", "x") +
+                          binop("gelu", "Mul", "hx", "b")));
+}
+
+std::string axes(const std::string& name, std::vector<int> v) {
+  std::string s = "node { name: \"" + name +
+                  "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } attr { key: "
+                  "\"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: " +
+                  std::to_string(v.size()) + " } }";
+  for (int a : v) s += " int_val: " + std::to_string(a);
+  return s + " } } } }\n";
+}
+std::string mean(const std::string& name, const std::string& x, const std::string& ax) {
+  return "node { name: \"" + name + "\" op: \"Mean\" input: \"" + x + "\" input: \"" + ax +
+         "\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"Tidx\" value { type: "
+         "DT_INT32 } } attr { key: \"keep_dims\" value { b: true } } }\n";
+}
+std::string vec(const std::string& name, int n, float v) {
+  std::string s = "node { name: \"" + name +
+                  "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { key: "
+                  "\"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: " +
+                  std::to_string(n) + " } } float_val: " + std::to_string(v) + " } } } }\n";
+  return s;
+}
+
+// Keras LayerNormalization decomposition over `ax`.
+std::string keras_norm(const std::string& ax_node) {
+  return mean("mean", "x", ax_node) + binop("sqd", "SquaredDifference", "x", "mean") +
+         mean("var", "sqd", ax_node + "2") + scalar("eps", 1e-3f) +
+         binop("ve", "AddV2", "var", "eps") + unop("rstd", "Rsqrt", "ve") +
+         binop("inv", "Mul", "rstd", "gamma") + binop("xi", "Mul", "x", "inv") +
+         binop("mi", "Mul", "mean", "inv") + binop("bm", "Sub", "beta", "mi") +
+         binop("ln", "AddV2", "xi", "bm") + unop("out", "Identity", "ln");
+}
+
+TEST(RemapperTest, LayerNormKerasDecomposition) {
+  Graph g = parse(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {-1}) +
+                         axes("ax2", {-1}) + keras_norm("ax")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["LayerNorm"], 1);
+  const Node& ln = g.at("ln");
+  EXPECT_EQ(ln.op, "LayerNorm");
+  EXPECT_EQ(ln.inputs, (std::vector<std::string>{"x", "gamma", "beta"}));
+  EXPECT_FLOAT_EQ(ln.attr_float("epsilon"), 1e-3f);
+  EXPECT_EQ(ops(g), "Const:5 Identity:1 LayerNorm:1 Placeholder:1");
+}
+
+TEST(RemapperTest, LayerNormPositiveLastAxisNeedsKnownRank) {
+  // x has rank 2 (Placeholder shape), axis 1 is the last one.
+  Graph g = parse(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {1}) +
+                         axes("ax2", {1}) + keras_norm("ax")));
+  EXPECT_EQ(remap(g).fusions["LayerNorm"], 1);
+}
+
+TEST(RemapperTest, LayerNormNotFusedOverFirstAxis) {
+  expect_unchanged(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {0}) +
+                          axes("ax2", {0}) + keras_norm("ax")));
+}
+
+TEST(RemapperTest, InstanceNormNhwcWithRelu) {
+  std::string x4 = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: -1 } dim { size: 4 } dim { size: 4 }
+                                            dim { size: 8 } } } } }
+)";
+  std::string body = keras_norm("ax");
+  body = body.substr(0, body.rfind("node {"));  // drop the Identity
+  Graph g = parse(x4 + vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {1, 2}) +
+                  axes("ax2", {1, 2}) + body + unop("act", "Relu", "ln") +
+                  unop("out", "Identity", "act"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["InstanceNorm"], 1);
+  EXPECT_EQ(r.fusions["InstanceNorm+Activation"], 1);
+  const Node& n = g.at("act");
+  EXPECT_EQ(n.op, "InstanceNorm");
+  EXPECT_EQ(n.attr_string("data_format"), "NHWC");
+  EXPECT_EQ(fused_ops(n), std::vector<std::string>{"Relu"});
+}
+
+const char* kMatMulBiasRelu = R"(
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 8 } dim { size: 4 } } float_val: 0.5 } } } }
+node { name: "b" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 4 } } float_val: 0.1 } } } }
+node { name: "mm" op: "MatMul" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "transpose_a" value { b: false } } attr { key: "transpose_b" value { b: false } } }
+node { name: "ba" op: "BiasAdd" input: "mm" input: "b" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "data_format" value { s: "NHWC" } } }
+node { name: "act" op: "ACT" input: "ba" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "out" op: "Identity" input: "act" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+
+std::string mm_act(const std::string& act) {
+  std::string s = kMatMulBiasRelu;
+  s.replace(s.find("ACT"), 3, act);
+  return with_x(s);
+}
+
+TEST(RemapperTest, MatMulBiasAddReluFuses) {
+  Graph g = parse(mm_act("Relu"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["MatMul+BiasAdd"], 1);
+  EXPECT_EQ(r.fusions["Fused+Relu"], 1);
+  const Node& f = g.at("act");
+  EXPECT_EQ(f.op, "_FusedMatMul");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b"}));
+  EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Relu"}));
+  EXPECT_EQ(f.attr_int("num_args"), 1);
+  EXPECT_FALSE(f.attr_bool("transpose_a"));
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedMatMul:1");
+}
+
+TEST(RemapperTest, SigmoidNotFusedIntoMatMulInTfCompatibleMode) {
+  Graph g = parse(mm_act("Sigmoid"));
+  remap(g, /*tf_compatible=*/true);
+  EXPECT_EQ(g.at("ba").op, "_FusedMatMul");
+  EXPECT_EQ(fused_ops(g.at("ba")), std::vector<std::string>{"BiasAdd"});
+  EXPECT_EQ(g.at("act").op, "Sigmoid");
+}
+
+TEST(RemapperTest, MatMulNotFusedWhenFetched) { expect_unchanged(mm_act("Relu"), false, {"mm"}); }
+
+TEST(RemapperTest, ConvBatchNormFoldsIntoFilterAndBias) {
+  Graph g = parse(R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 1 } dim { size: 1 } dim { size: 1 } dim { size: 2 } } float_val: 2 float_val: 3 } } } }
+node { name: "scale" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 1 float_val: 2 } } } }
+node { name: "offset" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 0.5 float_val: -1 } } } }
+node { name: "mean" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 1 float_val: 2 } } } }
+node { name: "var" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 3 float_val: 15 } } } }
+node { name: "conv" op: "Conv2D" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "strides" value { list { i: 1 i: 1 i: 1 i: 1 } } } attr { key: "padding" value { s: "SAME" } }
+       attr { key: "data_format" value { s: "NHWC" } } }
+node { name: "bn" op: "FusedBatchNormV3" input: "conv" input: "scale" input: "offset" input: "mean" input: "var"
+       attr { key: "T" value { type: DT_FLOAT } } attr { key: "U" value { type: DT_FLOAT } }
+       attr { key: "epsilon" value { f: 1 } } attr { key: "is_training" value { b: false } }
+       attr { key: "data_format" value { s: "NHWC" } } }
+node { name: "relu" op: "Relu" input: "bn" attr { key: "T" value { type: DT_FLOAT } } }
+)");
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Conv2D+FusedBatchNorm"], 1);
+  const Node& f = g.at("relu");
+  EXPECT_EQ(f.op, "_FusedConv2D");
+  EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Relu"}));
+  // scale/sqrt(var+eps) = [1/2, 2/4] = [0.5, 0.5]; w' = [1, 1.5];
+  // bias = offset - mean * s = [0.5 - 0.5, -1 - 1] = [0, -2]
+  const Tensor& w = *const_value(g.at(f.inputs[1]));
+  EXPECT_EQ(w.data<float>()[0], 1.0f);
+  EXPECT_EQ(w.data<float>()[1], 1.5f);
+  const Tensor& b = *const_value(g.at(f.inputs[2]));
+  EXPECT_EQ(b.data<float>()[0], 0.0f);
+  EXPECT_EQ(b.data<float>()[1], -2.0f);
+}
+
+TEST(RemapperTest, PadConvBecomesExplicitPadding) {
+  Graph g = parse(R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "p" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+       attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 4 } dim { size: 2 } }
+       int_val: 0 int_val: 0 int_val: 1 int_val: 2 int_val: 3 int_val: 4 int_val: 0 int_val: 0 } } } }
+node { name: "pad" op: "Pad" input: "x" input: "p" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 3 } dim { size: 3 } dim { size: 1 } dim { size: 1 } } float_val: 1 } } } }
+node { name: "conv" op: "Conv2D" input: "pad" input: "w" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "strides" value { list { i: 1 i: 2 i: 2 i: 1 } } } attr { key: "padding" value { s: "VALID" } } }
+)");
+  EXPECT_EQ(remap(g, true).fusions["Pad+Conv2D"], 1);
+  const Node& c = g.at("conv");
+  EXPECT_EQ(c.inputs[0], "x");
+  EXPECT_EQ(c.attr_string("padding"), "EXPLICIT");
+  EXPECT_EQ(c.attr_list("explicit_paddings").i, (std::vector<int64_t>{0, 0, 1, 2, 3, 4, 0, 0}));
+  EXPECT_EQ(g.find("pad"), nullptr);
+}
+
+TEST(RemapperTest, AttentionScaleMaskSoftmax) {
+  Graph g = parse(R"(
+node { name: "q" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "k" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "mask" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "qk" op: "BatchMatMulV2" input: "q" input: "k" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "adj_x" value { b: false } } attr { key: "adj_y" value { b: true } } }
+node { name: "scale" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 0.125 } } } }
+node { name: "scaled" op: "Mul" input: "qk" input: "scale" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "masked" op: "AddV2" input: "scaled" input: "mask" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "probs" op: "Softmax" input: "masked" attr { key: "T" value { type: DT_FLOAT } } }
+)");
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["BatchMatMulV2+Mul"], 1);
+  EXPECT_EQ(r.fusions["AddV2+Softmax"], 1);
+  EXPECT_EQ(g.at("scaled").op, "_AampFusedBatchMatMulV2");
+  EXPECT_EQ(fused_ops(g.at("scaled")), std::vector<std::string>{"Mul"});
+  EXPECT_TRUE(g.at("scaled").attr_bool("adj_y"));
+  EXPECT_EQ(g.at("probs").op, "_AampFusedAddSoftmax");
+  EXPECT_EQ(g.at("probs").inputs, (std::vector<std::string>{"scaled", "mask"}));
+}
+
+TEST(RemapperTest, AddNOfTwoBecomesAddV2ButNotOfThree) {
+  Graph g = parse(with_x(R"(
+node { name: "s2" op: "AddN" input: "x" input: "x" attr { key: "T" value { type: DT_FLOAT } } attr { key: "N" value { i: 2 } } }
+node { name: "s3" op: "AddN" input: "x" input: "x" input: "s2" attr { key: "T" value { type: DT_FLOAT } } attr { key: "N" value { i: 3 } } }
+)"));
+  remap(g);
+  EXPECT_EQ(g.at("s2").op, "AddV2");
+  EXPECT_FALSE(g.at("s2").has_attr("N"));
+  EXPECT_EQ(g.at("s3").op, "AddN");
+}
+
+TEST(RemapperTest, ConstCastFoldsAfterAmp) {
+  Graph g = parse(R"(
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 1.5 float_val: -2 } } } }
+node { name: "c" op: "Cast" input: "w" attr { key: "SrcT" value { type: DT_FLOAT } }
+       attr { key: "DstT" value { type: DT_BFLOAT16 } } attr { key: "Truncate" value { b: false } } }
+)");
+  RemapperOptions o;
+  o.post_amp = true;
+  EXPECT_EQ(run_remapper(g, o).fusions["Const+Cast"], 1);
+  const Node& c = g.at("c");
+  EXPECT_EQ(c.op, "Const");
+  EXPECT_EQ(c.attr_type("dtype"), DType::kBFloat16);
+  EXPECT_EQ(const_value(c)->dtype(), DType::kBFloat16);
+  EXPECT_EQ(to_float(const_value(c)->data<bfloat16>()[1]), -2.0f);
+  EXPECT_EQ(g.find("w"), nullptr);
+}
+
+TEST(RemapperTest, NothingToFuseLeavesGraphIdentical) {
+  expect_unchanged(with_x(unop("r", "Relu", "x") + unop("out", "Identity", "r")));
+}
+
+}  // namespace
+}  // namespace aamp
