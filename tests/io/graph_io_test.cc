@@ -7,6 +7,7 @@
 #include <string>
 
 #include "aamp/core/error.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -33,19 +34,7 @@ class TempDir {
   fs::path path_;
 };
 
-// Runs f, expects an aamp::Error of `code` whose message contains every needle.
-template <typename F>
-void expect_error(F&& f, ErrorCode code, std::initializer_list<std::string> needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no error thrown";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (const auto& n : needles)
-      EXPECT_NE(std::string(e.what()).find(n), std::string::npos)
-          << "'" << n << "' not in: " << e.what();
-  }
-}
+using aamp::testing::expect_error;
 
 // Protobuf wire format: a length-delimited field.
 std::string length_delimited(int field, const std::string& payload) {

@@ -7,6 +7,7 @@
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -14,18 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-template <typename F>
-void expect_error(F&& f, ErrorCode code, std::initializer_list<std::string> needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no error thrown";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (const auto& n : needles)
-      EXPECT_NE(std::string(e.what()).find(n), std::string::npos)
-          << "'" << n << "' not in: " << e.what();
-  }
-}
+using aamp::testing::expect_error;
 
 template <typename T>
 std::string bytes_of(const std::vector<T>& v) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "aamp/core/error.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -26,19 +27,7 @@ std::vector<std::string> names(const std::vector<Node*>& nodes) {
   return out;
 }
 
-// Runs f, expecting Error(code) whose message contains every needle.
-template <typename F>
-void expect_error(F&& f, ErrorCode code, const std::vector<std::string>& needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (const auto& n : needles)
-      EXPECT_NE(std::string(e.what()).find(n), std::string::npos)
-          << "'" << e.what() << "' does not mention '" << n << "'";
-  }
-}
+using aamp::testing::expect_error;
 
 TEST(TensorRef, ParsesDataAndControlInputs) {
   EXPECT_EQ(TensorRef::parse("a"), (TensorRef{"a", 0}));
