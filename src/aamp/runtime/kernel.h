@@ -31,7 +31,9 @@ struct TensorView {
   }
   size_t byte_size() const { return static_cast<size_t>(num_elements()) * dtype_size(dtype); }
   template <typename T>
-  T* as() const { return static_cast<T*>(data); }
+  T* as() const {
+    return static_cast<T*>(data);
+  }
 };
 
 struct TensorDesc {
@@ -42,7 +44,7 @@ struct TensorDesc {
 // What a kernel knows when it is created.
 struct KernelInit {
   const Node* node = nullptr;
-  std::vector<TensorDesc> inputs;     // data inputs only
+  std::vector<TensorDesc> inputs;  // data inputs only
   std::vector<TensorDesc> outputs;
   // For each data input: the constant value if it is known at plan time, else nullptr.
   std::vector<const Tensor*> const_inputs;
@@ -73,7 +75,7 @@ struct KernelRegistration {
   std::vector<DType> dtypes;  // the dtype of the op's main type attr ("T" or the first float)
   // Higher wins. Reference kernels use priority 0; fast kernels > 0.
   int priority = 0;
-  std::string name;           // e.g. "onednn", "reference"
+  std::string name;  // e.g. "onednn", "reference"
   KernelFactory factory;
   // Optional: may refuse a particular node/shape (e.g. unsupported attr); then the next
   // registration by priority is tried.

@@ -1,0 +1,220 @@
+// CPU kernels of aamp's own fused ops (ops/aamp_fused_ops.cc): LayerNorm, InstanceNorm, Swish,
+// Mish, HardSwish, Gelu and _AampFusedAddSoftmax. They read and write T (float32, bfloat16 or
+// float16) and compute in float32; normalisation statistics are always float32.
+#include <algorithm>
+#include <cmath>
+
+#include "aamp/core/dispatch.h"
+#include "aamp/core/error.h"
+#include "aamp/runtime/kernel.h"
+
+namespace aamp {
+
+namespace {
+
+const std::vector<DType> kFloats = {DType::kFloat, DType::kBFloat16, DType::kHalf};
+
+// Element-wise activation: y = f(x).
+template <typename F>
+class UnaryKernel : public Kernel {
+ public:
+  explicit UnaryKernel(F f) : f_(f) {}
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs[0];
+    TensorView& y = ctx.outputs[0];
+    dispatch_float(x.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* in = x.as<T>();
+      T* out = y.as<T>();
+      const int64_t n = x.num_elements();
+      for (int64_t i = 0; i < n; ++i) out[i] = from_float<T>(f_(as_float(in[i])));
+    });
+  }
+  std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
+
+ private:
+  F f_;
+};
+
+template <typename F>
+std::unique_ptr<Kernel> make_unary(F f) {
+  return std::make_unique<UnaryKernel<F>>(f);
+}
+
+float gelu_exact(float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f)); }
+float gelu_tanh(float x) {
+  return 0.5f * x * (1.0f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+}
+float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
+
+// LayerNorm (last axis) and InstanceNorm (spatial axes). Both normalise groups of `len`
+// elements; the group layout differs.
+class NormKernel : public Kernel {
+ public:
+  NormKernel(const KernelInit& init, bool instance) : instance_(instance) {
+    const Node& n = *init.node;
+    eps_ = n.attr_float_or("epsilon", 1e-3f);
+    if (instance) {
+      nchw_ = n.attr_string_or("data_format", "NHWC") == "NCHW";
+      const AttrValue* f = n.find_attr("fused_ops");
+      if (f && f->is<AttrList>() && !f->get<AttrList>().s.empty()) act_ = f->get<AttrList>().s[0];
+      alpha_ = n.attr_float_or("leakyrelu_alpha", 0.2f);
+      AAMP_CHECK(init.inputs[0].shape.size() == 4, ErrorCode::kInvalidGraph,
+                 n.describe() + ": InstanceNorm needs a 4-D input");
+      AAMP_CHECK(act_.empty() || act_ == "Relu" || act_ == "LeakyRelu", ErrorCode::kUnimplemented,
+                 n.describe() + ": unsupported fused activation '" + act_ + "'");
+    }
+  }
+
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs[0];
+    const auto& s = x.shape;
+    int64_t channels = s.empty() ? 1 : s.back();
+    int64_t groups, len;  // groups of len elements, normalised independently
+    if (!instance_) {
+      len = channels;
+      groups = len ? x.num_elements() / len : 0;
+    } else if (!nchw_) {
+      channels = s[3];
+      groups = s[0] * channels;
+      len = s[1] * s[2];
+    } else {
+      channels = s[1];
+      groups = s[0] * channels;
+      len = s[2] * s[3];
+    }
+    std::vector<float> gamma(static_cast<size_t>(channels)), beta(static_cast<size_t>(channels));
+    read_vec(ctx.inputs[1], gamma);
+    read_vec(ctx.inputs[2], beta);
+    dispatch_float(x.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* in = x.as<T>();
+      T* out = ctx.outputs[0].as<T>();
+      for (int64_t g = 0; g < groups; ++g) {
+        // element k of group g lives at index(g, k); its channel is chan(g, k)
+        auto index = [&](int64_t k) -> int64_t {
+          if (!instance_) return g * len + k;
+          int64_t b = g / channels, c = g % channels;
+          return nchw_ ? (b * channels + c) * len + k : (b * len + k) * channels + c;
+        };
+        double sum = 0, sq = 0;
+        for (int64_t k = 0; k < len; ++k) sum += as_float(in[index(k)]);
+        const double mean = sum / static_cast<double>(len);
+        for (int64_t k = 0; k < len; ++k) {
+          double d = as_float(in[index(k)]) - mean;
+          sq += d * d;
+        }
+        const float rstd =
+            static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(len) + eps_));
+        for (int64_t k = 0; k < len; ++k) {
+          int64_t c = instance_ ? g % channels : k;
+          float v = (as_float(in[index(k)]) - static_cast<float>(mean)) * rstd *
+                        gamma[static_cast<size_t>(c)] +
+                    beta[static_cast<size_t>(c)];
+          if (act_ == "Relu")
+            v = std::max(v, 0.0f);
+          else if (act_ == "LeakyRelu")
+            v = v < 0 ? v * alpha_ : v;
+          out[index(k)] = from_float<T>(v);
+        }
+      }
+    });
+  }
+
+ private:
+  static void read_vec(const TensorView& t, std::vector<float>& v) {
+    AAMP_CHECK(t.num_elements() == static_cast<int64_t>(v.size()), ErrorCode::kInvalidArgument,
+               "normalisation scale/offset has " + std::to_string(t.num_elements()) +
+                   " elements, expected " + std::to_string(v.size()));
+    dispatch_float(t.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      for (size_t i = 0; i < v.size(); ++i) v[i] = as_float(t.as<T>()[i]);
+    });
+  }
+  bool instance_;
+  bool nchw_ = false;
+  float eps_ = 1e-3f;
+  float alpha_ = 0.2f;
+  std::string act_;
+};
+
+// softmax(logits + mask) over the last axis, mask broadcast NumPy-style.
+class AddSoftmaxKernel : public Kernel {
+ public:
+  void run(KernelContext& ctx) override {
+    const TensorView& a = ctx.inputs[0];
+    const TensorView& m = ctx.inputs[1];
+    const auto& out_shape = ctx.outputs[0].shape;
+    const int rank = static_cast<int>(out_shape.size());
+    const int64_t cols = rank ? out_shape.back() : 1;
+    const int64_t rows = cols ? ctx.outputs[0].num_elements() / cols : 0;
+    // Strides of each input, aligned right, zero on broadcast dims.
+    auto strides = [&](const std::vector<int64_t>& s) {
+      std::vector<int64_t> st(static_cast<size_t>(rank), 0);
+      int64_t acc = 1;
+      for (int i = rank - 1, j = static_cast<int>(s.size()) - 1; i >= 0 && j >= 0; --i, --j) {
+        st[static_cast<size_t>(i)] = s[static_cast<size_t>(j)] == 1 ? 0 : acc;
+        acc *= s[static_cast<size_t>(j)];
+      }
+      return st;
+    };
+    auto sa = strides(a.shape), sm = strides(m.shape);
+    std::vector<float> buf(static_cast<size_t>(cols));
+    dispatch_float(a.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* pa = a.as<T>();
+      const T* pm = m.as<T>();
+      T* out = ctx.outputs[0].as<T>();
+      for (int64_t r = 0; r < rows; ++r) {
+        // offsets of row r in both inputs
+        int64_t oa = 0, om = 0, rem = r;
+        for (int d = rank - 2; d >= 0; --d) {
+          int64_t i = rem % out_shape[static_cast<size_t>(d)];
+          rem /= out_shape[static_cast<size_t>(d)];
+          oa += i * sa[static_cast<size_t>(d)];
+          om += i * sm[static_cast<size_t>(d)];
+        }
+        const int64_t ca = rank ? sa[static_cast<size_t>(rank - 1)] : 0;
+        const int64_t cm = rank ? sm[static_cast<size_t>(rank - 1)] : 0;
+        float mx = -INFINITY;
+        for (int64_t c = 0; c < cols; ++c) {
+          float v = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
+          buf[static_cast<size_t>(c)] = v;
+          mx = std::max(mx, v);
+        }
+        float sum = 0;
+        for (auto& v : buf) sum += (v = std::exp(v - mx));
+        for (int64_t c = 0; c < cols; ++c)
+          out[r * cols + c] = from_float<T>(buf[static_cast<size_t>(c)] / sum);
+      }
+    });
+  }
+};
+
+void add(const std::string& op, KernelFactory f) {
+  KernelRegistry::global().add({op, DeviceKind::kCPU, kFloats, 0, "reference", std::move(f), {}});
+}
+
+const bool kRegistered = register_kernels([] {
+  add("Swish", [](const KernelInit& i) {
+    float beta = i.node->attr_float_or("beta", 1.0f);
+    return make_unary([beta](float x) { return x / (1.0f + std::exp(-beta * x)); });
+  });
+  add("Mish", [](const KernelInit&) {
+    return make_unary([](float x) { return x * std::tanh(softplus(x)); });
+  });
+  add("HardSwish", [](const KernelInit&) {
+    return make_unary([](float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
+  });
+  add("Gelu", [](const KernelInit& i) -> std::unique_ptr<Kernel> {
+    if (i.node->attr_bool_or("approximate", false)) return make_unary(gelu_tanh);
+    return make_unary(gelu_exact);
+  });
+  add("LayerNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, false); });
+  add("InstanceNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, true); });
+  add("_AampFusedAddSoftmax",
+      [](const KernelInit&) { return std::make_unique<AddSoftmaxKernel>(); });
+});
+
+}  // namespace
+}  // namespace aamp

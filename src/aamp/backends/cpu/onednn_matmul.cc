@@ -1,0 +1,108 @@
+// oneDNN kernels for MatMul, _FusedMatMul, BatchMatMul, BatchMatMulV2 and
+// _AampFusedBatchMatMulV2. A constant B is packed once into oneDNN's preferred layout; a
+// BatchMatMul whose B has no batch dims is run as one 2-D matmul over the flattened batch.
+#include <memory>
+
+#include "aamp/backends/cpu/onednn_common.h"
+#include "aamp/core/error.h"
+
+namespace aamp::onednn {
+namespace {
+
+using linalg::StepKind;
+
+class MatMulKernel : public PrimitiveKernel {
+ public:
+  MatMulKernel(const KernelInit& init, bool probe) {
+    const Node& n = *init.node;
+    AAMP_CHECK(init.inputs.size() >= 2 && !init.outputs.empty(), ErrorCode::kInvalidGraph,
+               n.describe() + ": needs two inputs");
+    const DType t = init.inputs[0].dtype;
+    AAMP_CHECK(init.inputs[1].dtype == t && init.outputs[0].dtype == t, ErrorCode::kUnimplemented,
+               n.describe() + ": mixed dtypes");
+    const memory::data_type mt = dt(t);
+    const linalg::MatMulGeom g = linalg::matmul_geom(n, init.inputs[0].shape, init.inputs[1].shape);
+    linalg::Epilogue ep;
+    if (n.op == "_FusedMatMul" || n.op == "_AampFusedBatchMatMulV2")
+      ep = linalg::parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+    AAMP_CHECK(g.m > 0 && g.n > 0 && g.k > 0 && g.batch_size() > 0, ErrorCode::kUnimplemented,
+               n.describe() + ": empty matmul");
+
+    const size_t r = g.batch.size();
+    bool b_no_batch = true, broadcast_args = false;
+    for (int64_t d : g.b_batch) b_no_batch &= d == 1;
+    for (const auto& s : ep.steps)
+      broadcast_args |= s.kind == StepKind::kAdd || s.kind == StepKind::kMul;
+    memory::dims adims, astr, bdims, bstr, ddims;
+    if (r == 0 || (b_no_batch && g.a_batch == g.batch && !g.ta && !broadcast_args)) {
+      const int64_t rows = g.batch_size() * g.m;
+      adims = {rows, g.k};
+      astr = g.ta ? memory::dims{1, g.m} : memory::dims{g.k, 1};
+      bdims = {g.k, g.n};
+      bstr = g.tb ? memory::dims{1, g.k} : memory::dims{g.n, 1};
+      ddims = {rows, g.n};
+    } else {
+      auto operand = [&](const std::vector<int64_t>& batch, int64_t rows, int64_t cols, bool t,
+                         memory::dims& dims, memory::dims& strides) {
+        memory::dims phys(batch.begin(), batch.end());
+        phys.push_back(t ? cols : rows);
+        phys.push_back(t ? rows : cols);
+        strides = row_major(phys);
+        if (t) std::swap(strides[r], strides[r + 1]);
+        dims.assign(batch.begin(), batch.end());
+        dims.push_back(rows);
+        dims.push_back(cols);
+      };
+      operand(g.a_batch, g.m, g.k, g.ta, adims, astr);
+      operand(g.b_batch, g.k, g.n, g.tb, bdims, bstr);
+      ddims.assign(g.batch.begin(), g.batch.end());
+      ddims.push_back(g.m);
+      ddims.push_back(g.n);
+    }
+    const memory::desc a_md(adims, mt, astr);
+    const memory::desc d_md(ddims, mt, row_major(ddims));
+    const Tensor* b_const = init.const_inputs.size() > 1 ? init.const_inputs[1] : nullptr;
+    const memory::desc b_md =
+        b_const ? memory::desc(bdims, mt, memory::format_tag::any) : memory::desc(bdims, mt, bstr);
+    epi_ = std::make_unique<EpilogueBuilder>(ep, init, ddims, static_cast<int>(ddims.size()) - 1,
+                                             std::vector<int>{});
+    dnnl::matmul::desc desc = epi_->has_bias()
+                                  ? dnnl::matmul::desc(a_md, b_md, epi_->bias_desc(), d_md)
+                                  : dnnl::matmul::desc(a_md, b_md, d_md);
+    dnnl::matmul::primitive_desc pd(desc, epi_->attr(), engine());
+    if (probe) return;
+
+    prim_ = dnnl::matmul(pd);
+    bind(DNNL_ARG_SRC, a_md, Source::kInput, 0);
+    if (b_const)
+      bind_fixed(DNNL_ARG_WEIGHTS, pack_const(*b_const, bdims, bstr, pd.weights_desc()));
+    else
+      bind(DNNL_ARG_WEIGHTS, b_md, Source::kInput, 1);
+    if (epi_->has_bias()) bind(DNNL_ARG_BIAS, epi_->bias_desc(), Source::kInput, epi_->bias_arg());
+    bind(DNNL_ARG_DST, d_md, Source::kOutput, 0);
+    epi_->bind([this](int arg, const memory::desc& md, int i) { bind(arg, md, Source::kInput, i); },
+               [this](int arg, const memory& m) { bind_fixed(arg, m); });
+  }
+
+ protected:
+  void prepare(KernelContext& ctx) override {
+    if (epi_->needs_prepare()) epi_->prepare(ctx);
+  }
+
+ private:
+  std::unique_ptr<EpilogueBuilder> epi_;
+};
+
+const bool kRegistered = register_kernels([] {
+  for (const char* op :
+       {"MatMul", "_FusedMatMul", "BatchMatMul", "BatchMatMulV2", "_AampFusedBatchMatMulV2"}) {
+    register_onednn(
+        op, [](const KernelInit& i) { MatMulKernel k(i, true); },
+        [](const KernelInit& i) -> std::unique_ptr<Kernel> {
+          return std::make_unique<MatMulKernel>(i, false);
+        });
+  }
+});
+
+}  // namespace
+}  // namespace aamp::onednn

@@ -1,0 +1,91 @@
+// Reference kernels (plain loops, float32 accumulation) for MatMul, BatchMatMul(V2),
+// _FusedMatMul and _AampFusedBatchMatMulV2.
+#include <memory>
+
+#include "aamp/backends/cpu/ref_linalg_params.h"
+#include "aamp/core/error.h"
+
+namespace aamp {
+namespace {
+
+using linalg::Epilogue;
+using linalg::MatMulGeom;
+
+const std::vector<DType> kRefFloats = {DType::kFloat, DType::kBFloat16, DType::kHalf};
+
+class RefMatMulKernel : public Kernel {
+ public:
+  explicit RefMatMulKernel(const KernelInit& init) : desc_(init.node->describe()) {
+    const Node& node = *init.node;
+    AAMP_CHECK(init.inputs.size() >= 2, ErrorCode::kInvalidGraph,
+               node.describe() + ": needs two inputs");
+    g_ = linalg::matmul_geom(node, init.inputs[0].shape, init.inputs[1].shape);
+    if (node.op == "_FusedMatMul" || node.op == "_AampFusedBatchMatMulV2")
+      ep_ = linalg::parse_epilogue(node, 2, static_cast<int>(init.inputs.size()));
+  }
+
+  void run(KernelContext& ctx) override {
+    const int64_t M = g_.m, N = g_.n, K = g_.k;
+    linalg::to_floats(ctx.inputs[0], a_);
+    linalg::to_floats(ctx.inputs[1], b_);
+    const std::vector<int64_t>& out_shape = ctx.outputs[0].shape;
+    const int64_t batch = g_.batch_size();
+    y_.assign(static_cast<size_t>(batch * M * N), 0.0f);
+    const size_t r = g_.batch.size();
+    std::vector<int64_t> idx(r, 0);
+    for (int64_t bi = 0; bi < batch; ++bi) {
+      // Offsets of this batch element in a and b (broadcast dims stay at 0).
+      int64_t ao = 0, bo = 0;
+      for (size_t d = 0; d < r; ++d) {
+        ao = ao * g_.a_batch[d] + (g_.a_batch[d] == 1 ? 0 : idx[d]);
+        bo = bo * g_.b_batch[d] + (g_.b_batch[d] == 1 ? 0 : idx[d]);
+      }
+      const float* A = a_.data() + ao * M * K;
+      const float* B = b_.data() + bo * K * N;
+      float* Y = y_.data() + bi * M * N;
+      for (int64_t i = 0; i < M; ++i) {
+        for (int64_t k = 0; k < K; ++k) {
+          const float av = g_.ta ? A[k * M + i] : A[i * K + k];
+          if (g_.tb) {
+            for (int64_t j = 0; j < N; ++j) Y[i * N + j] += av * B[j * K + k];
+          } else {
+            for (int64_t j = 0; j < N; ++j) Y[i * N + j] += av * B[k * N + j];
+          }
+        }
+      }
+      for (size_t d = r; d-- > 0;) {
+        if (++idx[d] < g_.batch[d]) break;
+        idx[d] = 0;
+      }
+    }
+    AAMP_CHECK(ctx.outputs[0].num_elements() == static_cast<int64_t>(y_.size()),
+               ErrorCode::kInternal, desc_ + ": output size mismatch");
+    if (!ep_.empty())
+      linalg::apply_epilogue(ep_, ctx, out_shape, static_cast<int>(out_shape.size()) - 1, y_);
+    linalg::from_floats(y_, ctx.outputs[0]);
+  }
+
+ private:
+  std::string desc_;
+  MatMulGeom g_;
+  Epilogue ep_;
+  std::vector<float> a_, b_, y_;
+};
+
+const bool kRegistered = register_kernels([] {
+  for (const char* op :
+       {"MatMul", "_FusedMatMul", "BatchMatMul", "BatchMatMulV2", "_AampFusedBatchMatMulV2"}) {
+    KernelRegistry::global().add({op,
+                                  DeviceKind::kCPU,
+                                  kRefFloats,
+                                  0,
+                                  "reference",
+                                  [](const KernelInit& i) -> std::unique_ptr<Kernel> {
+                                    return std::make_unique<RefMatMulKernel>(i);
+                                  },
+                                  {}});
+  }
+});
+
+}  // namespace
+}  // namespace aamp

@@ -1,0 +1,538 @@
+// Reference kernels of the array (data movement) ops: identities, slicing, padding, concat /
+// split, transpose, tile, gather, one-hot, shape queries, depth/space rearrangements, range.
+//
+// Most movement ops are expressed as one "index map": for every output dim d, a table giving the
+// input element offset contributed by each output coordinate (the input offset of an output
+// element is the sum over its dims). This covers Slice, StridedSlice, Transpose, Tile, Pad,
+// MirrorPad, BroadcastTo, DepthToSpace, SpaceToDepth (and nearest-neighbour resize in
+// reference_image.cc). Tables are built once at kernel creation from the static shapes.
+// Elements are moved as raw bytes, so every dtype is supported.
+#include "aamp/backends/cpu/reference_array.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "aamp/ops/shape_inference.h"
+
+namespace aamp::ref {
+
+namespace {
+
+// Copies one element of `es` bytes.
+inline void copy_elem(uint8_t* d, const uint8_t* s, size_t es) {
+  switch (es) {
+    case 1:
+      *d = *s;
+      break;
+    case 2:
+      std::memcpy(d, s, 2);
+      break;
+    case 4:
+      std::memcpy(d, s, 4);
+      break;
+    case 8:
+      std::memcpy(d, s, 8);
+      break;
+    default:
+      std::memcpy(d, s, es);
+  }
+}
+
+}  // namespace
+
+IndexMapKernel::IndexMapKernel(std::vector<std::vector<int64_t>> offsets, int fill_input)
+    : offs_(std::move(offsets)), fill_input_(fill_input) {}
+
+void IndexMapKernel::run(KernelContext& ctx) {
+  const TensorView& x = ctx.inputs[0];
+  TensorView& y = ctx.outputs[0];
+  const size_t es = dtype_size(y.dtype);
+  std::vector<uint8_t> fill(es, 0);
+  if (fill_input_ >= 0 && fill_input_ < static_cast<int>(ctx.inputs.size()) &&
+      ctx.inputs[static_cast<size_t>(fill_input_)].num_elements() > 0)
+    std::memcpy(fill.data(), ctx.inputs[static_cast<size_t>(fill_input_)].data, es);
+  const int64_t n = y.num_elements();
+  if (n == 0) return;
+  const uint8_t* src = static_cast<const uint8_t*>(x.data);
+  uint8_t* dst = static_cast<uint8_t*>(y.data);
+  const size_t r = offs_.size();
+  if (r == 0) {
+    copy_elem(dst, src, es);
+    return;
+  }
+  const std::vector<int64_t>& last = offs_.back();
+  const int64_t inner = static_cast<int64_t>(last.size());
+  const int64_t rows = n / inner;
+  parallel_for(rows, std::max<int64_t>(1, 4096 / inner), ctx.threads, [&](int64_t b, int64_t e) {
+    std::vector<int64_t> idx(r, 0);
+    for (int64_t row = b; row < e; ++row) {
+      int64_t rem = row, base = 0;
+      for (size_t d = r - 1; d-- > 0;) {
+        const int64_t sz = static_cast<int64_t>(offs_[d].size());
+        base += offs_[d][static_cast<size_t>(rem % sz)];
+        rem /= sz;
+      }
+      uint8_t* out = dst + static_cast<size_t>(row * inner) * es;
+      for (int64_t j = 0; j < inner; ++j) {
+        const int64_t o = base + last[static_cast<size_t>(j)];
+        copy_elem(out + static_cast<size_t>(j) * es,
+                  o >= 0 ? src + static_cast<size_t>(o) * es : fill.data(), es);
+      }
+    }
+  });
+}
+
+namespace {
+
+using Offsets = std::vector<std::vector<int64_t>>;
+
+// A pad marker: large negative, so that any sum containing it stays negative.
+constexpr int64_t kPad = -(int64_t{1} << 56);
+
+std::unique_ptr<Kernel> make_map(Offsets o, int fill_input = -1) {
+  return std::make_unique<IndexMapKernel>(std::move(o), fill_input);
+}
+
+// ---- Slice / StridedSlice -------------------------------------------------------------------
+
+std::unique_ptr<Kernel> make_slice(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const std::vector<int64_t> st = strides_of(in);
+  std::vector<int64_t> b = const_ints(init, 1), sz = const_ints(init, 2);
+  Offsets o(in.size());
+  for (size_t d = 0; d < in.size(); ++d) {
+    const int64_t n = sz[d] == -1 ? in[d] - b[d] : sz[d];
+    for (int64_t i = 0; i < n; ++i) o[d].push_back((b[d] + i) * st[d]);
+  }
+  return make_map(std::move(o));
+}
+
+std::unique_ptr<Kernel> make_strided_slice(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const Node& n = *init.node;
+  const StridedSliceSpec s =
+      resolve_strided_slice(in, const_ints(init, 1), const_ints(init, 2), const_ints(init, 3),
+                            n.attr_int_or("begin_mask", 0), n.attr_int_or("end_mask", 0),
+                            n.attr_int_or("ellipsis_mask", 0), n.attr_int_or("new_axis_mask", 0),
+                            n.attr_int_or("shrink_axis_mask", 0), init.node);
+  const std::vector<int64_t> st = strides_of(in);
+  Offsets o(in.size());
+  for (size_t d = 0; d < in.size(); ++d)
+    for (int64_t i = 0; i < s.size[d]; ++i) o[d].push_back((s.begin[d] + i * s.stride[d]) * st[d]);
+  return make_map(std::move(o));
+}
+
+// ---- Transpose / Tile / BroadcastTo ----------------------------------------------------------
+
+std::unique_ptr<Kernel> make_transpose(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const std::vector<int64_t> perm = const_ints(init, 1);
+  if (perm.size() != in.size())
+    throw Error(ErrorCode::kInvalidGraph, init.node->describe() + ": perm length " +
+                                              std::to_string(perm.size()) + " != rank " +
+                                              std::to_string(in.size()));
+  const std::vector<int64_t> st = strides_of(in);
+  Offsets o(in.size());
+  for (size_t d = 0; d < in.size(); ++d) {
+    const size_t p =
+        static_cast<size_t>(perm[d] < 0 ? perm[d] + static_cast<int64_t>(in.size()) : perm[d]);
+    for (int64_t i = 0; i < in.at(p); ++i) o[d].push_back(i * st[p]);
+  }
+  return make_map(std::move(o));
+}
+
+std::unique_ptr<Kernel> make_tile(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const auto& out = init.outputs[0].shape;
+  const std::vector<int64_t> st = strides_of(in);
+  Offsets o(in.size());
+  for (size_t d = 0; d < in.size(); ++d)
+    for (int64_t i = 0; i < out[d]; ++i) o[d].push_back((i % in[d]) * st[d]);
+  return make_map(std::move(o));
+}
+
+std::unique_ptr<Kernel> make_broadcast_to(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const auto& out = init.outputs[0].shape;
+  std::vector<int64_t> full(out.size(), 1);
+  for (size_t k = 0; k < in.size(); ++k) full[out.size() - in.size() + k] = in[k];
+  const std::vector<int64_t> st = strides_of(full);
+  Offsets o(out.size());
+  for (size_t d = 0; d < out.size(); ++d)
+    for (int64_t i = 0; i < out[d]; ++i) o[d].push_back(full[d] == 1 ? 0 : i * st[d]);
+  return make_map(std::move(o));
+}
+
+// ---- Pad / PadV2 / MirrorPad -----------------------------------------------------------------
+
+std::unique_ptr<Kernel> make_pad(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const std::vector<int64_t> p = const_ints(init, 1);
+  const std::string& op = init.node->op;
+  const bool mirror = op == "MirrorPad";
+  const bool reflect = mirror && init.node->attr_string_or("mode", "REFLECT") == "REFLECT";
+  const std::vector<int64_t> st = strides_of(in);
+  Offsets o(in.size());
+  for (size_t d = 0; d < in.size(); ++d) {
+    const int64_t lo = p[2 * d], hi = p[2 * d + 1], n = in[d];
+    for (int64_t i = -lo; i < n + hi; ++i) {
+      int64_t k = i;
+      if (k < 0 || k >= n) {
+        if (!mirror) {
+          o[d].push_back(kPad);
+          continue;
+        }
+        if (k < 0) k = reflect ? -k : -k - 1;
+        if (k >= n) k = reflect ? 2 * n - 2 - k : 2 * n - 1 - k;
+        if (k < 0 || k >= n)
+          throw Error(ErrorCode::kInvalidGraph, init.node->describe() +
+                                                    ": MirrorPad paddings too large for dim " +
+                                                    std::to_string(d));
+      }
+      o[d].push_back(k * st[d]);
+    }
+  }
+  return make_map(std::move(o), op == "PadV2" ? 2 : -1);
+}
+
+// ---- DepthToSpace / SpaceToDepth (NHWC) ------------------------------------------------------
+
+std::unique_ptr<Kernel> make_depth_to_space(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const auto& out = init.outputs[0].shape;
+  const int64_t b = init.node->attr_int_or("block_size", 2);
+  const std::vector<int64_t> st = strides_of(in);
+  const int64_t c = out[3];
+  Offsets o(4);
+  for (int64_t i = 0; i < out[0]; ++i) o[0].push_back(i * st[0]);
+  for (int64_t h = 0; h < out[1]; ++h) o[1].push_back((h / b) * st[1] + (h % b) * b * c);
+  for (int64_t w = 0; w < out[2]; ++w) o[2].push_back((w / b) * st[2] + (w % b) * c);
+  for (int64_t k = 0; k < c; ++k) o[3].push_back(k);
+  return make_map(std::move(o));
+}
+
+std::unique_ptr<Kernel> make_space_to_depth(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const auto& out = init.outputs[0].shape;
+  const int64_t b = init.node->attr_int_or("block_size", 2);
+  const std::vector<int64_t> st = strides_of(in);
+  const int64_t c = in[3];
+  Offsets o(4);
+  for (int64_t i = 0; i < out[0]; ++i) o[0].push_back(i * st[0]);
+  for (int64_t h = 0; h < out[1]; ++h) o[1].push_back(h * b * st[1]);
+  for (int64_t w = 0; w < out[2]; ++w) o[2].push_back(w * b * st[2]);
+  for (int64_t k = 0; k < out[3]; ++k) {
+    const int64_t blk = k / c, ch = k % c;
+    o[3].push_back((blk / b) * st[1] + (blk % b) * st[2] + ch);
+  }
+  return make_map(std::move(o));
+}
+
+// ---- Concat / Pack and Split / SplitV / Unpack -----------------------------------------------
+
+// Output = inputs[first..first+n) laid side by side along `axis` (outer x chunk copies).
+class ConcatKernel : public Kernel {
+ public:
+  ConcatKernel(int first, int count, int64_t outer) : first_(first), count_(count), outer_(outer) {}
+  void run(KernelContext& ctx) override {
+    TensorView& y = ctx.outputs[0];
+    const size_t es = dtype_size(y.dtype);
+    std::vector<size_t> chunk(static_cast<size_t>(count_));
+    size_t row = 0;
+    for (int i = 0; i < count_; ++i) {
+      const int64_t n = ctx.inputs[static_cast<size_t>(first_ + i)].num_elements();
+      chunk[static_cast<size_t>(i)] = outer_ ? static_cast<size_t>(n / outer_) * es : 0;
+      row += chunk[static_cast<size_t>(i)];
+    }
+    uint8_t* dst = static_cast<uint8_t*>(y.data);
+    for (int64_t o = 0; o < outer_; ++o) {
+      size_t at = static_cast<size_t>(o) * row;
+      for (int i = 0; i < count_; ++i) {
+        const size_t c = chunk[static_cast<size_t>(i)];
+        if (c)
+          std::memcpy(
+              dst + at,
+              static_cast<const uint8_t*>(ctx.inputs[static_cast<size_t>(first_ + i)].data) +
+                  static_cast<size_t>(o) * c,
+              c);
+        at += c;
+      }
+    }
+  }
+
+ private:
+  int first_, count_;
+  int64_t outer_;
+};
+
+// Outputs = input `src` cut along `axis` (the reverse of ConcatKernel).
+class SplitKernel : public Kernel {
+ public:
+  SplitKernel(int src, int64_t outer) : src_(src), outer_(outer) {}
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs[static_cast<size_t>(src_)];
+    const size_t es = dtype_size(x.dtype);
+    const size_t no = ctx.outputs.size();
+    std::vector<size_t> chunk(no);
+    size_t row = 0;
+    for (size_t i = 0; i < no; ++i) {
+      chunk[i] = outer_ ? static_cast<size_t>(ctx.outputs[i].num_elements() / outer_) * es : 0;
+      row += chunk[i];
+    }
+    const uint8_t* src = static_cast<const uint8_t*>(x.data);
+    for (int64_t o = 0; o < outer_; ++o) {
+      size_t at = static_cast<size_t>(o) * row;
+      for (size_t i = 0; i < no; ++i) {
+        if (chunk[i])
+          std::memcpy(
+              static_cast<uint8_t*>(ctx.outputs[i].data) + static_cast<size_t>(o) * chunk[i],
+              src + at, chunk[i]);
+        at += chunk[i];
+      }
+    }
+  }
+
+ private:
+  int src_;
+  int64_t outer_;
+};
+
+int64_t outer_of(const std::vector<int64_t>& shape, int64_t axis) {
+  int64_t n = 1;
+  for (int64_t i = 0; i < axis; ++i) n *= shape[static_cast<size_t>(i)];
+  return n;
+}
+
+std::unique_ptr<Kernel> make_concat(const KernelInit& init) {
+  const bool v1 = init.node->op == "Concat";
+  const int n = static_cast<int>(init.inputs.size()) - 1;
+  const auto& out = init.outputs[0].shape;
+  const int64_t axis = normalize_axis(const_ints(init, v1 ? 0 : n).at(0),
+                                      static_cast<int64_t>(out.size()), init.node);
+  return std::make_unique<ConcatKernel>(v1 ? 1 : 0, n, outer_of(out, axis));
+}
+
+std::unique_ptr<Kernel> make_pack(const KernelInit& init) {
+  const auto& out = init.outputs[0].shape;
+  const int64_t axis = normalize_axis(init.node->attr_int_or("axis", 0),
+                                      static_cast<int64_t>(out.size()), init.node);
+  return std::make_unique<ConcatKernel>(0, static_cast<int>(init.inputs.size()),
+                                        outer_of(out, axis));
+}
+
+std::unique_ptr<Kernel> make_split(const KernelInit& init) {
+  const std::string& op = init.node->op;
+  const int src = op == "Split" ? 1 : 0;
+  const auto& in = init.inputs[static_cast<size_t>(src)].shape;
+  int64_t axis = 0;
+  if (op == "Split")
+    axis = const_ints(init, 0).at(0);
+  else if (op == "SplitV")
+    axis = const_ints(init, 2).at(0);
+  else
+    axis = init.node->attr_int_or("axis", 0);
+  axis = normalize_axis(axis, static_cast<int64_t>(in.size()), init.node);
+  return std::make_unique<SplitKernel>(src, outer_of(in, axis));
+}
+
+// ---- GatherV2 / Gather / GatherNd ------------------------------------------------------------
+
+class GatherKernel : public Kernel {
+ public:
+  GatherKernel(int64_t batch, int64_t outer, int64_t n, int64_t inner, int64_t nidx)
+      : batch_(batch), outer_(outer), n_(n), inner_(inner), nidx_(nidx) {}
+  void run(KernelContext& ctx) override {
+    const TensorView& p = ctx.inputs[0];
+    const std::vector<int64_t> idx = read_ints(ctx.inputs[1]);
+    const size_t es = dtype_size(p.dtype);
+    const size_t row = static_cast<size_t>(inner_) * es;
+    const uint8_t* src = static_cast<const uint8_t*>(p.data);
+    uint8_t* dst = static_cast<uint8_t*>(ctx.outputs[0].data);
+    for (int64_t b = 0; b < batch_; ++b)
+      for (int64_t o = 0; o < outer_; ++o)
+        for (int64_t i = 0; i < nidx_; ++i) {
+          const int64_t k = idx[static_cast<size_t>(b * nidx_ + i)];
+          uint8_t* d = dst + static_cast<size_t>((b * outer_ + o) * nidx_ + i) * row;
+          if (k < 0 || k >= n_) {
+            // TF on CPU rejects out-of-range indices; TF.js reads zeros. Follow TF.js.
+            std::memset(d, 0, row);
+            continue;
+          }
+          std::memcpy(d, src + static_cast<size_t>((b * outer_ + o) * n_ + k) * row, row);
+        }
+  }
+
+ private:
+  int64_t batch_, outer_, n_, inner_, nidx_;
+};
+
+std::unique_ptr<Kernel> make_gather(const KernelInit& init) {
+  const auto& p = init.inputs[0].shape;
+  const auto& ix = init.inputs[1].shape;
+  const bool v2 = init.node->op == "GatherV2";
+  const int64_t axis =
+      v2 ? normalize_axis(const_ints(init, 2).at(0), static_cast<int64_t>(p.size()), init.node) : 0;
+  int64_t bd = init.node->attr_int_or("batch_dims", 0);
+  if (bd < 0) bd += static_cast<int64_t>(ix.size());
+  if (bd > axis)
+    throw Error(ErrorCode::kInvalidGraph, init.node->describe() + ": batch_dims > axis");
+  int64_t batch = 1, outer = 1, inner = 1, nidx = 1;
+  for (int64_t i = 0; i < bd; ++i) batch *= p[static_cast<size_t>(i)];
+  for (int64_t i = bd; i < axis; ++i) outer *= p[static_cast<size_t>(i)];
+  for (size_t i = static_cast<size_t>(axis) + 1; i < p.size(); ++i) inner *= p[i];
+  for (size_t i = static_cast<size_t>(bd); i < ix.size(); ++i) nidx *= ix[i];
+  return std::make_unique<GatherKernel>(batch, outer, p[static_cast<size_t>(axis)], inner, nidx);
+}
+
+class GatherNdKernel : public Kernel {
+ public:
+  void run(KernelContext& ctx) override {
+    const TensorView& p = ctx.inputs[0];
+    const TensorView& ix = ctx.inputs[1];
+    const std::vector<int64_t> idx = read_ints(ix);
+    const size_t k = static_cast<size_t>(ix.shape.back());
+    const std::vector<int64_t> st = strides_of(p.shape);
+    int64_t inner = 1;
+    for (size_t i = k; i < p.shape.size(); ++i) inner *= p.shape[i];
+    const size_t es = dtype_size(p.dtype), row = static_cast<size_t>(inner) * es;
+    const size_t n = k ? idx.size() / k : 0;
+    const uint8_t* src = static_cast<const uint8_t*>(p.data);
+    uint8_t* dst = static_cast<uint8_t*>(ctx.outputs[0].data);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t off = 0;
+      bool ok = true;
+      for (size_t j = 0; j < k; ++j) {
+        const int64_t v = idx[i * k + j];
+        ok &= v >= 0 && v < p.shape[j];
+        off += v * st[j];
+      }
+      if (ok)
+        std::memcpy(dst + i * row, src + static_cast<size_t>(off) * es, row);
+      else
+        std::memset(dst + i * row, 0, row);
+    }
+  }
+};
+
+// ---- OneHot / Range / Shape ------------------------------------------------------------------
+
+class OneHotKernel : public Kernel {
+ public:
+  OneHotKernel(int64_t outer, int64_t depth, int64_t inner)
+      : outer_(outer), depth_(depth), inner_(inner) {}
+  void run(KernelContext& ctx) override {
+    const std::vector<int64_t> idx = read_ints(ctx.inputs[0]);
+    const size_t es = dtype_size(ctx.outputs[0].dtype);
+    const uint8_t* on = static_cast<const uint8_t*>(ctx.inputs[2].data);
+    const uint8_t* off = static_cast<const uint8_t*>(ctx.inputs[3].data);
+    uint8_t* dst = static_cast<uint8_t*>(ctx.outputs[0].data);
+    for (int64_t o = 0; o < outer_; ++o)
+      for (int64_t d = 0; d < depth_; ++d)
+        for (int64_t i = 0; i < inner_; ++i)
+          copy_elem(dst + static_cast<size_t>((o * depth_ + d) * inner_ + i) * es,
+                    idx[static_cast<size_t>(o * inner_ + i)] == d ? on : off, es);
+  }
+
+ private:
+  int64_t outer_, depth_, inner_;
+};
+
+std::unique_ptr<Kernel> make_one_hot(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  int64_t axis = init.node->attr_int_or("axis", -1);
+  if (axis < 0) axis = static_cast<int64_t>(in.size());
+  int64_t outer = 1, inner = 1;
+  for (size_t i = 0; i < in.size(); ++i) (static_cast<int64_t>(i) < axis ? outer : inner) *= in[i];
+  return std::make_unique<OneHotKernel>(outer, init.outputs[0].shape.at(static_cast<size_t>(axis)),
+                                        inner);
+}
+
+class RangeKernel : public Kernel {
+ public:
+  void run(KernelContext& ctx) override {
+    TensorView& y = ctx.outputs[0];
+    dispatch_numeric(y.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      using C = compute_t<T>;
+      const C start = ld(ctx.inputs[0].as<T>()[0]), delta = ld(ctx.inputs[2].as<T>()[0]);
+      T* out = y.as<T>();
+      for (int64_t i = 0; i < y.num_elements(); ++i)
+        out[i] = st<T>(start + static_cast<C>(i) * delta);
+    });
+  }
+};
+
+// Shape / ShapeN / Size / Rank from the static input shapes.
+class ShapeKernel : public Kernel {
+ public:
+  void run(KernelContext& ctx) override {
+    const std::string_view op = op_;
+    for (size_t o = 0; o < ctx.outputs.size(); ++o) {
+      TensorView& y = ctx.outputs[o];
+      const auto& s = ctx.inputs[op == "ShapeN" ? o : 0].shape;
+      std::vector<int64_t> v;
+      if (op == "Size")
+        v = {ctx.inputs[0].num_elements()};
+      else if (op == "Rank")
+        v = {static_cast<int64_t>(s.size())};
+      else
+        v = s;
+      dispatch_int(y.dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        for (size_t i = 0; i < v.size(); ++i) y.as<T>()[i] = static_cast<T>(v[i]);
+      });
+    }
+  }
+  explicit ShapeKernel(std::string op) : op_(std::move(op)) {}
+
+ private:
+  std::string op_;
+};
+
+// IdentityN: output i = input i.
+class CopyAllKernel : public Kernel {
+ public:
+  void run(KernelContext& ctx) override {
+    for (size_t i = 0; i < ctx.outputs.size(); ++i) {
+      const TensorView& in = ctx.inputs[i];
+      TensorView& out = ctx.outputs[i];
+      if (in.data != out.data && out.byte_size()) std::memcpy(out.data, in.data, out.byte_size());
+    }
+  }
+};
+
+template <typename F>
+void reg(const char* op, F f) {
+  add_ref(op, all_types(), [f](const KernelInit& i) -> std::unique_ptr<Kernel> { return f(i); });
+}
+
+const bool kRegistered = register_kernels([] {
+  for (const char* op :
+       {"Identity", "Reshape", "Squeeze", "ExpandDims", "Snapshot", "StopGradient",
+        "PreventGradient", "EnsureShape", "CheckNumerics", "PlaceholderWithDefault"})
+    reg(op, [](const KernelInit&) { return std::make_unique<CopyKernel>(); });
+  reg("IdentityN", [](const KernelInit&) { return std::make_unique<CopyAllKernel>(); });
+  for (const char* op : {"Pad", "PadV2", "MirrorPad"}) reg(op, make_pad);
+  reg("Slice", make_slice);
+  reg("StridedSlice", make_strided_slice);
+  reg("Transpose", make_transpose);
+  reg("Tile", make_tile);
+  reg("BroadcastTo", make_broadcast_to);
+  reg("DepthToSpace", make_depth_to_space);
+  reg("SpaceToDepth", make_space_to_depth);
+  reg("ConcatV2", make_concat);
+  reg("Concat", make_concat);
+  reg("Pack", make_pack);
+  for (const char* op : {"Split", "SplitV", "Unpack"}) reg(op, make_split);
+  reg("GatherV2", make_gather);
+  reg("Gather", make_gather);
+  reg("GatherNd", [](const KernelInit&) { return std::make_unique<GatherNdKernel>(); });
+  reg("OneHot", make_one_hot);
+  add_ref("Range", numeric_types(),
+          [](const KernelInit&) { return std::make_unique<RangeKernel>(); });
+  for (const char* op : {"Shape", "ShapeN", "Size", "Rank"})
+    reg(op, [op](const KernelInit&) { return std::make_unique<ShapeKernel>(op); });
+});
+
+}  // namespace
+}  // namespace aamp::ref

@@ -1,0 +1,129 @@
+// Reference image kernels (NHWC): ResizeBilinear and ResizeNearestNeighbor with TF's
+// align_corners / half_pixel_centers semantics (which TF.js follows as well).
+#include <algorithm>
+#include <cmath>
+
+#include "aamp/backends/cpu/reference_array.h"
+
+namespace aamp::ref {
+namespace {
+
+// in / out ratio used to map output coordinates to input ones.
+float resize_scale(int64_t in, int64_t out, bool align_corners) {
+  if (align_corners && out > 1) return static_cast<float>(in - 1) / static_cast<float>(out - 1);
+  return static_cast<float>(in) / static_cast<float>(out);
+}
+
+struct Lerp {
+  int64_t lo = 0, hi = 0;
+  float frac = 0;
+};
+
+std::vector<Lerp> bilinear_weights(int64_t in, int64_t out, bool align, bool half) {
+  const float scale = resize_scale(in, out, align);
+  std::vector<Lerp> w(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    const float src =
+        half ? (static_cast<float>(o) + 0.5f) * scale - 0.5f : static_cast<float>(o) * scale;
+    const float fl = std::floor(src);
+    Lerp& l = w[static_cast<size_t>(o)];
+    l.lo = std::max<int64_t>(static_cast<int64_t>(fl), 0);
+    l.hi = std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1);
+    l.lo = std::min(l.lo, in - 1);
+    l.frac = src - fl;
+  }
+  return w;
+}
+
+class ResizeBilinearKernel : public Kernel {
+ public:
+  ResizeBilinearKernel(const std::vector<int64_t>& in, const std::vector<int64_t>& out, bool align,
+                       bool half)
+      : in_(in),
+        out_(out),
+        ys_(bilinear_weights(in[1], out[1], align, half)),
+        xs_(bilinear_weights(in[2], out[2], align, half)) {}
+
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs[0];
+    TensorView& y = ctx.outputs[0];
+    dispatch_numeric(x.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      dispatch_float(y.dtype, [&](auto otag) {
+        using O = typename decltype(otag)::type;
+        run_typed<T, O>(x.as<T>(), y.as<O>(), ctx.threads);
+      });
+    });
+  }
+
+ private:
+  template <typename T, typename O>
+  void run_typed(const T* in, O* out, int threads) const {
+    const int64_t h = in_[1], w = in_[2], c = in_[3];
+    const int64_t oh = out_[1], ow = out_[2];
+    parallel_for(out_[0] * oh, 1, threads, [&](int64_t b, int64_t e) {
+      for (int64_t row = b; row < e; ++row) {
+        const int64_t n = row / oh, oy = row % oh;
+        const Lerp& ly = ys_[static_cast<size_t>(oy)];
+        const T* top = in + (n * h + ly.lo) * w * c;
+        const T* bot = in + (n * h + ly.hi) * w * c;
+        O* dst = out + row * ow * c;
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const Lerp& lx = xs_[static_cast<size_t>(ox)];
+          for (int64_t k = 0; k < c; ++k) {
+            const float tl = static_cast<float>(ld(top[lx.lo * c + k]));
+            const float tr = static_cast<float>(ld(top[lx.hi * c + k]));
+            const float bl = static_cast<float>(ld(bot[lx.lo * c + k]));
+            const float br = static_cast<float>(ld(bot[lx.hi * c + k]));
+            const float t = tl + (tr - tl) * lx.frac;
+            const float bo = bl + (br - bl) * lx.frac;
+            dst[ox * c + k] = st<O>(t + (bo - t) * ly.frac);
+          }
+        }
+      }
+    });
+  }
+
+  std::vector<int64_t> in_, out_;
+  std::vector<Lerp> ys_, xs_;
+};
+
+// Nearest input index of each output coordinate.
+std::vector<int64_t> nearest_index(int64_t in, int64_t out, bool align, bool half) {
+  const float scale = resize_scale(in, out, align);
+  std::vector<int64_t> r(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    const float src = half ? (static_cast<float>(o) + 0.5f) * scale : static_cast<float>(o) * scale;
+    int64_t k = static_cast<int64_t>(align ? std::floor(src + 0.5f) : std::floor(src));
+    k = std::min(k, in - 1);
+    if (half) k = std::max<int64_t>(k, 0);
+    r[static_cast<size_t>(o)] = k;
+  }
+  return r;
+}
+
+std::unique_ptr<Kernel> make_nearest(const KernelInit& init) {
+  const auto& in = init.inputs[0].shape;
+  const auto& out = init.outputs[0].shape;
+  const bool align = init.node->attr_bool_or("align_corners", false);
+  const bool half = init.node->attr_bool_or("half_pixel_centers", false);
+  const std::vector<int64_t> st = strides_of(in);
+  std::vector<std::vector<int64_t>> o(4);
+  for (int64_t i = 0; i < out[0]; ++i) o[0].push_back(i * st[0]);
+  for (int64_t k : nearest_index(in[1], out[1], align, half)) o[1].push_back(k * st[1]);
+  for (int64_t k : nearest_index(in[2], out[2], align, half)) o[2].push_back(k * st[2]);
+  for (int64_t i = 0; i < out[3]; ++i) o[3].push_back(i);
+  return std::make_unique<IndexMapKernel>(std::move(o));
+}
+
+const bool kRegistered = register_kernels([] {
+  add_ref("ResizeBilinear", numeric_types(), [](const KernelInit& i) -> std::unique_ptr<Kernel> {
+    return std::make_unique<ResizeBilinearKernel>(
+        i.inputs[0].shape, i.outputs[0].shape, i.node->attr_bool_or("align_corners", false),
+        i.node->attr_bool_or("half_pixel_centers", false));
+  });
+  add_ref("ResizeNearestNeighbor", all_types(), make_nearest);
+});
+
+}  // namespace
+}  // namespace aamp::ref

@@ -1,0 +1,399 @@
+#include "aamp/runtime/plan.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "aamp/core/error.h"
+#include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
+#include "aamp/runtime/memory_planner.h"
+#include "aamp/runtime/thread_pool.h"
+
+namespace aamp {
+
+namespace {
+
+// Ops whose outputs share their input's memory (no kernel runs).
+bool is_alias_op(const std::string& op) {
+  static const std::set<std::string> k = {
+      "Reshape",      "Identity",        "Squeeze",     "ExpandDims", "Snapshot",
+      "StopGradient", "PreventGradient", "EnsureShape", "IdentityN",  "PlaceholderWithDefault",
+      "CheckNumerics"};
+  return k.count(op) != 0;
+}
+
+size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return static_cast<size_t>(n) * dtype_size(t);
+}
+
+// Re-throws with the node named when the message does not name it yet.
+[[noreturn]] void rethrow_for(const Node& n, const std::exception& e) {
+  std::string msg = e.what();
+  const bool named = msg.find("'" + n.name + "'") != std::string::npos;
+  if (const auto* ae = dynamic_cast<const Error*>(&e))
+    throw Error(ae->code(), named ? msg : n.describe() + ": " + msg);
+  throw Error(ErrorCode::kInternal, n.describe() + ": " + msg);
+}
+
+}  // namespace
+
+DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vector<DType>& out) {
+  if (const AttrValue* v = n.find_attr("T"); v && v->is<DType>()) return v->get<DType>();
+  for (const auto& [k, v] : n.attrs)
+    if (v.is<DType>() && is_float(v.get<DType>())) return v.get<DType>();
+  if (!in.empty()) return in[0];
+  if (!out.empty()) return out[0];
+  return DType::kFloat;
+}
+
+std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vector<Tensor>& inputs,
+                                                 const std::vector<DType>& out_dtypes,
+                                                 const std::vector<Shape>& out_shapes) {
+  KernelInit init;
+  init.node = &n;
+  std::vector<DType> in_types;
+  for (const Tensor& t : inputs) {
+    if (t.dtype() == DType::kString) return std::nullopt;
+    init.inputs.push_back({t.dtype(), t.shape().dims});
+    init.const_inputs.push_back(&t);
+    in_types.push_back(t.dtype());
+  }
+  for (size_t i = 0; i < out_dtypes.size(); ++i) {
+    if (dtype_size(out_dtypes[i]) == 0) return std::nullopt;
+    init.outputs.push_back({out_dtypes[i], out_shapes[i].dims});
+  }
+  init.device = DeviceKind::kCPU;
+  init.threads = 1;
+  const KernelRegistration* reg = KernelRegistry::global().lookup(
+      n.op, DeviceKind::kCPU, kernel_dtype(n, in_types, out_dtypes), init, true);
+  if (!reg) return std::nullopt;
+  std::unique_ptr<Kernel> k = reg->factory(init);
+  std::vector<Tensor> outs;
+  KernelContext ctx;
+  ctx.threads = 1;
+  for (const Tensor& t : inputs)
+    ctx.inputs.push_back({t.dtype(), t.shape().dims, const_cast<uint8_t*>(t.raw()), nullptr});
+  for (size_t i = 0; i < out_dtypes.size(); ++i) outs.emplace_back(out_dtypes[i], out_shapes[i]);
+  for (Tensor& t : outs)
+    ctx.outputs.push_back({t.dtype(), t.shape().dims, t.mutable_raw(), nullptr});
+  k->run(ctx);
+  return outs;
+}
+
+Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>& feeds,
+           const std::vector<TensorRef>& fetches)
+    : opts_(o), feeds_(feeds), arena_(nullptr, std::free) {
+  threads_ = resolve_threads(o.threads);
+  std::unordered_map<std::string, int> feed_idx;
+  for (size_t i = 0; i < feeds.size(); ++i) feed_idx[feeds[i].ref.node] = static_cast<int>(i);
+  // Nodes the fetches need (data edges; feeds cut the graph).
+  std::unordered_set<const Node*> needed;
+  std::vector<const Node*> stack;
+  for (const TensorRef& f : fetches) stack.push_back(&g.at(f.node));
+  while (!stack.empty()) {
+    const Node* n = stack.back();
+    stack.pop_back();
+    if (!needed.insert(n).second || feed_idx.count(n->name)) continue;
+    for (int i = 0; i < n->num_data_inputs(); ++i) stack.push_back(&g.at(n->input(i).node));
+  }
+  std::unordered_map<std::string, std::vector<int>> ids;
+  for (const Node* n : g.topo_order()) {
+    if (!needed.count(n)) continue;
+    ++stats_.nodes;
+    std::vector<int> in_ids;
+    auto fit = feed_idx.find(n->name);
+    if (fit == feed_idx.end()) {
+      for (int i = 0; i < n->num_data_inputs(); ++i) {
+        const TensorRef r = n->input(i);
+        const auto& src = ids.at(r.node);
+        if (r.port >= static_cast<int>(src.size()))
+          throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
+                                                    "', which has only " +
+                                                    std::to_string(src.size()) + " output(s)");
+        in_ids.push_back(src[static_cast<size_t>(r.port)]);
+      }
+    }
+    ids[n->name] = compile_node(*n, in_ids, fit == feed_idx.end() ? -1 : fit->second);
+  }
+  for (const TensorRef& f : fetches) {
+    const auto& src = ids.at(f.node);
+    if (f.port >= static_cast<int>(src.size()))
+      throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() +
+                                                   "': " + g.at(f.node).describe() + " has " +
+                                                   std::to_string(src.size()) + " output(s)");
+    fetch_values_.push_back(src[static_cast<size_t>(f.port)]);
+  }
+  plan_memory_and_bind();
+}
+
+Plan::~Plan() = default;
+
+std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, int feed) {
+  auto add_value = [&](DType t, std::vector<int64_t> shape) {
+    Value v;
+    v.dtype = t;
+    v.bytes = bytes_of(t, shape);
+    v.shape = std::move(shape);
+    values_.push_back(std::move(v));
+    return static_cast<int>(values_.size()) - 1;
+  };
+  if (feed >= 0) {
+    const int id =
+        add_value(feeds_[static_cast<size_t>(feed)].dtype, feeds_[static_cast<size_t>(feed)].shape);
+    values_[static_cast<size_t>(id)].feed = feed;
+    return {id};
+  }
+  if (n.op == "Placeholder")
+    throw Error(ErrorCode::kInvalidArgument, "missing feed for placeholder '" + n.name + "'");
+  ShapeContext c;
+  c.node = &n;
+  c.info = OpRegistry::global().find(n.op);
+  bool all_const = !in.empty();
+  for (int v : in) {
+    const Value& x = values_[static_cast<size_t>(v)];
+    c.input_dtypes.push_back(x.dtype);
+    c.input_shapes.push_back(Shape(x.shape));
+    c.input_values.push_back(x.constant ? &*x.constant : nullptr);
+    all_const &= x.constant.has_value();
+  }
+  try {
+    infer_shapes(c);
+  } catch (const std::exception& e) {
+    rethrow_for(n, e);
+  }
+  std::vector<int> out;
+  const bool all_out_const =
+      c.num_outputs() > 0 && std::all_of(c.output_values.begin(), c.output_values.end(),
+                                         [](const auto& v) { return v.has_value(); });
+  if (all_out_const) {
+    for (auto& v : c.output_values) {
+      const int id = add_value(v->dtype(), v->shape().dims);
+      values_[static_cast<size_t>(id)].constant = std::move(*v);
+      out.push_back(id);
+    }
+    ++stats_.folded;
+    return out;
+  }
+  for (int i = 0; i < c.num_outputs(); ++i) {
+    const Shape& s = c.output_shapes[static_cast<size_t>(i)];
+    if (!s.is_fully_defined())
+      throw Error(ErrorCode::kUnimplemented,
+                  n.describe() + ": cannot infer a static shape for output " + std::to_string(i) +
+                      " (got " + s.to_string() + ")");
+  }
+  const bool stateful = c.info && c.info->def.is_stateful;
+  if (all_const && !stateful) {
+    std::vector<Tensor> ins;
+    for (int v : in) ins.push_back(*values_[static_cast<size_t>(v)].constant);
+    std::optional<std::vector<Tensor>> r;
+    try {
+      r = evaluate_node(n, ins, c.output_dtypes, c.output_shapes);
+    } catch (const std::exception& e) {
+      rethrow_for(n, e);
+    }
+    if (r) {
+      for (Tensor& t : *r) {
+        const int id = add_value(t.dtype(), t.shape().dims);
+        values_[static_cast<size_t>(id)].constant = std::move(t);
+        out.push_back(id);
+      }
+      ++stats_.folded;
+      return out;
+    }
+  }
+  if (is_alias_op(n.op) && !in.empty()) {
+    for (int i = 0; i < c.num_outputs(); ++i) {
+      const int src = in[static_cast<size_t>(n.op == "IdentityN" ? i : 0)];
+      const int id = add_value(c.output_dtypes[static_cast<size_t>(i)],
+                               c.output_shapes[static_cast<size_t>(i)].dims);
+      values_[static_cast<size_t>(id)].alias_of = src;
+      if (values_[static_cast<size_t>(src)].bytes != values_[static_cast<size_t>(id)].bytes)
+        throw Error(ErrorCode::kInvalidGraph, n.describe() + ": output size differs from input");
+      out.push_back(id);
+    }
+    ++stats_.aliases;
+    return out;
+  }
+  KernelInit init;
+  init.node = &n;
+  init.device = opts_.device;
+  init.threads = threads_;
+  for (int v : in) {
+    const Value& x = values_[static_cast<size_t>(v)];
+    init.inputs.push_back({x.dtype, x.shape});
+    init.const_inputs.push_back(x.constant ? &*x.constant : nullptr);
+  }
+  for (int i = 0; i < c.num_outputs(); ++i)
+    init.outputs.push_back(
+        {c.output_dtypes[static_cast<size_t>(i)], c.output_shapes[static_cast<size_t>(i)].dims});
+  const DType kt = kernel_dtype(n, c.input_dtypes, c.output_dtypes);
+  const KernelRegistration* reg =
+      KernelRegistry::global().lookup(n.op, opts_.device, kt, init, opts_.reference_kernels_only);
+  if (!reg)
+    throw Error(ErrorCode::kUnimplemented, n.describe() + ": no " + device_kind_name(opts_.device) +
+                                               " kernel for dtype " + dtype_name(kt));
+  Step s;
+  s.node = &n;
+  s.kernel_name = reg->name;
+  try {
+    s.kernel = reg->factory(init);
+  } catch (const std::exception& e) {
+    rethrow_for(n, e);
+  }
+  s.inputs = in;
+  const int step = static_cast<int>(steps_.size());
+  for (int i = 0; i < c.num_outputs(); ++i) {
+    const int id = add_value(c.output_dtypes[static_cast<size_t>(i)],
+                             c.output_shapes[static_cast<size_t>(i)].dims);
+    values_[static_cast<size_t>(id)].producer = step;
+    s.outputs.push_back(id);
+    out.push_back(id);
+  }
+  stats_.kernels[s.kernel_name]++;
+  steps_.push_back(std::move(s));
+  return out;
+}
+
+int Plan::root(int v) const {
+  while (parent_[static_cast<size_t>(v)] != v) v = parent_[static_cast<size_t>(v)];
+  return v;
+}
+
+bool Plan::external(int r) const {
+  const Value& x = values_[static_cast<size_t>(r)];
+  return x.constant.has_value() || x.feed >= 0;
+}
+
+void Plan::plan_memory_and_bind() {
+  const size_t nv = values_.size();
+  const int end = static_cast<int>(steps_.size());
+  for (size_t s = 0; s < steps_.size(); ++s)
+    for (int v : steps_[s].inputs)
+      values_[static_cast<size_t>(v)].last_use =
+          std::max(values_[static_cast<size_t>(v)].last_use, static_cast<int>(s));
+  for (int v : fetch_values_) values_[static_cast<size_t>(v)].last_use = end;
+  parent_.resize(nv);
+  for (size_t v = 0; v < nv; ++v)
+    parent_[v] = values_[v].alias_of >= 0 ? values_[v].alias_of : static_cast<int>(v);
+  // Storage lifetimes (by root value).
+  std::vector<int> last(nv, -1);
+  for (size_t v = 0; v < nv; ++v) {
+    const int r = root(static_cast<int>(v));
+    last[static_cast<size_t>(r)] =
+        std::max({last[static_cast<size_t>(r)], values_[v].last_use, values_[v].producer});
+  }
+  // In place: an output joins its input's storage when that storage dies at this step.
+  // Each output joins at most one input storage, and each input storage takes at most one output
+  // (else a second pair would merge two inputs live at the same step into one buffer).
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    std::set<int> taken;
+    for (auto [o, i] : steps_[s].kernel->inplace_pairs()) {
+      if (o < 0 || i < 0 || o >= static_cast<int>(steps_[s].outputs.size()) ||
+          i >= static_cast<int>(steps_[s].inputs.size()))
+        continue;
+      const int vin = steps_[s].inputs[static_cast<size_t>(i)];
+      const int vout = steps_[s].outputs[static_cast<size_t>(o)];
+      const int rin = root(vin), rout = root(vout);
+      if (rin == rout || rout != vout || taken.count(rin) || external(rin) ||
+          last[static_cast<size_t>(rin)] != static_cast<int>(s))
+        continue;
+      if (values_[static_cast<size_t>(rin)].bytes != values_[static_cast<size_t>(rout)].bytes ||
+          values_[static_cast<size_t>(vin)].bytes != values_[static_cast<size_t>(vout)].bytes)
+        continue;
+      parent_[static_cast<size_t>(rout)] = rin;
+      taken.insert(rin);
+      last[static_cast<size_t>(rin)] =
+          std::max(last[static_cast<size_t>(rin)], last[static_cast<size_t>(rout)]);
+      ++stats_.inplace;
+    }
+  }
+  // One buffer request per arena storage.
+  std::vector<BufferRequest> reqs;
+  std::vector<int> req_of(nv, -1);
+  for (size_t v = 0; v < nv; ++v) {
+    if (root(static_cast<int>(v)) != static_cast<int>(v) || external(static_cast<int>(v))) continue;
+    const Value& x = values_[v];
+    req_of[v] = static_cast<int>(reqs.size());
+    reqs.push_back({x.bytes, x.producer, std::max(last[v], x.producer)});
+  }
+  MemoryPlan mp = plan_memory(reqs);
+  stats_.arena_bytes = mp.arena_size;
+  for (const Step& s : steps_)
+    for (int v : s.outputs)
+      stats_.naive_bytes += (values_[static_cast<size_t>(v)].bytes + 63) / 64 * 64;
+  arena_.reset(static_cast<uint8_t*>(std::aligned_alloc(64, std::max<size_t>(mp.arena_size, 64))));
+  if (!arena_)
+    throw Error(ErrorCode::kInternal,
+                "cannot allocate a plan arena of " + std::to_string(mp.arena_size) + " bytes");
+  offset_.assign(nv, 0);
+  for (size_t v = 0; v < nv; ++v)
+    if (req_of[v] >= 0) offset_[v] = mp.offsets[static_cast<size_t>(req_of[v])];
+  // Bind views; weights = distinct constants read by kernels.
+  std::set<const uint8_t*> weights;
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    Step& st = steps_[s];
+    st.ctx.threads = threads_;
+    for (size_t k = 0; k < st.inputs.size(); ++k) {
+      const int v = st.inputs[k];
+      const Value& x = values_[static_cast<size_t>(v)];
+      st.ctx.inputs.push_back({x.dtype, x.shape, value_ptr(v, nullptr), nullptr});
+      const Value& r = values_[static_cast<size_t>(root(v))];
+      if (r.feed >= 0) feed_patches_.push_back({static_cast<int>(s), static_cast<int>(k), r.feed});
+      if (r.constant && weights.insert(r.constant->raw()).second) stats_.weight_bytes += r.bytes;
+    }
+    for (int v : st.outputs) {
+      const Value& x = values_[static_cast<size_t>(v)];
+      st.ctx.outputs.push_back({x.dtype, x.shape, value_ptr(v, nullptr), nullptr});
+    }
+  }
+  stats_.steps = static_cast<int>(steps_.size());
+}
+
+uint8_t* Plan::value_ptr(int v, const std::vector<const Tensor*>* feeds) const {
+  const int r = root(v);
+  const Value& x = values_[static_cast<size_t>(r)];
+  if (x.constant) return const_cast<uint8_t*>(x.constant->raw());
+  if (x.feed >= 0)
+    return feeds ? const_cast<uint8_t*>((*feeds)[static_cast<size_t>(x.feed)]->raw()) : nullptr;
+  return arena_.get() + offset_[static_cast<size_t>(r)];
+}
+
+std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
+  for (const FeedPatch& p : feed_patches_)
+    steps_[static_cast<size_t>(p.step)].ctx.inputs[static_cast<size_t>(p.input)].data =
+        const_cast<uint8_t*>(feeds[static_cast<size_t>(p.feed)]->raw());
+  for (Step& s : steps_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      s.kernel->run(s.ctx);
+    } catch (const std::exception& e) {
+      rethrow_for(*s.node, e);
+    }
+    if (opts_.profile) {
+      s.total_ms +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      ++s.calls;
+    }
+  }
+  std::vector<Tensor> out;
+  for (int v : fetch_values_) {
+    const Value& x = values_[static_cast<size_t>(v)];
+    Tensor t(x.dtype, Shape(x.shape));
+    if (x.bytes) std::memcpy(t.mutable_raw(), value_ptr(v, &feeds), x.bytes);
+    out.push_back(std::move(t));
+  }
+  if (opts_.profile) {
+    stats_.profile.clear();
+    for (const Step& s : steps_)
+      stats_.profile.push_back({s.node->name, s.node->op, s.kernel_name, s.total_ms, s.calls});
+  }
+  return out;
+}
+
+}  // namespace aamp

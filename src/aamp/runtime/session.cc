@@ -1,0 +1,221 @@
+#include "aamp/runtime/session.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include "aamp/core/error.h"
+#include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
+#include "aamp/runtime/kernel.h"
+#include "aamp/runtime/plan.h"
+
+namespace aamp {
+
+namespace {
+
+bool runtime_handled(const std::string& op) {
+  return op == "Placeholder" || op == "Const" || op == "NoOp";
+}
+
+bool is_placeholder(const Node& n) {
+  return n.op == "Placeholder" || n.op == "PlaceholderWithDefault";
+}
+
+// Number of data outputs of a node from its signature (0 when unknown).
+int num_outputs(const Node& n) {
+  const OpInfo* info = OpRegistry::global().find(n.op);
+  if (!info || !info->def.has_signature) return 0;
+  ShapeContext c;
+  c.node = &n;
+  c.info = info;
+  prepare_outputs(c);
+  return c.num_outputs();
+}
+
+// The node's attr "T" when it names a dtype (the dtype kernels are looked up by), else nullopt.
+std::optional<DType> type_attr(const Node& n) {
+  if (const AttrValue* v = n.find_attr("T"); v && v->is<DType>()) return v->get<DType>();
+  return std::nullopt;
+}
+
+// Some kernel of the op runs on `d`, for the node's "T" dtype when it has one.
+bool has_kernel_for(const Node& n, DeviceKind d) {
+  const auto regs = KernelRegistry::global().all(n.op, d);
+  if (regs.empty()) return false;
+  const std::optional<DType> t = type_attr(n);
+  if (!t) return true;
+  for (const KernelRegistration* r : regs)
+    if (std::find(r->dtypes.begin(), r->dtypes.end(), *t) != r->dtypes.end()) return true;
+  return false;
+}
+
+// " in int32" when the op has kernels on `d` but none for the node's "T" dtype, else "".
+std::string kernel_dtype_suffix(const Node& n, DeviceKind d) {
+  const std::optional<DType> t = type_attr(n);
+  if (!t || KernelRegistry::global().all(n.op, d).empty()) return "";
+  return " in " + dtype_name(*t);
+}
+
+bool compatible(const Shape& want, const std::vector<int64_t>& got) {
+  if (want.unknown_rank) return true;
+  if (want.rank() != static_cast<int>(got.size())) return false;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (want.dims[i] >= 0 && want.dims[i] != got[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string unsupported_ops_message(const Graph& g, DeviceKind d) {
+  struct Entry {
+    int count = 0;
+    std::string first;
+  };
+  std::vector<std::string> order;
+  std::unordered_map<std::string, Entry> bad;
+  for (const auto& n : g.nodes()) {
+    const OpInfo* info = OpRegistry::global().find(n->op);
+    const bool has_shape = info && info->shape_fn();
+    const bool has_kernel = runtime_handled(n->op) || has_kernel_for(*n, d);
+    if (has_shape && has_kernel) continue;
+    const std::string key = n->op + kernel_dtype_suffix(*n, d);
+    Entry& e = bad[key];
+    if (e.count++ == 0) {
+      e.first = n->name;
+      order.push_back(key);
+    }
+  }
+  if (order.empty()) return "";
+  std::string msg = "graph has " + std::to_string(order.size()) + " unsupported op type" +
+                    (order.size() == 1 ? "" : "s") + " on " + device_kind_name(d) + ": ";
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Entry& e = bad[order[i]];
+    if (i) msg += ", ";
+    msg += order[i] + " (" + std::to_string(e.count) + (e.count == 1 ? " node" : " nodes") +
+           ", first '" + e.first + "')";
+  }
+  return msg;
+}
+
+Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
+  if (const char* e = std::getenv("AAMP_REFERENCE_KERNELS"); e && *e && std::string(e) != "0")
+    opts_.reference_kernels_only = true;
+  graph_.check_structure();
+  const std::string msg = unsupported_ops_message(graph_, opts_.device);
+  if (!msg.empty()) throw Error(ErrorCode::kUnimplemented, msg);
+}
+
+Session::~Session() = default;
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                 const std::vector<std::string>& fetches) {
+  std::vector<FeedSpec> specs;
+  std::vector<const Tensor*> values;
+  std::set<std::string> seen;
+  for (const auto& [name, t] : feeds) {
+    TensorRef r;
+    try {
+      r = TensorRef::parse(name);
+    } catch (const Error&) {
+      throw Error(ErrorCode::kInvalidArgument, "feed '" + name + "': malformed tensor name");
+    }
+    const Node* n = graph_.find(r.node);
+    if (!n)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "feed '" + name + "': no node named '" + r.node + "'");
+    if (!is_placeholder(*n) || r.port != 0)
+      throw Error(
+          ErrorCode::kInvalidArgument,
+          "feed '" + name + "': only placeholders can be fed, " + n->describe() + " is not one");
+    if (!seen.insert(r.node).second)
+      throw Error(ErrorCode::kInvalidArgument, "feed '" + name + "' given twice");
+    const IODesc want = input_desc(r.node);
+    if (t.empty() || (want.dtype != DType::kInvalid && t.dtype() != want.dtype) ||
+        !compatible(want.shape, t.shape().dims) || !t.shape().is_fully_defined())
+      throw Error(ErrorCode::kInvalidArgument,
+                  "feed '" + name + "': expected " + dtype_name(want.dtype) + " " +
+                      want.shape.to_string() + ", got " + dtype_name(t.dtype()) + " " +
+                      t.shape().to_string());
+    specs.push_back({r, t.dtype(), t.shape().dims});
+    values.push_back(&t);
+  }
+  // Canonical order (by name) for the cache key.
+  std::vector<size_t> idx(specs.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::sort(idx.begin(), idx.end(),
+            [&](size_t a, size_t b) { return specs[a].ref.node < specs[b].ref.node; });
+  std::vector<FeedSpec> sorted_specs;
+  std::vector<const Tensor*> sorted_values;
+  std::string key;
+  for (size_t i : idx) {
+    sorted_specs.push_back(specs[i]);
+    sorted_values.push_back(values[i]);
+    key += specs[i].ref.node + ":" + dtype_name(specs[i].dtype) +
+           Shape(specs[i].shape).to_string() + ";";
+  }
+  std::vector<TensorRef> refs;
+  key += "|";
+  for (const std::string& f : fetches) {
+    TensorRef r;
+    try {
+      r = TensorRef::parse(f);
+    } catch (const Error&) {
+      throw Error(ErrorCode::kInvalidArgument, "fetch '" + f + "': malformed tensor name");
+    }
+    if (r.is_control() || !graph_.find(r.node))
+      throw Error(ErrorCode::kInvalidArgument,
+                  "unknown fetch '" + f + "': no node named '" + r.node + "'");
+    refs.push_back(r);
+    key += r.to_string() + ";";
+  }
+  auto it = plans_.find(key);
+  if (it == plans_.end())
+    it = plans_.emplace(key, std::make_unique<Plan>(graph_, opts_, sorted_specs, refs)).first;
+  last_ = it->second.get();
+  return last_->run(sorted_values);
+}
+
+const PlanStats& Session::last_stats() const {
+  if (!last_) throw Error(ErrorCode::kInvalidArgument, "last_stats(): nothing has run yet");
+  return last_->stats();
+}
+
+std::vector<std::string> Session::input_names() const {
+  std::vector<std::string> v;
+  for (const auto& n : graph_.nodes())
+    if (n->op == "Placeholder") v.push_back(n->name);
+  return v;
+}
+
+std::vector<std::string> Session::output_names() const {
+  std::set<std::string> consumed;
+  for (const auto& n : graph_.nodes())
+    for (int i = 0; i < n->num_data_inputs(); ++i) consumed.insert(n->input(i).node);
+  std::vector<std::string> v;
+  for (const auto& n : graph_.nodes()) {
+    if (consumed.count(n->name) || n->op == "Const" || n->op == "NoOp" || is_placeholder(*n))
+      continue;
+    const int k = num_outputs(*n);
+    for (int p = 0; p < k; ++p) v.push_back(p == 0 ? n->name : n->name + ":" + std::to_string(p));
+  }
+  return v;
+}
+
+IODesc Session::input_desc(const std::string& name) const {
+  const Node* n = graph_.find(TensorRef::parse(name).node);
+  if (!n || !is_placeholder(*n))
+    throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an input (placeholder)");
+  IODesc d;
+  d.name = n->name;
+  if (const AttrValue* v = n->find_attr("dtype"); v && v->is<DType>()) d.dtype = v->get<DType>();
+  if (const AttrValue* v = n->find_attr("shape"); v && v->is<Shape>())
+    d.shape = v->get<Shape>();
+  else
+    d.shape = Shape::unknown();
+  return d;
+}
+
+}  // namespace aamp

@@ -1,0 +1,101 @@
+// Session: runs a graph on aamp's runtime. For each input-shape signature (feed dtypes and
+// shapes) and fetch list it compiles a plan, cached: a topological schedule of the nodes the
+// fetches need, static shapes from the ops' shape functions, constant folding of everything
+// computable at plan time (Const, Shape of known shapes, and any node whose inputs are all
+// constants, evaluated once with the reference kernels), one kernel per remaining node, and a
+// memory plan (one arena; liveness-based offsets with reuse; Reshape/Identity/Squeeze/ExpandDims
+// as aliases; element-wise kernels in place when their input dies there).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aamp/ir/graph.h"
+#include "aamp/ir/tensor.h"
+#include "aamp/ops/op_def.h"
+
+namespace aamp {
+
+struct SessionOptions {
+  DeviceKind device = DeviceKind::kCPU;
+  int threads = 0;  // 0 = all cores
+  // Priority-0 kernels only (also forced by the environment variable AAMP_REFERENCE_KERNELS=1,
+  // for debugging numerical differences).
+  bool reference_kernels_only = false;
+  bool profile = false;  // per-node timing (PlanStats::profile)
+};
+
+struct NodeProfile {
+  std::string node, op, kernel;
+  double total_ms = 0;
+  int64_t calls = 0;
+};
+
+struct PlanStats {
+  size_t weight_bytes = 0;             // constants read by the plan's kernels
+  size_t arena_bytes = 0;              // planned peak activation memory (arena size)
+  size_t naive_bytes = 0;              // sum of all kernel output sizes (no reuse)
+  int nodes = 0;                       // graph nodes the fetches need
+  int steps = 0;                       // kernels run per inference
+  int folded = 0;                      // nodes evaluated at plan time (incl. Const)
+  int aliases = 0;                     // Reshape/Identity/... run as aliases (no copy)
+  int inplace = 0;                     // kernel outputs sharing their input's memory
+  std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
+  std::vector<NodeProfile> profile;    // with SessionOptions::profile, per step, over all runs
+};
+
+// A graph input or output: name, dtype and shape (-1 = any size; unknown rank possible).
+struct IODesc {
+  std::string name;
+  DType dtype = DType::kInvalid;
+  Shape shape;
+};
+
+class Plan;
+
+class Session {
+ public:
+  // Throws Error(kUnimplemented) listing every unsupported op type (count, first node).
+  explicit Session(Graph g, SessionOptions o = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // feeds: (placeholder name, value); fetches: "node" or "node:port". Returns owned copies.
+  // Errors (kInvalidArgument) name the tensor: wrong dtype/shape, unknown names, missing feeds.
+  std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                          const std::vector<std::string>& fetches);
+  // Runs with the default fetches (output_names()).
+  std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds) {
+    return run(feeds, output_names());
+  }
+
+  // Stats of the plan used by the last run (throws if nothing ran yet).
+  const PlanStats& last_stats() const;
+  // Placeholders, in graph order.
+  std::vector<std::string> input_names() const;
+  // Outputs of nodes whose outputs nobody consumes (excluding Const, NoOp, Placeholder and
+  // nodes without outputs): "node" for port 0, "node:k" for other ports.
+  std::vector<std::string> output_names() const;
+  IODesc input_desc(const std::string& name) const;
+  const Graph& graph() const { return graph_; }
+  const SessionOptions& options() const { return opts_; }
+  size_t cached_plans() const { return plans_.size(); }
+
+ private:
+  Graph graph_;
+  SessionOptions opts_;
+  std::map<std::string, std::unique_ptr<Plan>> plans_;
+  Plan* last_ = nullptr;
+};
+
+// "graph has N unsupported op type(s) on cpu: Foo (3 nodes, first 'a'), Bar (1 node, first
+// 'b')", or "" when every op can run (has a kernel and a shape function, or is handled by the
+// runtime itself).
+std::string unsupported_ops_message(const Graph& g, DeviceKind d);
+
+}  // namespace aamp

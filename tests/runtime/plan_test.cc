@@ -1,0 +1,88 @@
+// Session / Plan on small golden graphs: in-place memory reuse must never make two inputs of one
+// step share a buffer; alias ops (Reshape, Identity) and array kernels give exact values.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "aamp/core/error.h"
+#include "aamp/io/graph_io.h"
+#include "aamp/runtime/session.h"
+
+namespace aamp {
+namespace {
+
+std::string node(const std::string& name, const std::string& op,
+                 const std::vector<std::string>& inputs, const std::string& extra = "") {
+  std::string s = "node { name: \"" + name + "\" op: \"" + op + "\"";
+  for (const auto& i : inputs) s += " input: \"" + i + "\"";
+  s += " attr { key: \"T\" value { type: DT_FLOAT } }" + extra + " }\n";
+  return s;
+}
+
+const std::string kPlaceholder =
+    "node { name: \"x\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } } "
+    "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 2 } } } } }\n";
+
+std::vector<float> values(const Tensor& t) {
+  std::vector<float> v;
+  for (int64_t i = 0; i < t.num_elements(); ++i)
+    v.push_back(static_cast<float>(t.element_as_double(i)));
+  return v;
+}
+
+// Add(Relu(x), Abs(x)): both Add inputs die at the Add; the output may take one of them, but the
+// two inputs must stay distinct buffers.
+TEST(Plan, InPlaceBinaryKeepsInputsApart) {
+  const std::string g = kPlaceholder + node("r", "Relu", {"x"}) + node("a", "Abs", {"x"}) +
+                        node("s", "AddV2", {"r", "a"}) + node("y", "Neg", {"s"});
+  Session s(parse_graphdef_text(g, "inplace.pbtxt"));
+  Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, -2, 3, -4});
+  std::vector<Tensor> out = s.run({{"x", x}}, {"y"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(values(out[0]), (std::vector<float>{-2, -2, -6, -4}));
+  EXPECT_GE(s.last_stats().inplace, 1);
+}
+
+// Reshape (alias) + Transpose + Mean with constants folded at plan time.
+TEST(Plan, ReshapeTransposeMean) {
+  const std::string ints =
+      "node { name: \"shape\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 1 } } "
+      "int_val: 4 } } } }\n"
+      "node { name: \"perm\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } "
+      "int_val: 1 int_val: 0 } } } }\n"
+      "node { name: \"axis\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { } int_val: 1 } } } "
+      "}\n";
+  const std::string g = kPlaceholder + ints + node("t", "Transpose", {"x", "perm"}) +
+                        node("m", "Mean", {"t", "axis"}) + node("f", "Reshape", {"t", "shape"});
+  Session s(parse_graphdef_text(g, "rtm.pbtxt"));
+  Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, 2, 3, 4});
+  std::vector<Tensor> out = s.run({{"x", x}}, {"m", "f"});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(values(out[0]), (std::vector<float>{2, 3}));
+  EXPECT_EQ(values(out[1]), (std::vector<float>{1, 3, 2, 4}));
+  EXPECT_EQ(s.last_stats().aliases, 1);
+}
+
+// Session creation refuses an op whose kernels exist, but not for the node's dtype.
+TEST(Plan, UnsupportedDtypeNamedAtCreation) {
+  const std::string g =
+      "node { name: \"a\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 2 } } } } }\n"
+      "node { name: \"m\" op: \"MatMul\" input: \"a\" input: \"a\" "
+      "attr { key: \"T\" value { type: DT_INT32 } } }\n";
+  try {
+    Session s(parse_graphdef_text(g, "int_matmul.pbtxt"));
+    FAIL() << "expected an unsupported-op error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unsupported op type on cpu: MatMul in int32 (1 node, "
+                                         "first 'm')"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace aamp
