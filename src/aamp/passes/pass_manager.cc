@@ -50,8 +50,10 @@ std::vector<PassRecord> PassManager::run(Graph& g, const PassContext& ctx) {
       rec.ok = false;
       rec.changed = false;
       rec.summary = failure;
-      ctx.warn("pass " + rec.pass + " failed and was skipped (the graph is kept as it was before "
-               "it): " + failure);
+      ctx.warn("pass " + rec.pass +
+               " failed and was skipped (the graph is kept as it was before "
+               "it): " +
+               failure);
     }
     if (dump_) dump_(index, rec.pass, g);
     records.push_back(std::move(rec));

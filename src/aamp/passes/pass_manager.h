@@ -67,9 +67,9 @@ class Pass {
 // What happened to one pass in PassManager::run.
 struct PassRecord {
   std::string pass;
-  bool ok = true;        // false: the pass failed and was rolled back
+  bool ok = true;  // false: the pass failed and was rolled back
   bool changed = false;
-  std::string summary;   // the pass's summary, or the failure reason
+  std::string summary;  // the pass's summary, or the failure reason
 };
 
 class PassManager {

@@ -73,6 +73,12 @@ int static_rank(const Graph& g, const TensorRef& start) {
       return v && v->shape().rank() == 1 ? static_cast<int>(v->num_elements()) : -1;
     }
     if (n->op == "MatMul" || n->op == "_FusedMatMul") return 2;
+    if ((n->op == "GatherV2" || n->op == "Gather") && n->num_data_inputs() >= 2 &&
+        n->attr_int_or("batch_dims", 0) == 0) {
+      // rank(params) - 1 + rank(indices)
+      const int p = static_rank(g, n->input(0)), i = static_rank(g, n->input(1));
+      return p < 0 || i < 0 ? -1 : p - 1 + i;
+    }
     static const char* kSameRank[] = {"Identity",
                                       "Relu",
                                       "Relu6",

@@ -1,0 +1,90 @@
+#include "aamp/api/optimize.h"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "aamp/core/error.h"
+#include "aamp/io/graph_io.h"
+
+namespace aamp {
+
+namespace {
+
+// Microseconds since the epoch: unique enough for several runs per second into one folder.
+std::string make_timestamp() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
+}  // namespace
+
+bool cpu_has_native_fp16() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+  return __builtin_cpu_supports("avx512fp16");
+#else
+  return false;
+#endif
+}
+
+OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
+                        const std::vector<std::string>& fetches) {
+  OptimizeResult res;
+  // Validate everything before touching the graph.
+  DType target = config.target(device);
+  if (device == DeviceKind::kCPU && target == DType::kHalf && !cpu_has_native_fp16())
+    throw Error(ErrorCode::kUnimplemented,
+                "AMP data type FLOAT16 needs a CPU with native FP16 (AVX512-FP16), which this "
+                "CPU lacks; use BFLOAT16 on the CPU");
+  AmpOptions ao;
+  ao.target = target;
+  ao.lists = config.lists(device, &res.warnings);
+  ao.unsafe_force_all = config.unsafe_force_all.value_or(false);
+  bool remap = config.remapper.value_or(true);
+  bool tf_compat = config.tf_compatible.value_or(false);
+  bool amp_on = config.enabled.value_or(true);
+
+  WarningSink sink;
+  PassContext ctx;
+  ctx.device = device;
+  ctx.fetches = fetches;
+  ctx.warnings = &sink;
+  ctx.fetch_nodes(g);  // throws for an unknown fetch
+
+  PassManager pm;
+  if (remap) pm.add(std::make_unique<RemapperPass>(false, tf_compat, &res.remapper_pre));
+  if (amp_on) pm.add(std::make_unique<AutoMixedPrecisionPass>(ao, &res.amp));
+  if (remap && amp_on) pm.add(std::make_unique<RemapperPass>(true, tf_compat, &res.remapper_post));
+
+  std::string dir = config.log_path.value_or("");
+  res.timestamp = make_timestamp();
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::string path = (std::filesystem::path(dir) / name).string();
+    write_file_atomic(path, bytes);
+    res.log_files.push_back(path);
+  };
+  if (!dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw Error(ErrorCode::kIO, "cannot create AMP log path '" + dir + "': " + ec.message());
+    write("graphdef_preop_" + res.timestamp + ".pb", serialize_graphdef_binary(g));
+    write("graphdef_preop_" + res.timestamp + ".pb.txt", serialize_graphdef_text(g));
+  }
+  res.amp.lists = *ao.lists;
+  res.amp.target = target;
+  res.passes = pm.run(g, ctx);
+  for (const auto& r : res.passes)
+    if (r.pass == "AutoMixedPrecision") res.amp_ran = r.ok;
+  for (auto& w : sink.messages) res.warnings.push_back(std::move(w));
+  if (!dir.empty()) {
+    const std::string& ts = res.timestamp;
+    write("graphdef_AutoMixedPrecision_" + ts + ".pb", serialize_graphdef_binary(g));
+    write("graphdef_AutoMixedPrecision_" + ts + ".pb.txt", serialize_graphdef_text(g));
+    write("paintbuckets_AutoMixedPrecision_" + ts + ".txt", ao.lists->paintbuckets_text());
+    write("decisions_" + ts + ".tsv", res.amp.decisions_tsv());
+  }
+  return res;
+}
+
+}  // namespace aamp

