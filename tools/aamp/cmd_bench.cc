@@ -1,0 +1,282 @@
+// aamp bench: the main job side by side. Runs a model as FP32 and as mixed precision (remapper +
+// Advanced AMP) on the CPU runtime with the same seeded inputs, and prints latency (median and
+// p10-p90 spread), throughput, weight bytes, planned peak activation memory and the agreement of
+// the mixed outputs with FP32 (max |diff|, relative L2, top-1 agreement).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "aamp/api/config.h"
+#include "aamp/api/optimize.h"
+#include "aamp/core/error.h"
+#include "aamp/runtime/session.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "inputs.h"
+
+namespace aamp::cli {
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  int iters = 20;
+  int warmup = 3;
+  int64_t batch = 1;
+  int threads = 0;
+  uint64_t seed = 0;
+  std::string dtype = "bf16";
+  bool fp32_only = false;
+  bool no_remapper = false;
+  bool json = false;
+  bool profile = false;
+  std::vector<std::string> inputs;
+};
+
+struct Timing {
+  double median = 0, p10 = 0, p90 = 0;
+  int iters = 0;
+};
+
+struct ModeResult {
+  std::string mode;  // "fp32", "bf16", "fp16"
+  Timing t;
+  PlanStats stats;
+  int nodes = 0;
+  std::optional<OptimizeResult> opt;
+  std::vector<Tensor> outputs;
+  // Agreement with FP32 (mixed modes only).
+  double max_abs = 0, rel_l2 = 0;
+  std::optional<double> top1;
+};
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t i = static_cast<size_t>(pos);
+  const double f = pos - static_cast<double>(i);
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+void compare(const std::vector<Tensor>& ref, ModeResult* r) {
+  double num = 0, den = 0;
+  std::optional<double> top1;
+  for (size_t k = 0; k < ref.size() && k < r->outputs.size(); ++k) {
+    const Tensor& a = ref[k];
+    const Tensor& b = r->outputs[k];
+    if (!is_float(a.dtype()) || !is_float(b.dtype()) || a.num_elements() != b.num_elements())
+      continue;
+    for (int64_t i = 0; i < a.num_elements(); ++i) {
+      const double x = a.element_as_double(i), y = b.element_as_double(i);
+      r->max_abs = std::max(r->max_abs, std::abs(x - y));
+      num += (x - y) * (x - y);
+      den += x * x;
+    }
+    const auto& d = a.shape().dims;
+    if (d.size() >= 2 && d.back() > 1) {
+      const int64_t c = d.back(), rows = a.num_elements() / c;
+      int64_t same = 0;
+      for (int64_t row = 0; row < rows; ++row) {
+        int64_t ia = 0, ib = 0;
+        for (int64_t j = 1; j < c; ++j) {
+          if (a.element_as_double(row * c + j) > a.element_as_double(row * c + ia)) ia = j;
+          if (b.element_as_double(row * c + j) > b.element_as_double(row * c + ib)) ib = j;
+        }
+        same += ia == ib;
+      }
+      const double agree = static_cast<double>(same) / static_cast<double>(rows);
+      top1 = top1 ? std::min(*top1, agree) : agree;
+    }
+  }
+  r->rel_l2 = den > 0 ? std::sqrt(num / den) : 0.0;
+  r->top1 = top1;
+}
+
+ModeResult run_mode(const std::string& mode, const Graph& original, const BenchOptions& o,
+                    const Feeds& feeds) {
+  ModeResult r;
+  r.mode = mode;
+  Graph g = original;
+  AmpConfig c;
+  c.enabled = mode != "fp32";
+  if (mode != "fp32") c.data_type = mode;
+  if (o.no_remapper) c.remapper = false;
+  r.opt = optimize(g, AmpConfig::merge(c, AmpConfig::from_env()), DeviceKind::kCPU);
+  for (const std::string& w : r.opt->warnings) std::cerr << "aamp: warning: " << w << "\n";
+  r.nodes = static_cast<int>(g.size());
+  SessionOptions so;
+  so.threads = o.threads;
+  so.profile = o.profile;
+  Session s(std::move(g), so);
+  const std::vector<std::string> fetches = s.output_names();
+  r.outputs = s.run(feeds, fetches);
+  for (int i = 0; i < o.warmup; ++i) s.run(feeds, fetches);
+  std::vector<double> ms;
+  for (int i = 0; i < o.iters; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s.run(feeds, fetches);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  r.t = {quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), o.iters};
+  r.stats = s.last_stats();
+  return r;
+}
+
+std::string dtype_label(const std::string& mode) {
+  return mode == "fp32" ? "FP32" : mode == "fp16" ? "FP16" : "BF16";
+}
+
+void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<ModeResult>& rs) {
+  std::cout << "model:   " << m.path << " (" << format_name(m.format) << ")\n"
+            << "batch " << o.batch << ", threads "
+            << (o.threads ? std::to_string(o.threads) : "all") << ", " << o.iters
+            << " iterations after " << o.warmup << " warm-up\n\n";
+  Table t({"", "nodes", "median ms", "p10-p90 ms", "items/s", "weights", "peak act.", "max |diff|",
+           "rel-L2", "top-1"});
+  for (size_t c = 1; c < 10; ++c) t.align_right(c);
+  for (const ModeResult& r : rs) {
+    const bool ref = r.mode == "fp32";
+    t.add_row({dtype_label(r.mode), std::to_string(r.nodes), fmt::format("{:.3f}", r.t.median),
+               fmt::format("{:.3f}-{:.3f}", r.t.p10, r.t.p90),
+               fmt::format("{:.1f}", 1e3 * static_cast<double>(o.batch) / r.t.median),
+               format_bytes(r.stats.weight_bytes), format_bytes(r.stats.arena_bytes),
+               ref ? "-" : fmt::format("{:.3g}", r.max_abs),
+               ref ? "-" : fmt::format("{:.2e}", r.rel_l2),
+               ref || !r.top1 ? "-" : fmt::format("{:.3f}", *r.top1)});
+  }
+  t.print(std::cout);
+  if (rs.size() >= 2) {
+    const ModeResult &a = rs[0], &b = rs[1];
+    auto pct = [](double x, double y) { return y > 0 ? fmt::format("{:.0f}%", 100 * x / y) : "-"; };
+    std::cout << "\n"
+              << dtype_label(b.mode)
+              << " vs FP32: " << fmt::format("{:.2f}x", a.t.median / b.t.median)
+              << " speed, weights "
+              << pct(static_cast<double>(b.stats.weight_bytes),
+                     static_cast<double>(a.stats.weight_bytes))
+              << ", peak activations "
+              << pct(static_cast<double>(b.stats.arena_bytes),
+                     static_cast<double>(a.stats.arena_bytes))
+              << "\n"
+              << "AMP: " << b.opt->amp.message() << "\n";
+  }
+  for (const ModeResult& r : rs) {
+    if (!o.profile || r.stats.profile.empty()) continue;
+    std::vector<NodeProfile> p = r.stats.profile;
+    std::sort(p.begin(), p.end(),
+              [](const NodeProfile& x, const NodeProfile& y) { return x.total_ms > y.total_ms; });
+    double total = 0;
+    for (const auto& n : p) total += n.total_ms;
+    std::cout << "\n" << dtype_label(r.mode) << " profile (top ops by time):\n";
+    Table pt({"node", "op", "kernel", "ms/run", "share"});
+    pt.align_right(3).align_right(4);
+    for (size_t i = 0; i < p.size() && i < 10; ++i) {
+      const double per = p[i].calls ? p[i].total_ms / static_cast<double>(p[i].calls) : 0.0;
+      pt.add_row({p[i].node, p[i].op, p[i].kernel, fmt::format("{:.3f}", per),
+                  fmt::format("{:.1f}%", total > 0 ? 100 * p[i].total_ms / total : 0.0)});
+    }
+    pt.print(std::cout);
+  }
+}
+
+void print_json_result(const BenchOptions& o, const LoadedModel& m,
+                       const std::vector<ModeResult>& rs) {
+  nlohmann::ordered_json j;
+  j["model"] = m.path;
+  j["format"] = format_id(m.format);
+  j["batch"] = o.batch;
+  j["threads"] = o.threads;
+  j["iters"] = o.iters;
+  j["warmup"] = o.warmup;
+  j["modes"] = nlohmann::ordered_json::array();
+  for (const ModeResult& r : rs) {
+    nlohmann::ordered_json e;
+    e["mode"] = r.mode;
+    e["nodes"] = r.nodes;
+    e["median_ms"] = r.t.median;
+    e["p10_ms"] = r.t.p10;
+    e["p90_ms"] = r.t.p90;
+    e["throughput_per_s"] = 1e3 * static_cast<double>(o.batch) / r.t.median;
+    e["weight_bytes"] = r.stats.weight_bytes;
+    e["peak_activation_bytes"] = r.stats.arena_bytes;
+    e["naive_activation_bytes"] = r.stats.naive_bytes;
+    if (r.mode != "fp32") {
+      e["amp"] = r.opt->amp.message();
+      e["max_abs_diff"] = r.max_abs;
+      e["rel_l2"] = r.rel_l2;
+      e["top1_agreement"] = r.top1 ? nlohmann::ordered_json(*r.top1) : nlohmann::ordered_json();
+    }
+    if (o.profile) {
+      auto& p = e["profile"] = nlohmann::ordered_json::array();
+      for (const NodeProfile& n : r.stats.profile)
+        p.push_back({{"node", n.node},
+                     {"op", n.op},
+                     {"kernel", n.kernel},
+                     {"total_ms", n.total_ms},
+                     {"calls", n.calls}});
+    }
+    j["modes"].push_back(e);
+  }
+  print_json(std::cout, j);
+}
+
+void run_bench(const BenchOptions& o) {
+  if (o.iters < 1) throw Error(ErrorCode::kInvalidArgument, "--iters must be at least 1");
+  if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
+  if (o.dtype != "bf16" && o.dtype != "fp16")
+    throw Error(ErrorCode::kInvalidArgument,
+                "--dtype '" + o.dtype + "': valid values are bf16, fp16");
+  LoadedModel m = load_model(o.model);
+  Feeds feeds = random_inputs(m.graph, o.batch, o.seed);
+  apply_input_files(m.graph, o.inputs, &feeds);
+  std::vector<ModeResult> rs;
+  if (!o.json) std::cerr << "aamp: benchmarking FP32 ...\n";
+  rs.push_back(run_mode("fp32", m.graph, o, feeds));
+  if (!o.fp32_only) {
+    if (!o.json) std::cerr << "aamp: benchmarking " << dtype_label(o.dtype) << " ...\n";
+    rs.push_back(run_mode(o.dtype, m.graph, o, feeds));
+    compare(rs[0].outputs, &rs[1]);
+  }
+  if (o.json)
+    print_json_result(o, m, rs);
+  else
+    print_text(o, m, rs);
+}
+
+}  // namespace
+
+void register_bench_command(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "bench", "Run a model FP32 and mixed precision side by side: speed, memory, agreement");
+  sub->add_option("model", o->model, "Model file (.pb, .pbtxt or model.json)")->required();
+  sub->add_option("--iters", o->iters, "Timed runs per mode (default 20)");
+  sub->add_option("--warmup", o->warmup, "Untimed runs before timing (default 3)");
+  sub->add_option("--batch", o->batch, "Size of unknown (-1) input dims (default 1)");
+  sub->add_option("--threads", o->threads, "Worker threads (default: all cores)");
+  sub->add_option("--seed", o->seed, "Seed of the random inputs (default 0)");
+  sub->add_option("--input", o->inputs, "NAME=FILE.npy: feed this input from a .npy file");
+  sub->add_option("--dtype", o->dtype, "Mixed-precision type: bf16 (default) or fp16");
+  sub->add_flag("--fp32-only", o->fp32_only, "Only the FP32 run");
+  sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper's fusions in both runs");
+  sub->add_flag("--json", o->json, "Print the results as JSON");
+  sub->add_flag("--profile", o->profile, "Also print the top ops by time");
+  set_examples(sub,
+               {"aamp bench model.json", "aamp bench model.pb --batch 32 --iters 50 --threads 2",
+                "aamp bench model.pb --profile", "aamp bench model.json --json > result.json"},
+               "Both runs use the same seeded random inputs (floats in [0,1), ids in [0,100)).\n"
+               "FP32 runs the graph after the remapper; the mixed run adds Advanced AMP, with\n"
+               "the ITEX_/AAMP_AUTO_MIXED_PRECISION_* environment variables applied.");
+  sub->callback([o] { run_bench(*o); });
+}
+
+}  // namespace aamp::cli
