@@ -1,0 +1,187 @@
+"""ITEX-shaped configuration classes (spec section 4), mirroring
+intel_extension_for_tensorflow's AutoMixedPrecisionOptions / GraphOptions / DebugOptions /
+ConfigProto, so that code written for ITEX runs with ``import aamp as itex``.
+
+Every class has fixed fields: assigning an unknown field raises AttributeError, a value of the
+wrong type raises TypeError. Unset fields (empty strings, DEFAULT, False) leave the decision to
+the environment (ITEX_AUTO_MIXED_PRECISION_* or AAMP_*) and then to the defaults.
+"""
+
+import copy as _copy
+
+# Toggle values (GraphOptions.auto_mixed_precision, GraphOptions.remapper).
+DEFAULT = 0
+ON = 1
+OFF = 2
+# AutoMixedPrecisionOptions.data_type values (TensorFlow/ITEX DataType enum of the config).
+DEFAULT_DATA_TYPE = 0
+FLOAT16 = 1
+BFLOAT16 = 2
+
+_TOGGLES = (DEFAULT, ON, OFF)
+_DATA_TYPES = (DEFAULT_DATA_TYPE, FLOAT16, BFLOAT16)
+
+
+class _Message:
+    """A protobuf-like message with typed fields declared in _FIELDS: name -> (type, default)."""
+
+    _FIELDS = {}
+    __slots__ = ("_values",)
+
+    def __init__(self, **kwargs):
+        object.__setattr__(self, "_values", {})
+        for name, (_, default) in self._FIELDS.items():
+            self._values[name] = default() if callable(default) else default
+        for name, value in kwargs.items():
+            setattr(self, name, value)
+
+    def __setattr__(self, name, value):
+        if name not in self._FIELDS:
+            raise AttributeError(
+                f"{type(self).__name__} has no field '{name}' "
+                f"(fields: {', '.join(self._FIELDS)})")
+        self._values[name] = self._check(name, value)
+
+    def __getattr__(self, name):
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__} has no field '{name}'")
+
+    def _check(self, name, value):
+        typ, _ = self._FIELDS[name]
+        if typ is bool:
+            if not isinstance(value, bool):
+                raise TypeError(f"{type(self).__name__}.{name} must be a bool, "
+                                f"got {type(value).__name__}")
+            return value
+        if typ is str:
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                return ",".join(value)
+            if not isinstance(value, str):
+                raise TypeError(f"{type(self).__name__}.{name} must be a str of comma-separated "
+                                f"op names, got {type(value).__name__}")
+            return value
+        if typ == "toggle":
+            if isinstance(value, bool) or value not in _TOGGLES:
+                raise TypeError(f"{type(self).__name__}.{name} must be aamp.ON, aamp.OFF or "
+                                f"aamp.DEFAULT, got {value!r}")
+            return value
+        if typ == "data_type":
+            if isinstance(value, bool) or value not in _DATA_TYPES:
+                raise TypeError(f"{type(self).__name__}.{name} must be aamp.BFLOAT16, "
+                                f"aamp.FLOAT16 or aamp.DEFAULT_DATA_TYPE, got {value!r}")
+            return value
+        if not isinstance(value, typ):
+            raise TypeError(f"{type(self).__name__}.{name} must be a {typ.__name__}, "
+                            f"got {type(value).__name__}")
+        return value
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._values == other._values
+
+    def __repr__(self):
+        set_fields = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"{type(self).__name__}({set_fields})"
+
+    def __deepcopy__(self, memo):
+        c = type(self)()
+        for k, v in self._values.items():
+            c._values[k] = _copy.deepcopy(v, memo)
+        return c
+
+
+class AutoMixedPrecisionOptions(_Message):
+    """The four op lists' edits (comma-separated op type names), data type and force-all."""
+
+    _FIELDS = {
+        "allowlist_add": (str, ""),
+        "inferlist_add": (str, ""),
+        "clearlist_add": (str, ""),
+        "denylist_add": (str, ""),
+        "allowlist_remove": (str, ""),
+        "inferlist_remove": (str, ""),
+        "clearlist_remove": (str, ""),
+        "denylist_remove": (str, ""),
+        "unsafe_force_all": (bool, False),
+        "data_type": ("data_type", DEFAULT_DATA_TYPE),
+    }
+    __slots__ = ()
+
+
+class GraphOptions(_Message):
+    """auto_mixed_precision (default off), remapper (default on) and the AMP options."""
+
+    _FIELDS = {
+        "auto_mixed_precision": ("toggle", DEFAULT),
+        "remapper": ("toggle", DEFAULT),
+        "auto_mixed_precision_options": (AutoMixedPrecisionOptions, AutoMixedPrecisionOptions),
+    }
+    __slots__ = ()
+
+
+class DebugOptions(_Message):
+    """auto_mixed_precision_log_path: folder for the graph dumps and decision logs."""
+
+    _FIELDS = {"auto_mixed_precision_log_path": (str, "")}
+    __slots__ = ()
+
+
+class ConfigProto(_Message):
+    """The whole configuration, as passed to set_config()."""
+
+    _FIELDS = {
+        "graph_options": (GraphOptions, GraphOptions),
+        "debug_options": (DebugOptions, DebugOptions),
+    }
+    __slots__ = ()
+
+
+_global_config = ConfigProto()
+
+
+def set_config(config):
+    """Sets the configuration used by every Session created afterwards (and by optimize()
+    when it gets no config)."""
+    global _global_config
+    if not isinstance(config, ConfigProto):
+        raise TypeError(f"set_config expects an aamp.ConfigProto, got {type(config).__name__}")
+    _global_config = _copy.deepcopy(config)
+
+
+def get_config():
+    """A copy of the configuration set by set_config() (a default ConfigProto if none)."""
+    return _copy.deepcopy(_global_config)
+
+
+def to_amp_config(config, amp_default):
+    """Translates a ConfigProto into the C++ AmpConfig. Unset fields stay None so that the
+    environment and then the defaults decide. amp_default: whether AMP runs when neither the
+    config nor the environment says (True for optimize(), False for sessions, as in ITEX)."""
+    from . import _aamp
+
+    g = config.graph_options
+    o = g.auto_mixed_precision_options
+    c = _aamp.AmpConfig()
+    if g.auto_mixed_precision == ON:
+        c.enabled = True
+    elif g.auto_mixed_precision == OFF:
+        c.enabled = False
+    elif _aamp.AmpConfig.from_env().enabled is None:
+        c.enabled = amp_default
+    if g.remapper != DEFAULT:
+        c.remapper = g.remapper == ON
+    if o.data_type == BFLOAT16:
+        c.data_type = "BFLOAT16"
+    elif o.data_type == FLOAT16:
+        c.data_type = "FLOAT16"
+    for name in ("allowlist_add", "inferlist_add", "clearlist_add", "denylist_add",
+                 "allowlist_remove", "inferlist_remove", "clearlist_remove", "denylist_remove"):
+        value = getattr(o, name)
+        if value:
+            setattr(c, name, value)
+    if o.unsafe_force_all:
+        c.unsafe_force_all = True
+    if config.debug_options.auto_mixed_precision_log_path:
+        c.log_path = config.debug_options.auto_mixed_precision_log_path
+    return _aamp.AmpConfig.merge(c, _aamp.AmpConfig.from_env())

@@ -1,0 +1,93 @@
+// Configuration and optimization bindings: AmpConfig (every field optional: unset = the
+// environment, then the default), optimize(graph, config, device, fetches) -> (graph, report).
+// The ITEX-shaped classes (ConfigProto, GraphOptions, ...) are pure Python (aamp/config.py) and
+// translate into AmpConfig.
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "aamp/api/config.h"
+#include "aamp/api/optimize.h"
+#include "aamp/core/error.h"
+#include "bindings.h"
+
+namespace pyb = pybind11;
+
+namespace aamp::py {
+namespace {
+
+DeviceKind device_of(const std::string& d) {
+  if (d == "cpu" || d == "CPU") return DeviceKind::kCPU;
+  if (d == "gpu" || d == "GPU" || d == "cuda") return DeviceKind::kGPU;
+  throw Error(ErrorCode::kInvalidArgument, "unknown device '" + d + "' (valid: cpu, gpu)");
+}
+
+pyb::dict report_dict(const OptimizeResult& r) {
+  pyb::dict d;
+  d["amp_ran"] = r.amp_ran;
+  d["data_type"] = dtype_name(r.amp.target);
+  d["message"] = r.amp_ran ? r.amp.message() : std::string("AMP did not run");
+  d["converted_nodes"] = r.amp.converted_nodes;
+  d["float_nodes"] = r.amp.float_nodes;
+  d["casts_inserted"] = r.amp.casts_inserted;
+  d["consts_converted"] = r.amp.consts_converted;
+  d["weight_bytes_before"] = r.amp.weight_bytes_before;
+  d["weight_bytes_after"] = r.amp.weight_bytes_after;
+  d["fusions"] = r.remapper_pre.fusions;
+  d["warnings"] = r.warnings;
+  d["log_files"] = r.log_files;
+  pyb::list passes;
+  for (const PassRecord& p : r.passes)
+    passes.append(pyb::make_tuple(p.pass, p.ok, p.changed, p.summary));
+  d["passes"] = passes;
+  pyb::dict dec;
+  for (const AmpDecision& a : r.amp.decisions)
+    dec[pyb::str(a.node)] = pyb::make_tuple(
+        a.op, a.dtype == DType::kInvalid ? std::string("") : dtype_name(a.dtype), a.rule);
+  d["decisions"] = dec;
+  return d;
+}
+
+}  // namespace
+
+void bind_config(pyb::module_& m) {
+  pyb::class_<AmpConfig>(m, "AmpConfig",
+                         "Advanced AMP configuration; None fields fall back to the environment "
+                         "(ITEX_AUTO_MIXED_PRECISION_* / AAMP_*) and then to the defaults.")
+      .def(pyb::init<>())
+      .def_readwrite("enabled", &AmpConfig::enabled)
+      .def_readwrite("data_type", &AmpConfig::data_type)
+      .def_readwrite("allowlist_add", &AmpConfig::allowlist_add)
+      .def_readwrite("inferlist_add", &AmpConfig::inferlist_add)
+      .def_readwrite("clearlist_add", &AmpConfig::clearlist_add)
+      .def_readwrite("denylist_add", &AmpConfig::denylist_add)
+      .def_readwrite("allowlist_remove", &AmpConfig::allowlist_remove)
+      .def_readwrite("inferlist_remove", &AmpConfig::inferlist_remove)
+      .def_readwrite("clearlist_remove", &AmpConfig::clearlist_remove)
+      .def_readwrite("denylist_remove", &AmpConfig::denylist_remove)
+      .def_readwrite("unsafe_force_all", &AmpConfig::unsafe_force_all)
+      .def_readwrite("log_path", &AmpConfig::log_path)
+      .def_readwrite("remapper", &AmpConfig::remapper)
+      .def_readwrite("tf_compatible", &AmpConfig::tf_compatible)
+      .def_static("from_env", &AmpConfig::from_env)
+      .def_static("merge", &AmpConfig::merge, pyb::arg("api"), pyb::arg("env"));
+
+  m.def(
+      "_optimize",
+      [](const Graph& g, const AmpConfig& c, const std::string& device,
+         const std::vector<std::string>& fetches) {
+        Graph out = g;
+        OptimizeResult r;
+        {
+          pyb::gil_scoped_release release;
+          r = optimize(out, c, device_of(device), fetches);
+        }
+        return pyb::make_tuple(std::move(out), report_dict(r));
+      },
+      pyb::arg("graph"), pyb::arg("config"), pyb::arg("device") = "cpu",
+      pyb::arg("fetches") = std::vector<std::string>{});
+  m.def("cpu_has_native_fp16", &cpu_has_native_fp16);
+}
+
+}  // namespace aamp::py

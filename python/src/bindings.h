@@ -1,0 +1,13 @@
+// Shared declarations of the _aamp extension's binding files (one per area).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace aamp::py {
+
+void bind_errors(pybind11::module_& m);   // module.cc: aamp.Error and its subclasses
+void bind_graph(pybind11::module_& m);    // bind_graph.cc: Graph, load
+void bind_config(pybind11::module_& m);   // bind_config.cc: AmpConfig, optimize, report
+void bind_session(pybind11::module_& m);  // bind_session.cc: Session over NumPy arrays
+
+}  // namespace aamp::py
