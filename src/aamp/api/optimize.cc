@@ -1,5 +1,9 @@
 #include "aamp/api/optimize.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -27,6 +31,16 @@ bool cpu_has_native_fp16() {
 #endif
 }
 
+bool cpu_has_native_bf16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  // CPUID leaf 7: subleaf 1 EAX bit 5 = AVX512_BF16; subleaf 0 EDX bit 22 = AMX-BF16.
+  if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5))) return true;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 22))) return true;
+#endif
+  return false;
+}
+
 OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
                         const std::vector<std::string>& fetches) {
   OptimizeResult res;
@@ -43,6 +57,11 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   bool remap = config.remapper.value_or(true);
   bool tf_compat = config.tf_compatible.value_or(false);
   bool amp_on = config.enabled.value_or(true);
+  if (amp_on && device == DeviceKind::kCPU && target == DType::kBFloat16 && !cpu_has_native_bf16())
+    res.warnings.push_back(
+        "this CPU has no native bfloat16 instructions (AVX512_BF16 or AMX): bfloat16 kernels "
+        "run emulated here and can be slower than float32; the converted graph is meant for CPUs "
+        "that have them");
 
   WarningSink sink;
   PassContext ctx;

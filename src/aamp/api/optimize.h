@@ -42,5 +42,8 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
 
 // Whether this CPU has native FP16 arithmetic (AVX512-FP16).
 bool cpu_has_native_fp16();
+// Whether this CPU has native BF16 arithmetic (AVX512_BF16 or AMX-BF16). Without it optimize()
+// still converts (the graph is portable) but warns that BF16 will run emulated.
+bool cpu_has_native_bf16();
 
 }  // namespace aamp

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <unordered_map>
 
 #include "aamp/core/error.h"
 
@@ -57,65 +58,85 @@ std::string add_const(Graph& g, const std::string& base, const Tensor& value,
   return name;
 }
 
-int static_rank(const Graph& g, const TensorRef& start) {
-  TensorRef t = start;
-  for (int depth = 0; depth < 64; ++depth) {
-    const Node* n = g.find(t.node);
-    if (!n) return -1;
-    if (n->op == "Placeholder") {
-      const AttrValue* s = n->find_attr("shape");
-      return s && s->is<Shape>() && !s->get<Shape>().unknown_rank ? s->get<Shape>().rank() : -1;
-    }
-    if (const Tensor* c = const_value(*n)) return c->shape().rank();
-    if (n->op == "Reshape" && n->num_data_inputs() == 2) {
-      const Node* s = g.find(n->input(1).node);
-      const Tensor* v = s ? const_value(*s) : nullptr;
-      return v && v->shape().rank() == 1 ? static_cast<int>(v->num_elements()) : -1;
-    }
-    if (n->op == "MatMul" || n->op == "_FusedMatMul") return 2;
-    if ((n->op == "GatherV2" || n->op == "Gather") && n->num_data_inputs() >= 2 &&
-        n->attr_int_or("batch_dims", 0) == 0) {
-      // rank(params) - 1 + rank(indices)
-      const int p = static_rank(g, n->input(0)), i = static_rank(g, n->input(1));
-      return p < 0 || i < 0 ? -1 : p - 1 + i;
-    }
-    static const char* kSameRank[] = {"Identity",
-                                      "Relu",
-                                      "Relu6",
-                                      "Sigmoid",
-                                      "Tanh",
-                                      "Erf",
-                                      "Gelu",
-                                      "Swish",
-                                      "Mish",
-                                      "BiasAdd",
-                                      "Cast",
-                                      "Neg",
-                                      "Softmax",
-                                      "_FusedConv2D",
-                                      "Conv2D",
-                                      "LayerNorm",
-                                      "DepthwiseConv2dNative",
-                                      "FusedDepthwiseConv2dNative",
-                                      "_AampFusedBatchMatMulV2",
-                                      "BatchMatMulV2"};
-    bool same = false;
-    for (const char* o : kSameRank) same |= n->op == o;
-    if (same && n->num_data_inputs() >= 1) {
-      t = n->input(0);
-      continue;
-    }
-    static const char* kBroadcast[] = {"AddV2",   "Add",     "Sub",     "Mul",
-                                       "RealDiv", "Maximum", "Minimum", "SquaredDifference"};
-    bool bin = false;
-    for (const char* o : kBroadcast) bin |= n->op == o;
-    if (bin && n->num_data_inputs() == 2) {
-      int a = static_rank(g, n->input(0)), b = static_rank(g, n->input(1));
-      return a < 0 || b < 0 ? -1 : std::max(a, b);
+namespace {
+
+// static_rank with a memo over tensor names: element-wise ops recurse into both operands, which
+// is exponential on residual networks without it.
+int static_rank_memo(const Graph& g, const TensorRef& start,
+                     std::unordered_map<std::string, int>& memo) {
+  const std::string key = start.to_string();
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  memo[key] = -1;  // cycles (loops) resolve to "unknown"
+  const int r = [&]() -> int {
+    TensorRef t = start;
+    for (int depth = 0; depth < 64; ++depth) {
+      const Node* n = g.find(t.node);
+      if (!n) return -1;
+      if (n->op == "Placeholder") {
+        const AttrValue* s = n->find_attr("shape");
+        return s && s->is<Shape>() && !s->get<Shape>().unknown_rank ? s->get<Shape>().rank() : -1;
+      }
+      if (const Tensor* c = const_value(*n)) return c->shape().rank();
+      if (n->op == "Reshape" && n->num_data_inputs() == 2) {
+        const Node* s = g.find(n->input(1).node);
+        const Tensor* v = s ? const_value(*s) : nullptr;
+        return v && v->shape().rank() == 1 ? static_cast<int>(v->num_elements()) : -1;
+      }
+      if (n->op == "MatMul" || n->op == "_FusedMatMul") return 2;
+      if ((n->op == "GatherV2" || n->op == "Gather") && n->num_data_inputs() >= 2 &&
+          n->attr_int_or("batch_dims", 0) == 0) {
+        // rank(params) - 1 + rank(indices)
+        const int p = static_rank_memo(g, n->input(0), memo),
+                  i = static_rank_memo(g, n->input(1), memo);
+        return p < 0 || i < 0 ? -1 : p - 1 + i;
+      }
+      static const char* kSameRank[] = {"Identity",
+                                        "Relu",
+                                        "Relu6",
+                                        "Sigmoid",
+                                        "Tanh",
+                                        "Erf",
+                                        "Gelu",
+                                        "Swish",
+                                        "Mish",
+                                        "BiasAdd",
+                                        "Cast",
+                                        "Neg",
+                                        "Softmax",
+                                        "_FusedConv2D",
+                                        "Conv2D",
+                                        "LayerNorm",
+                                        "DepthwiseConv2dNative",
+                                        "FusedDepthwiseConv2dNative",
+                                        "_AampFusedBatchMatMulV2",
+                                        "BatchMatMulV2"};
+      bool same = false;
+      for (const char* o : kSameRank) same |= n->op == o;
+      if (same && n->num_data_inputs() >= 1) {
+        t = n->input(0);
+        continue;
+      }
+      static const char* kBroadcast[] = {"AddV2",   "Add",     "Sub",     "Mul",
+                                         "RealDiv", "Maximum", "Minimum", "SquaredDifference"};
+      bool bin = false;
+      for (const char* o : kBroadcast) bin |= n->op == o;
+      if (bin && n->num_data_inputs() == 2) {
+        int a = static_rank_memo(g, n->input(0), memo), b = static_rank_memo(g, n->input(1), memo);
+        return a < 0 || b < 0 ? -1 : std::max(a, b);
+      }
+      return -1;
     }
     return -1;
-  }
-  return -1;
+  }();
+  memo[key] = r;
+  return r;
+}
+
+}  // namespace
+
+int static_rank(const Graph& g, const TensorRef& start) {
+  std::unordered_map<std::string, int> memo;
+  return static_rank_memo(g, start, memo);
 }
 
 std::vector<int64_t> const_axes(const Node& axis_const, int rank) {
