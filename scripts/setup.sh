@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-PKGS=(build-essential cmake ninja-build ccache pkg-config clang
+# clang + libclang-rt-dev (libFuzzer and the sanitizer runtimes; only a Recommends of clang) for
+# the fuzz build of scripts/test.sh.
+PKGS=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev
       libprotobuf-dev protobuf-compiler libdnnl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       python3 python3-dev python3-numpy python3-pytest pybind11-dev)
@@ -17,7 +19,8 @@ PKGS=(build-essential cmake ninja-build ccache pkg-config clang
 command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  # "install ok installed" only: a removed package can leave its config (and dpkg -s succeeds).
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[setup] installing Debian packages: ${missing[*]}"

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""PyTorch CPU peer for aamp's benchmarks: the same MLP / BERT / ResNet-50 architectures as
+tools/modelgen, timed in FP32 and under torch.autocast("cpu", torch.bfloat16) (or on the GPU
+with --device cuda: FP32, autocast FP16 and BF16). Used by bench/run; standalone:
+
+  bench/torch_peer.py --model mlp --batch 1024 --threads 16     # one JSON line per mode
+"""
+import argparse
+import json
+import statistics
+import time
+
+
+def timed(fn, warmup, iters, budget_s):
+    for _ in range(warmup):
+        fn()
+    times = []
+    t_end = time.perf_counter() + budget_s
+    for i in range(iters):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+        if time.perf_counter() > t_end and i >= 2:
+            break
+    times.sort()
+    q = lambda p: times[min(len(times) - 1, int(p * (len(times) - 1) + 0.5))]
+    return {"median_ms": statistics.median(times), "p10_ms": q(0.1), "p90_ms": q(0.9),
+            "iters": len(times)}
+
+
+def torch_model(kind, arg):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    if kind == "mlp":
+        return nn.Sequential(nn.Linear(784, arg), nn.ReLU(), nn.Linear(arg, arg), nn.ReLU(),
+                             nn.Linear(arg, 10), nn.Softmax(-1)), lambda b: (torch.rand(b, 784),)
+    if kind == "bert":
+        layers, hidden, heads, inter, seq, vocab = arg
+
+        class Bert(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.tok = nn.Embedding(vocab, hidden)
+                self.pos = nn.Embedding(512, hidden)
+                self.typ = nn.Embedding(2, hidden)
+                self.ln = nn.LayerNorm(hidden, eps=1e-12)
+                layer = nn.TransformerEncoderLayer(hidden, heads, inter, dropout=0.0,
+                                                   activation="gelu", batch_first=True)
+                self.enc = nn.TransformerEncoder(layer, layers)
+
+            def forward(self, ids):
+                pos = torch.arange(ids.shape[1]).unsqueeze(0)
+                x = self.ln(self.tok(ids) + self.pos(pos) + self.typ(torch.zeros_like(ids)))
+                return self.enc(x)
+
+        return Bert(), lambda b: (torch.randint(0, 100, (b, seq)),)
+    if kind == "resnet50":
+        import torchvision
+
+        return torchvision.models.resnet50(), lambda b: (torch.rand(b, 3, 224, 224),)
+    raise ValueError(kind)
+
+
+def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu"):
+    """Rows for fp32 and the autocast modes (cpu: bf16; cuda: fp16 and bf16), and a note
+    (None, or why the peer could not run)."""
+    try:
+        import torch
+    except ImportError:
+        return [], "torch not importable (Debian: apt-get install python3-torch)"
+    try:
+        model, make = torch_model(kind, arg)
+    except ImportError as e:
+        return [], f"torch peer unavailable: {e}"
+    if device == "cpu":
+        torch.set_num_threads(threads)
+    model = model.eval().to(device)
+    x = tuple(t.to(device) for t in make(batch))
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    modes = [("fp32", None), ("bf16", torch.bfloat16)]
+    if device == "cuda":
+        modes.insert(1, ("fp16", torch.float16))
+    rows = []
+    with torch.inference_mode():
+        for mode, dt in modes:
+            def fn(dt=dt):
+                if dt is None:
+                    model(*x)
+                else:
+                    with torch.autocast(device, dtype=dt):
+                        model(*x)
+                sync()
+            t = timed(fn, warmup, iters, budget_s)
+            row = {"mode": mode, "engine": "pytorch", "device": device, **t,
+                   "throughput_per_s": batch * 1e3 / t["median_ms"]}
+            if device == "cuda":
+                torch.cuda.reset_peak_memory_stats()
+                fn()
+                row["peak_memory_bytes"] = int(torch.cuda.max_memory_allocated())
+            rows.append(row)
+    return rows, None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", choices=["mlp", "bert", "resnet50"], required=True)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--hidden", type=int, default=4096, help="MLP width")
+    ap.add_argument("--seq", type=int, default=128, help="BERT sequence length")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    a = ap.parse_args()
+    arg = {"mlp": a.hidden, "bert": (12, 768, 12, 3072, a.seq, 30522), "resnet50": None}[a.model]
+    rows, note = bench_torch(a.model, arg, a.batch, a.threads, a.warmup, a.iters, 120.0, a.device)
+    for r in rows:
+        print(json.dumps({"model": a.model, "batch": a.batch, "threads": a.threads, **r}))
+    if note:
+        print(json.dumps({"model": a.model, "note": note}))
+
+
+if __name__ == "__main__":
+    main()

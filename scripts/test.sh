@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# aamp's test command (README): everything CI runs.
+#   1. Release build with warnings as errors (build/), then ctest.
+#   2. Unless AAMP_QUICK_TESTS=1: ASan+UBSan build (build-asan/, Debug at -O1) running the unit
+#      tests not labelled 'slow', and a clang libFuzzer build (build-fuzz/) running each fuzz
+#      target for AAMP_FUZZ_SECONDS (default 30) seconds.
+#   3. pytest on python/tests when that folder exists.
+# Every stage runs even if an earlier test stage failed; the exit status is non-zero if any
+# stage failed. A summary with the time of each stage ends the output.
+# Environment: AAMP_QUICK_TESTS=1, AAMP_FUZZ_SECONDS=N, AAMP_JOBS=N (build parallelism).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=${AAMP_JOBS:-$(nproc)}
+FUZZ_SECONDS=${AAMP_FUZZ_SECONDS:-30}
+QUICK=${AAMP_QUICK_TESTS:-0}
+T0=$SECONDS
+SUMMARY=()
+FAILED=0
+
+stage() { echo; echo "==== [test] $* (at $((SECONDS - T0)) s)"; }
+# record NAME STATUS START
+record() {
+  local status=$2
+  SUMMARY+=("$(printf '%-28s %-7s %4d s' "$1" "$status" $((SECONDS - $3)))")
+  if [ "$status" = FAIL ]; then FAILED=1; fi
+}
+finish() {
+  echo
+  echo "==== [test] summary (total $((SECONDS - T0)) s)"
+  for l in "${SUMMARY[@]}"; do echo "  $l"; done
+  if [ "$FAILED" = 0 ]; then echo "==== [test] all stages passed"; else echo "==== [test] FAILED"; fi
+  exit "$FAILED"
+}
+
+# ---- 1. Release build + ctest -------------------------------------------------------------
+stage "Release build (build/)"
+t=$SECONDS
+if cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DAAMP_WERROR=ON >/dev/null &&
+   cmake --build build -j "$JOBS"; then
+  record "release build" ok $t
+else
+  record "release build" FAIL $t
+  finish
+fi
+
+stage "ctest (build/)"
+t=$SECONDS
+if (cd build && ctest --output-on-failure -j2); then
+  record "ctest" ok $t
+else
+  record "ctest" FAIL $t
+fi
+
+# ---- 2a. ASan + UBSan -----------------------------------------------------------------------
+if [ "$QUICK" != 1 ]; then
+  stage "ASan+UBSan build (build-asan/)"
+  t=$SECONDS
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+       -DAAMP_SANITIZE=ON -DAAMP_WERROR=ON -DAAMP_PYTHON=OFF -DAAMP_CUDA=OFF >/dev/null &&
+     cmake --build build-asan -j "$JOBS"; then
+    record "asan build" ok $t
+    stage "ctest -LE slow (build-asan/)"
+    t=$SECONDS
+    if (cd build-asan && ctest --output-on-failure -j2 -LE slow); then
+      record "asan ctest" ok $t
+    else
+      record "asan ctest" FAIL $t
+    fi
+  else
+    record "asan build" FAIL $t
+  fi
+fi
+
+# ---- 2b. libFuzzer --------------------------------------------------------------------------
+if [ "$QUICK" != 1 ]; then
+  stage "libFuzzer build (build-fuzz/)"
+  t=$SECONDS
+  if [ ! -f tests/fuzz/CMakeLists.txt ]; then
+    echo "[test] no tests/fuzz/CMakeLists.txt: no fuzz targets"
+    record "fuzz" skipped $t
+  elif ! command -v clang++ >/dev/null; then
+    echo "[test] clang++ not found (run scripts/setup.sh)"
+    record "fuzz build" FAIL $t
+  else
+    targets=()
+    if cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+         -DCMAKE_CXX_COMPILER=clang++ -DAAMP_FUZZ=ON -DAAMP_BUILD_TESTS=OFF -DAAMP_PYTHON=OFF \
+         -DAAMP_CUDA=OFF >/dev/null; then
+      # Executables defined under tests/fuzz/.
+      mapfile -t targets < <(ninja -C build-fuzz -t targets all 2>/dev/null |
+        sed -n 's|^\(tests/fuzz/[^:/]*\): CXX_EXECUTABLE_LINKER.*|\1|p' | sort -u)
+    fi
+    if [ ${#targets[@]} -eq 0 ]; then
+      echo "[test] no fuzz targets defined in tests/fuzz"
+      record "fuzz" skipped $t
+    elif ninja -C build-fuzz -j "$JOBS" "${targets[@]}"; then
+      record "fuzz build" ok $t
+      for tgt in "${targets[@]}"; do
+        name=$(basename "$tgt")
+        stage "fuzz $name for ${FUZZ_SECONDS} s"
+        t=$SECONDS
+        work="$ROOT/build-fuzz/fuzz-work/$name"
+        rm -rf "$work" && mkdir -p "$work/corpus"
+        seeds=()
+        for d in "tests/fuzz/corpus/$name" "tests/fuzz/corpus/${name#fuzz_}"; do
+          if [ -d "$d" ]; then seeds+=("$ROOT/$d"); fi
+        done
+        if (cd "$work" && "$ROOT/build-fuzz/$tgt" -max_total_time="$FUZZ_SECONDS" \
+              -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 corpus "${seeds[@]}" \
+              >fuzz.log 2>&1); then
+          tail -n 12 "$work/fuzz.log"
+          record "fuzz $name" ok $t
+        else
+          tail -n 60 "$work/fuzz.log"
+          echo "[test] fuzz $name failed; crash inputs and log in $work"
+          record "fuzz $name" FAIL $t
+        fi
+      done
+    else
+      record "fuzz build" FAIL $t
+    fi
+  fi
+fi
+
+# ---- 3. pytest ------------------------------------------------------------------------------
+if [ -d python/tests ]; then
+  stage "pytest python/tests"
+  t=$SECONDS
+  export AAMP_BUILD_DIR="$ROOT/build"
+  export PYTHONPATH="$ROOT/build/python:$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
+  set +e
+  # Debian's python3 (python3-numpy, python3-pytest, the interpreter the module is built for).
+  PY=python3
+  if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
+  "$PY" -m pytest -q python/tests
+  rc=$?
+  set -e
+  if [ $rc = 0 ]; then
+    record "pytest" ok $t
+  elif [ $rc = 5 ]; then
+    echo "[test] pytest collected no tests"
+    record "pytest" "no tests" $t
+  else
+    record "pytest" FAIL $t
+  fi
+fi
+
+finish
