@@ -149,7 +149,11 @@ TEST(RemapperNumeric, ResNetConvBatchNormRelu) {
   const auto h = histogram(f);
   EXPECT_EQ(h.count("FusedBatchNormV3"), 0u);
   EXPECT_EQ(h.count("Conv2D"), 0u);
-  EXPECT_GE(h.at("_FusedConv2D"), 50);
+  EXPECT_EQ(h.at("_FusedConv2D"), 53);
+  // Every residual AddV2 and the Relu after it are fused into the block's last conv, also where
+  // both AddV2 operands are fused convs.
+  EXPECT_EQ(h.count("AddV2"), 0u);
+  EXPECT_EQ(h.count("Relu"), 0u);
 }
 
 TEST(RemapperNumeric, BertEncoderBlockFusesAsExpected) {

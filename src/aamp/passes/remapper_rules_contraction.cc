@@ -242,7 +242,14 @@ std::vector<FusionRule> contraction_rules() {
     r.pattern = P::op("AddV2|Add", {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
                                           "_AampFusedBatchMatMulV2",
                                           {}, "f")
-                                        .allow_extra_inputs(),
+                                        .allow_extra_inputs()
+                                        // In the predicate, not the rewrite: when both operands
+                                        // are fused ops (ResNet: block output + next block's
+                                        // conv), the commuted match must be tried too.
+                                        .where([](const Node& n) {
+                                          const auto& ops = fused_ops_of(n);
+                                          return !ops.empty() && ops.back() == "BiasAdd";
+                                        }),
                                     P::any("y")})
                     .commutative();
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
