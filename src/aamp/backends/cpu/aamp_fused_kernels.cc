@@ -7,6 +7,7 @@
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
 #include "aamp/runtime/kernel.h"
+#include "aamp/runtime/thread_pool.h"
 
 namespace aamp {
 
@@ -26,8 +27,9 @@ class UnaryKernel : public Kernel {
       using T = typename decltype(tag)::type;
       const T* in = x.as<T>();
       T* out = y.as<T>();
-      const int64_t n = x.num_elements();
-      for (int64_t i = 0; i < n; ++i) out[i] = from_float<T>(f_(as_float(in[i])));
+      parallel_for(x.num_elements(), 1 << 14, ctx.threads, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) out[i] = from_float<T>(f_(as_float(in[i])));
+      });
     });
   }
   std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
@@ -90,34 +92,38 @@ class NormKernel : public Kernel {
       using T = typename decltype(tag)::type;
       const T* in = x.as<T>();
       T* out = ctx.outputs[0].as<T>();
-      for (int64_t g = 0; g < groups; ++g) {
-        // element k of group g lives at index(g, k); its channel is chan(g, k)
-        auto index = [&](int64_t k) -> int64_t {
-          if (!instance_) return g * len + k;
-          int64_t b = g / channels, c = g % channels;
-          return nchw_ ? (b * channels + c) * len + k : (b * len + k) * channels + c;
-        };
-        double sum = 0, sq = 0;
-        for (int64_t k = 0; k < len; ++k) sum += as_float(in[index(k)]);
-        const double mean = sum / static_cast<double>(len);
-        for (int64_t k = 0; k < len; ++k) {
-          double d = as_float(in[index(k)]) - mean;
-          sq += d * d;
+      // Groups are independent: split them over threads (each group is at least a row).
+      const int64_t grain = std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(len, 1));
+      parallel_for(groups, grain, ctx.threads, [&](int64_t g0, int64_t g1) {
+        for (int64_t g = g0; g < g1; ++g) {
+          // element k of group g lives at index(g, k); its channel is chan(g, k)
+          auto index = [&](int64_t k) -> int64_t {
+            if (!instance_) return g * len + k;
+            int64_t b = g / channels, c = g % channels;
+            return nchw_ ? (b * channels + c) * len + k : (b * len + k) * channels + c;
+          };
+          double sum = 0, sq = 0;
+          for (int64_t k = 0; k < len; ++k) sum += as_float(in[index(k)]);
+          const double mean = sum / static_cast<double>(len);
+          for (int64_t k = 0; k < len; ++k) {
+            double d = as_float(in[index(k)]) - mean;
+            sq += d * d;
+          }
+          const float rstd =
+              static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(len) + eps_));
+          for (int64_t k = 0; k < len; ++k) {
+            int64_t c = instance_ ? g % channels : k;
+            float v = (as_float(in[index(k)]) - static_cast<float>(mean)) * rstd *
+                          gamma[static_cast<size_t>(c)] +
+                      beta[static_cast<size_t>(c)];
+            if (act_ == "Relu")
+              v = std::max(v, 0.0f);
+            else if (act_ == "LeakyRelu")
+              v = v < 0 ? v * alpha_ : v;
+            out[index(k)] = from_float<T>(v);
+          }
         }
-        const float rstd =
-            static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(len) + eps_));
-        for (int64_t k = 0; k < len; ++k) {
-          int64_t c = instance_ ? g % channels : k;
-          float v = (as_float(in[index(k)]) - static_cast<float>(mean)) * rstd *
-                        gamma[static_cast<size_t>(c)] +
-                    beta[static_cast<size_t>(c)];
-          if (act_ == "Relu")
-            v = std::max(v, 0.0f);
-          else if (act_ == "LeakyRelu")
-            v = v < 0 ? v * alpha_ : v;
-          out[index(k)] = from_float<T>(v);
-        }
-      }
+      });
     });
   }
 
@@ -159,34 +165,38 @@ class AddSoftmaxKernel : public Kernel {
       return st;
     };
     auto sa = strides(a.shape), sm = strides(m.shape);
-    std::vector<float> buf(static_cast<size_t>(cols));
     dispatch_float(a.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* pa = a.as<T>();
       const T* pm = m.as<T>();
       T* out = ctx.outputs[0].as<T>();
-      for (int64_t r = 0; r < rows; ++r) {
-        // offsets of row r in both inputs
-        int64_t oa = 0, om = 0, rem = r;
-        for (int d = rank - 2; d >= 0; --d) {
-          int64_t i = rem % out_shape[static_cast<size_t>(d)];
-          rem /= out_shape[static_cast<size_t>(d)];
-          oa += i * sa[static_cast<size_t>(d)];
-          om += i * sm[static_cast<size_t>(d)];
+      const int64_t grain = std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(cols, 1));
+      parallel_for(rows, grain, ctx.threads, [&](int64_t r0, int64_t r1) {
+        std::vector<float> buf(static_cast<size_t>(cols));
+        for (int64_t r = r0; r < r1; ++r) {
+          // offsets of row r in both inputs
+          int64_t oa = 0, om = 0, rem = r;
+          for (int d = rank - 2; d >= 0; --d) {
+            int64_t i = rem % out_shape[static_cast<size_t>(d)];
+            rem /= out_shape[static_cast<size_t>(d)];
+            oa += i * sa[static_cast<size_t>(d)];
+            om += i * sm[static_cast<size_t>(d)];
+          }
+          const int64_t ca = rank ? sa[static_cast<size_t>(rank - 1)] : 0;
+          const int64_t cm = rank ? sm[static_cast<size_t>(rank - 1)] : 0;
+          float mx = -INFINITY;
+          for (int64_t c = 0; c < cols; ++c) {
+            float v = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
+            buf[static_cast<size_t>(c)] = v;
+            mx = std::max(mx, v);
+          }
+          float sum = 0;
+          for (auto& v : buf) sum += (v = std::exp(v - mx));
+          const float inv = 1.0f / sum;
+          for (int64_t c = 0; c < cols; ++c)
+            out[r * cols + c] = from_float<T>(buf[static_cast<size_t>(c)] * inv);
         }
-        const int64_t ca = rank ? sa[static_cast<size_t>(rank - 1)] : 0;
-        const int64_t cm = rank ? sm[static_cast<size_t>(rank - 1)] : 0;
-        float mx = -INFINITY;
-        for (int64_t c = 0; c < cols; ++c) {
-          float v = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
-          buf[static_cast<size_t>(c)] = v;
-          mx = std::max(mx, v);
-        }
-        float sum = 0;
-        for (auto& v : buf) sum += (v = std::exp(v - mx));
-        for (int64_t c = 0; c < cols; ++c)
-          out[r * cols + c] = from_float<T>(buf[static_cast<size_t>(c)] / sum);
-      }
+      });
     });
   }
 };
