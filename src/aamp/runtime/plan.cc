@@ -324,6 +324,14 @@ void Plan::plan_memory_and_bind() {
   }
   MemoryPlan mp = plan_memory(reqs);
   stats_.arena_bytes = mp.arena_size;
+  // Lower bound of any offset assignment: the most bytes live at one step.
+  {
+    std::vector<size_t> live(steps_.size() + 1, 0);
+    for (const BufferRequest& r : reqs)
+      for (int t = r.first; t <= r.last && t < static_cast<int>(live.size()); ++t)
+        live[static_cast<size_t>(t)] += (r.size + 63) / 64 * 64;
+    stats_.live_peak_bytes = live.empty() ? 0 : *std::max_element(live.begin(), live.end());
+  }
   for (const Step& s : steps_)
     for (int v : s.outputs)
       stats_.naive_bytes += (values_[static_cast<size_t>(v)].bytes + 63) / 64 * 64;

@@ -39,6 +39,7 @@ struct PlanStats {
   size_t weight_bytes = 0;             // constants read by the plan's kernels
   size_t arena_bytes = 0;              // planned peak activation memory (arena size)
   size_t naive_bytes = 0;              // sum of all kernel output sizes (no reuse)
+  size_t live_peak_bytes = 0;          // most bytes live at one step: no plan can use less
   int nodes = 0;                       // graph nodes the fetches need
   int steps = 0;                       // kernels run per inference
   int folded = 0;                      // nodes evaluated at plan time (incl. Const)
