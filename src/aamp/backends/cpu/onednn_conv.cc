@@ -2,16 +2,88 @@
 // (grouped convolution, groups = input channels) and Conv2DBackpropInput (convolution backward
 // data). Activations stay in the node's plain layout (NHWC or NCHW); constant filters are
 // reordered once into the primitive's preferred layout.
+//
+// oneDNN 2.x has no JIT convolution with a PReLU post-op on most ISAs: such a primitive falls
+// back to its reference implementation ("ref:any"), 10-50x slower. When that happens the PReLU
+// step and the activation / bias steps after it run as an own tail pass over the output.
 #include <memory>
+#include <string>
 
 #include "aamp/backends/cpu/onednn_common.h"
+#include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
+#include "aamp/runtime/thread_pool.h"
 
 namespace aamp::onednn {
 namespace {
 
 using linalg::Conv2DGeom;
 using linalg::ConvKind;
+using linalg::StepKind;
+
+bool is_ref_impl(const std::string& info) { return info.rfind("ref", 0) == 0; }
+
+// Epilogue steps run after the primitive: PReLU, activations and per-channel bias, applied in
+// place to the output (channels innermost for NHWC, after N for NCHW).
+class TailEpilogue {
+ public:
+  // Splits `ep` at its first PReLU; false (and `ep` untouched) when no PReLU or a later step is
+  // not supported here.
+  static bool split(linalg::Epilogue& ep, TailEpilogue& tail) {
+    size_t first = ep.steps.size();
+    for (size_t i = 0; i < ep.steps.size() && first == ep.steps.size(); ++i)
+      if (ep.steps[i].kind == StepKind::kPrelu) first = i;
+    if (first == ep.steps.size()) return false;
+    for (size_t i = first; i < ep.steps.size(); ++i) {
+      const StepKind k = ep.steps[i].kind;
+      if (k != StepKind::kPrelu && k != StepKind::kBiasAdd && !linalg::is_activation(k))
+        return false;
+    }
+    tail.steps_.assign(ep.steps.begin() + static_cast<std::ptrdiff_t>(first), ep.steps.end());
+    tail.leaky_alpha_ = ep.leaky_alpha;
+    ep.steps.resize(first);
+    return true;
+  }
+  bool empty() const { return steps_.empty(); }
+
+  void apply(const KernelContext& ctx, int64_t channels, int64_t inner) {
+    args_.resize(steps_.size());
+    for (size_t i = 0; i < steps_.size(); ++i)
+      if (steps_[i].arg >= 0)
+        linalg::to_floats(ctx.inputs.at(static_cast<size_t>(steps_[i].arg)), args_[i]);
+    for (size_t i = 0; i < steps_.size(); ++i)
+      AAMP_CHECK(steps_[i].arg < 0 || static_cast<int64_t>(args_[i].size()) == channels,
+                 ErrorCode::kInvalidArgument,
+                 "PReLU / BiasAdd argument size differs from channels");
+    const TensorView& y = ctx.outputs[0];
+    const int64_t n = y.num_elements();
+    dispatch_float(y.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T* out = y.as<T>();
+      parallel_for(n, 1 << 14, ctx.threads, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          const size_t c = static_cast<size_t>((i / inner) % channels);
+          float v = as_float(out[i]);
+          for (size_t s = 0; s < steps_.size(); ++s) {
+            const StepKind k = steps_[s].kind;
+            if (k == StepKind::kPrelu)
+              v = v > 0.0f ? v : args_[s][c] * v;
+            else if (k == StepKind::kBiasAdd)
+              v += args_[s][c];
+            else
+              v = linalg::activate(k, v, leaky_alpha_);
+          }
+          out[i] = from_float<T>(v);
+        }
+      });
+    });
+  }
+
+ private:
+  std::vector<linalg::Step> steps_;
+  float leaky_alpha_ = 0.2f;
+  std::vector<std::vector<float>> args_;
+};
 
 class ConvKernel : public PrimitiveKernel {
  public:
@@ -81,17 +153,35 @@ class ConvKernel : public PrimitiveKernel {
     } else {
       // TF layout of the output, as logical (N, C, H, W) -> TF dim.
       std::vector<int> perm = g.nchw ? std::vector<int>{0, 1, 2, 3} : std::vector<int>{0, 3, 1, 2};
-      epi_ = std::make_unique<EpilogueBuilder>(ep, init, out_md.dims(), 1, perm);
-      memory::desc bias_md;
-      if (epi_->has_bias())
-        bias_md = memory::desc({g.out_c}, epi_->bias_desc().data_type(), memory::format_tag::a);
-      auto desc =
-          epi_->has_bias()
-              ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, in_md,
-                                                w_md, bias_md, out_md, strides, dil, pad_l, pad_r)
-              : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, in_md,
-                                                w_md, out_md, strides, dil, pad_l, pad_r);
-      dnnl::convolution_forward::primitive_desc pd(desc, epi_->attr(), engine());
+      auto make_pd = [&](const linalg::Epilogue& e) {
+        epi_ = std::make_unique<EpilogueBuilder>(e, init, out_md.dims(), 1, perm);
+        memory::desc bias_md;
+        if (epi_->has_bias())
+          bias_md = memory::desc({g.out_c}, epi_->bias_desc().data_type(), memory::format_tag::a);
+        auto desc =
+            epi_->has_bias()
+                ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, in_md,
+                                                  w_md, bias_md, out_md, strides, dil, pad_l, pad_r)
+                : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, in_md,
+                                                  w_md, out_md, strides, dil, pad_l, pad_r);
+        return std::make_pair(
+            dnnl::convolution_forward::primitive_desc(desc, epi_->attr(), engine()), bias_md);
+      };
+      auto [pd, bias_md] = make_pd(ep);
+      linalg::Epilogue head = ep;
+      TailEpilogue tail;
+      if (is_ref_impl(pd.impl_info_str()) && TailEpilogue::split(head, tail)) {
+        auto [pd2, bias_md2] = make_pd(head);
+        if (!is_ref_impl(pd2.impl_info_str())) {
+          pd = pd2;
+          bias_md = bias_md2;
+          tail_ = std::move(tail);
+          channels_ = g.out_c;
+          inner_ = g.nchw ? g.out_h * g.out_w : 1;
+        } else {
+          make_pd(ep);  // keep the full epilogue
+        }
+      }
       if (probe) return;
       prim_ = dnnl::convolution_forward(pd);
       w_prim = pd.weights_desc();
@@ -108,6 +198,11 @@ class ConvKernel : public PrimitiveKernel {
       bind(DNNL_ARG_WEIGHTS, w_md, Source::kInput, 1);
   }
 
+  void run(KernelContext& ctx) override {
+    PrimitiveKernel::run(ctx);
+    if (!tail_.empty()) tail_.apply(ctx, channels_, inner_);
+  }
+
  protected:
   void prepare(KernelContext& ctx) override {
     if (epi_ && epi_->needs_prepare()) epi_->prepare(ctx);
@@ -115,6 +210,8 @@ class ConvKernel : public PrimitiveKernel {
 
  private:
   std::unique_ptr<EpilogueBuilder> epi_;
+  TailEpilogue tail_;
+  int64_t channels_ = 1, inner_ = 1;
 };
 
 const bool kRegistered = register_kernels([] {
