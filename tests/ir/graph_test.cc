@@ -80,6 +80,25 @@ TEST(Graph, AddFindAtRemove) {
   EXPECT_EQ(g.nodes().back()->name, "a");
 }
 
+TEST(Graph, ReplaceKeepsNodeOrder) {
+  Graph g;
+  g.add(make("a", "Placeholder"));
+  g.add(make("b", "Relu", {"a"}));
+  g.add(make("c", "Tanh", {"a"}));
+  Node& b = g.replace("b", make("b", "Swish", {"a"}));
+  EXPECT_EQ(b.op, "Swish");
+  EXPECT_EQ(&g.at("b"), &b);
+  g.replace("c", make("c2", "Sigmoid", {"a"}));  // a new name frees the old one
+  EXPECT_EQ(g.find("c"), nullptr);
+  std::vector<std::string> order;
+  for (const auto& n : g.nodes()) order.push_back(n->name + ":" + n->op);
+  EXPECT_EQ(order, (std::vector<std::string>{"a:Placeholder", "b:Swish", "c2:Sigmoid"}));
+  expect_error([&] { g.replace("zz", make("zz", "Relu")); }, ErrorCode::kNotFound, {"'zz'"});
+  expect_error([&] { g.replace("b", make("a", "Relu")); }, ErrorCode::kInvalidGraph,
+               {"duplicate", "'a'"});
+  EXPECT_EQ(g.at("b").op, "Swish");  // a failed replace changes nothing
+}
+
 TEST(Graph, CopyIsDeep) {
   Graph g;
   g.add(make("a", "Placeholder"));

@@ -62,6 +62,21 @@ TEST(RemapperTest, SwishFuses) {
   EXPECT_EQ(s.attr_type("T"), DType::kFloat);
 }
 
+// A fused graph output keeps its place in node order, so a Session's default outputs (graph
+// outputs in node order) come in the same order before and after the remapper.
+TEST(RemapperTest, FusedOutputKeepsItsPlaceInNodeOrder) {
+  Graph g = parse(with_x(R"(
+node { name: "sig" op: "Sigmoid" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "first" op: "Mul" input: "sig" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "second" op: "Relu" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+)"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Swish"], 1);
+  std::vector<std::string> names;
+  for (const auto& n : g.nodes()) names.push_back(n->name + ":" + n->op);
+  EXPECT_EQ(names, (std::vector<std::string>{"x:Placeholder", "first:Swish", "second:Relu"}));
+}
+
 TEST(RemapperTest, SwishNotFusedWhenSigmoidHasAnotherConsumer) {
   expect_unchanged(with_x(std::string(kSwish) + R"(
 node { name: "out2" op: "Identity" input: "sig" attr { key: "T" value { type: DT_FLOAT } } })"));

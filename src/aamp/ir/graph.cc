@@ -154,6 +154,20 @@ void Graph::remove(std::string_view name) {
   nodes_.erase(it);
 }
 
+Node& Graph::replace(std::string_view name, Node n) {
+  auto it =
+      std::find_if(nodes_.begin(), nodes_.end(), [&](const auto& x) { return x->name == name; });
+  if (it == nodes_.end())
+    throw Error(ErrorCode::kNotFound, "no node named '" + std::string(name) + "'");
+  if (n.name != name && index_.count(n.name))
+    throw Error(ErrorCode::kInvalidGraph, "duplicate node name '" + n.name + "'");
+  index_.erase(std::string(name));
+  *it = std::make_unique<Node>(std::move(n));
+  Node* p = it->get();
+  index_.emplace(p->name, p);
+  return *p;
+}
+
 int Graph::rewire(const TensorRef& from, const TensorRef& to) {
   int changed = 0;
   for (auto& n : nodes_) {

@@ -93,6 +93,10 @@ class Graph {
   Node& add(Node n);
   // Removes a node (does not touch consumers' inputs).
   void remove(std::string_view name);
+  // Puts `n` where node `name` is in node order (n may keep that name or take a new unused one);
+  // consumers' inputs are not touched. Keeps the graph's outputs in their order when a pass
+  // rewrites an output node. Returns the stored node.
+  Node& replace(std::string_view name, Node n);
   // Renames nothing; replaces every data input that reads `from` with `to` (control inputs
   // that name from.node are rewritten to to.node). Returns the number of inputs changed.
   int rewire(const TensorRef& from, const TensorRef& to);

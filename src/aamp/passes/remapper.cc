@@ -37,12 +37,13 @@ void replace_root(Graph& g, const Match& m, Node fused) {
   for (auto& c : controls)
     if (std::find(fused.inputs.begin(), fused.inputs.end(), c) == fused.inputs.end())
       fused.inputs.push_back(c);
+  // The fused node takes the root's place in node order (graph outputs keep their order).
+  const std::string root = m.root->name;
   std::vector<std::string> doomed;
-  doomed.push_back(m.root->name);
   for (const Node* n : m.interior) doomed.push_back(n->name);
   for (const auto& d : doomed)
-    if (g.find(d)) g.remove(d);
-  g.add(std::move(fused));
+    if (d != root && g.find(d)) g.remove(d);
+  g.replace(root, std::move(fused));
 }
 
 std::string add_const(Graph& g, const std::string& base, const Tensor& value,
