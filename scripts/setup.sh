@@ -10,9 +10,10 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # clang + libclang-rt-dev (libFuzzer and the sanitizer runtimes; only a Recommends of clang) for
-# the fuzz build of scripts/test.sh.
+# the fuzz build of scripts/test.sh. ocl-icd-opencl-dev is only a Recommends of libdnnl-dev, but
+# Debian's dnnl-config.cmake does find_package(OpenCL REQUIRED).
 PKGS=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev
-      libprotobuf-dev protobuf-compiler libdnnl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+      libprotobuf-dev protobuf-compiler libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       python3 python3-dev python3-numpy python3-pytest pybind11-dev)
 # Node.js: use the machine's if it has one, else Debian's.
