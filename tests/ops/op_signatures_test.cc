@@ -208,6 +208,10 @@ TEST(OpSignatures, HiddenFusedConvolutions) {
   }
   EXPECT_EQ(*attr(sig("_FusedConv2D"), "use_cudnn_on_gpu").default_value, AttrValue(true));
   EXPECT_EQ(sig("FusedDepthwiseConv2dNative").find_attr("use_cudnn_on_gpu"), nullptr);
+  // Stock TensorFlow has _FusedConv2D; FusedDepthwiseConv2dNative is TF.js's own.
+  EXPECT_FALSE(sig("_FusedConv2D").tfjs_only);
+  EXPECT_TRUE(sig("FusedDepthwiseConv2dNative").tfjs_only);
+  EXPECT_FALSE(sig("FusedDepthwiseConv2dNative").aamp_only);
 }
 
 TEST(OpSignatures, HiddenBatchNormExAndPrelu) {
@@ -228,6 +232,10 @@ TEST(OpSignatures, HiddenBatchNormExAndPrelu) {
   EXPECT_EQ(p.inputs[1].name, "alpha");
   EXPECT_EQ(p.outputs[0].name, "y");
   EXPECT_EQ(*attr(p, "T").default_value, AttrValue(DType::kFloat));
+  EXPECT_TRUE(p.tfjs_only);
+  EXPECT_FALSE(d.tfjs_only);
+  EXPECT_FALSE(sig("_FusedMatMul").tfjs_only);
+  EXPECT_FALSE(sig("Conv2D").tfjs_only);
 }
 
 }  // namespace

@@ -230,7 +230,15 @@ TEST(Validate, HiddenAndTfjsOpsValidate) {
                    {"padding", "VALID"},
                    {"fused_ops", string_list({"BiasAdd"})}}));
   g.add(make_node("pr", "Prelu", {"dw", "b"}));
-  EXPECT_TRUE(validate(g, true).ok()) << validate(g, true).summary();
+  EXPECT_TRUE(validate(g).ok()) << validate(g).summary();
+  // _FusedConv2D is a (hidden) stock TensorFlow op; the other two only TF.js runs.
+  ValidationResult tf = validate(g, /*tf_compatible=*/true);
+  ASSERT_EQ(tf.issues.size(), 2u) << tf.summary();
+  EXPECT_EQ(tf.issues[0].to_string(),
+            "node 'dw' (FusedDepthwiseConv2dNative): op 'FusedDepthwiseConv2dNative' is "
+            "TensorFlow.js-only: stock TensorFlow cannot run it");
+  EXPECT_EQ(tf.issues[1].to_string(),
+            "node 'pr' (Prelu): op 'Prelu' is TensorFlow.js-only: stock TensorFlow cannot run it");
   g.at("fc").attrs["num_args"] = int64_t{2};
   EXPECT_EQ(only_issue(g),
             "node 'fc' (_FusedConv2D): has 3 data inputs, the signature expects 4 "

@@ -3,7 +3,8 @@
 // shape function. TensorFlow's public ops take their signatures from the generated table; the
 // hidden ops (names starting with '_') and the TF.js-only ops are not in ops.pbtxt, so their
 // signatures are declared here from their documented attrs. Stock TensorFlow (or TF.js) runs
-// them, so they are not aamp_only.
+// them, so they are not aamp_only; the TF.js-only ones are tfjs_only (tf_compatible validation
+// rejects them, the tf_compatible remapper rewrites them into stock ops).
 #include "aamp/ops/families.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
@@ -76,6 +77,14 @@ OpDef op(const std::string& name, std::vector<ArgDef> in, std::vector<ArgDef> ou
   return d;
 }
 
+// An op TensorFlow.js runs and stock TensorFlow does not.
+OpDef tfjs_op(const std::string& name, std::vector<ArgDef> in, std::vector<ArgDef> out,
+              std::vector<AttrDef> attrs) {
+  OpDef d = op(name, std::move(in), std::move(out), std::move(attrs));
+  d.tfjs_only = true;
+  return d;
+}
+
 // The attrs every fused contraction carries after its own: fused_ops, epsilon, leakyrelu_alpha.
 void add_fusion_attrs(std::vector<AttrDef>& a) {
   a.push_back(adef("fused_ops", "list(string)", no_strings()));
@@ -111,18 +120,18 @@ void register_hidden_signatures(OpRegistry& r) {
                      {targ("input", "T"), targ("filter", "T"), targ("args", "T", "num_args")},
                      {targ("output", "T")}, std::move(a)));
   }
-  {  // FusedDepthwiseConv2dNative (TF.js): DepthwiseConv2dNative + fused_ops over args.
+  {  // FusedDepthwiseConv2dNative (TF.js only): DepthwiseConv2dNative + fused_ops over args.
     std::vector<AttrDef> a = {type_adef("T", conv_types()), min_adef("num_args", 0)};
     add_conv_attrs(a);
     add_fusion_attrs(a);
-    r.register_op(op("FusedDepthwiseConv2dNative",
-                     {targ("input", "T"), targ("filter", "T"), targ("args", "T", "num_args")},
-                     {targ("output", "T")}, std::move(a)));
+    r.register_op(tfjs_op("FusedDepthwiseConv2dNative",
+                          {targ("input", "T"), targ("filter", "T"), targ("args", "T", "num_args")},
+                          {targ("output", "T")}, std::move(a)));
   }
-  // Prelu (TF.js): y = x > 0 ? x : alpha * x, alpha broadcast. TF.js writes no attrs at all, so
-  // T defaults to float32.
-  r.register_op(op("Prelu", {targ("x", "T"), targ("alpha", "T")}, {targ("y", "T")},
-                   {type_adef("T", conv_types(), DType::kFloat)}));
+  // Prelu (TF.js only): y = x > 0 ? x : alpha * x, alpha broadcast. TF.js writes no attrs at
+  // all, so T defaults to float32.
+  r.register_op(tfjs_op("Prelu", {targ("x", "T"), targ("alpha", "T")}, {targ("y", "T")},
+                        {type_adef("T", conv_types(), DType::kFloat)}));
   {  // _FusedBatchNormEx: FusedBatchNormV3 (+ side input Add) + activation.
     std::vector<ArgDef> in = {targ("x", "T"),        targ("scale", "U"),
                               targ("offset", "U"),   targ("mean", "U"),

@@ -41,6 +41,9 @@ struct OpDef {
   bool is_stateful = false;
   // true for ops only aamp runs (its own fused forms); tf_compatible validation rejects them.
   bool aamp_only = false;
+  // true for ops only TensorFlow.js runs (FusedDepthwiseConv2dNative, Prelu): TF.js graph models
+  // contain them, stock TensorFlow does not; tf_compatible validation rejects them too.
+  bool tfjs_only = false;
   // true once a signature was registered (OpRegistry::register_op sets it). Entries created by
   // OpRegistry::info() alone (per-op knowledge without a signature) have none; validation treats
   // their ops as unknown. (An op with no args and no attrs, like NoOp, still has a signature.)

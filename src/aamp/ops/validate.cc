@@ -121,6 +121,9 @@ class NodeChecker {
     if (tf_compatible && def->aamp_only) {
       add("op '" + n_.op + "' is aamp-only: stock TensorFlow cannot run it");
     }
+    if (tf_compatible && def->tfjs_only) {
+      add("op '" + n_.op + "' is TensorFlow.js-only: stock TensorFlow cannot run it");
+    }
     bool attrs_ok = true;
     for (const AttrDef& a : def->attrs) attrs_ok = check_attr(*def, a) && attrs_ok;
     for (const auto& [name, _] : n_.attrs) {

@@ -12,7 +12,8 @@
 //     the type list for type_list_attr args);
 //   - each data input's dtype (the producer's output dtype) matches what the consumer's signature
 //     expects, where both are known;
-//   - tf_compatible: aamp-only ops are rejected (stock TensorFlow cannot run them).
+//   - tf_compatible: aamp-only and TensorFlow.js-only ops are rejected (stock TensorFlow cannot
+//     run them).
 // Issues name the node and op; messages read e.g.
 //   node 'conv1' (Conv2D): attr 'padding' value "FOO" not in [SAME, VALID, EXPLICIT]
 // where ValidationIssue::message holds the part after "node 'conv1' (Conv2D): ".
