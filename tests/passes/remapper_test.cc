@@ -4,46 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "aamp/io/graph_io.h"
+#include "passes/remapper_test_util.h"
 
 namespace aamp {
 namespace {
 
-Graph parse(const std::string& text) { return parse_graphdef_text(text, "<test>"); }
-
-// Op histogram as "Op:count" sorted by op, for compact exact expectations.
-std::string ops(const Graph& g) {
-  std::map<std::string, int> h;
-  for (const auto& n : g.nodes()) ++h[n->op];
-  std::string s;
-  for (const auto& [op, c] : h) s += (s.empty() ? "" : " ") + op + ":" + std::to_string(c);
-  return s;
-}
-
-std::vector<std::string> fused_ops(const Node& n) { return n.attr_list("fused_ops").s; }
-
-RemapperResult remap(Graph& g, bool tf_compatible = false, std::vector<std::string> fetch = {}) {
-  RemapperOptions o;
-  o.tf_compatible = tf_compatible;
-  o.fetch_nodes.insert(fetch.begin(), fetch.end());
-  return run_remapper(g, o);
-}
-
-void expect_unchanged(const std::string& text, bool tf_compatible = false,
-                      std::vector<std::string> fetch = {}) {
-  Graph g = parse(text);
-  std::string before = serialize_graphdef_binary(g);
-  RemapperResult r = remap(g, tf_compatible, fetch);
-  EXPECT_EQ(r.total(), 0);
-  EXPECT_EQ(serialize_graphdef_binary(g), before);
-}
-
-const char* kPlaceholder = R"(
-node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "shape" value { shape { dim { size: -1 } dim { size: 8 } } } } }
-)";
-
-std::string with_x(const std::string& body) { return std::string(kPlaceholder) + body; }
+using namespace remap_test;  // NOLINT(build/namespaces): the test helpers
+using remap_test::remap;     // not the namespace aamp::remap
 
 const char* kSwish = R"(
 node { name: "sig" op: "Sigmoid" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
@@ -96,22 +63,6 @@ node { name: "mul" op: "Mul" input: "x" input: "sig" attr { key: "T" value { typ
 
 TEST(RemapperTest, SwishNotCreatedInTfCompatibleMode) { expect_unchanged(with_x(kSwish), true); }
 
-std::string scalar(const std::string& name, float v) {
-  return "node { name: \"" + name +
-         "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { key: "
-         "\"value\" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: " +
-         std::to_string(v) + " } } } }\n";
-}
-std::string binop(const std::string& name, const std::string& op, const std::string& a,
-                  const std::string& b) {
-  return "node { name: \"" + name + "\" op: \"" + op + "\" input: \"" + a + "\" input: \"" + b +
-         "\" attr { key: \"T\" value { type: DT_FLOAT } } }\n";
-}
-std::string unop(const std::string& name, const std::string& op, const std::string& a) {
-  return "node { name: \"" + name + "\" op: \"" + op + "\" input: \"" + a +
-         "\" attr { key: \"T\" value { type: DT_FLOAT } } }\n";
-}
-
 TEST(RemapperTest, GeluExactErfForm) {
   // 0.5 * x * (1 + Erf(x * 0.7071068))
   Graph g = parse(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("rs2", 0.7071068f) +
@@ -140,86 +91,102 @@ TEST(RemapperTest, GeluApproximatePowForm) {
   EXPECT_TRUE(g.at("gelu").attr_bool("approximate"));
 }
 
+TEST(RemapperTest, GeluApproximateCubeAsMulMul) {
+  // 0.5 * x * (1 + Tanh(0.7978846 * (x + 0.044715 * (x * x * x))))
+  Graph g = parse(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("c", 0.7978846f) +
+                         scalar("k", 0.044715f) + binop("xx", "Mul", "x", "x") +
+                         binop("cube", "Mul", "xx", "x") + binop("kc", "Mul", "cube", "k") +
+                         binop("poly", "AddV2", "kc", "x") + binop("in", "Mul", "poly", "c") +
+                         unop("t", "Tanh", "in") + binop("b", "AddV2", "t", "one") +
+                         binop("hx", "Mul", "x", "half") + binop("gelu", "Mul", "hx", "b") +
+                         unop("out", "Identity", "gelu")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["GeluApproximate"], 1);
+  EXPECT_EQ(r.total(), 1);
+  EXPECT_EQ(ops(g), "Const:4 Gelu:1 Identity:1 Placeholder:1");
+  const Node& n = g.at("gelu");
+  EXPECT_EQ(n.op, "Gelu");
+  EXPECT_EQ(n.inputs, std::vector<std::string>{"x"});
+  EXPECT_TRUE(n.attr_bool("approximate"));
+}
+
+TEST(RemapperTest, GeluApproximatePowFormInputsAndHistogram) {
+  Graph g = parse(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("c", 0.7978846f) +
+                         scalar("k", 0.044715f) + scalar("three", 3.0f) +
+                         binop("cube", "Pow", "x", "three") + binop("kc", "Mul", "k", "cube") +
+                         binop("poly", "AddV2", "x", "kc") + binop("in", "Mul", "c", "poly") +
+                         unop("t", "Tanh", "in") + binop("b", "AddV2", "one", "t") +
+                         binop("hx", "Mul", "half", "x") + binop("gelu", "Mul", "hx", "b") +
+                         unop("out", "Identity", "gelu")));
+  remap(g);
+  EXPECT_EQ(ops(g), "Const:5 Gelu:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(g.at("gelu").inputs, std::vector<std::string>{"x"});
+}
+
+TEST(RemapperTest, GeluExactRealDivForm) {
+  // Mul(x, 0.5) * (1 + Erf(x / 1.4142135))
+  Graph g = parse(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("s2", 1.4142135f) +
+                         binop("a", "RealDiv", "x", "s2") + unop("e", "Erf", "a") +
+                         binop("b", "AddV2", "e", "one") + binop("hx", "Mul", "x", "half") +
+                         binop("gelu", "Mul", "b", "hx") + unop("out", "Identity", "gelu")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["GeluExact"], 1);
+  EXPECT_EQ(ops(g), "Const:3 Gelu:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(g.at("gelu").inputs, std::vector<std::string>{"x"});
+  EXPECT_FALSE(g.at("gelu").attr_bool("approximate"));
+}
+
+TEST(RemapperTest, GeluNotFusedWhenErfHasAnotherConsumer) {
+  expect_unchanged(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("rs2", 0.7071068f) +
+                          binop("a", "Mul", "x", "rs2") + unop("e", "Erf", "a") +
+                          binop("b", "AddV2", "one", "e") + binop("hx", "Mul", "half", "x") +
+                          binop("gelu", "Mul", "hx", "b") + unop("out", "Identity", "gelu") +
+                          unop("out2", "Identity", "e")));
+}
+
+TEST(RemapperTest, MishFuses) {
+  Graph g = parse(with_x(unop("sp", "Softplus", "x") + unop("t", "Tanh", "sp") +
+                         binop("mish", "Mul", "t", "x") + unop("out", "Identity", "mish")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Mish"], 1);
+  EXPECT_EQ(ops(g), "Identity:1 Mish:1 Placeholder:1");
+  EXPECT_EQ(g.at("mish").inputs, std::vector<std::string>{"x"});
+  EXPECT_EQ(g.at("mish").attr_type("T"), DType::kFloat);
+}
+
+TEST(RemapperTest, HardSwishFusesInBothForms) {
+  // x * Relu6(x + 3) * (1/6), and x * Relu6(x + 3) / 6
+  for (bool div : {false, true}) {
+    SCOPED_TRACE(div ? "RealDiv" : "Mul");
+    Graph g = parse(with_x(scalar("three", 3.0f) + scalar("k", div ? 6.0f : 1.0f / 6.0f) +
+                           binop("a", "AddV2", "x", "three") + unop("r6", "Relu6", "a") +
+                           binop("xr", "Mul", "x", "r6") +
+                           binop("hs", div ? "RealDiv" : "Mul", "xr", "k") +
+                           unop("out", "Identity", "hs")));
+    RemapperResult r = remap(g);
+    EXPECT_EQ(r.fusions["HardSwish"], 1);
+    EXPECT_EQ(ops(g), "Const:2 HardSwish:1 Identity:1 Placeholder:1");
+    EXPECT_EQ(g.at("hs").inputs, std::vector<std::string>{"x"});
+  }
+}
+
+TEST(RemapperTest, SwishWithScalarBeta) {
+  // x * Sigmoid(1.5 * x) => Swish(x, beta = 1.5)
+  Graph g = parse(with_x(scalar("beta", 1.5f) + binop("bx", "Mul", "beta", "x") +
+                         unop("sig", "Sigmoid", "bx") + binop("sw", "Mul", "x", "sig") +
+                         unop("out", "Identity", "sw")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Swish"], 1);
+  EXPECT_EQ(ops(g), "Const:1 Identity:1 Placeholder:1 Swish:1");
+  EXPECT_EQ(g.at("sw").inputs, std::vector<std::string>{"x"});
+  EXPECT_FLOAT_EQ(g.at("sw").attr_float("beta"), 1.5f);
+}
+
 TEST(RemapperTest, GeluNotFusedWithWrongConstant) {
   expect_unchanged(with_x(scalar("half", 0.5f) + scalar("one", 1.0f) + scalar("rs2", 0.8f) +
                           binop("a", "Mul", "x", "rs2") + unop("e", "Erf", "a") +
                           binop("b", "AddV2", "one", "e") + binop("hx", "Mul", "half", "x") +
                           binop("gelu", "Mul", "hx", "b")));
-}
-
-std::string axes(const std::string& name, std::vector<int> v) {
-  std::string s = "node { name: \"" + name +
-                  "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } attr { key: "
-                  "\"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: " +
-                  std::to_string(v.size()) + " } }";
-  for (int a : v) s += " int_val: " + std::to_string(a);
-  return s + " } } } }\n";
-}
-std::string mean(const std::string& name, const std::string& x, const std::string& ax) {
-  return "node { name: \"" + name + "\" op: \"Mean\" input: \"" + x + "\" input: \"" + ax +
-         "\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"Tidx\" value { type: "
-         "DT_INT32 } } attr { key: \"keep_dims\" value { b: true } } }\n";
-}
-std::string vec(const std::string& name, int n, float v) {
-  std::string s = "node { name: \"" + name +
-                  "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { key: "
-                  "\"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: " +
-                  std::to_string(n) + " } } float_val: " + std::to_string(v) + " } } } }\n";
-  return s;
-}
-
-// Keras LayerNormalization decomposition over `ax`.
-std::string keras_norm(const std::string& ax_node) {
-  return mean("mean", "x", ax_node) + binop("sqd", "SquaredDifference", "x", "mean") +
-         mean("var", "sqd", ax_node + "2") + scalar("eps", 1e-3f) +
-         binop("ve", "AddV2", "var", "eps") + unop("rstd", "Rsqrt", "ve") +
-         binop("inv", "Mul", "rstd", "gamma") + binop("xi", "Mul", "x", "inv") +
-         binop("mi", "Mul", "mean", "inv") + binop("bm", "Sub", "beta", "mi") +
-         binop("ln", "AddV2", "xi", "bm") + unop("out", "Identity", "ln");
-}
-
-TEST(RemapperTest, LayerNormKerasDecomposition) {
-  Graph g = parse(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {-1}) +
-                         axes("ax2", {-1}) + keras_norm("ax")));
-  RemapperResult r = remap(g);
-  EXPECT_EQ(r.fusions["LayerNorm"], 1);
-  const Node& ln = g.at("ln");
-  EXPECT_EQ(ln.op, "LayerNorm");
-  EXPECT_EQ(ln.inputs, (std::vector<std::string>{"x", "gamma", "beta"}));
-  EXPECT_FLOAT_EQ(ln.attr_float("epsilon"), 1e-3f);
-  EXPECT_EQ(ops(g), "Const:5 Identity:1 LayerNorm:1 Placeholder:1");
-}
-
-TEST(RemapperTest, LayerNormPositiveLastAxisNeedsKnownRank) {
-  // x has rank 2 (Placeholder shape), axis 1 is the last one.
-  Graph g = parse(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {1}) +
-                         axes("ax2", {1}) + keras_norm("ax")));
-  EXPECT_EQ(remap(g).fusions["LayerNorm"], 1);
-}
-
-TEST(RemapperTest, LayerNormNotFusedOverFirstAxis) {
-  expect_unchanged(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {0}) +
-                          axes("ax2", {0}) + keras_norm("ax")));
-}
-
-TEST(RemapperTest, InstanceNormNhwcWithRelu) {
-  std::string x4 = R"(
-node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "shape" value { shape { dim { size: -1 } dim { size: 4 } dim { size: 4 }
-                                            dim { size: 8 } } } } }
-)";
-  std::string body = keras_norm("ax");
-  body = body.substr(0, body.rfind("node {"));  // drop the Identity
-  Graph g = parse(x4 + vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {1, 2}) +
-                  axes("ax2", {1, 2}) + body + unop("act", "Relu", "ln") +
-                  unop("out", "Identity", "act"));
-  RemapperResult r = remap(g);
-  EXPECT_EQ(r.fusions["InstanceNorm"], 1);
-  EXPECT_EQ(r.fusions["InstanceNorm+Activation"], 1);
-  const Node& n = g.at("act");
-  EXPECT_EQ(n.op, "InstanceNorm");
-  EXPECT_EQ(n.attr_string("data_format"), "NHWC");
-  EXPECT_EQ(fused_ops(n), std::vector<std::string>{"Relu"});
 }
 
 const char* kMatMulBiasRelu = R"(
@@ -354,6 +321,23 @@ node { name: "s3" op: "AddN" input: "x" input: "x" input: "s2" attr { key: "T" v
   EXPECT_EQ(g.at("s2").op, "AddV2");
   EXPECT_FALSE(g.at("s2").has_attr("N"));
   EXPECT_EQ(g.at("s3").op, "AddN");
+}
+
+// The post-AMP round turns AddN of two into AddV2 too (issue 5), keeping the painted dtype.
+TEST(RemapperTest, AddNOfTwoBecomesAddV2AfterAmp) {
+  Graph g = parse(R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_BFLOAT16 } } }
+node { name: "s2" op: "AddN" input: "x" input: "x" attr { key: "T" value { type: DT_BFLOAT16 } } attr { key: "N" value { i: 2 } } }
+node { name: "out" op: "Identity" input: "s2" attr { key: "T" value { type: DT_BFLOAT16 } } }
+)");
+  RemapperResult r = remap(g, false, {}, /*post_amp=*/true);
+  EXPECT_EQ(r.fusions["AddN->AddV2"], 1);
+  EXPECT_EQ(ops(g), "AddV2:1 Identity:1 Placeholder:1");
+  const Node& a = g.at("s2");
+  EXPECT_EQ(a.op, "AddV2");
+  EXPECT_EQ(a.inputs, (std::vector<std::string>{"x", "x"}));
+  EXPECT_EQ(a.attr_type("T"), DType::kBFloat16);
+  EXPECT_FALSE(a.has_attr("N"));
 }
 
 TEST(RemapperTest, ConstCastFoldsAfterAmp) {

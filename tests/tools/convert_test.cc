@@ -117,4 +117,28 @@ TEST_F(Convert, RealModelTfCompatible) {
   EXPECT_EQ(inspect.code, 0) << inspect.err;
 }
 
+// TF.js models hold ops stock TensorFlow lacks (iris: Prelu and _FusedConv2D[BiasAdd, Prelu];
+// mobilefacenet: FusedDepthwiseConv2dNative): --tf-compatible rewrites them into stock ops, and
+// without the remapper it fails naming the node and the op.
+TEST_F(Convert, RealModelWithTfjsOpsTfCompatible) {
+  for (const char* name : {"iris", "mobilefacenet"}) {
+    SCOPED_TRACE(name);
+    std::string model = std::string(AAMP_MODELS_DIR) + "/" + name + ".json";
+    if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+    std::string out = path(std::string(name) + "_bf16.pb");
+    Result r = aamp({"convert", model, "-o", out, "--tf-compatible"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    Result inspect = aamp({"inspect", out, "--tf-compatible"});
+    EXPECT_EQ(inspect.code, 0) << inspect.out << inspect.err;
+    Result raw = aamp({"convert", model, "-o", path("raw.pb"), "--tf-compatible", "--no-remapper"});
+    EXPECT_EQ(raw.code, 2) << raw.out << raw.err;
+    EXPECT_NE(raw.err.find("TensorFlow.js-only: stock TensorFlow cannot run it"), std::string::npos)
+        << raw.err;
+    EXPECT_NE(
+        raw.err.find(std::string(name) == "iris" ? "(Prelu)" : "(FusedDepthwiseConv2dNative)"),
+        std::string::npos)
+        << raw.err;
+  }
+}
+
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "aamp/core/error.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
@@ -161,6 +164,61 @@ int static_rank(const Graph& g, const TensorRef& start) {
   return static_rank_memo(g, start, memo);
 }
 
+Shape static_shape(const Graph& g, const TensorRef& t) {
+  // The producers t depends on (data edges), then their shapes in topological order.
+  std::unordered_set<std::string> need;
+  std::vector<std::string> stack{t.node};
+  while (!stack.empty()) {
+    std::string name = std::move(stack.back());
+    stack.pop_back();
+    if (!need.insert(name).second) continue;
+    if (const Node* n = g.find(name))
+      for (int i = 0; i < n->num_data_inputs(); ++i) stack.push_back(n->input(i).node);
+  }
+  struct Outputs {
+    std::vector<DType> dtypes;
+    std::vector<Shape> shapes;
+    std::vector<std::optional<Tensor>> owned;  // computed constant values
+    std::vector<const Tensor*> values;         // constant value per output, or nullptr
+  };
+  std::unordered_map<std::string, Outputs> outs;
+  for (const Node* n : g.topo_order()) {
+    if (!need.count(n->name)) continue;
+    Outputs& o = outs[n->name];
+    if (const Tensor* v = const_value(*n)) {  // weights are not copied
+      o.dtypes = {v->dtype()};
+      o.shapes = {v->shape()};
+      o.values = {v};
+      continue;
+    }
+    ShapeContext c;
+    c.node = n;
+    c.info = OpRegistry::global().find(n->op);
+    for (int i = 0; i < n->num_data_inputs(); ++i) {
+      const TensorRef in = n->input(i);
+      auto it = outs.find(in.node);
+      const size_t port = static_cast<size_t>(std::max(0, in.port));
+      const bool known = it != outs.end() && port < it->second.shapes.size();
+      c.input_dtypes.push_back(known ? it->second.dtypes[port] : DType::kInvalid);
+      c.input_shapes.push_back(known ? it->second.shapes[port] : Shape::unknown());
+      c.input_values.push_back(known ? it->second.values[port] : nullptr);
+    }
+    try {
+      infer_shapes(c);
+    } catch (const std::exception&) {
+      continue;  // unknown outputs
+    }
+    o.dtypes = std::move(c.output_dtypes);
+    o.shapes = std::move(c.output_shapes);
+    o.owned = std::move(c.output_values);
+    for (auto& v : o.owned) o.values.push_back(v ? &*v : nullptr);
+  }
+  auto it = outs.find(t.node);
+  if (it == outs.end() || t.port < 0 || static_cast<size_t>(t.port) >= it->second.shapes.size())
+    return Shape::unknown();
+  return it->second.shapes[static_cast<size_t>(t.port)];
+}
+
 std::vector<int64_t> const_axes(const Node& axis_const, int rank) {
   std::vector<int64_t> axes;
   const Tensor* t = const_value(axis_const);
@@ -178,10 +236,12 @@ std::vector<int64_t> const_axes(const Node& axis_const, int rank) {
 
 RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
   std::vector<FusionRule> rules;
-  for (auto set : {activation_rules, norm_rules, contraction_rules, misc_rules})
+  const RemapPhase phase = opts.post_amp ? RemapPhase::kPostAmp : RemapPhase::kPreAmp;
+  for (auto set : {tfjs_rules, activation_rules, norm_rules, contraction_rules, misc_rules})
     for (auto& r : set()) {
-      if (r.post_amp != opts.post_amp) continue;
+      if (r.phase != phase && r.phase != RemapPhase::kBoth) continue;
       if (opts.tf_compatible && !r.tf_compatible) continue;
+      if (!opts.tf_compatible && r.only_tf_compatible) continue;
       rules.push_back(std::move(r));
     }
   RemapperResult res;

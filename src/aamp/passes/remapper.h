@@ -37,17 +37,22 @@ struct RemapperResult {
 // Rewrites `g` in place. A rule whose rewrite throws leaves the graph unchanged for that match.
 RemapperResult run_remapper(Graph& g, const RemapperOptions& opts);
 
+// Which remapper round(s) a rule runs in.
+enum class RemapPhase { kPreAmp, kPostAmp, kBoth };
+
 // One fusion rule. `rewrite` gets the match and edits the graph; it returns false to decline
 // (then the graph must be unchanged).
 struct FusionRule {
   std::string name;
   Pattern pattern;
-  bool tf_compatible = false;  // produces only ops stock TensorFlow runs
-  bool post_amp = false;
+  bool tf_compatible = false;       // produces only ops stock TensorFlow runs
+  bool only_tf_compatible = false;  // runs in tf_compatible mode only (TF.js op -> stock ops)
+  RemapPhase phase = RemapPhase::kPreAmp;
   std::function<bool(Graph&, const Match&, const RemapperOptions&)> rewrite;
 };
 
 // Rule sets (remapper_rules_*.cc), in the order they are tried.
+std::vector<FusionRule> tfjs_rules();         // tf_compatible: TF.js-only ops -> stock ops
 std::vector<FusionRule> activation_rules();   // Swish, Mish, GELU, HardSwish
 std::vector<FusionRule> norm_rules();         // LayerNorm, InstanceNorm
 std::vector<FusionRule> contraction_rules();  // MatMul/Conv/BMM + bias/act/add, BN folding, Pad
@@ -66,6 +71,11 @@ DType node_type(const Node& n);
 // Rank of a tensor when it follows from the graph alone (Placeholder shapes, Const values,
 // Reshape to a constant shape, element-wise ops, ...); -1 when unknown.
 int static_rank(const Graph& g, const TensorRef& t);
+// Shape of a tensor from the ops' shape functions over its producers (Placeholder shapes, Const
+// values); dims may be -1, and the rank unknown (Shape::unknown()) when nothing follows.
+Shape static_shape(const Graph& g, const TensorRef& t);
+// Whether stock TensorFlow's _FusedConv2D / _FusedMatMul accept this activation in fused_ops.
+bool tf_fused_activation(const std::string& fused_op);
 // Reduction axes of a Const axis input, normalised to [0, rank) when rank >= 0.
 std::vector<int64_t> const_axes(const Node& axis_const, int rank);
 }  // namespace remap

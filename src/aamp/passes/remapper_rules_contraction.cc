@@ -18,7 +18,8 @@ struct Contraction {
 constexpr Contraction kContractions[] = {
     {"MatMul", "_FusedMatMul", true},
     {"Conv2D", "_FusedConv2D", true},
-    {"DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", true},
+    // FusedDepthwiseConv2dNative is TF.js's op: stock TensorFlow has no fused depthwise conv.
+    {"DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", false},
     {"BatchMatMulV2", "_AampFusedBatchMatMulV2", false},
     {"BatchMatMul", "_AampFusedBatchMatMulV2", false},
 };
@@ -27,7 +28,6 @@ const char* fused_name(const std::string& op) {
     if (op == c.op) return c.fused_op;
   return nullptr;
 }
-bool is_aamp_only(const std::string& fused_op) { return fused_op == "_AampFusedBatchMatMulV2"; }
 
 const std::vector<std::string>& fused_ops_of(const Node& n) {
   static const std::vector<std::string> kEmpty;
@@ -60,6 +60,24 @@ void append_op(Node& f, const std::string& op, const std::string* arg) {
   }
 }
 
+// Size of the contraction's last output dim (the channel of NHWC convs): from the static shape,
+// else from constant weights; -1 when unknown.
+int64_t output_channels(const Graph& g, const Node& c) {
+  const Shape s = remap::static_shape(g, TensorRef{c.name, 0});
+  if (!s.unknown_rank && s.rank() > 0 && s.dims.back() >= 0) return s.dims.back();
+  if (c.num_data_inputs() < 2) return -1;
+  const Node* wn = g.find(c.input(1).node);
+  const Tensor* w = wn ? const_value(*wn) : nullptr;
+  if (!w) return -1;
+  const auto& d = w->shape().dims;
+  if (c.op == "MatMul" && d.size() == 2) return d[c.attr_bool_or("transpose_b", false) ? 0 : 1];
+  if (c.op == "Conv2D" && d.size() == 4) return d[3];
+  if (c.op == "DepthwiseConv2dNative" && d.size() == 4) return d[2] * d[3];
+  if (c.op.rfind("BatchMatMul", 0) == 0 && d.size() >= 2)
+    return d[d.size() - (c.attr_bool_or("adj_y", false) ? 2 : 1)];
+  return -1;
+}
+
 bool data_format_matches(const Node& a, const Node& b) {
   return a.attr_string_or("data_format", "NHWC") == b.attr_string_or("data_format", "NHWC");
 }
@@ -81,6 +99,15 @@ constexpr Act kActs[] = {{"Relu", "Relu", true},
                          {"HardSwish", "HardSwish", false},
                          {"Gelu", "Gelu", false}};
 
+}  // namespace
+
+bool remap::tf_fused_activation(const std::string& fused_op) {
+  for (const auto& a : kActs)
+    if (fused_op == a.fused) return a.tf_ok;
+  return false;
+}
+
+namespace {
 FusionRule bias_rule(const Contraction& c, bool bias_add) {
   FusionRule r;
   r.name = std::string(c.op) + "+BiasAdd";
@@ -95,11 +122,81 @@ FusionRule bias_rule(const Contraction& c, bool bias_add) {
   r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
     const Node& cn = m.node("c");
     if (m.root->op.rfind("BiasAdd", 0) == 0 && !data_format_matches(cn, *m.root)) return false;
-    if (m.root->op.rfind("BiasAdd", 0) != 0 && cn.attr_string_or("data_format", "NHWC") != "NHWC")
-      return false;
+    if (m.root->op.rfind("BiasAdd", 0) != 0) {
+      if (cn.attr_string_or("data_format", "NHWC") != "NHWC") return false;
+      // A bias has one value per output channel; a shorter vector (length 1) broadcasts and is
+      // no bias.
+      const int64_t channels = output_channels(g, cn);
+      if (channels < 0 || const_value(m.node("bias"))->num_elements() != channels) return false;
+    }
     Node f = to_fused(cn);
     std::string bias = m.input("bias");
     append_op(f, "BiasAdd", &bias);
+    remap::replace_root(g, m, std::move(f));
+    return true;
+  };
+  return r;
+}
+
+// FusedBatchNorm(conv(x, w) [+ bias]) => fused conv [BiasAdd] with the BN folded (see below).
+FusionRule batch_norm_rule(const char* conv, bool biased) {
+  const bool depthwise = std::string(conv) == "DepthwiseConv2dNative";
+  FusionRule r;
+  r.name = std::string(conv) + (biased ? "+BiasAdd" : "") + "+FusedBatchNorm";
+  r.tf_compatible = !depthwise;
+  P c = biased ? P::op(fused_name(conv),
+                       {P::any("x"), P::constant(nullptr, "w"), P::constant(nullptr, "bias")}, "c")
+                     .where([](const Node& n) {
+                       return fused_ops_of(n) == std::vector<std::string>{"BiasAdd"};
+                     })
+               : P::op(conv, {P::any("x"), P::constant(nullptr, "w")}, "c");
+  r.pattern = P::op("FusedBatchNorm|FusedBatchNormV2|FusedBatchNormV3",
+                    {c, P::constant(nullptr, "scale"), P::constant(nullptr, "offset"),
+                     P::constant(nullptr, "mean"), P::constant(nullptr, "var")})
+                  .where([](const Node& n) { return !n.attr_bool_or("is_training", true); });
+  r.rewrite = [biased, depthwise](Graph& g, const Match& m, const RemapperOptions&) {
+    // Only y (port 0) may be used.
+    const auto consumers = g.consumer_map();
+    if (auto it = consumers.find(m.root->name); it != consumers.end())
+      for (const auto& [consumer, idx] : it->second)
+        if (consumer->input(idx).port != 0) return false;
+    const Node& cn = m.node("c");
+    if (!data_format_matches(cn, *m.root)) return false;
+    const Tensor& w = *const_value(m.node("w"));
+    const Tensor* sc = const_value(m.node("scale"));
+    const Tensor* of = const_value(m.node("offset"));
+    const Tensor* mu = const_value(m.node("mean"));
+    const Tensor* va = const_value(m.node("var"));
+    const Tensor* b0 = biased ? const_value(m.node("bias")) : nullptr;
+    if (!is_float(w.dtype()) || w.shape().rank() != 4) return false;
+    int64_t out_ch = depthwise ? w.shape().dims[2] * w.shape().dims[3] : w.shape().dims[3];
+    for (const Tensor* t : {sc, of, mu, va, b0})
+      if (t && (!is_float(t->dtype()) || t->num_elements() != out_ch)) return false;
+    float eps = m.root->attr_float_or("epsilon", 1e-4f);
+    std::vector<float> mult(static_cast<size_t>(out_ch)), bias(static_cast<size_t>(out_ch));
+    for (int64_t o = 0; o < out_ch; ++o) {
+      double s = sc->element_as_double(o) / std::sqrt(va->element_as_double(o) + eps);
+      double b = b0 ? b0->element_as_double(o) : 0.0;
+      mult[static_cast<size_t>(o)] = static_cast<float>(s);
+      bias[static_cast<size_t>(o)] =
+          static_cast<float>(of->element_as_double(o) + (b - mu->element_as_double(o)) * s);
+    }
+    // Filters are HWIO (Conv2D) / HWCM (depthwise): the output channel is the flattened
+    // last one or two dims, so it is the fastest-varying index modulo out_ch.
+    Tensor w32 = w.cast_float(DType::kFloat);
+    float* wp = w32.mutable_data<float>();
+    for (int64_t i = 0; i < w32.num_elements(); ++i) wp[i] *= mult[static_cast<size_t>(i % out_ch)];
+    Tensor new_w = w32.cast_float(w.dtype());
+    DType t = remap::node_type(cn);
+    Tensor new_b =
+        Tensor::from_vector<float>(Shape{out_ch}, bias).cast_float(is_float(t) ? t : DType::kFloat);
+    Node f = biased ? cn : to_fused(cn);
+    f.inputs[1] = remap::add_const(g, m.node("w").name + "_bn_folded", new_w, cn.device);
+    std::string b = remap::add_const(g, m.root->name + "_bn_bias", new_b, cn.device);
+    if (biased)
+      f.inputs[2] = b;
+    else
+      append_op(f, "BiasAdd", &b);
     remap::replace_root(g, m, std::move(f));
     return true;
   };
@@ -153,60 +250,11 @@ std::vector<FusionRule> contraction_rules() {
 
   // Conv2D / DepthwiseConv2dNative + FusedBatchNorm(V3) (inference) => _FusedConv2D /
   // FusedDepthwiseConv2dNative [BiasAdd] with the normalisation folded into filter and bias.
-  for (const char* conv : {"Conv2D", "DepthwiseConv2dNative"}) {
-    FusionRule r;
-    r.name = std::string(conv) + "+FusedBatchNorm";
-    r.tf_compatible = true;
-    r.pattern = P::op("FusedBatchNorm|FusedBatchNormV2|FusedBatchNormV3",
-                      {P::op(conv, {P::any("x"), P::constant(nullptr, "w")}, "c"),
-                       P::constant(nullptr, "scale"), P::constant(nullptr, "offset"),
-                       P::constant(nullptr, "mean"), P::constant(nullptr, "var")})
-                    .where([](const Node& n) { return !n.attr_bool_or("is_training", true); });
-    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-      // Only y (port 0) may be used.
-      const auto consumers = g.consumer_map();
-      if (auto it = consumers.find(m.root->name); it != consumers.end())
-        for (const auto& [consumer, idx] : it->second)
-          if (consumer->input(idx).port != 0) return false;
-      const Node& cn = m.node("c");
-      if (!data_format_matches(cn, *m.root)) return false;
-      const Tensor& w = *const_value(m.node("w"));
-      const Tensor* sc = const_value(m.node("scale"));
-      const Tensor* of = const_value(m.node("offset"));
-      const Tensor* mu = const_value(m.node("mean"));
-      const Tensor* va = const_value(m.node("var"));
-      if (!is_float(w.dtype()) || w.shape().rank() != 4) return false;
-      bool depthwise = cn.op == "DepthwiseConv2dNative";
-      int64_t out_ch = depthwise ? w.shape().dims[2] * w.shape().dims[3] : w.shape().dims[3];
-      for (const Tensor* t : {sc, of, mu, va})
-        if (!is_float(t->dtype()) || t->num_elements() != out_ch) return false;
-      float eps = m.root->attr_float_or("epsilon", 1e-4f);
-      std::vector<float> mult(static_cast<size_t>(out_ch)), bias(static_cast<size_t>(out_ch));
-      for (int64_t o = 0; o < out_ch; ++o) {
-        double s = sc->element_as_double(o) / std::sqrt(va->element_as_double(o) + eps);
-        mult[static_cast<size_t>(o)] = static_cast<float>(s);
-        bias[static_cast<size_t>(o)] =
-            static_cast<float>(of->element_as_double(o) - mu->element_as_double(o) * s);
-      }
-      // Filters are HWIO (Conv2D) / HWCM (depthwise): the output channel is the flattened
-      // last one or two dims, so it is the fastest-varying index modulo out_ch.
-      Tensor w32 = w.cast_float(DType::kFloat);
-      float* wp = w32.mutable_data<float>();
-      for (int64_t i = 0; i < w32.num_elements(); ++i)
-        wp[i] *= mult[static_cast<size_t>(i % out_ch)];
-      Tensor new_w = w32.cast_float(w.dtype());
-      DType t = remap::node_type(cn);
-      Tensor new_b = Tensor::from_vector<float>(Shape{out_ch}, bias)
-                         .cast_float(is_float(t) ? t : DType::kFloat);
-      Node f = to_fused(cn);
-      f.inputs[1] = remap::add_const(g, m.node("w").name + "_bn_folded", new_w, cn.device);
-      std::string b = remap::add_const(g, m.root->name + "_bn_bias", new_b, cn.device);
-      append_op(f, "BiasAdd", &b);
-      remap::replace_root(g, m, std::move(f));
-      return true;
-    };
-    rules.push_back(r);
-  }
+  // _FusedConv2D / FusedDepthwiseConv2dNative [BiasAdd] + FusedBatchNorm(V3) (Keras conv with
+  // use_bias=True, then BN) => the same fused conv with both folded: bias' = (bias - mean) * s +
+  // offset. (FusedDepthwiseConv2dNative is TF.js's op: not in tf_compatible mode.)
+  for (const char* conv : {"Conv2D", "DepthwiseConv2dNative"})
+    for (bool biased : {false, true}) rules.push_back(batch_norm_rule(conv, biased));
 
   for (const auto& c : kContractions) {
     rules.push_back(bias_rule(c, true));
@@ -287,7 +335,7 @@ std::vector<FusionRule> contraction_rules() {
       if (ops.empty()) return false;
       const std::string& last = ops.back();
       if (last != "BiasAdd" && last != "Add" && last != "Mul") return false;
-      if (o.tf_compatible && is_aamp_only(f0.op)) return false;
+      if (o.tf_compatible && f0.op != "_FusedConv2D" && f0.op != "_FusedMatMul") return false;
       Node f = f0;
       std::string name = act_name;
       if (act_op == "Gelu")

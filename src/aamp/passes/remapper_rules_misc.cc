@@ -26,10 +26,11 @@ std::vector<FusionRule> misc_rules() {
     rules.push_back(r);
   }
   {
-    // AddN(a, b) => AddV2(a, b)
+    // AddN(a, b) => AddV2(a, b), before AMP and again after it (issue 5).
     FusionRule r;
     r.name = "AddN->AddV2";
     r.tf_compatible = true;
+    r.phase = RemapPhase::kBoth;
     r.pattern = P::op("AddN", {P::any("a"), P::any("b")});
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
       Node n;
@@ -46,7 +47,7 @@ std::vector<FusionRule> misc_rules() {
     FusionRule r;
     r.name = "Const+Cast";
     r.tf_compatible = true;
-    r.post_amp = true;
+    r.phase = RemapPhase::kPostAmp;
     r.pattern =
         P::op("Cast", {P::constant([](const Tensor& t) { return is_float(t.dtype()); }, "c")});
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {

@@ -1,0 +1,188 @@
+// tf_compatible rules: TF.js graph models contain ops stock TensorFlow does not have
+// (FusedDepthwiseConv2dNative, Prelu, _FusedConv2D / _FusedMatMul with a Prelu step). With
+// --tf-compatible they are rewritten back into the stock ops they stand for; what cannot be
+// rewritten is left for validate() to report (node and op named).
+#include <optional>
+
+#include "aamp/ops/registry.h"
+#include "aamp/passes/remapper.h"
+
+namespace aamp {
+
+namespace {
+using P = Pattern;
+
+const std::vector<std::string>& fused_steps(const Node& n) {
+  static const std::vector<std::string> kEmpty;
+  const AttrValue* f = n.find_attr("fused_ops");
+  return f && f->is<AttrList>() ? f->get<AttrList>().s : kEmpty;
+}
+
+// The attrs of `n` that the signature of `op` declares (TF's internal '_' attrs kept).
+std::map<std::string, AttrValue> attrs_for(const Node& n, const std::string& op) {
+  const OpInfo* info = OpRegistry::global().find(op);
+  std::map<std::string, AttrValue> out;
+  for (const auto& [k, v] : n.attrs)
+    if ((!k.empty() && k[0] == '_') || (info && info->def.find_attr(k))) out.emplace(k, v);
+  return out;
+}
+
+std::vector<std::string> control_inputs(const Node& n) {
+  std::vector<std::string> c;
+  for (const auto& in : n.inputs)
+    if (!in.empty() && in[0] == '^') c.push_back(in);
+  return c;
+}
+
+// How many of `steps` (from the front) stock TensorFlow's fused kernel of `op` accepts:
+// BiasAdd [, Add (conv only)] [, Relu | Relu6 | Elu | LeakyRelu]. 0 for TF.js's depthwise form.
+size_t tf_prefix(const std::string& op, const std::vector<std::string>& steps) {
+  if (op == "FusedDepthwiseConv2dNative" || steps.empty() || steps[0] != "BiasAdd") return 0;
+  size_t k = 1;
+  if (op == "_FusedConv2D" && k < steps.size() && steps[k] == "Add") ++k;
+  if (k < steps.size() && remap::tf_fused_activation(steps[k])) ++k;
+  return k;
+}
+
+// One unfused step applied to `in`: the stock node, or nullopt for a step it cannot express.
+std::optional<Node> step_node(const Node& fused, const std::string& step, const std::string& in,
+                              const std::vector<std::string>& args, size_t* next_arg) {
+  Node n;
+  n.device = fused.device;
+  n.attrs["T"] = remap::node_type(fused);
+  n.inputs = {in};
+  auto take_arg = [&]() -> bool {
+    if (*next_arg >= args.size()) return false;
+    n.inputs.push_back(args[(*next_arg)++]);
+    return true;
+  };
+  if (step == "BiasAdd") {
+    n.op = "BiasAdd";
+    n.attrs["data_format"] = fused.attr_string_or("data_format", "NHWC");
+    if (!take_arg()) return std::nullopt;
+  } else if (step == "Add") {
+    n.op = "AddV2";
+    if (!take_arg()) return std::nullopt;
+  } else if (step == "Prelu") {
+    n.op = "Prelu";  // becomes stock ops by the Prelu rule
+    if (!take_arg()) return std::nullopt;
+  } else if (step == "LeakyRelu") {
+    n.op = "LeakyRelu";
+    n.attrs["alpha"] = fused.attr_float_or("leakyrelu_alpha", 0.2f);
+  } else if (step == "Relu" || step == "Relu6" || step == "Elu" || step == "Sigmoid" ||
+             step == "Tanh") {
+    n.op = step;
+  } else {
+    return std::nullopt;
+  }
+  return n;
+}
+}  // namespace
+
+std::vector<FusionRule> tfjs_rules() {
+  std::vector<FusionRule> rules;
+  {
+    // FusedDepthwiseConv2dNative(x, w, args)[BiasAdd, act] =>
+    //     act(BiasAdd(DepthwiseConv2dNative(x, w), bias));
+    // _FusedConv2D / _FusedMatMul(x, w, args)[BiasAdd, Prelu] =>
+    //     Prelu(_FusedConv2D / _FusedMatMul(x, w, bias)[BiasAdd], alpha)
+    // (the steps stock TensorFlow's fused kernel accepts stay fused).
+    FusionRule r;
+    r.name = "UnfuseTfjsContraction";
+    r.tf_compatible = true;
+    r.only_tf_compatible = true;
+    // In the predicate, not the rewrite: a declined match costs a copy of the graph.
+    r.pattern =
+        P::op("FusedDepthwiseConv2dNative|_FusedConv2D|_FusedMatMul").where([](const Node& n) {
+          if (n.op == "FusedDepthwiseConv2dNative") return true;
+          // Stock TensorFlow runs it as it is (or it is not ours to split).
+          const size_t keep = tf_prefix(n.op, fused_steps(n));
+          return keep > 0 && keep < fused_steps(n).size();
+        });
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      const Node& f = *m.root;
+      const std::vector<std::string>& steps = fused_steps(f);
+      const size_t keep = tf_prefix(f.op, steps);
+      const int ndata = f.num_data_inputs();
+      if (ndata < 2) return false;
+      std::vector<std::string> args(f.inputs.begin() + 2, f.inputs.begin() + ndata);
+      if (static_cast<int64_t>(args.size()) != f.attr_int_or("num_args", 0)) return false;
+      // The contraction with the steps TF accepts.
+      Node base;
+      base.device = f.device;
+      base.inputs = {f.inputs[0], f.inputs[1]};
+      size_t next_arg = 0;
+      if (keep == 0) {
+        base.op = "DepthwiseConv2dNative";
+        base.attrs = attrs_for(f, base.op);
+      } else {
+        base = f;
+        base.inputs.resize(2);
+        AttrList prefix;
+        prefix.s.assign(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(keep));
+        for (const auto& s : prefix.s)
+          if (s == "BiasAdd" || s == "Add") base.inputs.push_back(args[next_arg++]);
+        base.attrs["fused_ops"] = prefix;
+        base.attrs["num_args"] = static_cast<int64_t>(next_arg);
+      }
+      for (const auto& c : control_inputs(f)) base.inputs.push_back(c);
+      std::vector<Node> chain;
+      std::string cur = base.name = g.unique_name(f.name + "/" + base.op);
+      for (size_t i = keep; i < steps.size(); ++i) {
+        std::optional<Node> n = step_node(f, steps[i], cur, args, &next_arg);
+        if (!n) return false;
+        n->name = g.unique_name(f.name + "/" + steps[i]);
+        for (const Node& c : chain)  // unique among the nodes not yet added too
+          if (c.name == n->name) n->name += "_" + std::to_string(i);
+        cur = n->name;
+        chain.push_back(std::move(*n));
+      }
+      if (chain.empty() || next_arg != args.size()) return false;
+      Node last = std::move(chain.back());
+      chain.pop_back();
+      g.add(std::move(base));
+      for (Node& n : chain) g.add(std::move(n));
+      remap::replace_root(g, m, std::move(last));
+      return true;
+    };
+    rules.push_back(r);
+  }
+  {
+    // Prelu(x, alpha) => AddV2(Relu(x), Mul(alpha, Minimum(x, 0)))   (x > 0 ? x : alpha * x)
+    FusionRule r;
+    r.name = "Prelu->StockOps";
+    r.tf_compatible = true;
+    r.only_tf_compatible = true;
+    r.pattern = P::op("Prelu", {P::any("x"), P::any("alpha")});
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      const Node& p = *m.root;
+      const DType t = remap::node_type(p);
+      if (!is_float(t)) return false;
+      auto add = [&](const std::string& suffix, const std::string& op,
+                     std::vector<std::string> inputs) {
+        Node n;
+        n.name = g.unique_name(p.name + "/" + suffix);
+        n.op = op;
+        n.device = p.device;
+        n.inputs = std::move(inputs);
+        n.attrs["T"] = t;
+        return g.add(std::move(n)).name;
+      };
+      const std::string zero = remap::add_const(
+          g, p.name + "/zero", Tensor::from_vector<float>(Shape{}, {0.0f}).cast_float(t), p.device);
+      const std::string pos = add("pos", "Relu", {m.input("x")});
+      const std::string neg = add("neg", "Minimum", {m.input("x"), zero});
+      const std::string scaled = add("scaled", "Mul", {m.input("alpha"), neg});
+      Node sum;
+      sum.op = "AddV2";
+      sum.inputs = {pos, scaled};
+      sum.attrs["T"] = t;
+      remap::replace_root(g, m, std::move(sum));
+      return true;
+    };
+    rules.push_back(r);
+  }
+  return rules;
+}
+
+}  // namespace aamp

@@ -1,0 +1,278 @@
+// Golden-graph tests of the contraction fusions: MatMul / Conv2D / DepthwiseConv2dNative /
+// BatchMatMulV2 + BiasAdd (or bias-like AddV2) + activation / residual Add, BN folding (also
+// after a fused BiasAdd), Pad + conv, and what tf_compatible mode refuses.
+#include <gtest/gtest.h>
+
+#include "passes/remapper_test_util.h"
+
+namespace aamp {
+namespace {
+
+using namespace remap_test;  // NOLINT(build/namespaces): the test helpers
+using remap_test::remap;     // not the namespace aamp::remap
+
+// x [?, 4, 4, 2] (NHWC), filter "w" of the given shape (0.5 everywhere), bias "b" [n].
+std::string image(std::vector<int> w_dims, int bias_len) {
+  return placeholder("x", {-1, 4, 4, 2}) + tensor("w", w_dims, 0.5f) + vec("b", bias_len, 0.1f);
+}
+std::string conv(const std::string& name, const std::string& op, const std::string& in,
+                 const std::string& padding = "SAME") {
+  return "node { name: \"" + name + "\" op: \"" + op + "\" input: \"" + in +
+         "\" input: \"w\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"strides\" "
+         "value { list { i: 1 i: 1 i: 1 i: 1 } } } attr { key: \"padding\" value { s: \"" +
+         padding + "\" } } attr { key: \"data_format\" value { s: \"NHWC\" } } }\n";
+}
+std::string bias_add(const std::string& name, const std::string& in) {
+  return "node { name: \"" + name + "\" op: \"BiasAdd\" input: \"" + in +
+         "\" input: \"b\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: "
+         "\"data_format\" value { s: \"NHWC\" } } }\n";
+}
+std::string matmul(const std::string& name, const std::string& a, const std::string& b) {
+  return "node { name: \"" + name + "\" op: \"MatMul\" input: \"" + a + "\" input: \"" + b +
+         "\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"transpose_a\" value { b: "
+         "false } } attr { key: \"transpose_b\" value { b: false } } }\n";
+}
+
+TEST(RemapperContraction, Conv2DBiasAddFuses) {
+  Graph g = parse(image({1, 1, 2, 3}, 3) + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                  unop("out", "Identity", "ba"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Conv2D+BiasAdd"], 1);
+  EXPECT_EQ(r.total(), 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedConv2D:1");
+  const Node& f = g.at("ba");
+  EXPECT_EQ(f.op, "_FusedConv2D");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b"}));
+  EXPECT_EQ(fused_ops(f), std::vector<std::string>{"BiasAdd"});
+  EXPECT_EQ(f.attr_int("num_args"), 1);
+  EXPECT_EQ(f.attr_string("padding"), "SAME");
+  EXPECT_EQ(f.attr_list("strides").i, (std::vector<int64_t>{1, 1, 1, 1}));
+}
+
+TEST(RemapperContraction, ConvBiasNotFusedWhenConvHasAnotherConsumer) {
+  expect_unchanged(image({1, 1, 2, 3}, 3) + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                   unop("out", "Identity", "ba") + unop("out2", "Identity", "c"));
+}
+
+TEST(RemapperContraction, DepthwiseBiasAddFuses) {
+  Graph g =
+      parse(image({3, 3, 2, 1}, 2) + conv("c", "DepthwiseConv2dNative", "x") + bias_add("ba", "c") +
+            unop("act", "Relu6", "ba") + unop("out", "Identity", "act"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["DepthwiseConv2dNative+BiasAdd"], 1);
+  EXPECT_EQ(r.fusions["Fused+Relu6"], 1);
+  EXPECT_EQ(ops(g), "Const:2 FusedDepthwiseConv2dNative:1 Identity:1 Placeholder:1");
+  const Node& f = g.at("act");
+  EXPECT_EQ(f.op, "FusedDepthwiseConv2dNative");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b"}));
+  EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Relu6"}));
+}
+
+// FusedDepthwiseConv2dNative is TF.js's op: stock TensorFlow has no fused depthwise conv.
+TEST(RemapperContraction, DepthwiseNotFusedInTfCompatibleMode) {
+  expect_unchanged(image({3, 3, 2, 1}, 2) + conv("c", "DepthwiseConv2dNative", "x") +
+                       bias_add("ba", "c") + unop("act", "Relu", "ba") +
+                       unop("out", "Identity", "act"),
+                   /*tf_compatible=*/true);
+}
+
+const char* kBatchNorm = R"(
+node { name: "scale" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 1 float_val: 2 } } } }
+node { name: "offset" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 0.5 float_val: -1 } } } }
+node { name: "mean" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 1 float_val: 2 } } } }
+node { name: "var" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 3 float_val: 15 } } } }
+node { name: "bn" op: "FusedBatchNormV3" input: "IN" input: "scale" input: "offset" input: "mean" input: "var"
+       attr { key: "T" value { type: DT_FLOAT } } attr { key: "U" value { type: DT_FLOAT } }
+       attr { key: "epsilon" value { f: 1 } } attr { key: "is_training" value { b: false } }
+       attr { key: "data_format" value { s: "NHWC" } } }
+node { name: "relu" op: "Relu" input: "bn" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+std::string batch_norm(const std::string& in) {
+  std::string s = kBatchNorm;
+  s.replace(s.find("IN"), 2, in);
+  return s;
+}
+
+TEST(RemapperContraction, DepthwiseBatchNormNotFusedInTfCompatibleMode) {
+  expect_unchanged(
+      image({1, 1, 2, 1}, 2) + conv("c", "DepthwiseConv2dNative", "x") + batch_norm("c"),
+      /*tf_compatible=*/true);
+}
+
+// Keras Conv2D(use_bias=True) + BatchNormalization + ReLU: the BN folds into the fused conv's
+// filter and bias too, then the activation fuses.
+TEST(RemapperContraction, ConvBiasAddBatchNormReluFoldsIntoOneConv) {
+  Graph g = parse(placeholder("x", {-1, 4, 4, 1}) +
+                  "node { name: \"w\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT "
+                  "} } attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim "
+                  "{ size: 1 } dim { size: 1 } dim { size: 1 } dim { size: 2 } } float_val: 2 "
+                  "float_val: 3 } } } }\n" +
+                  "node { name: \"b\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT "
+                  "} } attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim "
+                  "{ size: 2 } } float_val: 4 float_val: 6 } } } }\n" +
+                  conv("c", "Conv2D", "x") + bias_add("ba", "c") + batch_norm("ba") +
+                  unop("out", "Identity", "relu"));
+  RemapperResult r = remap(g, /*tf_compatible=*/true);
+  EXPECT_EQ(r.fusions["Conv2D+BiasAdd"], 1);
+  EXPECT_EQ(r.fusions["Conv2D+BiasAdd+FusedBatchNorm"], 1);
+  EXPECT_EQ(r.fusions["Fused+Relu"], 1);
+  // The original filter, bias and BN constants stay (unused), plus the folded filter and bias.
+  EXPECT_EQ(ops(g), "Const:8 Identity:1 Placeholder:1 _FusedConv2D:1");
+  const Node& f = g.at("relu");
+  EXPECT_EQ(f.op, "_FusedConv2D");
+  EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Relu"}));
+  EXPECT_EQ(f.attr_int("num_args"), 1);
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w_bn_folded", "bn_bn_bias"}));
+  // s = scale / sqrt(var + eps) = [1/2, 2/4] = [0.5, 0.5]; w' = w * s = [1, 1.5];
+  // bias' = offset + (b - mean) * s = [0.5 + 3 * 0.5, -1 + 4 * 0.5] = [2, 1]
+  const Tensor& w = *const_value(g.at("w_bn_folded"));
+  EXPECT_EQ(w.data<float>()[0], 1.0f);
+  EXPECT_EQ(w.data<float>()[1], 1.5f);
+  const Tensor& b = *const_value(g.at("bn_bn_bias"));
+  EXPECT_EQ(b.data<float>()[0], 2.0f);
+  EXPECT_EQ(b.data<float>()[1], 1.0f);
+}
+
+TEST(RemapperContraction, BatchNormNotFoldedWhenFusedConvHasAnotherConsumer) {
+  Graph g = parse(image({1, 1, 2, 2}, 2) + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                  batch_norm("ba") + unop("out2", "Identity", "ba"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Conv2D+BiasAdd"], 1);
+  EXPECT_EQ(r.fusions.count("Conv2D+BiasAdd+FusedBatchNorm"), 0u);
+  EXPECT_EQ(g.at("bn").op, "FusedBatchNormV3");
+}
+
+TEST(RemapperContraction, BatchMatMulV2BiasAddFuses) {
+  Graph g = parse(placeholder("a", {-1, 3, 8}) + tensor("w", {8, 4}, 0.5f) + vec("b", 4, 0.1f) +
+                  "node { name: \"bmm\" op: \"BatchMatMulV2\" input: \"a\" input: \"w\" attr { "
+                  "key: \"T\" value { type: DT_FLOAT } } attr { key: \"adj_x\" value { b: false } "
+                  "} attr { key: \"adj_y\" value { b: false } } }\n" +
+                  bias_add("ba", "bmm") + unop("out", "Identity", "ba"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["BatchMatMulV2+BiasAdd"], 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _AampFusedBatchMatMulV2:1");
+  const Node& f = g.at("ba");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"a", "w", "b"}));
+  EXPECT_EQ(fused_ops(f), std::vector<std::string>{"BiasAdd"});
+  EXPECT_FALSE(f.attr_bool("adj_y"));
+}
+
+std::string mm_add(int bias_len, bool const_w = true) {
+  return with_x((const_w ? tensor("w", {8, 4}, 0.5f) : placeholder("w", {-1, -1})) +
+                vec("b", bias_len, 0.1f) + matmul("mm", "x", "w") +
+                binop("add", "AddV2", "b", "mm") + unop("out", "Identity", "add"));
+}
+
+TEST(RemapperContraction, BiasLikeAddV2Fuses) {
+  Graph g = parse(mm_add(4));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["MatMul+BiasAdd"], 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedMatMul:1");
+  const Node& f = g.at("add");
+  EXPECT_EQ(f.op, "_FusedMatMul");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b"}));
+  EXPECT_EQ(fused_ops(f), std::vector<std::string>{"BiasAdd"});
+}
+
+// A length-1 vector broadcasts over the 4 output channels: no bias.
+TEST(RemapperContraction, AddV2OfLengthOneVectorIsNoBias) { expect_unchanged(mm_add(1)); }
+
+// Output channel unknown (weights of unknown shape): cannot tell a bias from a broadcast.
+TEST(RemapperContraction, AddV2NotFusedWhenChannelsUnknown) { expect_unchanged(mm_add(4, false)); }
+
+const char* kMatMulBias = R"(
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 8 } dim { size: 4 } } float_val: 0.5 } } } }
+node { name: "b" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 4 } } float_val: 0.1 } } } }
+node { name: "mm" op: "MatMul" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "ba" op: "BiasAdd" input: "mm" input: "b" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+
+struct ActCase {
+  std::string op, attrs, fused;
+  bool tf_ok;
+};
+
+TEST(RemapperContraction, EachActivationFusesIntoMatMul) {
+  const ActCase cases[] = {
+      {"Relu6", "", "Relu6", true},
+      {"Elu", "", "Elu", true},
+      {"LeakyRelu", "attr { key: \"alpha\" value { f: 0.3 } }", "LeakyRelu", true},
+      {"Sigmoid", "", "Sigmoid", false},
+      {"Tanh", "", "Tanh", false},
+      {"Gelu", "attr { key: \"approximate\" value { b: false } }", "GeluExact", false},
+      {"Gelu", "attr { key: \"approximate\" value { b: true } }", "GeluApproximate", false},
+  };
+  for (const auto& c : cases) {
+    for (bool tf : {false, true}) {
+      SCOPED_TRACE(c.fused + (tf ? " tf_compatible" : ""));
+      Graph g = parse(with_x(std::string(kMatMulBias) + "node { name: \"act\" op: \"" + c.op +
+                             "\" input: \"ba\" attr { key: \"T\" value { type: DT_FLOAT } } " +
+                             c.attrs + " }\n" + unop("out", "Identity", "act")));
+      RemapperResult r = remap(g, tf);
+      EXPECT_EQ(r.fusions["MatMul+BiasAdd"], 1);
+      if (tf && !c.tf_ok) {  // stock TF's _FusedMatMul lacks it: only the bias fuses
+        EXPECT_EQ(r.total(), 1);
+        EXPECT_EQ(g.at("act").op, c.op);
+        continue;
+      }
+      EXPECT_EQ(r.fusions["Fused+" + c.op], 1);
+      EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedMatMul:1");
+      const Node& f = g.at("act");
+      EXPECT_EQ(f.op, "_FusedMatMul");
+      EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b"}));
+      EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", c.fused}));
+      EXPECT_FLOAT_EQ(f.attr_float("leakyrelu_alpha"), c.op == "LeakyRelu" ? 0.3f : 0.2f);
+    }
+  }
+}
+
+TEST(RemapperContraction, ResidualAddAndReluFuseIntoConv) {
+  Graph g =
+      parse(image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) + conv("c", "Conv2D", "x") +
+            bias_add("ba", "c") + binop("add", "AddV2", "y", "ba") + unop("relu", "Relu", "add") +
+            unop("out", "Identity", "relu"));
+  RemapperResult r = remap(g, /*tf_compatible=*/true);
+  EXPECT_EQ(r.fusions["Fused+Add"], 1);
+  EXPECT_EQ(r.fusions["Fused+Relu"], 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:2 _FusedConv2D:1");
+  const Node& f = g.at("relu");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b", "y"}));
+  EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Add", "Relu"}));
+  EXPECT_EQ(f.attr_int("num_args"), 2);
+}
+
+TEST(RemapperContraction, ResidualAddNotFusedWhenBiasAddHasAnotherConsumer) {
+  Graph g =
+      parse(image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) + conv("c", "Conv2D", "x") +
+            bias_add("ba", "c") + binop("add", "AddV2", "y", "ba") +
+            unop("out", "Identity", "add") + unop("out2", "Identity", "ba"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.total(), 1);
+  EXPECT_EQ(g.at("add").op, "AddV2");
+}
+
+TEST(RemapperContraction, PadDepthwiseBecomesExplicitPadding) {
+  Graph g =
+      parse(image({3, 3, 2, 1}, 2) +
+            "node { name: \"p\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } "
+            "} attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { "
+            "size: 4 } dim { size: 2 } } int_val: 0 int_val: 0 int_val: 1 int_val: 1 "
+            "int_val: 2 int_val: 2 int_val: 0 int_val: 0 } } } }\n" +
+            binop("pad", "Pad", "x", "p") + conv("c", "DepthwiseConv2dNative", "pad", "VALID") +
+            unop("out", "Identity", "c"));
+  EXPECT_EQ(remap(g, true).fusions["Pad+DepthwiseConv2dNative"], 1);
+  EXPECT_EQ(ops(g), "Const:3 DepthwiseConv2dNative:1 Identity:1 Placeholder:1");
+  const Node& c = g.at("c");
+  EXPECT_EQ(c.inputs, (std::vector<std::string>{"x", "w"}));
+  EXPECT_EQ(c.attr_string("padding"), "EXPLICIT");
+  EXPECT_EQ(c.attr_list("explicit_paddings").i, (std::vector<int64_t>{0, 0, 1, 1, 2, 2, 0, 0}));
+}
+
+}  // namespace
+}  // namespace aamp
