@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
+#include "aamp/io/graph_io.h"
 #include "aamp/passes/remapper.h"
 #include "aamp/runtime/session.h"
 #include "modelgen/builder.h"
@@ -85,9 +87,11 @@ std::map<std::string, int> histogram(const Graph& g) {
 }
 
 // Checks fp32 equivalence and bf16 tolerance; returns the remapped graph.
-Graph check(const Graph& original, const std::string& out, int64_t batch = 2) {
+Graph check(const Graph& original, const std::string& out, int64_t batch = 2,
+            bool tf_compatible = false) {
   Graph fused = original;
   RemapperOptions o;
+  o.tf_compatible = tf_compatible;
   o.fetch_nodes = {out};
   RemapperResult r = run_remapper(fused, o);
   EXPECT_GT(r.total(), 0) << "nothing fused";
@@ -101,6 +105,7 @@ Graph check(const Graph& original, const std::string& out, int64_t batch = 2) {
   AmpConfig c;
   c.enabled = true;
   c.data_type = "bf16";
+  c.tf_compatible = tf_compatible;
   OptimizeResult opt = optimize(mixed, c, DeviceKind::kCPU, {out});
   EXPECT_GT(opt.amp.converted_nodes, 0);
   const std::vector<Tensor> low = run(mixed, feeds, {out});
@@ -181,6 +186,239 @@ TEST(RemapperNumeric, BertEncoderBlockFusesAsExpected) {
     if (ops && ops->to_string().find("Gelu") != std::string::npos) ++gelu_matmuls;
   }
   EXPECT_EQ(gelu_matmuls, 1);
+}
+
+// Deterministic weights in [-scale, scale].
+std::vector<float> weights(int64_t n, float scale = 0.5f, float phase = 0.0f) {
+  std::vector<float> w(static_cast<size_t>(n));
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = scale * std::sin(0.7f * static_cast<float>(i) + phase);
+  return w;
+}
+
+std::string conv(GraphBuilder& b, const std::string& name, const std::string& op,
+                 const std::string& x, const std::string& w, const std::string& padding = "SAME") {
+  return b.op(name, op, {x, w},
+              {{"T", modelgen::type_attr(DType::kFloat)},
+               {"strides", modelgen::int_list({1, 1, 1, 1})},
+               {"padding", AttrValue(padding)},
+               {"data_format", AttrValue("NHWC")}});
+}
+
+// in [?, 16] -> MatMul (something AMP converts) -> x [?, 16].
+std::string matmul_in(GraphBuilder& b) {
+  b.placeholder("in", DType::kFloat, Shape{-1, 16});
+  return b.matmul("x", "in", b.const_f32("w", Shape{16, 16}, weights(256)));
+}
+
+TEST(RemapperNumeric, MatMulBiasActivationEpilogues) {
+  for (const char* act :
+       {"Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "Tanh", "GeluExact", "GeluApproximate"}) {
+    SCOPED_TRACE(act);
+    Graph g;
+    GraphBuilder b(&g);
+    std::string x = matmul_in(b);
+    std::string y = b.bias_add("ba", x, b.const_f32("bias", Shape{16}, weights(16, 0.3f, 1.f)));
+    const std::string a = act;
+    AttrMap attrs = {{"T", modelgen::type_attr(DType::kFloat)}};
+    if (a == "LeakyRelu") attrs["alpha"] = 0.3f;
+    if (a.rfind("Gelu", 0) == 0) attrs["approximate"] = a == "GeluApproximate";
+    b.op("act", a.rfind("Gelu", 0) == 0 ? "Gelu" : a, {y}, attrs);
+    // A second MatMul after it, so that AMP has a bfloat16 chain to paint.
+    b.matmul("out", "act", b.const_f32("w2", Shape{16, 16}, weights(256, 0.3f, 2)));
+    Graph f = check(g, "out");
+    EXPECT_EQ(histogram(f).at("_FusedMatMul"), 1);
+    EXPECT_EQ(histogram(f).at("MatMul"), 1);
+    EXPECT_EQ(histogram(f).count("BiasAdd"), 0u);
+    EXPECT_EQ(f.at("act").attr_list("fused_ops").s.size(), 2u);
+  }
+}
+
+TEST(RemapperNumeric, HardSwishAndGeluForms) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = matmul_in(b);
+  // HardSwish: x * Relu6(x + 3) / 6
+  std::string r6 = b.unary("Relu6", "r6", b.binary("AddV2", "x3", x, b.scalar_f32("three", 3.f)));
+  std::string hs = b.binary("RealDiv", "hs", b.binary("Mul", "xr", x, r6), b.scalar_f32("six", 6));
+  // GELU exact, RealDiv form: 0.5 * hs * (1 + Erf(hs / sqrt(2)))
+  std::string e = b.unary("Erf", "e", b.binary("RealDiv", "d", hs, b.scalar_f32("s2", 1.4142135f)));
+  std::string ge = b.binary("Mul", "ge", b.binary("Mul", "hh", hs, b.scalar_f32("half", 0.5f)),
+                            b.binary("AddV2", "e1", e, b.scalar_f32("one", 1.f)));
+  // GELU approximate with x * x * x, then with Pow(x, 3).
+  std::string y = ge;
+  for (int form = 0; form < 2; ++form) {
+    const std::string p = "g" + std::to_string(form) + "/";
+    std::string cube = form == 0 ? b.binary("Mul", p + "cube", b.binary("Mul", p + "sq", y, y), y)
+                                 : b.binary("Pow", p + "cube", y, b.scalar_f32(p + "three", 3.f));
+    std::string poly = b.binary("AddV2", p + "poly", y,
+                                b.binary("Mul", p + "kc", b.scalar_f32(p + "k", 0.044715f), cube));
+    std::string t = b.unary("Tanh", p + "t",
+                            b.binary("Mul", p + "in", b.scalar_f32(p + "c", 0.7978846f), poly));
+    y = b.binary("Mul", p + "gelu", b.binary("Mul", p + "hx", y, b.scalar_f32(p + "half", 0.5f)),
+                 b.binary("AddV2", p + "b", b.scalar_f32(p + "one", 1.f), t));
+  }
+  Graph f = check(g, y);
+  const auto h = histogram(f);
+  EXPECT_EQ(h.at("HardSwish"), 1);
+  EXPECT_EQ(h.at("Gelu"), 3);
+  EXPECT_EQ(h.count("Erf") + h.count("Tanh") + h.count("Pow") + h.count("Relu6"), 0u);
+}
+
+TEST(RemapperNumeric, LayerNormWithStopGradientAndScalarGamma) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = matmul_in(b);
+  std::string mean = b.mean("mean", x, {-1}, true);
+  std::string sqd = b.binary("SquaredDifference", "sqd", x, b.unary("StopGradient", "sg", mean));
+  std::string rstd =
+      b.unary("Rsqrt", "rstd",
+              b.binary("AddV2", "ve", b.mean("var", sqd, {-1}, true), b.scalar_f32("eps", 1e-3f)));
+  std::string inv = b.binary("Mul", "inv", rstd, b.scalar_f32("gamma", 1.5f));
+  b.binary("AddV2", "ln", b.binary("Mul", "xi", x, inv),
+           b.binary("Sub", "bm", b.const_f32("beta", Shape{16}, weights(16, 0.2f)),
+                    b.binary("Mul", "mi", mean, inv)));
+  Graph f = check(g, "ln");
+  EXPECT_EQ(histogram(f).at("LayerNorm"), 1);
+  EXPECT_EQ(histogram(f).count("StopGradient"), 0u);
+}
+
+// x [?, 6, 6, 4] -> Conv2D (AMP converts it) -> c.
+std::string conv_in(GraphBuilder& b) {
+  b.placeholder("in", DType::kFloat, Shape{-1, 6, 6, 4});
+  return conv(b, "c0", "Conv2D", "in", b.const_f32("w0", Shape{3, 3, 4, 4}, weights(144, 0.3f)));
+}
+
+// Keras-style InstanceNorm over the spatial axes, y = x * inv + (beta - mean * inv).
+std::string instance_norm(GraphBuilder& b, const std::string& p, const std::string& x,
+                          std::vector<int32_t> axes, const std::string& gamma,
+                          const std::string& beta) {
+  std::string mean = b.mean(p + "mean", x, axes, true);
+  std::string sqd = b.binary("SquaredDifference", p + "sqd", x, mean);
+  std::string rstd = b.unary("Rsqrt", p + "rstd",
+                             b.binary("AddV2", p + "ve", b.mean(p + "var", sqd, axes, true),
+                                      b.scalar_f32(p + "e", 1e-3f)));
+  std::string inv = b.binary("Mul", p + "inv", rstd, gamma);
+  return b.binary("AddV2", p + "y", b.binary("Mul", p + "xi", x, inv),
+                  b.binary("Sub", p + "bm", beta, b.binary("Mul", p + "mi", mean, inv)));
+}
+
+TEST(RemapperNumeric, InstanceNormNhwcLeakyReluAndNchw) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = conv_in(b);
+  std::string n1 = instance_norm(b, "a/", x, {1, 2}, b.const_f32("g1", Shape{4}, weights(4, 1, 2)),
+                                 b.const_f32("b1", Shape{4}, weights(4, 0.5f)));
+  std::string act = b.op("act", "LeakyRelu", {n1},
+                         {{"T", modelgen::type_attr(DType::kFloat)}, {"alpha", AttrValue(0.2f)}});
+  // The same data read as NCHW [?, 6(C), 6, 4]: per-channel params are [C, 1, 1].
+  std::string n2 =
+      instance_norm(b, "b/", act, {2, 3}, b.const_f32("g2", Shape{6, 1, 1}, weights(6, 1, 1)),
+                    b.const_f32("b2", Shape{6, 1, 1}, weights(6, 0.5f, 3)));
+  Graph f = check(g, n2);
+  EXPECT_EQ(histogram(f).at("InstanceNorm"), 2);
+  EXPECT_EQ(f.at("act").attr_list("fused_ops").s, std::vector<std::string>{"LeakyRelu"});
+  EXPECT_EQ(f.at(n2).attr_string("data_format"), "NCHW");
+}
+
+TEST(RemapperNumeric, PadConvDepthwiseBiasAndResidualAdd) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = conv_in(b);
+  std::string pad =
+      b.op("pad", "Pad", {x, b.const_i32("pads", Shape{4, 2}, {0, 0, 1, 1, 1, 1, 0, 0})},
+           {{"T", modelgen::type_attr(DType::kFloat)},
+            {"Tpaddings", modelgen::type_attr(DType::kInt32)}});
+  std::string c =
+      conv(b, "c1", "Conv2D", pad, b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144)), "VALID");
+  std::string dw = b.bias_add(
+      "dwb",
+      conv(b, "dw", "DepthwiseConv2dNative", c, b.const_f32("wd", Shape{3, 3, 4, 1}, weights(36))),
+      b.const_f32("bd", Shape{4}, weights(4, 0.1f)));
+  std::string c2 = b.bias_add(
+      "c2b", conv(b, "c2", "Conv2D", dw, b.const_f32("w2", Shape{1, 1, 4, 4}, weights(16, 0.4f))),
+      b.const_f32("b2", Shape{4}, weights(4, 0.1f, 2)));
+  b.unary("Relu", "out", b.binary("AddV2", "res", c2, x));
+  Graph f = check(g, "out");
+  const auto h = histogram(f);
+  EXPECT_EQ(h.count("Pad"), 0u);
+  EXPECT_EQ(h.count("BiasAdd") + h.count("AddV2") + h.count("Relu"), 0u);
+  EXPECT_EQ(h.at("FusedDepthwiseConv2dNative"), 1);
+  EXPECT_EQ(f.at("out").attr_list("fused_ops").s,
+            (std::vector<std::string>{"BiasAdd", "Add", "Relu"}));
+}
+
+TEST(RemapperNumeric, ConvBiasAddBatchNormRelu) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = conv_in(b);
+  std::string y = b.bias_add(
+      "c1b", conv(b, "c1", "Conv2D", x, b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144))),
+      b.const_f32("b1", Shape{4}, weights(4, 0.5f)));
+  std::vector<float> var = weights(4, 0.4f, 1);
+  for (float& v : var) v += 0.6f;
+  std::string bn =
+      b.op("bn", "FusedBatchNormV3",
+           {y, b.const_f32("sc", Shape{4}, weights(4, 1, 2)),
+            b.const_f32("of", Shape{4}, weights(4, 0.3f, 3)),
+            b.const_f32("mu", Shape{4}, weights(4, 0.2f, 4)), b.const_f32("va", Shape{4}, var)},
+           {{"T", modelgen::type_attr(DType::kFloat)},
+            {"U", modelgen::type_attr(DType::kFloat)},
+            {"epsilon", AttrValue(1e-3f)},
+            {"is_training", AttrValue(false)},
+            {"data_format", AttrValue("NHWC")}});
+  b.unary("Relu", "out", bn);
+  Graph f = check(g, "out");
+  EXPECT_EQ(histogram(f).count("FusedBatchNormV3"), 0u);
+  EXPECT_EQ(f.at("out").attr_list("fused_ops").s, (std::vector<std::string>{"BiasAdd", "Relu"}));
+}
+
+// tf_compatible: TF.js's FusedDepthwiseConv2dNative[BiasAdd, Relu6] and Prelu become stock ops.
+TEST(RemapperNumeric, TfjsOpsBecomeStockOps) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = conv_in(b);
+  AttrList steps;
+  steps.s = {"BiasAdd", "Relu6"};
+  std::string dw = b.op("dw", "FusedDepthwiseConv2dNative",
+                        {x, b.const_f32("wd", Shape{3, 3, 4, 1}, weights(36, 1.0f)),
+                         b.const_f32("bd", Shape{4}, weights(4, 0.5f))},
+                        {{"T", modelgen::type_attr(DType::kFloat)},
+                         {"strides", modelgen::int_list({1, 1, 1, 1})},
+                         {"padding", AttrValue("SAME")},
+                         {"num_args", AttrValue(int64_t{1})},
+                         {"fused_ops", AttrValue(steps)}});
+  b.op("out", "Prelu", {dw, b.const_f32("alpha", Shape{4}, weights(4, 0.5f, 1))}, {});
+  Graph f = check(g, "out", 2, /*tf_compatible=*/true);
+  const auto h = histogram(f);
+  EXPECT_EQ(h.count("FusedDepthwiseConv2dNative") + h.count("Prelu"), 0u);
+  EXPECT_EQ(h.at("DepthwiseConv2dNative"), 1);
+  EXPECT_EQ(h.at("Minimum"), 1);
+}
+
+// Real TF.js models: the tf_compatible rewrite of their own ops (iris: Prelu and _FusedConv2D
+// [BiasAdd, Prelu]; mobilefacenet: FusedDepthwiseConv2dNative) computes the same outputs.
+TEST(RemapperNumeric, RealTfjsModelsTfCompatibleSameResults) {
+  namespace fs = std::filesystem;
+  for (const char* name : {"iris", "mobilefacenet"}) {
+    SCOPED_TRACE(name);
+    const fs::path model = fs::path(AAMP_MODELS_DIR) / (std::string(name) + ".json");
+    if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+    Graph g = load_tfjs(model.string());
+    std::vector<std::string> outs;  // nodes nothing consumes
+    const auto consumers = g.consumer_map();
+    for (const auto& n : g.nodes())
+      if (n->op != "Const" && !consumers.count(n->name)) outs.push_back(n->name);
+    ASSERT_FALSE(outs.empty());
+    Graph f = g;
+    RemapperOptions o;
+    o.tf_compatible = true;
+    o.fetch_nodes = {outs.begin(), outs.end()};
+    EXPECT_GT(run_remapper(f, o).total(), 10);
+    const Feeds feeds = random_feeds(g, 1, 3);
+    const std::vector<Tensor> ref = run(g, feeds, outs), got = run(f, feeds, outs);
+    for (size_t i = 0; i < outs.size(); ++i) EXPECT_LE(max_rel(ref[i], got[i]), 1e-5) << outs[i];
+  }
 }
 
 }  // namespace
