@@ -20,6 +20,9 @@ QUICK=${AAMP_QUICK_TESTS:-0}
 # Debian's python3 (python3-numpy, python3-pytest, the interpreter the module is built for).
 PY=python3
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
+# ccache (when installed) keys objects by paths relative to the checkout, so a fresh clone on a
+# machine that built aamp before reuses its objects.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 T0=$SECONDS
 SUMMARY=()
 FAILED=0

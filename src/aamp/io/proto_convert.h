@@ -1,10 +1,10 @@
-// Internal to the io layer: conversion between the wire protos (proto/graph.proto) and the IR.
+// Internal to the io layer: conversion between the wire protos (proto/aamp_graph.proto) and the IR.
 #pragma once
 
 #include <string>
 
 #include "aamp/ir/graph.h"
-#include "graph.pb.h"
+#include "aamp_graph.pb.h"
 
 namespace aamp::io_internal {
 
