@@ -29,8 +29,13 @@ __all__ = [
     "UnimplementedError", "InternalError", "IOError", "Graph", "AmpConfig", "load", "optimize",
     "Session", "DEFAULT", "ON", "OFF", "DEFAULT_DATA_TYPE", "FLOAT16", "BFLOAT16",
     "AutoMixedPrecisionOptions", "GraphOptions", "DebugOptions", "ConfigProto", "set_config",
-    "get_config", "cpu_has_native_fp16",
+    "get_config", "cpu_has_native_fp16", "built_with_cuda",
 ]
+
+
+def built_with_cuda():
+    """True when this aamp has the CUDA backend (Session(..., device="gpu") works)."""
+    return _aamp._built_with_cuda()
 
 
 def _as_graph(graph_or_path):
@@ -53,7 +58,18 @@ def optimize(graph, config=None, device="cpu", fetches=None):
     if config is not None and not isinstance(config, ConfigProto):
         raise TypeError(f"config must be an aamp.ConfigProto, got {type(config).__name__}")
     cfg = _config.to_amp_config(config if config is not None else get_config(), True)
-    return _aamp._optimize(_as_graph(graph), cfg, device, list(fetches or []))
+    result = _aamp._optimize(_as_graph(graph), cfg, device, list(fetches or []))
+    _warn(result[1])
+    return result
+
+
+def _warn(report):
+    """The optimizer's warnings (unknown op names in the lists, a pass rolled back, a CPU
+    without native bfloat16) as Python warnings; they also stay in report['warnings']."""
+    import warnings
+
+    for w in (report or {}).get("warnings", []):
+        warnings.warn(f"aamp: {w}", RuntimeWarning, stacklevel=3)
 
 
 class Session:
@@ -74,8 +90,11 @@ class Session:
             raise TypeError("threads must be a non-negative int or None")
         cfg = _config.to_amp_config(config if config is not None else get_config(), False)
         self.report = None
-        if cfg.enabled or cfg.remapper:
+        # The remapper is on unless the config or ITEX_REMAPPER/AAMP_REMAPPER turn it off
+        # (GraphOptions.remapper defaults to on, as in ITEX); AMP only when asked for.
+        if cfg.enabled or cfg.remapper is not False:
             graph, self.report = _aamp._optimize(graph, cfg, device, [])
+            _warn(self.report)
         self.graph = graph
         self._s = _aamp._Session(graph, device, threads or 0)
 

@@ -55,6 +55,14 @@ class _Message:
                 raise TypeError(f"{type(self).__name__}.{name} must be a bool, "
                                 f"got {type(value).__name__}")
             return value
+        if typ == "path":
+            if hasattr(value, "__fspath__"):
+                import os
+                value = os.fspath(value)
+            if not isinstance(value, str):
+                raise TypeError(f"{type(self).__name__}.{name} must be a str (a folder path), "
+                                f"got {type(value).__name__}")
+            return value
         if typ is str:
             if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                 return ",".join(value)
@@ -123,7 +131,7 @@ class GraphOptions(_Message):
 class DebugOptions(_Message):
     """auto_mixed_precision_log_path: folder for the graph dumps and decision logs."""
 
-    _FIELDS = {"auto_mixed_precision_log_path": (str, "")}
+    _FIELDS = {"auto_mixed_precision_log_path": ("path", "")}
     __slots__ = ()
 
 

@@ -17,12 +17,6 @@ namespace pyb = pybind11;
 namespace aamp::py {
 namespace {
 
-DeviceKind device_of(const std::string& d) {
-  if (d == "cpu" || d == "CPU") return DeviceKind::kCPU;
-  if (d == "gpu" || d == "GPU" || d == "cuda") return DeviceKind::kGPU;
-  throw Error(ErrorCode::kInvalidArgument, "unknown device '" + d + "' (valid: cpu, gpu)");
-}
-
 pyb::dict report_dict(const OptimizeResult& r) {
   pyb::dict d;
   d["amp_ran"] = r.amp_ran;
@@ -81,7 +75,7 @@ void bind_config(pyb::module_& m) {
         OptimizeResult r;
         {
           pyb::gil_scoped_release release;
-          r = optimize(out, c, device_of(device), fetches);
+          r = optimize(out, c, parse_device(device), fetches);
         }
         return pyb::make_tuple(std::move(out), report_dict(r));
       },

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/ir/graph.h"
+#include "aamp/ops/signature.h"
 #include "aamp/ops/validate.h"
 #include "bindings.h"
 
@@ -59,7 +61,15 @@ void bind_graph(pyb::module_& m) {
               if (consumed.count(n->name) || n->op == "Const" || n->op == "NoOp" ||
                   n->op == "Placeholder")
                 continue;
-              l.append(io_tuple(n->name, type_attr(*n, "T"), nullptr));
+              // The output's dtype from the op's signature (Cast: DstT, ArgMax: output_type...),
+              // "unknown" for ops the registry does not know.
+              DType t = DType::kInvalid;
+              try {
+                std::vector<DType> types = output_dtypes(*n);
+                if (!types.empty()) t = types[0];
+              } catch (const Error&) {
+              }
+              l.append(io_tuple(n->name, t, nullptr));
             }
             return l;
           },

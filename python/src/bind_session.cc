@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aamp/core/error.h"
+#include "aamp/runtime/kernel.h"
 #include "aamp/runtime/session.h"
 #include "bindings.h"
 
@@ -99,15 +100,18 @@ pyb::array to_numpy(const Tensor& t, bool raw_bf16) {
   return out;
 }
 
+}  // namespace
+
 DeviceKind parse_device(const std::string& d) {
   if (d == "cpu" || d == "CPU") return DeviceKind::kCPU;
   if (d == "gpu" || d == "GPU" || d == "cuda") return DeviceKind::kGPU;
   throw Error(ErrorCode::kInvalidArgument, "unknown device '" + d + "' (valid: cpu, gpu)");
 }
 
-}  // namespace
-
 void bind_session(pyb::module_& m) {
+  m.def(
+      "_built_with_cuda", [] { return KernelRegistry::global().has_device(DeviceKind::kGPU); },
+      "Whether this build has the CUDA backend (GPU kernels registered).");
   pyb::class_<Session>(m, "_Session")
       .def(pyb::init([](const Graph& g, const std::string& device, int threads) {
              SessionOptions o;

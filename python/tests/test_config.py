@@ -1,7 +1,10 @@
 """The ITEX-shaped configuration API: same names, keyword constructors, type checks."""
 
-import aamp
+import numpy as np
 import pytest
+
+import aamp
+from conftest import model
 
 
 def test_itex_snippet_verbatim():
@@ -20,6 +23,26 @@ def test_itex_snippet_verbatim():
     assert got == config
     assert got.graph_options.auto_mixed_precision == itex.ON
     assert got.graph_options.auto_mixed_precision_options.data_type == itex.BFLOAT16
+
+    # The config applies to every Session created afterwards: a real model runs in bfloat16
+    # and agrees with its float32 run.
+    path = model("emotion")
+    s16 = itex.Session(str(path))
+    assert s16.data_type == "bfloat16"
+    assert "to bfloat16 precision" in s16.report["message"], s16.report["message"]
+    assert s16.report["converted_nodes"] > 0
+    assert s16.report["weight_bytes_after"] < 0.6 * s16.report["weight_bytes_before"]
+    fp32 = itex.ConfigProto()
+    fp32.graph_options.auto_mixed_precision = itex.OFF
+    s32 = itex.Session(str(path), config=fp32)
+    assert s32.data_type == "float32"
+    (name, _, shape), = s32.graph.inputs
+    x = np.random.default_rng(0).uniform(0, 1, [1 if d < 0 else d for d in shape])
+    x = x.astype(np.float32)
+    for ref, got in zip(s32.run(None, {name: x}), s16.run(None, {name: x})):
+        assert got.dtype == np.float32
+        err = np.linalg.norm(got.astype(np.float64) - ref) / np.linalg.norm(ref)
+        assert 0 < err <= 1e-2
 
 
 def test_constants_match_the_spec():

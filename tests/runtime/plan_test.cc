@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
@@ -64,6 +65,28 @@ TEST(Plan, ReshapeTransposeMean) {
   EXPECT_EQ(values(out[0]), (std::vector<float>{2, 3}));
   EXPECT_EQ(values(out[1]), (std::vector<float>{1, 3, 2, 4}));
   EXPECT_EQ(s.last_stats().aliases, 1);
+}
+
+// Concurrent run() calls on one Session (Python releases the GIL around run): each thread gets
+// its own, correct results although all of them share the plan's arena.
+TEST(Plan, ConcurrentRunsOnOneSessionGiveEachCallItsResult) {
+  const std::string g = kPlaceholder + node("r", "Relu", {"x"}) + node("a", "Abs", {"x"}) +
+                        node("s", "AddV2", {"r", "a"}) + node("y", "Neg", {"s"});
+  Session s(parse_graphdef_text(g, "threads.pbtxt"));
+  constexpr int kThreads = 4, kRuns = 200;
+  std::vector<int> wrong(kThreads, 0);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t)
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < kRuns; ++i) {
+        const float v = static_cast<float>(t * kRuns + i);
+        Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {v, -v, v, -v});
+        std::vector<Tensor> out = s.run({{"x", x}}, {"y"});
+        if (values(out.at(0)) != std::vector<float>{-2 * v, -v, -2 * v, -v}) ++wrong[t];
+      }
+    });
+  for (auto& th : pool) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
 }
 
 // Session creation refuses an op whose kernels exist, but not for the node's dtype.

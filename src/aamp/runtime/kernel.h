@@ -91,6 +91,8 @@ class KernelRegistry {
   const KernelRegistration* lookup(std::string_view op, DeviceKind d, DType t,
                                    const KernelInit& init, bool reference_only = false) const;
   std::vector<const KernelRegistration*> all(std::string_view op, DeviceKind d) const;
+  // Whether any kernel is registered for the device (false for kGPU in a build without CUDA).
+  bool has_device(DeviceKind d) const;
 
  private:
   std::vector<KernelRegistration> regs_;

@@ -37,4 +37,10 @@ std::vector<const KernelRegistration*> KernelRegistry::all(std::string_view op,
   return v;
 }
 
+bool KernelRegistry::has_device(DeviceKind d) const {
+  for (const auto& r : regs_)
+    if (r.device == d) return true;
+  return false;
+}
+
 }  // namespace aamp

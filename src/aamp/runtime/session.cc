@@ -104,6 +104,13 @@ Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
   if (const char* e = std::getenv("AAMP_REFERENCE_KERNELS"); e && *e && std::string(e) != "0")
     opts_.reference_kernels_only = true;
   graph_.check_structure();
+  if (!KernelRegistry::global().has_device(opts_.device))
+    throw Error(ErrorCode::kUnimplemented,
+                std::string("device '") + device_kind_name(opts_.device) + "' is not available: " +
+                    (opts_.device == DeviceKind::kGPU
+                         ? "this aamp was built without CUDA (configure with -DAAMP_CUDA=ON on a "
+                           "machine with the CUDA toolkit)"
+                         : "no kernels are registered for it"));
   const std::string msg = unsupported_ops_message(graph_, opts_.device);
   if (!msg.empty()) throw Error(ErrorCode::kUnimplemented, msg);
 }
@@ -171,6 +178,7 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     refs.push_back(r);
     key += r.to_string() + ";";
   }
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = plans_.find(key);
   if (it == plans_.end())
     it = plans_.emplace(key, std::make_unique<Plan>(graph_, opts_, sorted_specs, refs)).first;
@@ -178,7 +186,8 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
   return last_->run(sorted_values);
 }
 
-const PlanStats& Session::last_stats() const {
+PlanStats Session::last_stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
   if (!last_) throw Error(ErrorCode::kInvalidArgument, "last_stats(): nothing has run yet");
   return last_->stats();
 }

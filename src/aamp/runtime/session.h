@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,6 +69,8 @@ class Session {
 
   // feeds: (placeholder name, value); fetches: "node" or "node:port". Returns owned copies.
   // Errors (kInvalidArgument) name the tensor: wrong dtype/shape, unknown names, missing feeds.
+  // Thread-safe: each plan runs in one arena, so concurrent calls on one Session take turns
+  // (use one Session per thread to run inferences in parallel).
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                           const std::vector<std::string>& fetches);
   // Runs with the default fetches (output_names()).
@@ -76,7 +79,7 @@ class Session {
   }
 
   // Stats of the plan used by the last run (throws if nothing ran yet).
-  const PlanStats& last_stats() const;
+  PlanStats last_stats() const;
   // Placeholders, in graph order.
   std::vector<std::string> input_names() const;
   // Outputs of nodes whose outputs nobody consumes (excluding Const, NoOp, Placeholder and
@@ -85,11 +88,15 @@ class Session {
   IODesc input_desc(const std::string& name) const;
   const Graph& graph() const { return graph_; }
   const SessionOptions& options() const { return opts_; }
-  size_t cached_plans() const { return plans_.size(); }
+  size_t cached_plans() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return plans_.size();
+  }
 
  private:
   Graph graph_;
   SessionOptions opts_;
+  mutable std::mutex mu_;  // guards plans_, last_ and the plans' arenas during run()
   std::map<std::string, std::unique_ptr<Plan>> plans_;
   Plan* last_ = nullptr;
 };
