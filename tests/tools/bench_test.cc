@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "aamp/io/npy.h"
+#include "aamp/ir/tensor.h"
 #include "tools/cli_fixture.h"
 
 namespace {
@@ -137,6 +139,37 @@ TEST_F(Bench, TextTableAndProfile) {
   for (const char* s : {"FP32", "BF16", "median ms", "BF16 vs FP32:", "AMP: Converted",
                         "profile (top ops by time)"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+}
+
+// --input with real samples and --labels: each mode's accuracy. Rows e0..e3 of the identity give
+// the logits relu(w[i] + b), whose argmaxes are 0, 0, 1, 2; the labels 0, 1, 1, 2 are 75% right.
+TEST_F(Bench, LabelsGiveEachModesAccuracy) {
+  const std::string m = write("mlp.pbtxt", kMlp);
+  const std::string x = path("x.npy"), y = path("y.npy");
+  aamp::write_npy(x, aamp::Tensor::from_vector<float>(
+                         aamp::Shape{4, 4}, {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}));
+  aamp::write_npy(y, aamp::Tensor::from_vector<int32_t>(aamp::Shape{4}, {0, 1, 1, 2}));
+  Result r = aamp({"bench", m, "--input", "x=" + x, "--labels", y, "--iters", "2", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["batch"], 4);  // the fed samples, not --batch
+  ASSERT_EQ(j["modes"].size(), 2u);
+  for (const auto& e : j["modes"]) EXPECT_DOUBLE_EQ(e["accuracy"].get<double>(), 0.75);
+  r = aamp({"bench", m, "--input", "x=" + x, "--labels", y, "--iters", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Accuracy against " + y + ": FP32 75.00%, BF16 75.00% (+0.00 points)"),
+            std::string::npos)
+      << r.out;
+  // Labels that do not match the output rows, float labels, a missing file: user errors.
+  const std::string y3 = path("y3.npy"), yf = path("yf.npy");
+  aamp::write_npy(y3, aamp::Tensor::from_vector<int32_t>(aamp::Shape{3}, {0, 1, 2}));
+  aamp::write_npy(yf, aamp::Tensor::from_vector<float>(aamp::Shape{4}, {0, 1, 1, 2}));
+  // (--json: no progress lines on stderr before the error)
+  expect_user_error(aamp({"bench", m, "--input", "x=" + x, "--labels", y3, "--json"}),
+                    {"y3.npy", "3 labels"});
+  expect_user_error(aamp({"bench", m, "--input", "x=" + x, "--labels", yf, "--json"}),
+                    {"yf.npy", "integers"});
+  expect_user_error(aamp({"bench", m, "--labels", "nope.npy", "--json"}), {"nope.npy"});
 }
 
 TEST_F(Bench, BadOptionsAreUserErrors) {

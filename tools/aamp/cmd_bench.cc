@@ -1,7 +1,8 @@
 // aamp bench: the main job side by side. Runs a model as FP32 and as mixed precision (remapper +
 // Advanced AMP) on the CPU runtime with the same seeded inputs, and prints latency (median and
 // p10-p90 spread), throughput, weight bytes, planned peak activation memory and the agreement of
-// the mixed outputs with FP32 (max |diff|, relative L2, top-1 agreement).
+// the mixed outputs with FP32 (max |diff|, relative L2, top-1 agreement); with --labels, the
+// accuracy of each mode against integer class labels (real inputs from --input files).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
+#include "aamp/io/npy.h"
 #include "aamp/runtime/session.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -39,6 +41,7 @@ struct BenchOptions {
   bool json = false;
   bool profile = false;
   std::vector<std::string> inputs;
+  std::string labels;  // .npy of integer class labels, one per row of the first output
 };
 
 struct Timing {
@@ -56,7 +59,32 @@ struct ModeResult {
   // Agreement with FP32 (mixed modes only).
   double max_abs = 0, rel_l2 = 0;
   std::optional<double> top1;
+  std::optional<double> accuracy;  // with --labels
 };
+
+// Fraction of rows of the first float output whose argmax over the last axis equals the label.
+double accuracy_of(const std::vector<Tensor>& outputs, const Tensor& labels,
+                   const std::string& labels_path) {
+  if (outputs.empty() || !is_float(outputs[0].dtype()) || outputs[0].shape().rank() < 1)
+    throw Error(ErrorCode::kInvalidArgument,
+                "--labels: the model's first output is not a float tensor of class scores");
+  const Tensor& y = outputs[0];
+  const int64_t c = y.shape().dims.back();
+  const int64_t rows = c > 0 ? y.num_elements() / c : 0;
+  if (labels.num_elements() != rows)
+    throw Error(ErrorCode::kInvalidArgument,
+                labels_path + ": " + std::to_string(labels.num_elements()) +
+                    " labels, but the first output has " + std::to_string(rows) + " rows of " +
+                    std::to_string(c) + " class scores");
+  int64_t right = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t best = 0;
+    for (int64_t j = 1; j < c; ++j)
+      if (y.element_as_double(r * c + j) > y.element_as_double(r * c + best)) best = j;
+    right += static_cast<int64_t>(labels.element_as_double(r)) == best;
+  }
+  return rows ? static_cast<double>(right) / static_cast<double>(rows) : 0.0;
+}
 
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -140,18 +168,27 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
             << "batch " << o.batch << ", threads "
             << (o.threads ? std::to_string(o.threads) : "all") << ", " << o.iters
             << " iterations after " << o.warmup << " warm-up\n\n";
-  Table t({"", "nodes", "median ms", "p10-p90 ms", "items/s", "weights", "peak act.", "max |diff|",
-           "rel-L2", "top-1"});
-  for (size_t c = 1; c < 10; ++c) t.align_right(c);
+  const bool acc = !o.labels.empty();
+  std::vector<std::string> head = {"",        "nodes",     "median ms",  "p10-p90 ms", "items/s",
+                                   "weights", "peak act.", "max |diff|", "rel-L2",     "top-1"};
+  if (acc) head.push_back("accuracy");
+  Table t(head);
+  for (size_t c = 1; c < head.size(); ++c) t.align_right(c);
   for (const ModeResult& r : rs) {
     const bool ref = r.mode == "fp32";
-    t.add_row({dtype_label(r.mode), std::to_string(r.nodes), fmt::format("{:.3f}", r.t.median),
-               fmt::format("{:.3f}-{:.3f}", r.t.p10, r.t.p90),
-               fmt::format("{:.1f}", 1e3 * static_cast<double>(o.batch) / r.t.median),
-               format_bytes(r.stats.weight_bytes), format_bytes(r.stats.arena_bytes),
-               ref ? "-" : fmt::format("{:.3g}", r.max_abs),
-               ref ? "-" : fmt::format("{:.2e}", r.rel_l2),
-               ref || !r.top1 ? "-" : fmt::format("{:.3f}", *r.top1)});
+    std::vector<std::string> row = {
+        dtype_label(r.mode),
+        std::to_string(r.nodes),
+        fmt::format("{:.3f}", r.t.median),
+        fmt::format("{:.3f}-{:.3f}", r.t.p10, r.t.p90),
+        fmt::format("{:.1f}", 1e3 * static_cast<double>(o.batch) / r.t.median),
+        format_bytes(r.stats.weight_bytes),
+        format_bytes(r.stats.arena_bytes),
+        ref ? "-" : fmt::format("{:.3g}", r.max_abs),
+        ref ? "-" : fmt::format("{:.2e}", r.rel_l2),
+        ref || !r.top1 ? "-" : fmt::format("{:.3f}", *r.top1)};
+    if (acc) row.push_back(r.accuracy ? fmt::format("{:.2f}%", 100 * *r.accuracy) : "-");
+    t.add_row(row);
   }
   t.print(std::cout);
   if (rs.size() >= 2) {
@@ -168,6 +205,10 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
                      static_cast<double>(a.stats.arena_bytes))
               << "\n"
               << "AMP: " << b.opt->amp.message() << "\n";
+    if (a.accuracy && b.accuracy)
+      std::cout << fmt::format("Accuracy against {}: FP32 {:.2f}%, {} {:.2f}% ({:+.2f} points)\n",
+                               o.labels, 100 * *a.accuracy, dtype_label(b.mode), 100 * *b.accuracy,
+                               100 * (*b.accuracy - *a.accuracy));
   }
   for (const ModeResult& r : rs) {
     if (!o.profile || r.stats.profile.empty()) continue;
@@ -209,6 +250,7 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
     e["weight_bytes"] = r.stats.weight_bytes;
     e["peak_activation_bytes"] = r.stats.arena_bytes;
     e["naive_activation_bytes"] = r.stats.naive_bytes;
+    if (r.accuracy) e["accuracy"] = *r.accuracy;
     if (r.mode != "fp32") {
       e["amp"] = r.opt->amp.message();
       e["max_abs_diff"] = r.max_abs;
@@ -229,7 +271,7 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
   print_json(std::cout, j);
 }
 
-void run_bench(const BenchOptions& o) {
+void run_bench(BenchOptions o) {
   if (o.iters < 1) throw Error(ErrorCode::kInvalidArgument, "--iters must be at least 1");
   if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
   if (o.dtype != "bf16" && o.dtype != "fp16")
@@ -238,6 +280,17 @@ void run_bench(const BenchOptions& o) {
   LoadedModel m = load_model(o.model);
   Feeds feeds = random_inputs(m.graph, o.batch, o.seed);
   apply_input_files(m.graph, o.inputs, &feeds);
+  // Items per run (throughput): the leading dim of the fed inputs when files are given.
+  if (!o.inputs.empty() && !feeds.empty() && feeds[0].second.shape().rank() > 0)
+    o.batch = feeds[0].second.shape().dims[0];
+  std::optional<Tensor> labels;
+  if (!o.labels.empty()) {
+    labels = read_npy(o.labels);
+    if (is_float(labels->dtype()) || labels->dtype() == DType::kBool)
+      throw Error(ErrorCode::kInvalidArgument,
+                  o.labels + ": labels must be integers (class indices), got " +
+                      dtype_name(labels->dtype()));
+  }
   std::vector<ModeResult> rs;
   if (!o.json) std::cerr << "aamp: benchmarking FP32 ...\n";
   rs.push_back(run_mode("fp32", m.graph, o, feeds));
@@ -246,6 +299,8 @@ void run_bench(const BenchOptions& o) {
     rs.push_back(run_mode(o.dtype, m.graph, o, feeds));
     compare(rs[0].outputs, &rs[1]);
   }
+  if (labels)
+    for (ModeResult& r : rs) r.accuracy = accuracy_of(r.outputs, *labels, o.labels);
   if (o.json)
     print_json_result(o, m, rs);
   else
@@ -265,6 +320,9 @@ void register_bench_command(CLI::App& app) {
   sub->add_option("--threads", o->threads, "Worker threads (default: all cores)");
   sub->add_option("--seed", o->seed, "Seed of the random inputs (default 0)");
   sub->add_option("--input", o->inputs, "NAME=FILE.npy: feed this input from a .npy file");
+  sub->add_option("--labels", o->labels,
+                  "FILE.npy of integer class labels (one per row of the first output, e.g. the "
+                  "--input file's samples): also print each mode's accuracy");
   sub->add_option("--dtype", o->dtype, "Mixed-precision type: bf16 (default) or fp16");
   sub->add_flag("--fp32-only", o->fp32_only, "Only the FP32 run");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper's fusions in both runs");
@@ -272,7 +330,8 @@ void register_bench_command(CLI::App& app) {
   sub->add_flag("--profile", o->profile, "Also print the top ops by time");
   set_examples(sub,
                {"aamp bench model.json", "aamp bench model.pb --batch 32 --iters 50 --threads 2",
-                "aamp bench model.pb --profile", "aamp bench model.json --json > result.json"},
+                "aamp bench model.pb --profile", "aamp bench model.json --json > result.json",
+                "aamp bench mnist.pb --input input_1=x_test.npy --labels y_test.npy"},
                "Both runs use the same seeded random inputs (floats in [0,1), ids in [0,100)).\n"
                "FP32 runs the graph after the remapper; the mixed run adds Advanced AMP, with\n"
                "the ITEX_/AAMP_AUTO_MIXED_PRECISION_* environment variables applied.");
