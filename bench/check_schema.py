@@ -16,14 +16,14 @@ def fail(msg):
 def main():
     r = json.load(open(sys.argv[1]))
     for k, t in {"schema_version": int, "quick": bool, "machine": str, "threads": int,
-                 "date": str, "models": list}.items():
+                 "date": str, "models": list, "notes": list}.items():
         if not isinstance(r.get(k), t):
             fail(f"top-level '{k}' missing or not {t}")
     if not r["models"]:
         fail("no models")
     n_aamp = 0
     for m in r["models"]:
-        for k in ("name", "batch", "rows", "notes"):
+        for k in ("name", "batch", "threads", "rows", "notes", "speedups"):
             if k not in m:
                 fail(f"model entry lacks '{k}': {m.get('name')}")
         for row in m["rows"]:
@@ -37,15 +37,25 @@ def main():
                         fail(f"{m['name']} {row['mode']}: aamp row lacks '{k}'")
                 if row["mode"] != "fp32":
                     ag = row.get("agreement")
-                    if not isinstance(ag, dict) or not isinstance(ag.get("rel_l2"), float):
+                    if not isinstance(ag, dict) or not all(
+                            isinstance(ag.get(k), float) for k in ("rel_l2", "max_abs")):
                         fail(f"{m['name']} {row['mode']}: no agreement with FP32")
+                    if "top1_agreement" not in ag:
+                        fail(f"{m['name']} {row['mode']}: no top-1 agreement field")
+        modes = {r["mode"] for r in m["rows"] if r["engine"] == "aamp"}
+        if {"fp32", "bf16"} <= modes:
+            for k in ("aamp_bf16_vs_aamp_fp32", "bf16_peak_memory_fraction"):
+                if not isinstance(m["speedups"].get(k), float):
+                    fail(f"{m['name']}: speedups lack '{k}'")
     if n_aamp == 0:
         fail("no aamp rows at all")
-    if "mnist" in r:
-        for row in r["mnist"]:
-            for k in ("fp32_accuracy", "bf16_accuracy"):
-                if not isinstance(row.get(k), float):
-                    fail(f"mnist row lacks '{k}'")
+    if "mnist_error" in r:
+        fail(f"mnist accuracy failed: {r['mnist_error']}")
+    for row in r.get("mnist", []):
+        for k, t in {"fp32_accuracy": float, "bf16_accuracy": float,
+                     "bf16_minus_fp32_points": float, "within_0_3_points": bool}.items():
+            if not isinstance(row.get(k), t):
+                fail(f"mnist row lacks '{k}'")
     print(f"check_schema: ok ({len(r['models'])} models, {n_aamp} aamp rows)")
 
 

