@@ -274,12 +274,13 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
 void run_bench(BenchOptions o) {
   if (o.iters < 1) throw Error(ErrorCode::kInvalidArgument, "--iters must be at least 1");
   if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
+  if (o.threads < 0)
+    throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (all cores) or more");
   if (o.dtype != "bf16" && o.dtype != "fp16")
     throw Error(ErrorCode::kInvalidArgument,
                 "--dtype '" + o.dtype + "': valid values are bf16, fp16");
   LoadedModel m = load_model(o.model);
-  Feeds feeds = random_inputs(m.graph, o.batch, o.seed);
-  apply_input_files(m.graph, o.inputs, &feeds);
+  Feeds feeds = make_inputs(m.graph, o.inputs, o.batch, o.seed);
   // Items per run (throughput): the leading dim of the fed inputs when files are given.
   if (!o.inputs.empty() && !feeds.empty() && feeds[0].second.shape().rank() > 0)
     o.batch = feeds[0].second.shape().dims[0];

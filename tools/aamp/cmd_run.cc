@@ -70,9 +70,11 @@ Summary summarize(const Tensor& t) {
 }
 
 void run_model(const RunOptions& o) {
+  if (o.threads < 0)
+    throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (all cores) or more");
+  if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
   LoadedModel m = load_model(o.model);
-  Feeds feeds = random_inputs(m.graph, o.batch, o.seed);
-  apply_input_files(m.graph, o.inputs, &feeds);
+  Feeds feeds = make_inputs(m.graph, o.inputs, o.batch, o.seed);
   SessionOptions so;
   so.threads = o.threads;
   so.reference_kernels_only = o.reference;

@@ -1,6 +1,6 @@
-// Model inputs for the CLI's run/bench commands: seeded random tensors for every Placeholder
-// (unknown dims take the batch size; ids/masks get small non-negative integers) and
-// name=file.npy overrides.
+// Model inputs for the CLI's run/bench commands: name=file.npy files, and seeded random tensors
+// for every other Placeholder (unknown dims take the batch size; ids/masks get small
+// non-negative integers).
 #pragma once
 
 #include <cstdint>
@@ -15,13 +15,14 @@ namespace aamp::cli {
 
 using Feeds = std::vector<std::pair<std::string, Tensor>>;
 
-// One tensor per Placeholder of g, in graph order: floats uniform in [0, 1), integers in
-// [0, 100) ([0, 2) for names containing "mask" or "type", all ones for "mask"), bools random.
-// Throws Error naming the placeholder when its dtype cannot be generated.
-Feeds random_inputs(const Graph& g, int64_t batch, uint64_t seed);
-
-// Applies "name=file.npy" specs on top of `feeds` (replacing the generated tensor). Throws
-// Error(kInvalidArgument) for a malformed spec or a name that is not a Placeholder.
-void apply_input_files(const Graph& g, const std::vector<std::string>& specs, Feeds* feeds);
+// One tensor per Placeholder of g, in graph order. Inputs named by a "name=file.npy" spec are
+// read from the file (its dtype and shape must fit the Placeholder); the others get seeded
+// random values: floats uniform in [0, 1), integers in [0, 100) ([0, 2) for names containing
+// "mask" or "type", all ones for "mask"), bools random. Unknown dims take `batch`. Throws
+// Error(kInvalidArgument) for a malformed spec, a name that is not a Placeholder, a file that
+// does not fit, or an input of unknown rank that is not given by file; Error(kUnimplemented)
+// naming the placeholder when its dtype cannot be generated.
+Feeds make_inputs(const Graph& g, const std::vector<std::string>& specs, int64_t batch,
+                  uint64_t seed);
 
 }  // namespace aamp::cli
