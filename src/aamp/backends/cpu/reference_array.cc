@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <utility>
 
 #include "aamp/ops/shape_inference.h"
 
@@ -339,11 +341,25 @@ std::unique_ptr<Kernel> make_split(const KernelInit& init) {
 
 class GatherKernel : public Kernel {
  public:
-  GatherKernel(int64_t batch, int64_t outer, int64_t n, int64_t inner, int64_t nidx)
-      : batch_(batch), outer_(outer), n_(n), inner_(inner), nidx_(nidx) {}
+  GatherKernel(std::string desc, int64_t axis, int64_t batch, int64_t outer, int64_t n,
+               int64_t inner, int64_t nidx)
+      : desc_(std::move(desc)),
+        axis_(axis),
+        batch_(batch),
+        outer_(outer),
+        n_(n),
+        inner_(inner),
+        nidx_(nidx) {}
   void run(KernelContext& ctx) override {
     const TensorView& p = ctx.inputs[0];
     const std::vector<int64_t> idx = read_ints(ctx.inputs[1]);
+    // Like TensorFlow's CPU kernel (TF.js reads zeros instead): an out-of-range index is an error.
+    for (size_t i = 0; i < idx.size(); ++i)
+      if (idx[i] < 0 || idx[i] >= n_)
+        throw Error(ErrorCode::kInvalidArgument,
+                    desc_ + ": indices[" + std::to_string(i) + "] = " + std::to_string(idx[i]) +
+                        " is not in [0, " + std::to_string(n_) + ") (params dim " +
+                        std::to_string(axis_) + " has " + std::to_string(n_) + " entries)");
     const size_t es = dtype_size(p.dtype);
     const size_t row = static_cast<size_t>(inner_) * es;
     const uint8_t* src = static_cast<const uint8_t*>(p.data);
@@ -353,17 +369,13 @@ class GatherKernel : public Kernel {
         for (int64_t i = 0; i < nidx_; ++i) {
           const int64_t k = idx[static_cast<size_t>(b * nidx_ + i)];
           uint8_t* d = dst + static_cast<size_t>((b * outer_ + o) * nidx_ + i) * row;
-          if (k < 0 || k >= n_) {
-            // TF on CPU rejects out-of-range indices; TF.js reads zeros. Follow TF.js.
-            std::memset(d, 0, row);
-            continue;
-          }
           std::memcpy(d, src + static_cast<size_t>((b * outer_ + o) * n_ + k) * row, row);
         }
   }
 
  private:
-  int64_t batch_, outer_, n_, inner_, nidx_;
+  std::string desc_;
+  int64_t axis_, batch_, outer_, n_, inner_, nidx_;
 };
 
 std::unique_ptr<Kernel> make_gather(const KernelInit& init) {
@@ -381,7 +393,8 @@ std::unique_ptr<Kernel> make_gather(const KernelInit& init) {
   for (int64_t i = bd; i < axis; ++i) outer *= p[static_cast<size_t>(i)];
   for (size_t i = static_cast<size_t>(axis) + 1; i < p.size(); ++i) inner *= p[i];
   for (size_t i = static_cast<size_t>(bd); i < ix.size(); ++i) nidx *= ix[i];
-  return std::make_unique<GatherKernel>(batch, outer, p[static_cast<size_t>(axis)], inner, nidx);
+  return std::make_unique<GatherKernel>(init.node->describe(), axis, batch, outer,
+                                        p[static_cast<size_t>(axis)], inner, nidx);
 }
 
 class GatherNdKernel : public Kernel {
