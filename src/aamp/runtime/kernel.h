@@ -69,6 +69,11 @@ class Kernel {
 
 using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelInit&)>;
 
+// A check of a node's attrs alone (no shapes), run at Session creation for every node of the op
+// on the device, so that what no kernel can run (e.g. an unknown fused_ops entry) is reported
+// before any plan is compiled. Throws Error naming the node and op.
+using NodeCheck = std::function<void(const Node&)>;
+
 struct KernelRegistration {
   std::string op;
   DeviceKind device = DeviceKind::kCPU;
@@ -93,9 +98,19 @@ class KernelRegistry {
   std::vector<const KernelRegistration*> all(std::string_view op, DeviceKind d) const;
   // Whether any kernel is registered for the device (false for kGPU in a build without CUDA).
   bool has_device(DeviceKind d) const;
+  // Adds a static node check (see NodeCheck) for the op on the device.
+  void add_check(std::string op, DeviceKind d, NodeCheck f);
+  // Runs every check registered for the node's op on the device (throws the first failure).
+  void check_node(const Node& n, DeviceKind d) const;
 
  private:
+  struct CheckEntry {
+    std::string op;
+    DeviceKind device;
+    NodeCheck check;
+  };
   std::vector<KernelRegistration> regs_;
+  std::vector<CheckEntry> checks_;
 };
 
 // Registers kernels at static-init time (backends are linked whole-archive):

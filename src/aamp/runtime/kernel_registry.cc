@@ -1,3 +1,6 @@
+#include <string>
+#include <utility>
+
 #include "aamp/ops/registry.h"
 #include "aamp/runtime/kernel.h"
 
@@ -41,6 +44,15 @@ bool KernelRegistry::has_device(DeviceKind d) const {
   for (const auto& r : regs_)
     if (r.device == d) return true;
   return false;
+}
+
+void KernelRegistry::add_check(std::string op, DeviceKind d, NodeCheck f) {
+  checks_.push_back({std::move(op), d, std::move(f)});
+}
+
+void KernelRegistry::check_node(const Node& n, DeviceKind d) const {
+  for (const auto& c : checks_)
+    if (c.op == n.op && c.device == d) c.check(n);
 }
 
 }  // namespace aamp

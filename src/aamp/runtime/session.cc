@@ -59,6 +59,21 @@ std::string kernel_dtype_suffix(const Node& n, DeviceKind d) {
   return " in " + dtype_name(*t);
 }
 
+bool env_flag(const char* name) {
+  const char* e = std::getenv(name);
+  return e && *e && std::string(e) != "0";
+}
+
+// The first node that computes in float16 (main type attr DT_HALF; Cast, Const and the
+// runtime-handled placeholders excluded), or nullptr.
+const Node* first_float16_node(const Graph& g) {
+  for (const auto& n : g.nodes()) {
+    if (n->op == "Cast" || runtime_handled(n->op) || is_placeholder(*n)) continue;
+    if (kernel_dtype(*n, {}, {}) == DType::kHalf) return n.get();
+  }
+  return nullptr;
+}
+
 bool compatible(const Shape& want, const std::vector<int64_t>& got) {
   if (want.unknown_rank) return true;
   if (want.rank() != static_cast<int>(got.size())) return false;
@@ -100,9 +115,16 @@ std::string unsupported_ops_message(const Graph& g, DeviceKind d) {
   return msg;
 }
 
+bool cpu_supports_native_float16() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+  return __builtin_cpu_supports("avx512fp16");
+#else
+  return false;
+#endif
+}
+
 Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
-  if (const char* e = std::getenv("AAMP_REFERENCE_KERNELS"); e && *e && std::string(e) != "0")
-    opts_.reference_kernels_only = true;
+  if (env_flag("AAMP_REFERENCE_KERNELS")) opts_.reference_kernels_only = true;
   graph_.check_structure();
   if (!KernelRegistry::global().has_device(opts_.device))
     throw Error(ErrorCode::kUnimplemented,
@@ -113,6 +135,16 @@ Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
                          : "no kernels are registered for it"));
   const std::string msg = unsupported_ops_message(graph_, opts_.device);
   if (!msg.empty()) throw Error(ErrorCode::kUnimplemented, msg);
+  if (opts_.device == DeviceKind::kCPU && !cpu_supports_native_float16() &&
+      !env_flag("AAMP_ALLOW_EMULATED_FP16")) {
+    if (const Node* n = first_float16_node(graph_))
+      throw Error(ErrorCode::kUnimplemented,
+                  n->describe() +
+                      " computes in float16, but this CPU has no native float16 (AVX512-FP16): "
+                      "convert the model to bfloat16 for the CPU (or run it on the GPU); "
+                      "AAMP_ALLOW_EMULATED_FP16=1 runs float16 in the slow reference kernels");
+  }
+  for (const auto& n : graph_.nodes()) KernelRegistry::global().check_node(*n, opts_.device);
 }
 
 Session::~Session() = default;

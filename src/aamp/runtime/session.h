@@ -27,6 +27,11 @@ struct SessionOptions {
   // Priority-0 kernels only (also forced by the environment variable AAMP_REFERENCE_KERNELS=1,
   // for debugging numerical differences).
   bool reference_kernels_only = false;
+  // float16: on a CPU without native float16 (AVX512-FP16), a graph with a node computing in
+  // float16 (Casts and Consts aside) is refused at Session creation; the environment variable
+  // AAMP_ALLOW_EMULATED_FP16=1 lets the reference kernels run it anyway, in float32 (for tests
+  // and debugging).
+
   bool profile = false;  // per-node timing (PlanStats::profile)
 };
 
@@ -61,7 +66,10 @@ class Plan;
 
 class Session {
  public:
-  // Throws Error(kUnimplemented) listing every unsupported op type (count, first node).
+  // Throws Error(kUnimplemented) listing every unsupported op type (count, first node); naming
+  // the first node that computes in float16 on a CPU without native float16 (see
+  // SessionOptions); or naming a node whose attrs no kernel accepts (e.g. an unknown fused_ops
+  // entry of _FusedMatMul / _FusedConv2D / FusedDepthwiseConv2dNative).
   explicit Session(Graph g, SessionOptions o = {});
   ~Session();
   Session(const Session&) = delete;
@@ -105,5 +113,8 @@ class Session {
 // 'b')", or "" when every op can run (has a kernel and a shape function, or is handled by the
 // runtime itself).
 std::string unsupported_ops_message(const Graph& g, DeviceKind d);
+
+// Whether this CPU computes float16 natively (AVX512-FP16).
+bool cpu_supports_native_float16();
 
 }  // namespace aamp

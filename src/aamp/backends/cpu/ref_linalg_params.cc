@@ -137,12 +137,20 @@ Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs) {
       {"GeluExact", StepKind::kGeluExact, 0},
       {"GeluApproximate", StepKind::kGeluApprox, 0},
   };
+  const std::vector<std::string>& list = f->get<AttrList>().s;
   int next = first_arg;
-  for (const std::string& s : f->get<AttrList>().s) {
+  for (const std::string& s : list) {
     const Name* found = nullptr;
     for (const auto& nm : kNames)
       if (s == nm.name) found = &nm;
-    if (!found) fail(n, ErrorCode::kUnimplemented, "unsupported fused op '" + s + "'");
+    if (!found) {
+      std::string all, known;
+      for (const std::string& x : list) all += (all.empty() ? "" : ", ") + x;
+      for (const auto& nm : kNames) known += (known.empty() ? "" : ", ") + std::string(nm.name);
+      fail(
+          n, ErrorCode::kUnimplemented,
+          "unsupported fused op '" + s + "' in fused_ops [" + all + "] (supported: " + known + ")");
+    }
     Step st{found->kind, found->args ? next : -1};
     next += found->args;
     e.steps.push_back(st);
@@ -153,6 +161,21 @@ Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs) {
              std::to_string(num_data_inputs - first_arg));
   return e;
 }
+
+namespace {
+
+// fused_ops are checked when the Session is created (not at the first run's plan compile).
+const bool kChecksRegistered = [] {
+  for (const char* op :
+       {"_FusedMatMul", "_FusedConv2D", "FusedDepthwiseConv2dNative", "_AampFusedBatchMatMulV2"}) {
+    KernelRegistry::global().add_check(op, DeviceKind::kCPU, [](const Node& n) {
+      parse_epilogue(n, first_arg_index(n.op), n.num_data_inputs());
+    });
+  }
+  return true;
+}();
+
+}  // namespace
 
 float activate(StepKind k, float x, float leaky_alpha) {
   switch (k) {
