@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
@@ -169,6 +170,93 @@ TEST(Tfjs, ByteTotalsMustAddUp) {
   m["weightsManifest"][0]["weights"][0]["shape"] = json::array({1 << 30, 1 << 30});
   expect_error([&] { parse_tfjs(m.dump(), shard_map(), "big.json"); }, ErrorCode::kParse,
                {"big.json", "'w'"});
+}
+
+// TF.js stores float64/float16 weights as float32 and int64/uint8 ones as int32; the graph
+// keeps the declared dtype, and the Const must carry it (faceboxes, nanodet).
+json declared_model(const std::vector<std::pair<std::string, std::string>>& consts,
+                    const json& weights) {
+  json m = {{"format", "graph-model"},
+            {"modelTopology", {{"node", json::array()}}},
+            {"weightsManifest", json::array({{{"paths", {"w.bin"}}, {"weights", weights}}})}};
+  for (const auto& [name, dt] : consts)
+    m["modelTopology"]["node"].push_back(
+        {{"name", name},
+         {"op", "Const"},
+         {"attr", {{"dtype", {{"type", dt}}}, {"value", {{"tensor", {{"dtype", dt}}}}}}}});
+  return m;
+}
+
+TEST(Tfjs, WeightsTakeTheDtypeTheGraphDeclares) {
+  const json weights = json::parse(R"([
+    {"name": "d", "shape": [2], "dtype": "float32"},
+    {"name": "dq", "shape": [], "dtype": "float32",
+     "quantization": {"dtype": "float16", "original_dtype": "float32"}},
+    {"name": "half", "shape": [1], "dtype": "float32"},
+    {"name": "l", "shape": [3], "dtype": "int32"},
+    {"name": "empty", "shape": [0, 1], "dtype": "int32"},
+    {"name": "u8", "shape": [2], "dtype": "int32"},
+    {"name": "f", "shape": [1], "dtype": "float32"}
+  ])");
+  std::string bin = bytes_of(std::vector<float>{0.1f, -3.0f});
+  bin += bytes_of(std::vector<uint16_t>{float_to_half_bits(0.75f)});
+  bin += bytes_of(std::vector<float>{0.5f});
+  bin += bytes_of(std::vector<int32_t>{-1, 2147483647, 0});
+  bin += bytes_of(std::vector<int32_t>{0, 255});
+  bin += bytes_of(std::vector<float>{2.5f});
+  const json m = declared_model({{"d", "DT_DOUBLE"},
+                                 {"dq", "DT_DOUBLE"},
+                                 {"half", "DT_HALF"},
+                                 {"l", "DT_INT64"},
+                                 {"empty", "DT_INT64"},
+                                 {"u8", "DT_UINT8"},
+                                 {"f", "DT_FLOAT"}},
+                                weights);
+  Graph g = parse_tfjs(m.dump(), {{"w.bin", bin}}, "declared.json");
+  auto value = [&](const char* n, DType want) -> const Tensor& {
+    const Tensor& t = g.at(n).attr_tensor("value");
+    EXPECT_EQ(t.dtype(), want) << n;
+    EXPECT_EQ(g.at(n).attr_type("dtype"), want) << n;
+    // Reading values of the wrong type would overrun the buffer: stop the test here.
+    if (t.dtype() != want) throw std::runtime_error(std::string(n) + " has the wrong dtype");
+    return t;
+  };
+  const Tensor& d = value("d", DType::kDouble);
+  EXPECT_EQ(std::vector<double>(d.values<double>().begin(), d.values<double>().end()),
+            (std::vector<double>{static_cast<double>(0.1f), -3.0}));
+  EXPECT_EQ(value("dq", DType::kDouble).values<double>()[0], 0.75);
+  EXPECT_EQ(value("half", DType::kHalf).element_as_double(0), 0.5);
+  const Tensor& l = value("l", DType::kInt64);
+  EXPECT_EQ(std::vector<int64_t>(l.values<int64_t>().begin(), l.values<int64_t>().end()),
+            (std::vector<int64_t>{-1, 2147483647, 0}));
+  const Tensor& empty = value("empty", DType::kInt64);
+  EXPECT_EQ(empty.shape(), (Shape{0, 1}));
+  EXPECT_EQ(empty.num_elements(), 0);
+  const Tensor& u8 = value("u8", DType::kUInt8);
+  EXPECT_EQ(u8.raw()[0], 0);
+  EXPECT_EQ(u8.raw()[1], 255);
+  EXPECT_EQ(value("f", DType::kFloat).values<float>()[0], 2.5f);
+
+  // A value outside the declared type, and a float weight declared as an integer, are errors
+  // naming the file and the weight.
+  std::string over = bin;
+  const int32_t big = 256;
+  std::memcpy(&over[over.size() - 8], &big, 4);  // u8[1] = 256
+  expect_error(
+      [&] {
+        parse_tfjs(m.dump(), {{"w.bin", over}}, "over.json");
+      },
+      ErrorCode::kInvalidGraph,
+      {"over.json", "weight 'u8' is stored as int32 but its node declares uint8",
+       "value 256 at index 1 does not fit"});
+  json bad = m;
+  bad["modelTopology"]["node"][6]["attr"]["dtype"]["type"] = "DT_INT32";
+  expect_error(
+      [&] {
+        parse_tfjs(bad.dump(), {{"w.bin", bin}}, "kind.json");
+      },
+      ErrorCode::kInvalidGraph,
+      {"kind.json", "weight 'f' is stored as float32 but its node declares int32"});
 }
 
 TEST(Tfjs, BadJsonAndManifestErrors) {

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <type_traits>
+#include <utility>
 
+#include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/io/proto_convert.h"
@@ -169,17 +172,66 @@ Tensor decode_weight(const Ctx& ctx, const std::string& where, const std::string
   return Tensor::from_vector<float>(shape, floats);
 }
 
+// TF.js stores a weight in the type its runtime computes with (float32 for DT_DOUBLE/DT_HALF,
+// int32 for DT_INT64/DT_INT16/DT_UINT8/...), while the graph keeps the declared dtype: converts
+// t to `declared` so that the Const agrees with the ops that read it. Integer values must fit.
+Tensor to_declared(const Ctx& ctx, const std::string& where, const std::string& name, Tensor t,
+                   DType declared) {
+  if (declared == t.dtype()) return t;
+  const auto mismatch = [&](const std::string& why) {
+    ctx.fail(where,
+             "weight '" + name + "' is stored as " + dtype_name(t.dtype()) +
+                 " but its node declares " + dtype_name(declared) + why,
+             ErrorCode::kInvalidGraph);
+  };
+  if (is_float(t.dtype()) && is_float(declared)) return t.cast_float(declared);
+  const bool int_types = (is_integer(t.dtype()) || t.dtype() == DType::kBool) &&
+                         (is_integer(declared) || declared == DType::kBool);
+  if (!int_types) mismatch("");
+  Tensor out(declared, t.shape());
+  try {
+    dispatch_int(t.dtype(), [&](auto from_tag) {
+      using F = typename decltype(from_tag)::type;
+      dispatch_int(declared, [&](auto to_tag) {
+        using T = typename decltype(to_tag)::type;
+        const F* src = t.data<F>();
+        T* dst = out.mutable_data<T>();
+        for (int64_t i = 0; i < t.num_elements(); ++i) {
+          if constexpr (std::is_same_v<T, bool>) {
+            dst[i] = src[i] != 0;
+          } else if constexpr (std::is_same_v<F, bool>) {
+            dst[i] = static_cast<T>(src[i] ? 1 : 0);
+          } else {
+            if (!std::in_range<T>(src[i]))
+              mismatch(": value " + std::to_string(static_cast<int64_t>(src[i])) + " at index " +
+                       std::to_string(i) + " does not fit");
+            dst[i] = static_cast<T>(src[i]);
+          }
+        }
+      });
+    });
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kUnimplemented) throw;
+    mismatch("");  // a type outside dispatch_int (uint32, uint64)
+  }
+  return out;
+}
+
 void set_const(Graph& g, const Ctx& ctx, const std::string& where, const std::string& name,
                Tensor t) {
-  DType dt = t.dtype();
   if (Node* n = g.find(name)) {
     if (n->op != "Const")
       ctx.fail(where, "weight '" + name + "' names " + n->describe() + ", expected a Const",
                ErrorCode::kInvalidGraph);
+    const AttrValue* declared = n->find_attr("dtype");
+    if (declared && declared->is<DType>() && declared->get<DType>() != DType::kInvalid)
+      t = to_declared(ctx, where, name, std::move(t), declared->get<DType>());
+    const DType dt = t.dtype();
     n->attrs["value"] = AttrValue(std::move(t));
     n->attrs["dtype"] = AttrValue(dt);
     return;
   }
+  const DType dt = t.dtype();
   Node n;
   n.name = name;
   n.op = "Const";
