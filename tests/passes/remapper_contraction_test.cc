@@ -120,8 +120,11 @@ TEST(RemapperContraction, ConvBiasAddBatchNormReluFoldsIntoOneConv) {
   EXPECT_EQ(r.fusions["Conv2D+BiasAdd"], 1);
   EXPECT_EQ(r.fusions["Conv2D+BiasAdd+FusedBatchNorm"], 1);
   EXPECT_EQ(r.fusions["Fused+Relu"], 1);
-  // The original filter, bias and BN constants stay (unused), plus the folded filter and bias.
-  EXPECT_EQ(ops(g), "Const:8 Identity:1 Placeholder:1 _FusedConv2D:1");
+  // Only the folded filter and bias remain: the original filter and bias and the four BN
+  // constants, which nothing reads any more, are removed.
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedConv2D:1");
+  for (const char* gone : {"w", "b", "scale", "offset", "mean", "var"})
+    EXPECT_EQ(g.find(gone), nullptr) << gone;
   const Node& f = g.at("relu");
   EXPECT_EQ(f.op, "_FusedConv2D");
   EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Relu"}));
@@ -267,7 +270,7 @@ TEST(RemapperContraction, PadDepthwiseBecomesExplicitPadding) {
             binop("pad", "Pad", "x", "p") + conv("c", "DepthwiseConv2dNative", "pad", "VALID") +
             unop("out", "Identity", "c"));
   EXPECT_EQ(remap(g, true).fusions["Pad+DepthwiseConv2dNative"], 1);
-  EXPECT_EQ(ops(g), "Const:3 DepthwiseConv2dNative:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(ops(g), "Const:2 DepthwiseConv2dNative:1 Identity:1 Placeholder:1");
   const Node& c = g.at("c");
   EXPECT_EQ(c.inputs, (std::vector<std::string>{"x", "w"}));
   EXPECT_EQ(c.attr_string("padding"), "EXPLICIT");

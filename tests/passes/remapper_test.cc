@@ -73,7 +73,7 @@ TEST(RemapperTest, GeluExactErfForm) {
   EXPECT_EQ(r.fusions["GeluExact"], 1);
   EXPECT_EQ(g.at("gelu").op, "Gelu");
   EXPECT_FALSE(g.at("gelu").attr_bool("approximate"));
-  EXPECT_EQ(ops(g), "Const:3 Gelu:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(ops(g), "Gelu:1 Identity:1 Placeholder:1");
 }
 
 TEST(RemapperTest, GeluApproximatePowForm) {
@@ -103,7 +103,7 @@ TEST(RemapperTest, GeluApproximateCubeAsMulMul) {
   RemapperResult r = remap(g);
   EXPECT_EQ(r.fusions["GeluApproximate"], 1);
   EXPECT_EQ(r.total(), 1);
-  EXPECT_EQ(ops(g), "Const:4 Gelu:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(ops(g), "Gelu:1 Identity:1 Placeholder:1");
   const Node& n = g.at("gelu");
   EXPECT_EQ(n.op, "Gelu");
   EXPECT_EQ(n.inputs, std::vector<std::string>{"x"});
@@ -119,7 +119,7 @@ TEST(RemapperTest, GeluApproximatePowFormInputsAndHistogram) {
                          binop("hx", "Mul", "half", "x") + binop("gelu", "Mul", "hx", "b") +
                          unop("out", "Identity", "gelu")));
   remap(g);
-  EXPECT_EQ(ops(g), "Const:5 Gelu:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(ops(g), "Gelu:1 Identity:1 Placeholder:1");
   EXPECT_EQ(g.at("gelu").inputs, std::vector<std::string>{"x"});
 }
 
@@ -131,7 +131,7 @@ TEST(RemapperTest, GeluExactRealDivForm) {
                          binop("gelu", "Mul", "b", "hx") + unop("out", "Identity", "gelu")));
   RemapperResult r = remap(g);
   EXPECT_EQ(r.fusions["GeluExact"], 1);
-  EXPECT_EQ(ops(g), "Const:3 Gelu:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(ops(g), "Gelu:1 Identity:1 Placeholder:1");
   EXPECT_EQ(g.at("gelu").inputs, std::vector<std::string>{"x"});
   EXPECT_FALSE(g.at("gelu").attr_bool("approximate"));
 }
@@ -165,7 +165,7 @@ TEST(RemapperTest, HardSwishFusesInBothForms) {
                            unop("out", "Identity", "hs")));
     RemapperResult r = remap(g);
     EXPECT_EQ(r.fusions["HardSwish"], 1);
-    EXPECT_EQ(ops(g), "Const:2 HardSwish:1 Identity:1 Placeholder:1");
+    EXPECT_EQ(ops(g), "HardSwish:1 Identity:1 Placeholder:1");
     EXPECT_EQ(g.at("hs").inputs, std::vector<std::string>{"x"});
   }
 }
@@ -177,7 +177,7 @@ TEST(RemapperTest, SwishWithScalarBeta) {
                          unop("out", "Identity", "sw")));
   RemapperResult r = remap(g);
   EXPECT_EQ(r.fusions["Swish"], 1);
-  EXPECT_EQ(ops(g), "Const:1 Identity:1 Placeholder:1 Swish:1");
+  EXPECT_EQ(ops(g), "Identity:1 Placeholder:1 Swish:1");
   EXPECT_EQ(g.at("sw").inputs, std::vector<std::string>{"x"});
   EXPECT_FLOAT_EQ(g.at("sw").attr_float("beta"), 1.5f);
 }

@@ -246,6 +246,12 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
     }
   RemapperResult res;
   res.nodes_before = static_cast<int>(g.size());
+  // Consts read by some node now: those that no node reads after the rewrites (weights a fusion
+  // folded or replaced, e.g. BatchNorm statistics) are removed at the end.
+  std::unordered_set<std::string> read_consts;
+  for (const auto& [name, uses] : g.consumer_map())
+    if (const Node* n = g.find(name); n && n->op == "Const" && !uses.empty())
+      read_consts.insert(name);
   // Fixed point: each successful rewrite restarts the scan (graphs are small enough, and a
   // rewrite can enable another rule on the same nodes).
   const size_t max_rewrites = 4 * g.size() + 16;
@@ -281,6 +287,14 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
         break;
       }
       if (changed) break;
+    }
+  }
+  if (res.total() > 0) {
+    const auto uses = g.consumer_map();
+    for (const std::string& name : read_consts) {
+      auto it = uses.find(name);
+      if ((it == uses.end() || it->second.empty()) && !opts.fetch_nodes.count(name) && g.find(name))
+        g.remove(name);
     }
   }
   res.nodes_after = static_cast<int>(g.size());
