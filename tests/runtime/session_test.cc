@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 
@@ -227,7 +228,7 @@ const std::string kHalfGraph = placeholder("x", "DT_HALF", {3}) +
                                node("a", "AddV2", {"r", "r"}, "DT_HALF");
 
 TEST_F(Float16Test, RefusedAtCreationWithoutNativeFloat16) {
-  if (cpu_supports_native_float16()) {
+  if (cpu_has_native_fp16()) {
     Session s(parse_graphdef_text(kHalfGraph, "half.pbtxt"));
     SUCCEED() << "this CPU has AVX512-FP16";
     return;

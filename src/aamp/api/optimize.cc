@@ -1,13 +1,10 @@
 #include "aamp/api/optimize.h"
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
 #include <chrono>
 #include <filesystem>
 #include <memory>
 
+#include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 
@@ -22,24 +19,6 @@ std::string make_timestamp() {
 }
 
 }  // namespace
-
-bool cpu_has_native_fp16() {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-  return __builtin_cpu_supports("avx512fp16");
-#else
-  return false;
-#endif
-}
-
-bool cpu_has_native_bf16() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  // CPUID leaf 7: subleaf 1 EAX bit 5 = AVX512_BF16; subleaf 0 EDX bit 22 = AMX-BF16.
-  if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5))) return true;
-  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 22))) return true;
-#endif
-  return false;
-}
 
 OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
                         const std::vector<std::string>& fetches) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aamp/api/config.h"
+#include "aamp/core/cpu_features.h"  // cpu_has_native_fp16/bf16 (used with optimize())
 #include "aamp/ir/graph.h"
 #include "aamp/passes/auto_mixed_precision.h"
 #include "aamp/passes/pass_manager.h"
@@ -39,11 +40,5 @@ struct OptimizeResult {
 // without native FP16, unknown fetch) before touching the graph.
 OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
                         const std::vector<std::string>& fetches = {});
-
-// Whether this CPU has native FP16 arithmetic (AVX512-FP16).
-bool cpu_has_native_fp16();
-// Whether this CPU has native BF16 arithmetic (AVX512_BF16 or AMX-BF16). Without it optimize()
-// still converts (the graph is portable) but warns that BF16 will run emulated.
-bool cpu_has_native_bf16();
 
 }  // namespace aamp

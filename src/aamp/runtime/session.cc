@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
@@ -115,14 +116,6 @@ std::string unsupported_ops_message(const Graph& g, DeviceKind d) {
   return msg;
 }
 
-bool cpu_supports_native_float16() {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-  return __builtin_cpu_supports("avx512fp16");
-#else
-  return false;
-#endif
-}
-
 Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
   if (env_flag("AAMP_REFERENCE_KERNELS")) opts_.reference_kernels_only = true;
   graph_.check_structure();
@@ -135,7 +128,7 @@ Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
                          : "no kernels are registered for it"));
   const std::string msg = unsupported_ops_message(graph_, opts_.device);
   if (!msg.empty()) throw Error(ErrorCode::kUnimplemented, msg);
-  if (opts_.device == DeviceKind::kCPU && !cpu_supports_native_float16() &&
+  if (opts_.device == DeviceKind::kCPU && !cpu_has_native_fp16() &&
       !env_flag("AAMP_ALLOW_EMULATED_FP16")) {
     if (const Node* n = first_float16_node(graph_))
       throw Error(ErrorCode::kUnimplemented,

@@ -114,7 +114,4 @@ class Session {
 // runtime itself).
 std::string unsupported_ops_message(const Graph& g, DeviceKind d);
 
-// Whether this CPU computes float16 natively (AVX512-FP16).
-bool cpu_supports_native_float16();
-
 }  // namespace aamp

@@ -1,0 +1,28 @@
+#include "aamp/core/cpu_features.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+namespace aamp {
+
+bool cpu_has_native_fp16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  // CPUID leaf 7 subleaf 0: EDX bit 23 = AVX512-FP16.
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 23))) return true;
+#endif
+  return false;
+}
+
+bool cpu_has_native_bf16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  // CPUID leaf 7: subleaf 1 EAX bit 5 = AVX512_BF16; subleaf 0 EDX bit 22 = AMX-BF16.
+  if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5))) return true;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 22))) return true;
+#endif
+  return false;
+}
+
+}  // namespace aamp
