@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
@@ -113,6 +116,39 @@ TEST_F(NpyTest, ReadsVersion2AndRejectsBadFiles) {
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("s.npy"), std::string::npos);
+  }
+}
+
+// The fuzz seeds were written by numpy 1.24 (np.save; u8_v2.npy with format version 2.0).
+TEST_F(NpyTest, ReadsWhatNumpyWrites) {
+  const std::string dir = AAMP_SOURCE_DIR "/tests/fuzz/corpus/npy/";
+  EXPECT_EQ(read_npy(dir + "f32_2x3.npy"),
+            Tensor::from_vector<float>(Shape{2, 3}, {-1, -0.5f, 0, 0.5f, 1, 1.5f}));
+  EXPECT_EQ(read_npy(dir + "i64_3.npy"),
+            Tensor::from_vector<int64_t>(Shape{3}, {-1, int64_t{1} << 40, 7}));
+  EXPECT_EQ(read_npy(dir + "bool_scalar.npy"), Tensor::from_bytes(DType::kBool, Shape{}, {1}));
+  EXPECT_EQ(read_npy(dir + "u8_v2.npy"), Tensor::from_vector<uint8_t>(Shape{1, 2}, {0, 255}));
+  // What aamp writes is what numpy writes, byte for byte.
+  EXPECT_EQ(encode_npy(read_npy(dir + "f32_2x3.npy"), "x"), read_file(dir + "f32_2x3.npy"));
+  EXPECT_EQ(encode_npy(read_npy(dir + "i64_3.npy"), "x"), read_file(dir + "i64_3.npy"));
+}
+
+TEST_F(NpyTest, ParsesAndEncodesInMemory) {
+  const Tensor t = Tensor::from_vector<int16_t>(Shape{2, 2}, {-3, 0, 7, 32767});
+  const std::string bytes = encode_npy(t, "mem");
+  write_npy(file("t.npy"), t);
+  EXPECT_EQ(bytes, read_file(file("t.npy")));
+  EXPECT_EQ(parse_npy(bytes, "mem"), t);
+  // Errors name what the caller called the bytes.
+  for (const auto& [cut, needle] : std::vector<std::pair<size_t, std::string>>{
+           {5, "bad magic"}, {40, "truncated .npy header"}, {bytes.size() - 1, "needs 8 bytes"}}) {
+    try {
+      parse_npy(std::string_view(bytes).substr(0, cut), "blob #3");
+      ADD_FAILURE() << "no error at " << cut;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("blob #3: ", 0), 0u) << e.what();
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
   }
 }
 

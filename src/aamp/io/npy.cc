@@ -82,9 +82,9 @@ Shape parse_shape(std::string_view tuple, const std::string& path) {
 
 }  // namespace
 
-Tensor read_npy(const std::string& path) {
-  const std::string data = read_file(path);
-  if (data.size() < kMagicLen + 4 || data.compare(0, kMagicLen, kMagic, kMagicLen) != 0)
+Tensor parse_npy(std::string_view data, const std::string& path) {
+  if (data.size() < kMagicLen + 4 ||
+      data.substr(0, kMagicLen) != std::string_view(kMagic, kMagicLen))
     fail(path, "not a .npy file (bad magic)");
   const int major = static_cast<unsigned char>(data[6]);
   size_t header_len = 0;
@@ -144,7 +144,9 @@ Tensor read_npy(const std::string& path) {
   return Tensor::from_bytes(dtype, std::move(shape), std::move(bytes));
 }
 
-void write_npy(const std::string& path, const Tensor& t) {
+Tensor read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
+
+std::string encode_npy(const Tensor& t, const std::string& path) {
   const Tensor src = t.dtype() == DType::kBFloat16 ? t.cast_float(DType::kFloat) : t;
   const char* descr = nullptr;
   for (const auto& nt : kTypes)
@@ -179,7 +181,11 @@ void write_npy(const std::string& path, const Tensor& t) {
   }
   out += header;
   out.append(reinterpret_cast<const char*>(src.raw()), src.byte_size());
-  write_file_atomic(path, out);
+  return out;
+}
+
+void write_npy(const std::string& path, const Tensor& t) {
+  write_file_atomic(path, encode_npy(t, path));
 }
 
 }  // namespace aamp

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "aamp/ir/tensor.h"
 
@@ -11,5 +12,10 @@ namespace aamp {
 // float32 (NumPy has no bfloat16). Errors name the file.
 Tensor read_npy(const std::string& path);
 void write_npy(const std::string& path, const Tensor& t);
+
+// The same in memory: parses the bytes of a .npy file (errors start with `name`), and encodes
+// a tensor as .npy bytes (`name` is for errors).
+Tensor parse_npy(std::string_view bytes, const std::string& name);
+std::string encode_npy(const Tensor& t, const std::string& name);
 
 }  // namespace aamp
