@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/io/graph_io.h"
 #include "tools/cli_fixture.h"
 
 namespace {
@@ -233,6 +234,69 @@ TEST_F(Cli, DuplicateName) {
                            "node { name: \"a\" op: \"Placeholder\" }\n"
                            "node { name: \"a\" op: \"Relu\" }\n");
   expect_user_error(aamp({"inspect", path}), {"dup.pbtxt", "duplicate", "'a'"});
+}
+
+// A graph in binary form, for cutting: kSmallPbtxt through the library's own writer.
+std::string small_pb() {
+  return aamp::serialize_graphdef_binary(aamp::parse_graphdef_text(kSmallPbtxt, "small.pbtxt"));
+}
+
+TEST_F(Cli, TruncatedBinaryGraphDef) {
+  const std::string pb = small_pb();
+  ASSERT_EQ(aamp({"inspect", write("whole.pb", pb)}).code, 0);
+  // Cuts inside a node (the first byte of a node is its tag; any cut after it leaves the node
+  // incomplete): the last byte, the middle, and just after the first node's length prefix.
+  for (size_t cut : {pb.size() - 1, pb.size() / 2, size_t{2}}) {
+    SCOPED_TRACE(cut);
+    const std::string path = write("cut" + std::to_string(cut) + ".pb", pb.substr(0, cut));
+    expect_user_error(aamp({"inspect", path}), {path});
+  }
+}
+
+TEST_F(Cli, DuplicateNameInBinaryGraphDef) {
+  aamp::Graph g;
+  aamp::Node x;
+  x.name = "x";
+  x.op = "Placeholder";
+  g.add(x);
+  // GraphDef's nodes are a repeated field: two serializations back to back hold x twice.
+  const std::string one = aamp::serialize_graphdef_binary(g);
+  const std::string path = write("dup.pb", one + one);
+  expect_user_error(aamp({"inspect", path}), {"dup.pb", "duplicate", "'x'"});
+}
+
+// A TF.js model: x[2,3] -> MatMul(w[3,4]); w's 48 bytes in w.bin.
+const char* kTfjsModel = R"({
+  "format": "graph-model",
+  "modelTopology": {"node": [
+    {"name": "x", "op": "Placeholder",
+     "attr": {"dtype": {"type": "DT_FLOAT"},
+              "shape": {"shape": {"dim": [{"size": "2"}, {"size": "3"}]}}}},
+    {"name": "w", "op": "Const", "attr": {"dtype": {"type": "DT_FLOAT"}}},
+    {"name": "y", "op": "MatMul", "input": ["x", "w"], "attr": {"T": {"type": "DT_FLOAT"}}}
+  ]},
+  "weightsManifest": [{"paths": ["w.bin"],
+                       "weights": [{"name": "w", "shape": [3, 4], "dtype": "float32"}]}]
+})";
+
+TEST_F(Cli, TfjsShardTooShortOrMissing) {
+  const std::string model = write("model.json", kTfjsModel);
+  write("w.bin", std::string(48, '\0'));
+  Result ok = aamp({"inspect", model});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  write("w.bin", std::string(47, '\0'));
+  expect_user_error(aamp({"inspect", model}),
+                    {model, "weight 'w' needs 48 bytes", "[w.bin] hold only 47 bytes"});
+  fs::remove(path("w.bin"));
+  expect_user_error(aamp({"inspect", model}), {model, "weight shard 'w.bin'", path("w.bin")});
+}
+
+TEST_F(Cli, TfjsDuplicateNodeName) {
+  std::string json = kTfjsModel;
+  json.replace(json.find("{\"name\": \"y\""), 12, "{\"name\": \"x\"");
+  const std::string model = write("model.json", json);
+  write("w.bin", std::string(48, '\0'));
+  expect_user_error(aamp({"inspect", model}), {model, "duplicate", "'x'"});
 }
 
 }  // namespace
