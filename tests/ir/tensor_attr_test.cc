@@ -98,6 +98,15 @@ TEST(Tensor, FromVectorScalarAndElements) {
   EXPECT_EQ(h.element_as_double(0), 1.5);
 }
 
+// Integers come out exactly (not through float32, which turned 2147483647 into 2147483648).
+TEST(Tensor, ElementAsDoubleIsExactForIntegers) {
+  Tensor i = Tensor::from_vector<int32_t>(Shape{2}, {2147483647, -16777217});
+  EXPECT_EQ(i.element_as_double(0), 2147483647.0);
+  EXPECT_EQ(i.element_as_double(1), -16777217.0);
+  Tensor l = Tensor::scalar<int64_t>(int64_t{1} << 52 | 1);
+  EXPECT_EQ(l.element_as_double(0), 4503599627370497.0);
+}
+
 TEST(Tensor, CastFloatRoundsAndConverts) {
   Tensor t = Tensor::from_vector<float>(Shape{5}, {1.0f, 0.1f, 70000.0f, -0.0f, 3.0f});
   Tensor b = t.cast_float(DType::kBFloat16);

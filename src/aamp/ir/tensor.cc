@@ -73,8 +73,8 @@ Tensor Tensor::from_bytes(DType dtype, Shape shape, std::vector<uint8_t> bytes) 
 double Tensor::element_as_double(int64_t i) const {
   return dispatch_numeric(dtype_, [&](auto tag) -> double {
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_same_v<T, double>)
-      return data<double>()[i];
+    if constexpr (std::is_same_v<T, double> || std::is_integral_v<T>)
+      return static_cast<double>(data<T>()[i]);  // exact (int64 beyond 2^53 rounds once)
     else
       return static_cast<double>(as_float<T>(data<T>()[i]));
   });
