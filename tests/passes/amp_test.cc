@@ -9,11 +9,12 @@
 #include "aamp/io/graph_io.h"
 #include "aamp/ops/registry.h"
 #include "aamp/passes/auto_mixed_precision.h"
+#include "passes/amp_test_util.h"
 
 namespace aamp {
 namespace {
 
-Graph parse(const std::string& text) { return parse_graphdef_text(text, "<amp_test>"); }
+using namespace amp_test;  // NOLINT(build/namespaces): the helpers of amp_test_util.h
 
 // A float32 node with attr T and the given inputs.
 std::string node(const std::string& name, const std::string& op,
@@ -42,10 +43,6 @@ std::string weight(const std::string& name, bool vec = false) {
   return s + "} } } }\n";
 }
 
-std::string cast_name(const std::string& src, int port, const std::string& tag) {
-  return src + "-" + std::to_string(port) + "-" + tag + "-AutoMixedPrecision";
-}
-
 struct Amp {
   Graph g;
   AmpReport r;
@@ -63,34 +60,6 @@ Amp amp(const std::string& text, AmpOptions o = {}, std::vector<std::string> fet
   a.g.check_structure();
   return a;
 }
-
-int count_op(const Graph& g, const std::string& op) {
-  int c = 0;
-  for (const auto& n : g.nodes()) c += n->op == op;
-  return c;
-}
-
-const std::string& rule_of(const AmpReport& r, const std::string& node) {
-  for (const auto& d : r.decisions)
-    if (d.node == node) return d.rule;
-  static const std::string kMissing = "<no decision>";
-  return kMissing;
-}
-
-// Checks one inserted Cast: input, SrcT, DstT, Truncate=false.
-void expect_cast(const Graph& g, const std::string& name, const std::string& input, DType src,
-                 DType dst) {
-  const Node* c = g.find(name);
-  ASSERT_NE(c, nullptr) << name;
-  EXPECT_EQ(c->op, "Cast");
-  EXPECT_EQ(c->inputs, std::vector<std::string>{input}) << name;
-  EXPECT_EQ(c->attr_type("SrcT"), src) << name;
-  EXPECT_EQ(c->attr_type("DstT"), dst) << name;
-  EXPECT_FALSE(c->attr_bool("Truncate")) << name;
-}
-
-const DType kF32 = DType::kFloat;
-const DType kBF16 = DType::kBFloat16;
 
 TEST(AmpTest, MatMulChainOneCastInOneCastOut) {
   Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
@@ -382,7 +351,9 @@ TEST(AmpTest, Float16Target) {
 }
 
 TEST(AmpTest, ListEditsChangeTheOutcome) {
-  // Softmax after Exp stays float by default; moved to allow it converts.
+  // Edits of AmpLists themselves (amp_lists_config_test.cc edits them through AmpConfig): a
+  // Softmax reading a Placeholder has no ALLOW fan-in and no allowlisted op is in the graph, so
+  // by default there is nothing to do; moved from infer to allow it converts.
   std::string text =
       placeholder("x") + node("sm", "Softmax", {"x"}) + node("out", "Identity", {"sm"});
   Amp a = amp(text);
@@ -394,6 +365,73 @@ TEST(AmpTest, ListEditsChangeTheOutcome) {
   Amp b = amp(text, o);
   EXPECT_EQ(b.g.at("sm").attr_type("T"), kBF16);
   EXPECT_EQ(rule_of(b.r, "sm"), "allowlist");
+  EXPECT_EQ(count_op(b.g, "Cast"), 2);
+  expect_cast(b.g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
+  expect_cast(b.g, cast_name("sm", 0, "CastToFp32"), "sm", kBF16, kF32);
+}
+
+// IdentityN's T is a list(type): each element is its own (node, attr, element) vertex. Element 0
+// sits between two MatMuls and converts; element 1 (int32) is never touched; element 2 carries
+// a Placeholder into an Exp and stays float32 -- so no Cast is needed on elements 1 and 2.
+TEST(AmpTest, ListTypeAttrIsPaintedPerElement) {
+  const std::string text = placeholder("x") + placeholder("y") + weight("w1") + weight("w2") + R"(
+node { name: "k" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } } }
+node { name: "m1" op: "MatMul" input: "x" input: "w1" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "idn" op: "IdentityN" input: "m1" input: "k" input: "y"
+  attr { key: "T" value { list { type: DT_FLOAT type: DT_INT32 type: DT_FLOAT } } } }
+node { name: "m2" op: "MatMul" input: "idn" input: "w2"
+  attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "out" op: "Identity" input: "m2" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "ko" op: "Identity" input: "idn:1" attr { key: "T" value { type: DT_INT32 } } }
+node { name: "e" op: "Exp" input: "idn:2" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  Amp a = amp(text);
+  const Graph& g = a.g;
+  EXPECT_EQ(g.at("m1").attr_type("T"), kBF16);
+  EXPECT_EQ(g.at("m2").attr_type("T"), kBF16);
+  EXPECT_EQ(g.at("idn").attr_list("T").type, (std::vector<DType>{kBF16, DType::kInt32, kF32}))
+      << a.r.decisions_tsv();
+  EXPECT_EQ(rule_of(a.r, "idn"), "between-allow");  // the decision of element 0
+  EXPECT_EQ(g.at("idn").inputs, (std::vector<std::string>{"m1", "k", "y"}));
+  EXPECT_EQ(g.at("ko").attr_type("T"), DType::kInt32);
+  EXPECT_EQ(g.at("ko").inputs, std::vector<std::string>{"idn:1"});
+  EXPECT_EQ(g.at("e").attr_type("T"), kF32);
+  EXPECT_EQ(g.at("e").inputs, std::vector<std::string>{"idn:2"});
+  EXPECT_EQ(count_op(g, "Cast"), 2);
+  expect_cast(g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
+  expect_cast(g, cast_name("m2", 0, "CastToFp32"), "m2", kBF16, kF32);
+  EXPECT_EQ(g.at("m1").inputs, (std::vector<std::string>{cast_name("x", 0, "CastToBf16"), "w1"}));
+  EXPECT_EQ(g.at("out").inputs, std::vector<std::string>{cast_name("m2", 0, "CastToFp32")});
+  EXPECT_EQ(a.r.message(),
+            "Converted 3/7 nodes to bfloat16 precision using 2 cast(s) (excluding Const and "
+            "Variable casts)");
+}
+
+// The same IdentityN with element 2 also feeding the second MatMul: element 2 now converts too
+// (clear, read by ALLOW), so y gets its own Cast and e reads a Cast back to float32.
+TEST(AmpTest, ListTypeAttrElementsConvertIndependently) {
+  const std::string text = placeholder("x") + placeholder("y") + weight("w1") + R"(
+node { name: "m1" op: "MatMul" input: "x" input: "w1" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "idn" op: "IdentityN" input: "m1" input: "y"
+  attr { key: "T" value { list { type: DT_FLOAT type: DT_FLOAT } } } }
+node { name: "m2" op: "MatMul" input: "idn" input: "idn:1"
+  attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "out" op: "Identity" input: "m2" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "e" op: "Exp" input: "idn:1" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  Amp a = amp(text);
+  const Graph& g = a.g;
+  EXPECT_EQ(g.at("idn").attr_list("T").type, (std::vector<DType>{kBF16, kBF16}))
+      << a.r.decisions_tsv();
+  EXPECT_EQ(g.at("idn").inputs, (std::vector<std::string>{"m1", cast_name("y", 0, "CastToBf16")}));
+  EXPECT_EQ(g.at("m2").inputs, (std::vector<std::string>{"idn", "idn:1"}));
+  EXPECT_EQ(g.at("e").attr_type("T"), kF32);
+  EXPECT_EQ(g.at("e").inputs, std::vector<std::string>{cast_name("idn", 1, "CastToFp32")});
+  EXPECT_EQ(count_op(g, "Cast"), 4);
+  expect_cast(g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
+  expect_cast(g, cast_name("y", 0, "CastToBf16"), "y", kF32, kBF16);
+  expect_cast(g, cast_name("idn", 1, "CastToFp32"), "idn:1", kBF16, kF32);
+  expect_cast(g, cast_name("m2", 0, "CastToFp32"), "m2", kBF16, kF32);
 }
 
 TEST(AmpTest, OpWithoutLowPrecisionKernelStaysFloat) {
