@@ -7,6 +7,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
 
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
@@ -91,6 +94,141 @@ TEST_F(ConfigTest, AampPrefixWinsOverItex) {
   AmpConfig c = AmpConfig::from_env();
   EXPECT_EQ(c.allowlist_add, "FromAamp");
   EXPECT_EQ(c.remapper, true);
+}
+
+// Sets an environment variable for one scope and restores its previous state (value or unset).
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_)
+      setenv(name_.c_str(), old_->c_str(), 1);
+    else
+      unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+std::optional<std::string> as_text(const std::optional<bool>& b) {
+  if (!b) return std::nullopt;
+  return std::string(*b ? "true" : "false");
+}
+
+// Every AmpConfig field with its environment suffix (after ITEX_ / AAMP_), as text.
+struct EnvField {
+  const char* suffix;
+  bool boolean;
+  std::function<std::optional<std::string>(const AmpConfig&)> get;
+};
+const std::vector<EnvField>& env_fields() {
+  static const std::vector<EnvField> kFields = {
+      {"AUTO_MIXED_PRECISION", true, [](const AmpConfig& c) { return as_text(c.enabled); }},
+      {"AUTO_MIXED_PRECISION_DATA_TYPE", false, [](const AmpConfig& c) { return c.data_type; }},
+      {"AUTO_MIXED_PRECISION_ALLOWLIST_ADD", false,
+       [](const AmpConfig& c) { return c.allowlist_add; }},
+      {"AUTO_MIXED_PRECISION_INFERLIST_ADD", false,
+       [](const AmpConfig& c) { return c.inferlist_add; }},
+      {"AUTO_MIXED_PRECISION_CLEARLIST_ADD", false,
+       [](const AmpConfig& c) { return c.clearlist_add; }},
+      {"AUTO_MIXED_PRECISION_DENYLIST_ADD", false,
+       [](const AmpConfig& c) { return c.denylist_add; }},
+      {"AUTO_MIXED_PRECISION_ALLOWLIST_REMOVE", false,
+       [](const AmpConfig& c) { return c.allowlist_remove; }},
+      {"AUTO_MIXED_PRECISION_INFERLIST_REMOVE", false,
+       [](const AmpConfig& c) { return c.inferlist_remove; }},
+      {"AUTO_MIXED_PRECISION_CLEARLIST_REMOVE", false,
+       [](const AmpConfig& c) { return c.clearlist_remove; }},
+      {"AUTO_MIXED_PRECISION_DENYLIST_REMOVE", false,
+       [](const AmpConfig& c) { return c.denylist_remove; }},
+      {"AUTO_MIXED_PRECISION_UNSAFE_FORCE_ALL", true,
+       [](const AmpConfig& c) { return as_text(c.unsafe_force_all); }},
+      {"AUTO_MIXED_PRECISION_LOG_PATH", false, [](const AmpConfig& c) { return c.log_path; }},
+      {"REMAPPER", true, [](const AmpConfig& c) { return as_text(c.remapper); }},
+      {"TF_COMPATIBLE", true, [](const AmpConfig& c) { return as_text(c.tf_compatible); }},
+  };
+  return kFields;
+}
+
+TEST_F(ConfigTest, EnvFieldTableCoversEveryName) {
+  ASSERT_EQ(env_fields().size(), std::size(kAllNames));
+  for (size_t i = 0; i < env_fields().size(); ++i)
+    EXPECT_STREQ(env_fields()[i].suffix, kAllNames[i]);
+}
+
+TEST_F(ConfigTest, ReadsEveryAampName) {
+  for (const EnvField& f : env_fields()) {
+    SCOPED_TRACE(f.suffix);
+    const std::string name = std::string("AAMP_") + f.suffix;
+    {
+      ScopedEnv v(name, f.boolean ? "1" : "aamp-value");
+      EXPECT_EQ(f.get(AmpConfig::from_env()), f.boolean ? "true" : "aamp-value");
+      // Only this field is set.
+      for (const EnvField& other : env_fields()) {
+        if (&other != &f) {
+          EXPECT_FALSE(other.get(AmpConfig::from_env())) << other.suffix;
+        }
+      }
+    }
+    EXPECT_EQ(std::getenv(name.c_str()), nullptr);  // the guard unset it
+    EXPECT_FALSE(f.get(AmpConfig::from_env()));
+  }
+}
+
+TEST_F(ConfigTest, AampWinsOverItexForEveryName) {
+  for (const EnvField& f : env_fields()) {
+    SCOPED_TRACE(f.suffix);
+    const std::string aamp = std::string("AAMP_") + f.suffix,
+                      itex = std::string("ITEX_") + f.suffix;
+    if (f.boolean) {
+      // Both directions, so neither value can win by being the default.
+      {
+        ScopedEnv a(aamp, "1"), i(itex, "0");
+        EXPECT_EQ(f.get(AmpConfig::from_env()), "true");
+      }
+      {
+        ScopedEnv a(aamp, "false"), i(itex, "true");
+        EXPECT_EQ(f.get(AmpConfig::from_env()), "false");
+      }
+      {
+        ScopedEnv i(itex, "on");
+        EXPECT_EQ(f.get(AmpConfig::from_env()), "true");  // ITEX_ alone is read
+      }
+    } else {
+      {
+        ScopedEnv a(aamp, "FromAamp"), i(itex, "FromItex");
+        EXPECT_EQ(f.get(AmpConfig::from_env()), "FromAamp");
+      }
+      {
+        ScopedEnv i(itex, "FromItex");
+        EXPECT_EQ(f.get(AmpConfig::from_env()), "FromItex");
+      }
+    }
+    EXPECT_FALSE(f.get(AmpConfig::from_env()));
+  }
+}
+
+// AAMP_ wins where the value matters: the dtype and the lists that reach optimize().
+TEST_F(ConfigTest, AampEnvWinsInTheEffectiveConfig) {
+  ScopedEnv ad("AAMP_AUTO_MIXED_PRECISION_DATA_TYPE", "BFLOAT16");
+  ScopedEnv id("ITEX_AUTO_MIXED_PRECISION_DATA_TYPE", "FLOAT16");
+  ScopedEnv ar("AAMP_AUTO_MIXED_PRECISION_INFERLIST_REMOVE", "Softmax");
+  ScopedEnv aa("AAMP_AUTO_MIXED_PRECISION_ALLOWLIST_ADD", "Softmax");
+  ScopedEnv ia("ITEX_AUTO_MIXED_PRECISION_ALLOWLIST_ADD", "Tanh");  // would conflict with infer
+  AmpConfig c = AmpConfig::merge({}, AmpConfig::from_env());
+  EXPECT_EQ(c.target(DeviceKind::kGPU), DType::kBFloat16);
+  AmpLists l = c.lists(DeviceKind::kCPU);
+  EXPECT_TRUE(l.allow.count("Softmax"));
+  EXPECT_FALSE(l.infer.count("Softmax"));
+  EXPECT_TRUE(l.infer.count("Tanh"));
+  EXPECT_FALSE(l.allow.count("Tanh"));
 }
 
 TEST_F(ConfigTest, ApiBeatsEnvBeatsDefaultPerField) {
