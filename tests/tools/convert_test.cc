@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "aamp/api/optimize.h"
+#include "aamp/io/graph_io.h"
 #include "tools/cli_fixture.h"
 
 namespace {
@@ -77,6 +79,127 @@ TEST_F(Convert, ForceAllAndLogDir) {
   EXPECT_EQ(post, 2);
   EXPECT_EQ(buckets, 1);
   EXPECT_EQ(decisions, 1);
+}
+
+// MatMul -> Sum: Sum is infer on the CPU (follows the MatMul into bf16) and deny on the GPU
+// (spec section 2). w holds 2 x 5000 floats (40,000 bytes) so the weight sizes show.
+const char* kMatMulSum = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "shape" value { shape { dim { size: -1 } dim { size: 2 } } } } }
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT
+  tensor_shape { dim { size: 2 } dim { size: 5000 } } float_val: 0.5 } } } }
+node { name: "m" op: "MatMul" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "axis" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { } int_val: 1 } } } }
+node { name: "s" op: "Sum" input: "m" input: "axis" attr { key: "T" value { type: DT_FLOAT } }
+  attr { key: "Tidx" value { type: DT_INT32 } } attr { key: "keep_dims" value { b: false } } }
+node { name: "out" op: "Identity" input: "s" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+
+// The output graph's Cast named <src>-0-<tag>-AutoMixedPrecision reads src, from -> to.
+void expect_cast(const aamp::Graph& g, const std::string& src, const std::string& tag,
+                 aamp::DType from, aamp::DType to) {
+  const std::string name = src + "-0-" + tag + "-AutoMixedPrecision";
+  const aamp::Node* c = g.find(name);
+  ASSERT_NE(c, nullptr) << name;
+  EXPECT_EQ(c->op, "Cast");
+  EXPECT_EQ(c->inputs, std::vector<std::string>{src});
+  EXPECT_EQ(c->attr_type("SrcT"), from);
+  EXPECT_EQ(c->attr_type("DstT"), to);
+}
+
+int count_casts(const aamp::Graph& g) {
+  int n = 0;
+  for (const auto& node : g.nodes()) n += node->op == "Cast";
+  return n;
+}
+
+TEST_F(Convert, CpuListsSumFollowsMatMulIntoBf16) {
+  std::string in = write("sum.pbtxt", kMatMulSum);
+  Result r = aamp({"convert", in, "-o", path("cpu.pb"), "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Converted 2/4 nodes to bfloat16 using 2 casts; weights 0.04 MB -> 0.02 MB\n");
+  aamp::Graph g = aamp::load_graph(path("cpu.pb"));
+  EXPECT_EQ(g.at("m").attr_type("T"), aamp::DType::kBFloat16);
+  EXPECT_EQ(g.at("s").attr_type("T"), aamp::DType::kBFloat16);
+  EXPECT_EQ(g.at("s").attr_type("Tidx"), aamp::DType::kInt32);
+  EXPECT_EQ(g.at("out").attr_type("T"), aamp::DType::kFloat);
+  EXPECT_EQ(g.at("w").attr_tensor("value").dtype(), aamp::DType::kBFloat16);
+  EXPECT_EQ(g.at("axis").attr_tensor("value").dtype(), aamp::DType::kInt32);
+  EXPECT_EQ(count_casts(g), 2);
+  expect_cast(g, "x", "CastToBf16", aamp::DType::kFloat, aamp::DType::kBFloat16);
+  expect_cast(g, "s", "CastToFp32", aamp::DType::kBFloat16, aamp::DType::kFloat);
+}
+
+// --device gpu: float16 by default and the GPU lists (Sum deny); works on a machine without a GPU
+// (converting only rewrites the graph).
+TEST_F(Convert, DeviceGpuDefaultsToFp16AndKeepsSumFloat) {
+  std::string in = write("sum.pbtxt", kMatMulSum);
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--dtype", "fp16"}}) {
+    SCOPED_TRACE(extra.empty() ? "default dtype" : "--dtype fp16");
+    std::vector<std::string> args = {"convert", in, "-o", path("gpu.pbtxt"), "--device", "gpu"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Result r = aamp(args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("Converted 1/4 nodes to float16 using 2 casts; weights 0.04 MB -> "
+                         "0.02 MB\n"),
+              std::string::npos)
+        << r.out;
+    aamp::Graph g = aamp::load_graph(path("gpu.pbtxt"));
+    EXPECT_EQ(g.at("m").attr_type("T"), aamp::DType::kHalf);
+    EXPECT_EQ(g.at("s").attr_type("T"), aamp::DType::kFloat);
+    EXPECT_EQ(g.at("out").attr_type("T"), aamp::DType::kFloat);
+    EXPECT_EQ(g.at("w").attr_type("dtype"), aamp::DType::kHalf);
+    EXPECT_EQ(g.at("w").attr_tensor("value").dtype(), aamp::DType::kHalf);
+    EXPECT_EQ(count_casts(g), 2);
+    expect_cast(g, "x", "CastToFp16", aamp::DType::kFloat, aamp::DType::kHalf);
+    expect_cast(g, "m", "CastToFp32", aamp::DType::kHalf, aamp::DType::kFloat);
+    EXPECT_EQ(g.at("s").inputs,
+              (std::vector<std::string>{"m-0-CastToFp32-AutoMixedPrecision", "axis"}));
+  }
+}
+
+TEST_F(Convert, DeviceGpuWithBf16UsesGpuLists) {
+  std::string in = write("sum.pbtxt", kMatMulSum);
+  Result r =
+      aamp({"convert", in, "-o", path("gpu.pb"), "--device", "gpu", "--dtype", "bf16", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Converted 1/4 nodes to bfloat16 using 2 casts; weights 0.04 MB -> 0.02 MB\n");
+  aamp::Graph g = aamp::load_graph(path("gpu.pb"));
+  EXPECT_EQ(g.at("m").attr_type("T"), aamp::DType::kBFloat16);
+  EXPECT_EQ(g.at("s").attr_type("T"), aamp::DType::kFloat);
+  expect_cast(g, "m", "CastToFp32", aamp::DType::kBFloat16, aamp::DType::kFloat);
+}
+
+// fp16 for the CPU needs native FP16 arithmetic: without it a user error, and no output.
+TEST_F(Convert, Fp16OnCpuWithoutNativeFp16IsAnError) {
+  std::string in = write("sum.pbtxt", kMatMulSum);
+  Result r = aamp({"convert", in, "-o", path("cpu16.pb"), "--dtype", "fp16", "-q"});
+  if (aamp::cpu_has_native_fp16()) {
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "Converted 2/4 nodes to float16 using 2 casts; weights 0.04 MB -> 0.02 MB\n");
+    return;
+  }
+  expect_user_error(r, {"FLOAT16", "native FP16"});
+  EXPECT_FALSE(fs::exists(path("cpu16.pb")));
+}
+
+// Nothing to convert: the output .pb is byte-identical to the input .pb.
+TEST_F(Convert, NothingToDoIsByteIdentical) {
+  aamp::Graph g = aamp::parse_graphdef_text(R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "e" op: "Exp" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "r" op: "Relu" input: "e" attr { key: "T" value { type: DT_FLOAT } } }
+)",
+                                            "<noop>");
+  std::string bytes = aamp::serialize_graphdef_binary(g);
+  std::string in = write("noop.pb", bytes);
+  Result r = aamp({"convert", in, "-o", path("out.pb"), "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Converted 0/3 nodes to bfloat16 using 0 casts; weights 0.00 MB -> 0.00 MB\n");
+  EXPECT_EQ(slurp(path("out.pb")), bytes);
 }
 
 TEST_F(Convert, BadOptionsAreUserErrors) {
