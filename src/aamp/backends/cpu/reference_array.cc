@@ -43,7 +43,14 @@ inline void copy_elem(uint8_t* d, const uint8_t* s, size_t es) {
 }  // namespace
 
 IndexMapKernel::IndexMapKernel(std::vector<std::vector<int64_t>> offsets, int fill_input)
-    : offs_(std::move(offsets)), fill_input_(fill_input) {}
+    : offs_(std::move(offsets)), fill_input_(fill_input) {
+  if (!offs_.empty() && !offs_.back().empty()) {
+    const std::vector<int64_t>& last = offs_.back();
+    contiguous_rows_ = last[0] >= 0;
+    for (size_t j = 1; j < last.size() && contiguous_rows_; ++j)
+      contiguous_rows_ = last[j] == last[0] + static_cast<int64_t>(j);
+  }
+}
 
 void IndexMapKernel::run(KernelContext& ctx) {
   const TensorView& x = ctx.inputs[0];
@@ -75,6 +82,11 @@ void IndexMapKernel::run(KernelContext& ctx) {
         rem /= sz;
       }
       uint8_t* out = dst + static_cast<size_t>(row * inner) * es;
+      if (contiguous_rows_ && base + last[0] >= 0) {  // a padded outer index makes base < 0
+        std::memcpy(out, src + static_cast<size_t>(base + last[0]) * es,
+                    static_cast<size_t>(inner) * es);
+        continue;
+      }
       for (int64_t j = 0; j < inner; ++j) {
         const int64_t o = base + last[static_cast<size_t>(j)];
         copy_elem(out + static_cast<size_t>(j) * es,

@@ -21,6 +21,9 @@ class IndexMapKernel : public Kernel {
  private:
   std::vector<std::vector<int64_t>> offs_;
   int fill_input_;
+  // The innermost table reads consecutive elements (Transpose keeping the last dim, Slice,
+  // stride-1 StridedSlice, Tile/Pad rows): each output row is one memcpy, or all fill.
+  bool contiguous_rows_ = false;
 };
 
 }  // namespace aamp::ref
