@@ -5,6 +5,8 @@
 // Every value is exact in bfloat16, so both dtypes expect the same numbers exactly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -324,6 +326,47 @@ TEST(ReferenceArrayKernels, SqueezeAllAndListedDimsThroughSession) {
     EXPECT_EQ(out[1].shape().dims, (std::vector<int64_t>{1, 2, 3}));
     EXPECT_EQ(out[2].shape().dims, (std::vector<int64_t>{2, 1, 3}));
     for (const Tensor& o : out) EXPECT_EQ(vals(o), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  }
+}
+
+}  // namespace
+}  // namespace aamp
+
+namespace aamp {
+namespace {
+
+// _AampFusedAddSoftmax (aamp_fused_kernels.cc, its own vectorizable exp) against softmax in
+// double precision: logits over [-90, 30] (including values whose exp underflows float32), a
+// mask broadcast over rows with a -1e9 entry (attention padding), and a row of equal values.
+TEST(ReferenceElementwise, AddSoftmaxMatchesDoublePrecision) {
+  const int64_t rows = 4, cols = 37;
+  std::vector<float> logits(static_cast<size_t>(rows * cols)), mask(static_cast<size_t>(cols));
+  for (int64_t i = 0; i < rows * cols; ++i)
+    logits[static_cast<size_t>(i)] =
+        i < 3 * cols ? -90.0f + 120.0f * static_cast<float>((i * 7919) % 1000) / 1000.0f : 1.5f;
+  for (int64_t c = 0; c < cols; ++c)
+    mask[static_cast<size_t>(c)] = c == 5 ? -1e9f : 0.25f * static_cast<float>(c % 3);
+  const Tensor got =
+      run_ref("_AampFusedAddSoftmax", DType::kFloat,
+              {fl(DType::kFloat, {rows, cols}, logits), fl(DType::kFloat, {cols}, mask)},
+              {rows, cols}, DType::kFloat);
+  const std::vector<float> y = vals(got);
+  ASSERT_EQ(y.size(), logits.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    double mx = -1e300, sum = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      mx = std::max(mx, static_cast<double>(logits[static_cast<size_t>(r * cols + c)]) +
+                            mask[static_cast<size_t>(c)]);
+    for (int64_t c = 0; c < cols; ++c)
+      sum += std::exp(static_cast<double>(logits[static_cast<size_t>(r * cols + c)]) +
+                      mask[static_cast<size_t>(c)] - mx);
+    for (int64_t c = 0; c < cols; ++c) {
+      const double want = std::exp(static_cast<double>(logits[static_cast<size_t>(r * cols + c)]) +
+                                   mask[static_cast<size_t>(c)] - mx) /
+                          sum;
+      const float g = y[static_cast<size_t>(r * cols + c)];
+      EXPECT_NEAR(g, want, 2e-7 + 1e-6 * want) << "row " << r << " col " << c;
+    }
   }
 }
 

@@ -3,6 +3,8 @@
 // float16) and compute in float32; normalisation statistics are always float32.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
@@ -48,6 +50,31 @@ float gelu_tanh(float x) {
   return 0.5f * x * (1.0f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
 }
 float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
+
+// e^x for softmax, written so that the compiler vectorizes it (libm's expf is a call per
+// element): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its Taylor series to degree 7
+// (truncation error < 1e-8 relative, below float32 rounding). x is clamped to [-87, 88], so the
+// result stays a normal float; softmax only needs e^x for x <= 0, where that is < 2e-38.
+inline float exp_for_softmax(float x) {
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  const float t = x * 1.44269504088896341f;
+  // Round to nearest by adding and subtracting 1.5 * 2^23 (plain float adds: vectorizes on the
+  // baseline ISA, where floor/nearbyint are library calls).
+  const float n = (t + 12582912.0f) - 12582912.0f;
+  const float f = (t - n) * 0.693147180559945309f;  // = (x - n ln2), |f| <= ln2 / 2
+  float p = 1.0f / 5040.0f;
+  p = p * f + 1.0f / 720.0f;
+  p = p * f + 1.0f / 120.0f;
+  p = p * f + 1.0f / 24.0f;
+  p = p * f + 1.0f / 6.0f;
+  p = p * f + 0.5f;
+  p = p * f + 1.0f;
+  p = p * f + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
 
 // LayerNorm (last axis) and InstanceNorm (spatial axes). Both normalise groups of `len`
 // elements; the group layout differs.
@@ -185,13 +212,24 @@ class AddSoftmaxKernel : public Kernel {
           const int64_t ca = rank ? sa[static_cast<size_t>(rank - 1)] : 0;
           const int64_t cm = rank ? sm[static_cast<size_t>(rank - 1)] : 0;
           float mx = -INFINITY;
-          for (int64_t c = 0; c < cols; ++c) {
-            float v = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
-            buf[static_cast<size_t>(c)] = v;
-            mx = std::max(mx, v);
+          float* bp = buf.data();
+          if (ca == 1 && (cm == 0 || cm == 1)) {  // contiguous rows: loops that vectorize
+            const T* ra = pa + oa;
+            const T* rm = pm + om;
+            if (cm == 1)
+              for (int64_t c = 0; c < cols; ++c) bp[c] = as_float(ra[c]) + as_float(rm[c]);
+            else
+              for (int64_t c = 0; c < cols; ++c) bp[c] = as_float(ra[c]) + as_float(rm[0]);
+          } else {
+            for (int64_t c = 0; c < cols; ++c)
+              bp[c] = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
           }
+          for (int64_t c = 0; c < cols; ++c) mx = std::max(mx, bp[c]);
           float sum = 0;
-          for (auto& v : buf) sum += (v = std::exp(v - mx));
+          for (int64_t c = 0; c < cols; ++c) {
+            bp[c] = exp_for_softmax(bp[c] - mx);
+            sum += bp[c];
+          }
           const float inv = 1.0f / sum;
           for (int64_t c = 0; c < cols; ++c)
             out[r * cols + c] = from_float<T>(buf[static_cast<size_t>(c)] * inv);
