@@ -142,7 +142,8 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
         continue;
       }
       static const char* kBroadcast[] = {"AddV2",   "Add",     "Sub",     "Mul",
-                                         "RealDiv", "Maximum", "Minimum", "SquaredDifference"};
+                                         "RealDiv", "Maximum", "Minimum", "SquaredDifference",
+                                         "Prelu"};
       bool bin = false;
       for (const char* o : kBroadcast) bin |= n->op == o;
       if (bin && n->num_data_inputs() == 2) {

@@ -3,6 +3,7 @@
 // written as is; float16/bfloat16 compute in float32. Fast paths: same shape, scalar operand;
 // large tensors are split over threads.
 #include <algorithm>
+#include <memory>
 #include <cmath>
 #include <type_traits>
 
@@ -96,6 +97,26 @@ void binary_apply(const TensorView& a, const TensorView& b, const TensorView& o,
     const CT av = ld(pa[0]);
     parallel_for(n, kGrain, threads, [&](int64_t s, int64_t e) {
       for (int64_t i = s; i < e; ++i) po[i] = st<O>(f(av, ld(pb[i])));
+    });
+  } else if (const int64_t c = o.shape.empty() ? 1 : o.shape.back();
+             c > 1 && ((na == n && nb == c && b.shape.back() == c) ||
+                       (nb == n && na == c && a.shape.back() == c))) {
+    // One full operand and one row of the last dim's length (per-channel Prelu alphas, biases,
+    // scales): contiguous rows without per-row index arithmetic.
+    const bool b_row = nb == c;
+    parallel_for(n / c, std::max<int64_t>(kGrain / c, 1), threads, [&](int64_t r0, int64_t r1) {
+      // The row operand in compute type, once: the inner loops then vectorize.
+      std::unique_ptr<CT[]> row(new CT[static_cast<size_t>(c)]);  // CT may be bool
+      for (int64_t j = 0; j < c; ++j) row[static_cast<size_t>(j)] = ld((b_row ? pb : pa)[j]);
+      const CT* __restrict rw = row.get();
+      for (int64_t r = r0; r < r1; ++r) {
+        O* __restrict dst = po + r * c;
+        const T* __restrict full = (b_row ? pa : pb) + r * c;
+        if (b_row)
+          for (int64_t j = 0; j < c; ++j) dst[j] = st<O>(f(ld(full[j]), rw[j]));
+        else
+          for (int64_t j = 0; j < c; ++j) dst[j] = st<O>(f(rw[j], ld(full[j])));
+      }
     });
   } else {
     Broadcaster bc(o.shape, {a.shape, b.shape});
@@ -411,7 +432,11 @@ const bool kRegistered = register_kernels([] {
       return std::pow(a, b);
   });
   binary<Cat::kFloat>("Atan2", [](auto a, auto b) { return std::atan2(a, b); });
-  binary<Cat::kFloat>("Prelu", [](auto x, auto a) { return x < 0 ? a * x : x; });
+  // Branch-free (vectorizes; the select form did not): x for x >= 0, a * x below.
+  binary<Cat::kFloat>("Prelu", [](auto x, auto a) {
+    using V = decltype(x);
+    return std::max(x, V(0)) + a * std::min(x, V(0));
+  });
   binary<Cat::kAll>("Equal", [](auto a, auto b) { return a == b; });
   binary<Cat::kAll>("NotEqual", [](auto a, auto b) { return a != b; });
   binary<Cat::kAll>("Less", [](auto a, auto b) { return a < b; });
