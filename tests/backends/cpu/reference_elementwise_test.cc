@@ -335,6 +335,17 @@ TEST(ReferenceArrayKernels, SqueezeAllAndListedDimsThroughSession) {
 namespace aamp {
 namespace {
 
+// Prelu: x where x >= 0, alpha * x below, alpha per channel (last dim), -0 and 0 kept.
+TEST(ReferenceElementwise, PreluPerChannel) {
+  for (DType t : kFloats) {
+    SCOPED_TRACE(dtype_name(t));
+    const Tensor x = fl(t, {2, 3}, {-2, 0, 4, 1, -8, -0.5f});
+    const Tensor a = fl(t, {3}, {0.5f, 0.25f, 2});
+    const Tensor y = run_ref("Prelu", t, {x, a}, {2, 3}, t);
+    EXPECT_EQ(vals(y), (std::vector<float>{-1, 0, 4, 1, -2, -1}));
+  }
+}
+
 // _AampFusedAddSoftmax (aamp_fused_kernels.cc, its own vectorizable exp) against softmax in
 // double precision: logits over [-90, 30] (including values whose exp underflows float32), a
 // mask broadcast over rows with a -1e9 entry (attention padding), and a row of equal values.
