@@ -232,6 +232,20 @@ def test_devices_and_threads(mlp_path):
             aamp.Session(str(mlp_path), device="gpu")
 
 
+def test_gpu_session_matches_cpu(mlp_path):
+    """device="gpu" runs the same graph through the CUDA backend (skipped without one)."""
+    if not aamp.built_with_cuda():
+        pytest.skip("aamp built without CUDA")
+    try:
+        gpu = aamp.Session(str(mlp_path), device="gpu")
+    except aamp.Error as e:
+        assert "CUDA device" in str(e)
+        pytest.skip(str(e))
+    x = np.random.default_rng(5).standard_normal((8, 16)).astype(np.float32)
+    want = aamp.Session(str(mlp_path), device="cpu").run("probs", {"x": x})
+    np.testing.assert_allclose(gpu.run("probs", {"x": x}), want, rtol=1e-4, atol=1e-5)
+
+
 def test_one_session_from_many_threads(mlp_path):
     """run() releases the GIL; concurrent calls on one Session must each get their own result."""
     import threading

@@ -50,12 +50,18 @@ struct KernelInit {
   std::vector<const Tensor*> const_inputs;
   DeviceKind device = DeviceKind::kCPU;
   int threads = 1;
+  // The Session's device stream (opaque, e.g. a cudaStream_t) on devices other than the CPU;
+  // const_inputs stay host Tensors on every device.
+  void* stream = nullptr;
 };
 
+// Views point to the device's memory: host memory on the CPU, device memory otherwise (constants
+// included: the plan uploads them once).
 struct KernelContext {
   std::vector<TensorView> inputs;
   std::vector<TensorView> outputs;
   int threads = 1;
+  void* stream = nullptr;  // as KernelInit::stream; kernels queue their work on it
 };
 
 class Kernel {

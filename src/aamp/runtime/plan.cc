@@ -86,10 +86,23 @@ std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vecto
   return outs;
 }
 
+Plan::DeviceBuffer::DeviceBuffer(DeviceRuntime* dev, size_t bytes) : dev_(dev) {
+  p_ = static_cast<uint8_t*>(dev_->allocate(std::max<size_t>(bytes, 256)));
+}
+
+Plan::DeviceBuffer::~DeviceBuffer() { dev_->deallocate(p_); }
+
 Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>& feeds,
-           const std::vector<TensorRef>& fetches)
-    : opts_(o), feeds_(feeds), arena_(nullptr, std::free) {
+           const std::vector<TensorRef>& fetches, void* stream)
+    : opts_(o), feeds_(feeds), arena_(nullptr, std::free), stream_(stream) {
   threads_ = resolve_threads(o.threads);
+  if (o.device != DeviceKind::kCPU) {
+    dev_ = find_device_runtime(o.device);
+    if (!dev_ || !stream_)
+      throw Error(ErrorCode::kInternal, std::string("plan for device '") +
+                                            device_kind_name(o.device) +
+                                            "' without a device runtime or stream");
+  }
   std::unordered_map<std::string, int> feed_idx;
   for (size_t i = 0; i < feeds.size(); ++i) feed_idx[feeds[i].ref.node] = static_cast<int>(i);
   // Nodes the fetches need (data edges; feeds cut the graph).
@@ -132,7 +145,15 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
   plan_memory_and_bind();
 }
 
-Plan::~Plan() = default;
+Plan::~Plan() {
+  // Work still queued on the stream may use this plan's memory.
+  if (dev_) {
+    try {
+      dev_->synchronize(stream_);
+    } catch (const std::exception&) {  // already reported by the run that failed
+    }
+  }
+}
 
 std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, int feed) {
   auto add_value = [&](DType t, std::vector<int64_t> shape) {
@@ -224,6 +245,7 @@ std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, i
   init.node = &n;
   init.device = opts_.device;
   init.threads = threads_;
+  init.stream = stream_;
   for (int v : in) {
     const Value& x = values_[static_cast<size_t>(v)];
     init.inputs.push_back({x.dtype, x.shape});
@@ -335,10 +357,18 @@ void Plan::plan_memory_and_bind() {
   for (const Step& s : steps_)
     for (int v : s.outputs)
       stats_.naive_bytes += (values_[static_cast<size_t>(v)].bytes + 63) / 64 * 64;
-  arena_.reset(static_cast<uint8_t*>(std::aligned_alloc(64, std::max<size_t>(mp.arena_size, 64))));
-  if (!arena_)
-    throw Error(ErrorCode::kInternal,
-                "cannot allocate a plan arena of " + std::to_string(mp.arena_size) + " bytes");
+  if (dev_) {
+    dev_arena_ = std::make_unique<DeviceBuffer>(dev_, mp.arena_size);
+    arena_base_ = dev_arena_->get();
+  } else {
+    arena_.reset(
+        static_cast<uint8_t*>(std::aligned_alloc(64, std::max<size_t>(mp.arena_size, 64))));
+    if (!arena_)
+      throw Error(ErrorCode::kInternal,
+                  "cannot allocate a plan arena of " + std::to_string(mp.arena_size) + " bytes");
+    arena_base_ = arena_.get();
+  }
+  if (dev_) place_device_inputs();
   offset_.assign(nv, 0);
   for (size_t v = 0; v < nv; ++v)
     if (req_of[v] >= 0) offset_[v] = mp.offsets[static_cast<size_t>(req_of[v])];
@@ -347,12 +377,14 @@ void Plan::plan_memory_and_bind() {
   for (size_t s = 0; s < steps_.size(); ++s) {
     Step& st = steps_[s];
     st.ctx.threads = threads_;
+    st.ctx.stream = stream_;
     for (size_t k = 0; k < st.inputs.size(); ++k) {
       const int v = st.inputs[k];
       const Value& x = values_[static_cast<size_t>(v)];
       st.ctx.inputs.push_back({x.dtype, x.shape, value_ptr(v, nullptr), nullptr});
       const Value& r = values_[static_cast<size_t>(root(v))];
-      if (r.feed >= 0) feed_patches_.push_back({static_cast<int>(s), static_cast<int>(k), r.feed});
+      if (r.feed >= 0 && !dev_)
+        feed_patches_.push_back({static_cast<int>(s), static_cast<int>(k), r.feed});
       if (r.constant && weights.insert(r.constant->raw()).second) stats_.weight_bytes += r.bytes;
     }
     for (int v : st.outputs) {
@@ -363,16 +395,95 @@ void Plan::plan_memory_and_bind() {
   stats_.steps = static_cast<int>(steps_.size());
 }
 
+void Plan::place_device_inputs() {
+  // Distinct constants read by kernels, then every feed: 256-byte aligned offsets.
+  dev_offset_.assign(values_.size(), 0);
+  std::vector<int> consts;
+  std::vector<bool> seen(values_.size(), false);
+  size_t cbytes = 0, fbytes = 0;
+  for (const Step& st : steps_)
+    for (int v : st.inputs) {
+      const int r = root(v);
+      if (!values_[static_cast<size_t>(r)].constant || seen[static_cast<size_t>(r)]) continue;
+      seen[static_cast<size_t>(r)] = true;
+      consts.push_back(r);
+      dev_offset_[static_cast<size_t>(r)] = cbytes;
+      cbytes += (values_[static_cast<size_t>(r)].bytes + 255) / 256 * 256;
+    }
+  for (size_t v = 0; v < values_.size(); ++v)
+    if (values_[v].feed >= 0) {
+      dev_offset_[v] = fbytes;
+      fbytes += (values_[v].bytes + 255) / 256 * 256;
+    }
+  dev_consts_ = std::make_unique<DeviceBuffer>(dev_, cbytes);
+  dev_feeds_ = std::make_unique<DeviceBuffer>(dev_, fbytes);
+  for (int r : consts) {
+    const Value& x = values_[static_cast<size_t>(r)];
+    if (x.bytes)
+      dev_->copy_to_device(dev_consts_->get() + dev_offset_[static_cast<size_t>(r)],
+                           x.constant->raw(), x.bytes, stream_);
+  }
+  dev_->synchronize(stream_);
+}
+
 uint8_t* Plan::value_ptr(int v, const std::vector<const Tensor*>* feeds) const {
   const int r = root(v);
   const Value& x = values_[static_cast<size_t>(r)];
+  if (dev_ && !feeds) {  // where kernels read it on the device
+    if (x.constant) return dev_consts_->get() + dev_offset_[static_cast<size_t>(r)];
+    if (x.feed >= 0) return dev_feeds_->get() + dev_offset_[static_cast<size_t>(r)];
+    return arena_base_ + offset_[static_cast<size_t>(r)];
+  }
   if (x.constant) return const_cast<uint8_t*>(x.constant->raw());
   if (x.feed >= 0)
     return feeds ? const_cast<uint8_t*>((*feeds)[static_cast<size_t>(x.feed)]->raw()) : nullptr;
-  return arena_.get() + offset_[static_cast<size_t>(r)];
+  return arena_base_ + offset_[static_cast<size_t>(r)];
+}
+
+std::vector<Tensor> Plan::run_on_device(const std::vector<const Tensor*>& feeds) {
+  for (size_t v = 0; v < values_.size(); ++v) {
+    const Value& x = values_[v];
+    if (x.feed >= 0 && x.bytes)
+      dev_->copy_to_device(dev_feeds_->get() + dev_offset_[v],
+                           feeds[static_cast<size_t>(x.feed)]->raw(), x.bytes, stream_);
+  }
+  for (Step& s : steps_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      s.kernel->run(s.ctx);
+      if (opts_.profile) dev_->synchronize(stream_);
+    } catch (const std::exception& e) {
+      rethrow_for(*s.node, e);
+    }
+    if (opts_.profile) {
+      s.total_ms +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      ++s.calls;
+    }
+  }
+  // Fetches of constants and feeds come from host memory, the rest from the arena.
+  std::vector<Tensor> out;
+  for (int v : fetch_values_) {
+    const Value& x = values_[static_cast<size_t>(v)];
+    const Value& r = values_[static_cast<size_t>(root(v))];
+    Tensor t(x.dtype, Shape(x.shape));
+    if (x.bytes && (r.constant || r.feed >= 0))
+      std::memcpy(t.mutable_raw(), value_ptr(v, &feeds), x.bytes);
+    else if (x.bytes)
+      dev_->copy_to_host(t.mutable_raw(), value_ptr(v, nullptr), x.bytes, stream_);
+    out.push_back(std::move(t));
+  }
+  dev_->synchronize(stream_);
+  if (opts_.profile) {
+    stats_.profile.clear();
+    for (const Step& s : steps_)
+      stats_.profile.push_back({s.node->name, s.node->op, s.kernel_name, s.total_ms, s.calls});
+  }
+  return out;
 }
 
 std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
+  if (dev_) return run_on_device(feeds);
   for (const FeedPatch& p : feed_patches_)
     steps_[static_cast<size_t>(p.step)].ctx.inputs[static_cast<size_t>(p.input)].data =
         const_cast<uint8_t*>(feeds[static_cast<size_t>(p.feed)]->raw());

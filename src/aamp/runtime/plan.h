@@ -1,4 +1,7 @@
-// A compiled plan (see session.h): schedule, static shapes, constants, kernels, memory plan.
+// A compiled plan (see session.h): schedule, static shapes, constants, kernels, memory plan. On a
+// device other than the CPU (a DeviceRuntime is registered for it) the arena, the feeds and the
+// constants kernels read live in device memory: constants are uploaded once when the plan is
+// compiled, feeds are copied in and fetches copied out on the Session's stream at each run.
 #pragma once
 
 #include <chrono>
@@ -8,6 +11,7 @@
 #include <vector>
 
 #include "aamp/ir/graph.h"
+#include "aamp/runtime/device.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/session.h"
 
@@ -22,8 +26,9 @@ struct FeedSpec {
 class Plan {
  public:
   // Compiles for the given feeds (dtype/shape) and fetches. Throws Error naming the node.
+  // `stream`: the Session's device stream (nullptr on the CPU).
   Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>& feeds,
-       const std::vector<TensorRef>& fetches);
+       const std::vector<TensorRef>& fetches, void* stream = nullptr);
   ~Plan();
   // feeds: in the order of the FeedSpecs given at compile time.
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds);
@@ -50,8 +55,25 @@ class Plan {
     int64_t calls = 0;
   };
 
+  // Device memory owned by the plan (freed through the device's runtime).
+  class DeviceBuffer {
+   public:
+    DeviceBuffer(DeviceRuntime* dev, size_t bytes);
+    ~DeviceBuffer();
+    DeviceBuffer(const DeviceBuffer&) = delete;
+    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+    uint8_t* get() const { return p_; }
+
+   private:
+    DeviceRuntime* dev_;
+    uint8_t* p_ = nullptr;
+  };
+
   std::vector<int> compile_node(const Node& n, const std::vector<int>& in, int feed);
   void plan_memory_and_bind();
+  // Device plans: uploads the constants kernels read and lays out the feeds' device copies.
+  void place_device_inputs();
+  std::vector<Tensor> run_on_device(const std::vector<const Tensor*>& feeds);
   uint8_t* value_ptr(int v, const std::vector<const Tensor*>* feeds) const;
   int root(int v) const;
   bool external(int root_value) const;
@@ -64,7 +86,12 @@ class Plan {
   std::vector<int> fetch_values_;
   std::vector<int> parent_;     // storage union-find over values (aliases, in place)
   std::vector<size_t> offset_;  // arena offset of each root value
-  std::unique_ptr<uint8_t, void (*)(void*)> arena_;
+  std::unique_ptr<uint8_t, void (*)(void*)> arena_;  // host arena (CPU plans)
+  DeviceRuntime* dev_ = nullptr;                     // nullptr on the CPU
+  void* stream_ = nullptr;
+  uint8_t* arena_base_ = nullptr;  // arena_ or dev_arena_
+  std::unique_ptr<DeviceBuffer> dev_arena_, dev_consts_, dev_feeds_;
+  std::vector<size_t> dev_offset_;  // per root value: offset in dev_consts_ or dev_feeds_
   // (step, input index, feed index) for views to patch with each run's feed pointers.
   struct FeedPatch {
     int step, input, feed;

@@ -10,6 +10,7 @@
 #include "aamp/core/error.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
+#include "aamp/runtime/device.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/plan.h"
 
@@ -126,6 +127,15 @@ Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
                          ? "this aamp was built without CUDA (configure with -DAAMP_CUDA=ON on a "
                            "machine with the CUDA toolkit)"
                          : "no kernels are registered for it"));
+  DeviceRuntime* dev =
+      opts_.device == DeviceKind::kCPU ? nullptr : find_device_runtime(opts_.device);
+  if (opts_.device != DeviceKind::kCPU) {
+    const std::string why = dev ? dev->unavailable_reason() : "no device runtime is registered";
+    if (!why.empty())
+      throw Error(
+          ErrorCode::kUnimplemented,
+          std::string("device '") + device_kind_name(opts_.device) + "' is not available: " + why);
+  }
   const std::string msg = unsupported_ops_message(graph_, opts_.device);
   if (!msg.empty()) throw Error(ErrorCode::kUnimplemented, msg);
   if (opts_.device == DeviceKind::kCPU && !cpu_has_native_fp16() &&
@@ -138,9 +148,13 @@ Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
                       "AAMP_ALLOW_EMULATED_FP16=1 runs float16 in the slow reference kernels");
   }
   for (const auto& n : graph_.nodes()) KernelRegistry::global().check_node(*n, opts_.device);
+  if (dev) stream_ = dev->create_stream();
 }
 
-Session::~Session() = default;
+Session::~Session() {
+  plans_.clear();
+  if (stream_) find_device_runtime(opts_.device)->destroy_stream(stream_);
+}
 
 std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                                  const std::vector<std::string>& fetches) {
@@ -206,7 +220,8 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
   std::lock_guard<std::mutex> lock(mu_);
   auto it = plans_.find(key);
   if (it == plans_.end())
-    it = plans_.emplace(key, std::make_unique<Plan>(graph_, opts_, sorted_specs, refs)).first;
+    it = plans_.emplace(key, std::make_unique<Plan>(graph_, opts_, sorted_specs, refs, stream_))
+             .first;
   last_ = it->second.get();
   return last_->run(sorted_values);
 }

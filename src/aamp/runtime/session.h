@@ -64,6 +64,8 @@ struct IODesc {
 
 class Plan;
 
+// On a device other than the CPU (`device` kGPU), a Session owns one stream of that device: its
+// plans keep their arena, feeds and constants in device memory and run every kernel on it.
 class Session {
  public:
   // Throws Error(kUnimplemented) listing every unsupported op type (count, first node); naming
@@ -107,6 +109,7 @@ class Session {
   mutable std::mutex mu_;  // guards plans_, last_ and the plans' arenas during run()
   std::map<std::string, std::unique_ptr<Plan>> plans_;
   Plan* last_ = nullptr;
+  void* stream_ = nullptr;  // device stream (devices other than the CPU), destroyed last
 };
 
 // "graph has N unsupported op type(s) on cpu: Foo (3 nodes, first 'a'), Bar (1 node, first

@@ -1,0 +1,136 @@
+// The CUDA DeviceRuntime: device memory through cudaMalloc (no managed memory), one stream per
+// Session with its own cuBLASLt workspace, copies and synchronization on that stream.
+#include <cuda_runtime_api.h>
+
+#include <map>
+#include <mutex>
+
+#include "aamp/backends/cuda/cuda_common.h"
+#include "aamp/runtime/device.h"
+
+namespace aamp::cuda {
+
+void check(cudaError_t e, const std::string& what) {
+  if (e != cudaSuccess)
+    throw Error(ErrorCode::kInternal,
+                what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")");
+}
+
+const std::vector<DType>& gpu_float_types() {
+  static const std::vector<DType> v = {DType::kFloat, DType::kHalf, DType::kBFloat16};
+  return v;
+}
+
+const std::vector<DType>& gpu_all_types() {
+  static const std::vector<DType> v = {
+      DType::kFloat, DType::kHalf, DType::kBFloat16, DType::kDouble, DType::kInt32, DType::kInt64,
+      DType::kUInt8, DType::kInt8, DType::kInt16,    DType::kUInt16, DType::kBool};
+  return v;
+}
+
+void add_gpu(const std::string& op, const std::vector<DType>& dtypes, KernelFactory f,
+             std::function<bool(const KernelInit&)> supports, const std::string& name) {
+  KernelRegistry::global().add(
+      {op, DeviceKind::kGPU, dtypes, 1, name, std::move(f), std::move(supports)});
+}
+
+void copy_device(void* dst, const void* src, size_t bytes, void* stream) {
+  if (dst == src || bytes == 0) return;
+  check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_of(stream)),
+        "cudaMemcpyAsync (device to device)");
+}
+
+namespace {
+
+class CudaRuntime : public DeviceRuntime {
+ public:
+  std::string unavailable_reason() const override {
+    int n = 0;
+    const cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess)
+      return std::string("no usable CUDA device (cudaGetDeviceCount: ") + cudaGetErrorString(e) +
+             ")";
+    if (n == 0) return "no CUDA device is visible";
+    return "";
+  }
+  std::string device_name() const override {
+    cudaDeviceProp p{};
+    int dev = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&p, dev) != cudaSuccess)
+      return "CUDA device";
+    return p.name;
+  }
+  void* allocate(size_t bytes) override {
+    void* p = nullptr;
+    check(cudaMalloc(&p, bytes), "cudaMalloc of " + std::to_string(bytes) + " bytes");
+    return p;
+  }
+  void deallocate(void* p) noexcept override {
+    if (p) cudaFree(p);
+  }
+  void* create_stream() override {
+    cudaStream_t s = nullptr;
+    check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate");
+    void* ws = nullptr;
+    const cudaError_t e = cudaMalloc(&ws, kWorkspaceBytes);
+    if (e != cudaSuccess) {
+      cudaStreamDestroy(s);
+      check(e, "cudaMalloc of the cuBLASLt workspace");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    workspaces_[s] = ws;
+    return s;
+  }
+  void destroy_stream(void* stream) noexcept override {
+    cudaStream_t s = stream_of(stream);
+    cudaStreamSynchronize(s);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = workspaces_.find(s);
+      if (it != workspaces_.end()) {
+        cudaFree(it->second);
+        workspaces_.erase(it);
+      }
+    }
+    cudaStreamDestroy(s);
+  }
+  void copy_to_device(void* dst, const void* src, size_t bytes, void* stream) override {
+    check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_of(stream)),
+          "cudaMemcpyAsync (host to device) of " + std::to_string(bytes) + " bytes");
+  }
+  void copy_to_host(void* dst, const void* src, size_t bytes, void* stream) override {
+    check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_of(stream)),
+          "cudaMemcpyAsync (device to host) of " + std::to_string(bytes) + " bytes");
+  }
+  void synchronize(void* stream) override {
+    check(cudaStreamSynchronize(stream_of(stream)), "CUDA stream");
+  }
+
+  void* workspace(void* stream) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = workspaces_.find(stream_of(stream));
+    if (it == workspaces_.end())
+      throw Error(ErrorCode::kInternal, "CUDA stream not created by aamp's device runtime");
+    return it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<cudaStream_t, void*> workspaces_;
+};
+
+CudaRuntime& runtime() {
+  static CudaRuntime* r = new CudaRuntime();  // lives for the process (kernels may outlive main)
+  return *r;
+}
+
+const bool kRegistered = [] {
+  register_device_runtime(DeviceKind::kGPU, &runtime());
+  return true;
+}();
+
+}  // namespace
+
+void* workspace_of(void* stream) { return runtime().workspace(stream); }
+
+}  // namespace aamp::cuda

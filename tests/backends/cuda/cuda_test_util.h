@@ -1,0 +1,101 @@
+// Helpers of the CUDA tests: skip without a device, run one GPU kernel standalone on device
+// copies of a KernelCase's inputs (constants stay host Tensors in KernelInit, as in a plan).
+#pragma once
+
+#include <cuda_runtime_api.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "aamp/runtime/device.h"
+#include "aamp/runtime/plan.h"
+#include "backends/cpu/kernel_test_util.h"
+
+namespace aamp::testing {
+
+inline bool has_cuda_device() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+
+#define AAMP_SKIP_WITHOUT_GPU() \
+  if (!::aamp::testing::has_cuda_device()) GTEST_SKIP() << "no CUDA device"
+
+inline DType case_kernel_dtype(const KernelCase& c) {
+  std::vector<DType> in, out;
+  for (const Tensor& t : c.inputs) in.push_back(t.dtype());
+  for (const TensorDesc& d : c.outputs) out.push_back(d.dtype);
+  return kernel_dtype(c.node, in, out);
+}
+
+// The CPU reference kernel's outputs.
+inline std::vector<Tensor> run_reference(const KernelCase& c) {
+  const KernelInit init = c.init();
+  const KernelRegistration* r = KernelRegistry::global().lookup(
+      c.node.op, DeviceKind::kCPU, case_kernel_dtype(c), init, /*reference_only=*/true);
+  EXPECT_NE(r, nullptr) << "no reference kernel for " << c.node.op;
+  return r ? run_kernel(c, *r) : std::vector<Tensor>{};
+}
+
+// The GPU kernel's outputs (the best kGPU registration); `runs` times on the same buffers.
+inline std::vector<Tensor> run_gpu(const KernelCase& c, int runs = 1) {
+  DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
+  EXPECT_NE(dev, nullptr);
+  void* stream = dev->create_stream();
+  KernelInit init = c.init();
+  init.device = DeviceKind::kGPU;
+  init.stream = stream;
+  const KernelRegistration* r =
+      KernelRegistry::global().lookup(c.node.op, DeviceKind::kGPU, case_kernel_dtype(c), init);
+  std::vector<Tensor> outs;
+  if (!r) {
+    ADD_FAILURE() << "no GPU kernel for " << c.node.op << " " << dtype_name(case_kernel_dtype(c));
+    dev->destroy_stream(stream);
+    return outs;
+  }
+  std::vector<void*> bufs;
+  KernelContext ctx;
+  ctx.stream = stream;
+  for (const Tensor& t : c.inputs) {
+    void* p = dev->allocate(std::max<size_t>(t.byte_size(), 16));
+    bufs.push_back(p);
+    dev->copy_to_device(p, t.raw(), t.byte_size(), stream);
+    ctx.inputs.push_back({t.dtype(), t.shape().dims, p, nullptr});
+  }
+  for (const TensorDesc& d : c.outputs) {
+    outs.emplace_back(d.dtype, Shape(d.shape));
+    void* p = dev->allocate(std::max<size_t>(outs.back().byte_size(), 16));
+    bufs.push_back(p);
+    ctx.outputs.push_back({d.dtype, d.shape, p, nullptr});
+  }
+  {
+    std::unique_ptr<Kernel> k = r->factory(init);
+    for (int i = 0; i < runs; ++i) k->run(ctx);
+    for (size_t i = 0; i < outs.size(); ++i)
+      dev->copy_to_host(outs[i].mutable_raw(), ctx.outputs[i].data, outs[i].byte_size(), stream);
+    dev->synchronize(stream);
+  }
+  for (void* p : bufs) dev->deallocate(p);
+  dev->destroy_stream(stream);
+  return outs;
+}
+
+// GPU kernels vs the reference: float32 differs in summation order only; 16-bit types by about
+// one rounding of the output.
+inline double gpu_tolerance(DType t) {
+  return t == DType::kFloat ? 1e-4 : (t == DType::kHalf ? 5e-3 : 2e-2);
+}
+
+inline void expect_gpu_matches_reference(const KernelCase& c, const std::string& what) {
+  const std::vector<Tensor> ref = run_reference(c);
+  const std::vector<Tensor> got = run_gpu(c, 2);  // twice: re-running is stable
+  ASSERT_EQ(ref.size(), got.size()) << what;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    EXPECT_EQ(got[i].dtype(), ref[i].dtype()) << what;
+    EXPECT_LE(scaled_max_err(got[i], ref[i]), gpu_tolerance(ref[i].dtype()))
+        << what << " output " << i;
+  }
+}
+
+}  // namespace aamp::testing
