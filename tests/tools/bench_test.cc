@@ -176,6 +176,7 @@ TEST_F(Bench, BadOptionsAreUserErrors) {
   const std::string m = write("mlp.pbtxt", kMlp);
   expect_user_error(aamp({"bench", m, "--iters", "0"}), {"--iters"});
   expect_user_error(aamp({"bench", m, "--dtype", "int8"}), {"--dtype", "bf16"});
+  expect_user_error(aamp({"bench", m, "--device", "tpu", "--json"}), {"--device", "cpu, gpu"});
   expect_user_error(aamp({"bench", m, "--input", "nope=x.npy"}), {"nope"});
   expect_user_error(aamp({"bench", write("bad.pbtxt", "node {")}), {"bad.pbtxt"});
 }

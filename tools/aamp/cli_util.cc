@@ -92,6 +92,13 @@ DType parse_dtype_option(const std::string& option, const std::string& value) {
   return *t;
 }
 
+DeviceKind parse_device_option(const std::string& value) {
+  if (value == "cpu") return DeviceKind::kCPU;
+  if (value == "gpu") return DeviceKind::kGPU;
+  throw Error(ErrorCode::kInvalidArgument,
+              "--device: invalid value '" + value + "'; valid values: cpu, gpu");
+}
+
 void set_examples(CLI::App* cmd, const std::vector<std::string>& examples,
                   const std::string& notes) {
   std::string footer = "\nExamples:\n";

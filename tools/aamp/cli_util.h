@@ -10,6 +10,7 @@
 
 #include "aamp/core/dtype.h"
 #include "aamp/io/graph_io.h"
+#include "aamp/ops/op_def.h"
 #include "aamp/ir/graph.h"
 
 namespace CLI {
@@ -43,6 +44,9 @@ const char* format_id(GraphFormat f);
 // Parses a dtype given to `option` ("bf16", "fp16", "float32", "DT_HALF", ...); throws
 // Error(kInvalidArgument) naming the option and the accepted values.
 DType parse_dtype_option(const std::string& option, const std::string& value);
+
+// Parses --device ("cpu" or "gpu"); throws Error(kInvalidArgument) listing the valid values.
+DeviceKind parse_device_option(const std::string& value);
 
 // Sets a subcommand's help footer to "Examples:" followed by the example command lines.
 void set_examples(CLI::App* cmd, const std::vector<std::string>& examples,

@@ -35,7 +35,8 @@ struct BenchOptions {
   int64_t batch = 1;
   int threads = 0;
   uint64_t seed = 0;
-  std::string dtype = "bf16";
+  std::string dtype = "";  // default: bf16 on the CPU, fp16 on the GPU
+  std::string device = "cpu";
   bool fp32_only = false;
   bool no_remapper = false;
   bool json = false;
@@ -137,10 +138,12 @@ ModeResult run_mode(const std::string& mode, const Graph& original, const BenchO
   c.enabled = mode != "fp32";
   if (mode != "fp32") c.data_type = mode;
   if (o.no_remapper) c.remapper = false;
-  r.opt = optimize(g, AmpConfig::merge(c, AmpConfig::from_env()), DeviceKind::kCPU);
+  const DeviceKind device = parse_device_option(o.device);
+  r.opt = optimize(g, AmpConfig::merge(c, AmpConfig::from_env()), device);
   for (const std::string& w : r.opt->warnings) std::cerr << "aamp: warning: " << w << "\n";
   r.nodes = static_cast<int>(g.size());
   SessionOptions so;
+  so.device = device;
   so.threads = o.threads;
   so.profile = o.profile;
   Session s(std::move(g), so);
@@ -165,7 +168,7 @@ std::string dtype_label(const std::string& mode) {
 
 void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<ModeResult>& rs) {
   std::cout << "model:   " << m.path << " (" << format_name(m.format) << ")\n"
-            << "batch " << o.batch << ", threads "
+            << "device " << o.device << ", batch " << o.batch << ", threads "
             << (o.threads ? std::to_string(o.threads) : "all") << ", " << o.iters
             << " iterations after " << o.warmup << " warm-up\n\n";
   const bool acc = !o.labels.empty();
@@ -235,6 +238,7 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
   j["model"] = m.path;
   j["format"] = format_id(m.format);
   j["batch"] = o.batch;
+  j["device"] = o.device;
   j["threads"] = o.threads;
   j["iters"] = o.iters;
   j["warmup"] = o.warmup;
@@ -276,6 +280,8 @@ void run_bench(BenchOptions o) {
   if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
   if (o.threads < 0)
     throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (all cores) or more");
+  if (o.dtype.empty())
+    o.dtype = parse_device_option(o.device) == DeviceKind::kGPU ? "fp16" : "bf16";
   if (o.dtype != "bf16" && o.dtype != "fp16")
     throw Error(ErrorCode::kInvalidArgument,
                 "--dtype '" + o.dtype + "': valid values are bf16, fp16");
@@ -324,7 +330,9 @@ void register_bench_command(CLI::App& app) {
   sub->add_option("--labels", o->labels,
                   "FILE.npy of integer class labels (one per row of the first output, e.g. the "
                   "--input file's samples): also print each mode's accuracy");
-  sub->add_option("--dtype", o->dtype, "Mixed-precision type: bf16 (default) or fp16");
+  sub->add_option("--dtype", o->dtype,
+                  "Mixed-precision type: bf16 or fp16 (default: bf16 on the CPU, fp16 on the GPU)");
+  sub->add_option("--device", o->device, "cpu (default) or gpu (a build with CUDA)");
   sub->add_flag("--fp32-only", o->fp32_only, "Only the FP32 run");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper's fusions in both runs");
   sub->add_flag("--json", o->json, "Print the results as JSON");

@@ -36,15 +36,7 @@ std::string mb(int64_t bytes) {
 }
 
 void run_convert(const ConvertOptions& o) {
-  DeviceKind device;
-  if (o.device == "cpu") {
-    device = DeviceKind::kCPU;
-  } else if (o.device == "gpu") {
-    device = DeviceKind::kGPU;
-  } else {
-    throw Error(ErrorCode::kInvalidArgument,
-                "--device: invalid value '" + o.device + "'; valid values: cpu, gpu");
-  }
+  const DeviceKind device = parse_device_option(o.device);
   // Validate the output path before any work.
   GraphFormat out_format = graph_format_for_path(o.output);
   if (out_format == GraphFormat::kTfjs)
