@@ -137,6 +137,32 @@ TEST_F(Cli, InspectRealModel) {
   EXPECT_NE(r.out.find("parameters: 134,732 values in 112 constants"), std::string::npos) << r.out;
 }
 
+// Every model.json of the package (41): `aamp inspect --json` exits 0 with a graph that
+// validates, and its op counts add up to the node count.
+TEST_F(Cli, InspectEveryRealModel) {
+  const fs::path dir = AAMP_MODELS_DIR;
+  if (!fs::exists(dir)) GTEST_SKIP() << dir << " missing (run scripts/setup.sh)";
+  int models = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    const std::string text = aamp_cli_test::slurp(e.path());
+    if (text.find("\"modelTopology\"") == std::string::npos) continue;  // not a model.json
+    ++models;
+    SCOPED_TRACE(e.path().filename().string());
+    Result r = aamp({"inspect", "--json", e.path().string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["format"], "tfjs");
+    EXPECT_TRUE(j["validation"]["ok"].get<bool>()) << j["validation"].dump();
+    int total = 0;
+    for (const auto& op : j["ops"]) total += op["count"].get<int>();
+    EXPECT_EQ(total, j["nodes"].get<int>());
+    EXPECT_GE(j["inputs"].size(), 1u);
+    EXPECT_GE(j["outputs"].size(), 1u);
+  }
+  EXPECT_EQ(models, 41);
+}
+
 TEST_F(Cli, InspectRealModelJson) {
   if (!fs::exists(kBlazeface)) GTEST_SKIP() << kBlazeface << " missing (run scripts/setup.sh)";
   Result r = aamp({"inspect", "--json", kBlazeface});
