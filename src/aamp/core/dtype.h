@@ -72,12 +72,12 @@ inline float f32_from_bits(uint32_t u) {
 }
 
 // float32 -> bfloat16, round to nearest even; NaN stays (quiet) NaN with its sign.
+// Written as a select, not an early return, so that loops converting arrays vectorize.
 inline uint16_t float_to_bf16_bits(float f) {
-  uint32_t u = f32_bits(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x0040u);
-  uint32_t lsb = (u >> 16) & 1u;
-  u += 0x7fffu + lsb;
-  return static_cast<uint16_t>(u >> 16);
+  const uint32_t u = f32_bits(f);
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  const uint32_t quiet_nan = (u >> 16) | 0x0040u;
+  return static_cast<uint16_t>((u & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
 }
 inline float bf16_bits_to_float(uint16_t b) {
   return f32_from_bits(static_cast<uint32_t>(b) << 16);
