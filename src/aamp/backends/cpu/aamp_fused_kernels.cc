@@ -56,7 +56,8 @@ float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
 // (truncation error < 1e-8 relative, below float32 rounding). x is clamped to [-87, 88], so the
 // result stays a normal float; softmax only needs e^x for x <= 0, where that is < 2e-38.
 inline float exp_for_softmax(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
+  x = x < -87.0f ? -87.0f : x;  // value selects (std::min/max's references kept the loop scalar)
+  x = x > 88.0f ? 88.0f : x;
   const float t = x * 1.44269504088896341f;
   // Round to nearest by adding and subtracting 1.5 * 2^23 (plain float adds: vectorizes on the
   // baseline ISA, where floor/nearbyint are library calls).
@@ -92,6 +93,8 @@ class NormKernel : public Kernel {
                  n.describe() + ": InstanceNorm needs a 4-D input");
       AAMP_CHECK(act_.empty() || act_ == "Relu" || act_ == "LeakyRelu", ErrorCode::kUnimplemented,
                  n.describe() + ": unsupported fused activation '" + act_ + "'");
+      relu_ = act_ == "Relu";
+      leaky_ = act_ == "LeakyRelu";
     }
   }
 
@@ -121,6 +124,14 @@ class NormKernel : public Kernel {
       T* out = ctx.outputs[0].as<T>();
       // Groups are independent: split them over threads (each group is at least a row).
       const int64_t grain = std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(len, 1));
+      if (!instance_) {  // LayerNorm: contiguous rows
+        parallel_for(groups, grain, ctx.threads, [&](int64_t g0, int64_t g1) {
+          std::vector<float> row(static_cast<size_t>(len));
+          for (int64_t g = g0; g < g1; ++g)
+            layer_norm_row(in + g * len, out + g * len, len, gamma.data(), beta.data(), row.data());
+        });
+        return;
+      }
       parallel_for(groups, grain, ctx.threads, [&](int64_t g0, int64_t g1) {
         for (int64_t g = g0; g < g1; ++g) {
           // element k of group g lives at index(g, k); its channel is chan(g, k)
@@ -143,9 +154,9 @@ class NormKernel : public Kernel {
             float v = (as_float(in[index(k)]) - static_cast<float>(mean)) * rstd *
                           gamma[static_cast<size_t>(c)] +
                       beta[static_cast<size_t>(c)];
-            if (act_ == "Relu")
+            if (relu_)
               v = std::max(v, 0.0f);
-            else if (act_ == "LeakyRelu")
+            else if (leaky_)
               v = v < 0 ? v * alpha_ : v;
             out[index(k)] = from_float<T>(v);
           }
@@ -155,6 +166,35 @@ class NormKernel : public Kernel {
   }
 
  private:
+  // One LayerNorm row: statistics in float32 (8 partial sums: the loops vectorize and the
+  // additions do not form one long dependency chain), then y = (x - mean) * rstd * gamma + beta.
+  template <typename T>
+  void layer_norm_row(const T* x, T* y, int64_t len, const float* gamma, const float* beta,
+                      float* row) const {
+    constexpr int kLanes = 8;
+    float acc[kLanes] = {};
+    int64_t k = 0;
+    for (int64_t i = 0; i < len; ++i) row[i] = as_float(x[i]);
+    for (; k + kLanes <= len; k += kLanes)
+      for (int l = 0; l < kLanes; ++l) acc[l] += row[k + l];
+    float sum = 0;
+    for (; k < len; ++k) sum += row[k];
+    for (float a : acc) sum += a;
+    const float mean = sum / static_cast<float>(len);
+    float sq_acc[kLanes] = {};
+    for (k = 0; k + kLanes <= len; k += kLanes)
+      for (int l = 0; l < kLanes; ++l) {
+        const float d = row[k + l] - mean;
+        sq_acc[l] += d * d;
+      }
+    float sq = 0;
+    for (; k < len; ++k) sq += (row[k] - mean) * (row[k] - mean);
+    for (float a : sq_acc) sq += a;
+    const float rstd = 1.0f / std::sqrt(sq / static_cast<float>(len) + eps_);
+    for (int64_t i = 0; i < len; ++i)
+      y[i] = from_float<T>((row[i] - mean) * rstd * gamma[i] + beta[i]);
+  }
+
   static void read_vec(const TensorView& t, std::vector<float>& v) {
     AAMP_CHECK(t.num_elements() == static_cast<int64_t>(v.size()), ErrorCode::kInvalidArgument,
                "normalisation scale/offset has " + std::to_string(t.num_elements()) +
@@ -166,6 +206,7 @@ class NormKernel : public Kernel {
   }
   bool instance_;
   bool nchw_ = false;
+  bool relu_ = false, leaky_ = false;  // InstanceNorm's fused activation
   float eps_ = 1e-3f;
   float alpha_ = 0.2f;
   std::string act_;
@@ -224,12 +265,23 @@ class AddSoftmaxKernel : public Kernel {
             for (int64_t c = 0; c < cols; ++c)
               bp[c] = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
           }
-          for (int64_t c = 0; c < cols; ++c) mx = std::max(mx, bp[c]);
+          // Reductions in 8 lanes and the exp loop on its own: without -ffast-math a float
+          // reduction inside a loop keeps the whole loop scalar.
+          constexpr int kLanes = 8;
+          float lane[kLanes];
+          std::fill(lane, lane + kLanes, -INFINITY);
+          int64_t c = 0;
+          for (; c + kLanes <= cols; c += kLanes)
+            for (int l = 0; l < kLanes; ++l) lane[l] = std::max(lane[l], bp[c + l]);
+          for (; c < cols; ++c) mx = std::max(mx, bp[c]);
+          for (float v : lane) mx = std::max(mx, v);
+          for (c = 0; c < cols; ++c) bp[c] = exp_for_softmax(bp[c] - mx);
+          std::fill(lane, lane + kLanes, 0.0f);
+          for (c = 0; c + kLanes <= cols; c += kLanes)
+            for (int l = 0; l < kLanes; ++l) lane[l] += bp[c + l];
           float sum = 0;
-          for (int64_t c = 0; c < cols; ++c) {
-            bp[c] = exp_for_softmax(bp[c] - mx);
-            sum += bp[c];
-          }
+          for (; c < cols; ++c) sum += bp[c];
+          for (float v : lane) sum += v;
           const float inv = 1.0f / sum;
           for (int64_t c = 0; c < cols; ++c)
             out[r * cols + c] = from_float<T>(buf[static_cast<size_t>(c)] * inv);
