@@ -134,6 +134,7 @@ TEST(ModelGen, BertStructure) {
                                      {"Softmax", 2},
                                      {"Mean", 10},
                                      {"SquaredDifference", 5},
+                                     {"StopGradient", 5},
                                      {"Rsqrt", 5},
                                      {"Sub", 6},
                                      {"Erf", 2},
@@ -142,7 +143,7 @@ TEST(ModelGen, BertStructure) {
                                      {"Cast", 1},
                                      {"Identity", 1}};
   EXPECT_EQ(histogram(g), want);
-  EXPECT_EQ(g.size(), 214u);
+  EXPECT_EQ(g.size(), 219u);
   for (const char* in : {"input_ids", "attention_mask", "token_type_ids"}) {
     EXPECT_EQ(g.at(in).attr_type("dtype"), DType::kInt32) << in;
     EXPECT_EQ(g.at(in).attr_shape("shape"), (Shape{-1, 8})) << in;
@@ -186,13 +187,19 @@ TEST(ModelGen, BertParamCount) {
 TEST(ModelGen, ResNet50Structure) {
   Graph g = make_resnet50({});
   std::map<std::string, int> want = {
-      {"Conv2D", 53}, {"FusedBatchNormV3", 53}, {"Relu", 49},       {"AddV2", 16},
-      {"Pad", 1},     {"MaxPool", 1},           {"Mean", 1},        {"MatMul", 1},
-      {"BiasAdd", 1}, {"Softmax", 1},           {"Placeholder", 1}, {"Identity", 1},
-      {"Const", 269}};
+      {"Conv2D", 53},  {"FusedBatchNormV3", 53}, {"Relu", 49},       {"AddV2", 16},
+      {"Pad", 2},      {"MaxPool", 1},           {"Mean", 1},        {"MatMul", 1},
+      {"BiasAdd", 54}, {"Softmax", 1},           {"Placeholder", 1}, {"Identity", 1},
+      {"Const", 323}};
   EXPECT_EQ(histogram(g), want);
-  // Trainable parameters of ResNet-50 (conv kernels without bias, BN gamma/beta, FC).
-  EXPECT_EQ(count_params(g, {"kernel", "bias", "gamma", "beta"}), 25557032);
+  // Trainable parameters of Keras' ResNet50 (conv kernels and biases, BN gamma/beta, FC): the
+  // published 25,583,592 (25,636,712 with the BN moving statistics).
+  EXPECT_EQ(count_params(g, {"kernel", "bias", "gamma", "beta"}), 25583592);
+  EXPECT_EQ(count_params(g, {"kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"}),
+            25636712);
+  EXPECT_EQ(g.at("pool1_pool/MaxPool").inputs[0], "pool1_pad/Pad");
+  EXPECT_EQ(g.at("pool1_pool/MaxPool").attr_string("padding"), "VALID");
+  EXPECT_EQ(g.at("conv1_bn/FusedBatchNormV3").inputs[0], "conv1_conv/BiasAdd");
   EXPECT_EQ(g.at("input_1").attr_shape("shape"), (Shape{-1, 224, 224, 3}));
   const Node& stem = g.at("conv1_conv/Conv2D");
   EXPECT_EQ(stem.inputs[0], "conv1_pad/Pad");
@@ -216,7 +223,7 @@ TEST(ModelGen, ResNet50Structure) {
   EXPECT_FLOAT_EQ(bn.attr_float("epsilon"), 1.001e-5f);
   EXPECT_EQ(bn.inputs.size(), 5u);
   const Node& pool = g.at("pool1_pool/MaxPool");
-  EXPECT_EQ(pool.attr_string("padding"), "SAME");
+  EXPECT_EQ(pool.attr_string("padding"), "VALID");  // after pool1_pad, as Keras emits it
   EXPECT_EQ(pool.attr_list("ksize").i, (std::vector<int64_t>{1, 3, 3, 1}));
   EXPECT_EQ(g.at("predictions/kernel").attr_tensor("value").shape(), (Shape{2048, 1000}));
   EXPECT_FALSE(g.at("avg_pool/Mean").attr_bool("keep_dims"));
@@ -336,8 +343,8 @@ TEST(ModelGen, BinaryWritesIdenticalFiles) {
             0);
   EXPECT_EQ(read_file(dir.file("a.pb")), read_file(dir.file("b.pb")));
   EXPECT_NE(read_file(dir.file("a.pb")), read_file(dir.file("c.pb")));
-  // 42 nodes outside the layers + 86 per layer.
-  EXPECT_EQ(load_graph(dir.file("a.pb")).size(), 128u);
+  // 43 nodes outside the layers + 88 per layer (a StopGradient per LayerNorm).
+  EXPECT_EQ(load_graph(dir.file("a.pb")).size(), 131u);
   // Bad options: a user error (exit status 2), nothing written.
   EXPECT_NE(run("bert --heads 5 --hidden 16 -o " + dir.file("d.pb") + " 2>/dev/null"), 0);
   EXPECT_FALSE(fs::exists(dir.file("d.pb")));

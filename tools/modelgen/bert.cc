@@ -73,7 +73,8 @@ class BertBuilder {
     return b_.bias_add(scope + "BiasAdd", y, bias);
   }
 
-  // mean = Mean(x, axis, keep_dims); var = Mean(SquaredDifference(x, mean)); r = Rsqrt(var + eps);
+  // mean = Mean(x, axis, keep_dims); var = Mean(SquaredDifference(x, StopGradient(mean)));
+  // r = Rsqrt(var + eps);
   // g = r * gamma; y = x * g + (beta - mean * g).
   std::string layer_norm(const std::string& scope, const std::string& x, int32_t axis) {
     const int64_t h = o_.hidden;
@@ -83,7 +84,9 @@ class BertBuilder {
     std::string beta =
         b_.const_f32(p + "beta", Shape{h}, init_.uniform(p + "beta", h, -0.02f, 0.02f));
     std::string mean = b_.mean(p + "moments/mean", x, {axis}, true);
-    std::string sq = b_.binary("SquaredDifference", p + "moments/SquaredDifference", x, mean);
+    // tf.nn.moments stops the gradient through the mean it subtracts.
+    std::string stop = b_.unary("StopGradient", p + "moments/StopGradient", mean);
+    std::string sq = b_.binary("SquaredDifference", p + "moments/SquaredDifference", x, stop);
     std::string var = b_.mean(p + "moments/variance", sq, {axis}, true);
     std::string eps = b_.scalar_f32(p + "batchnorm/add/y", 1e-12f);
     std::string add = b_.binary("AddV2", p + "batchnorm/add", var, eps);

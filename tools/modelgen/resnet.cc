@@ -18,18 +18,23 @@ class ResNetBuilder {
     const int64_t w = o_.base_width;
     std::string x =
         b_.placeholder("input_1", DType::kFloat, Shape{-1, o_.image_size, o_.image_size, 3});
-    // Stem: ZeroPadding2D(3) + Conv 7x7/2 VALID, BN, ReLU, MaxPool 3x3/2 SAME.
+    // Stem as tf.keras.applications.ResNet50 emits it: ZeroPadding2D(3) + Conv 7x7/2 VALID
+    // (with bias), BN, ReLU, ZeroPadding2D(1) + MaxPool 3x3/2 VALID.
     std::string pads =
         b_.const_i32("conv1_pad/Pad/paddings", Shape{4, 2}, {0, 0, 3, 3, 3, 3, 0, 0});
     x = b_.op("conv1_pad/Pad", "Pad", {x, pads},
               {{"T", type_attr(DType::kFloat)}, {"Tpaddings", type_attr(DType::kInt32)}});
     x = conv_bn("conv1", x, 7, 3, w, 2, "VALID");
     x = b_.unary("Relu", "conv1_relu/Relu", x);
+    std::string pool_pads =
+        b_.const_i32("pool1_pad/Pad/paddings", Shape{4, 2}, {0, 0, 1, 1, 1, 1, 0, 0});
+    x = b_.op("pool1_pad/Pad", "Pad", {x, pool_pads},
+              {{"T", type_attr(DType::kFloat)}, {"Tpaddings", type_attr(DType::kInt32)}});
     x = b_.op("pool1_pool/MaxPool", "MaxPool", {x},
               {{"T", type_attr(DType::kFloat)},
                {"ksize", int_list({1, 3, 3, 1})},
                {"strides", int_list({1, 2, 2, 1})},
-               {"padding", AttrValue("SAME")},
+               {"padding", AttrValue("VALID")},
                {"explicit_paddings", int_list({})},
                {"data_format", AttrValue("NHWC")}});
 
@@ -59,7 +64,8 @@ class ResNetBuilder {
   }
 
  private:
-  // Conv2D "<p>_conv/Conv2D" + FusedBatchNormV3 "<p>_bn/FusedBatchNormV3".
+  // Conv2D "<p>_conv/Conv2D" + BiasAdd "<p>_conv/BiasAdd" (Keras' Conv2D has use_bias=True) +
+  // FusedBatchNormV3 "<p>_bn/FusedBatchNormV3".
   std::string conv_bn(const std::string& p, const std::string& x, int64_t k, int64_t cin,
                       int64_t cout, int stride, const char* padding) {
     const std::string c = p + "_conv/";
@@ -74,6 +80,9 @@ class ResNetBuilder {
                            {"data_format", AttrValue("NHWC")},
                            {"dilations", int_list({1, 1, 1, 1})},
                            {"use_cudnn_on_gpu", AttrValue(true)}});
+    std::string bias =
+        b_.const_f32(c + "bias", Shape{cout}, init_.uniform(c + "bias", cout, -0.01f, 0.01f));
+    y = b_.bias_add(c + "BiasAdd", y, bias);
     const std::string n = p + "_bn/";
     std::string gamma =
         b_.const_f32(n + "gamma", Shape{cout}, init_.uniform(n + "gamma", cout, 0.8f, 1.2f));
