@@ -94,6 +94,21 @@ TEST(AmpTest, MatMulChainOneCastInOneCastOut) {
   EXPECT_EQ(rule_of(a.r, "out"), "preserved-fetch");
 }
 
+// Prelu (TF.js's op) is infer like LeakyRelu: between two allow ops it converts, so no Cast sits
+// around it (in no list it kept two casts per Prelu in iris and facemesh).
+TEST(AmpTest, PreluBetweenAllowOpsConverts) {
+  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + weight("alpha") +
+              node("m1", "MatMul", {"x", "w1"}) + node("p", "Prelu", {"m1", "alpha"}) +
+              node("m2", "MatMul", {"p", "w2"}) + node("out", "Identity", {"m2"}));
+  const Graph& g = a.g;
+  EXPECT_EQ(g.at("p").attr_type("T"), kBF16);
+  EXPECT_EQ(rule_of(a.r, "p"), "between-allow");
+  EXPECT_EQ(g.at("alpha").attr_tensor("value").dtype(), kBF16);
+  EXPECT_EQ(count_op(g, "Cast"), 2);  // x in, m2 out
+  EXPECT_EQ(g.at("p").inputs, (std::vector<std::string>{"m1", "alpha"}));
+  EXPECT_EQ(g.at("m2").inputs, (std::vector<std::string>{"p", "w2"}));
+}
+
 TEST(AmpTest, DenyOpBetweenAllowOpsStaysFloat) {
   Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
               node("e", "Exp", {"m1"}) + node("m2", "MatMul", {"e", "w2"}) +
