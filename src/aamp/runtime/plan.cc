@@ -440,18 +440,24 @@ uint8_t* Plan::value_ptr(int v, const std::vector<const Tensor*>* feeds) const {
   return arena_base_ + offset_[static_cast<size_t>(r)];
 }
 
-std::vector<Tensor> Plan::run_on_device(const std::vector<const Tensor*>& feeds) {
-  for (size_t v = 0; v < values_.size(); ++v) {
-    const Value& x = values_[v];
-    if (x.feed >= 0 && x.bytes)
-      dev_->copy_to_device(dev_feeds_->get() + dev_offset_[v],
-                           feeds[static_cast<size_t>(x.feed)]->raw(), x.bytes, stream_);
+std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
+  if (dev_) {  // feeds into device memory; kernels read them there
+    for (size_t v = 0; v < values_.size(); ++v) {
+      const Value& x = values_[v];
+      if (x.feed >= 0 && x.bytes)
+        dev_->copy_to_device(dev_feeds_->get() + dev_offset_[v],
+                             feeds[static_cast<size_t>(x.feed)]->raw(), x.bytes, stream_);
+    }
+  } else {  // kernels read the feeds in place
+    for (const FeedPatch& p : feed_patches_)
+      steps_[static_cast<size_t>(p.step)].ctx.inputs[static_cast<size_t>(p.input)].data =
+          const_cast<uint8_t*>(feeds[static_cast<size_t>(p.feed)]->raw());
   }
   for (Step& s : steps_) {
     const auto t0 = std::chrono::steady_clock::now();
     try {
       s.kernel->run(s.ctx);
-      if (opts_.profile) dev_->synchronize(stream_);
+      if (dev_ && opts_.profile) dev_->synchronize(stream_);  // time the step, not its queuing
     } catch (const std::exception& e) {
       rethrow_for(*s.node, e);
     }
@@ -461,52 +467,19 @@ std::vector<Tensor> Plan::run_on_device(const std::vector<const Tensor*>& feeds)
       ++s.calls;
     }
   }
-  // Fetches of constants and feeds come from host memory, the rest from the arena.
+  // Constants and feeds are fetched from host memory; on a device the rest from its arena.
   std::vector<Tensor> out;
   for (int v : fetch_values_) {
     const Value& x = values_[static_cast<size_t>(v)];
     const Value& r = values_[static_cast<size_t>(root(v))];
     Tensor t(x.dtype, Shape(x.shape));
-    if (x.bytes && (r.constant || r.feed >= 0))
-      std::memcpy(t.mutable_raw(), value_ptr(v, &feeds), x.bytes);
-    else if (x.bytes)
+    if (x.bytes && dev_ && !r.constant && r.feed < 0)
       dev_->copy_to_host(t.mutable_raw(), value_ptr(v, nullptr), x.bytes, stream_);
+    else if (x.bytes)
+      std::memcpy(t.mutable_raw(), value_ptr(v, &feeds), x.bytes);
     out.push_back(std::move(t));
   }
-  dev_->synchronize(stream_);
-  if (opts_.profile) {
-    stats_.profile.clear();
-    for (const Step& s : steps_)
-      stats_.profile.push_back({s.node->name, s.node->op, s.kernel_name, s.total_ms, s.calls});
-  }
-  return out;
-}
-
-std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
-  if (dev_) return run_on_device(feeds);
-  for (const FeedPatch& p : feed_patches_)
-    steps_[static_cast<size_t>(p.step)].ctx.inputs[static_cast<size_t>(p.input)].data =
-        const_cast<uint8_t*>(feeds[static_cast<size_t>(p.feed)]->raw());
-  for (Step& s : steps_) {
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      s.kernel->run(s.ctx);
-    } catch (const std::exception& e) {
-      rethrow_for(*s.node, e);
-    }
-    if (opts_.profile) {
-      s.total_ms +=
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      ++s.calls;
-    }
-  }
-  std::vector<Tensor> out;
-  for (int v : fetch_values_) {
-    const Value& x = values_[static_cast<size_t>(v)];
-    Tensor t(x.dtype, Shape(x.shape));
-    if (x.bytes) std::memcpy(t.mutable_raw(), value_ptr(v, &feeds), x.bytes);
-    out.push_back(std::move(t));
-  }
+  if (dev_) dev_->synchronize(stream_);
   if (opts_.profile) {
     stats_.profile.clear();
     for (const Step& s : steps_)

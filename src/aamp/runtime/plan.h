@@ -73,7 +73,6 @@ class Plan {
   void plan_memory_and_bind();
   // Device plans: uploads the constants kernels read and lays out the feeds' device copies.
   void place_device_inputs();
-  std::vector<Tensor> run_on_device(const std::vector<const Tensor*>& feeds);
   uint8_t* value_ptr(int v, const std::vector<const Tensor*>* feeds) const;
   int root(int v) const;
   bool external(int root_value) const;

@@ -120,22 +120,20 @@ std::string unsupported_ops_message(const Graph& g, DeviceKind d) {
 Session::Session(Graph g, SessionOptions o) : graph_(std::move(g)), opts_(o) {
   if (env_flag("AAMP_REFERENCE_KERNELS")) opts_.reference_kernels_only = true;
   graph_.check_structure();
-  if (!KernelRegistry::global().has_device(opts_.device))
-    throw Error(ErrorCode::kUnimplemented,
-                std::string("device '") + device_kind_name(opts_.device) + "' is not available: " +
-                    (opts_.device == DeviceKind::kGPU
-                         ? "this aamp was built without CUDA (configure with -DAAMP_CUDA=ON on a "
-                           "machine with the CUDA toolkit)"
-                         : "no kernels are registered for it"));
   DeviceRuntime* dev =
       opts_.device == DeviceKind::kCPU ? nullptr : find_device_runtime(opts_.device);
-  if (opts_.device != DeviceKind::kCPU) {
-    const std::string why = dev ? dev->unavailable_reason() : "no device runtime is registered";
-    if (!why.empty())
-      throw Error(
-          ErrorCode::kUnimplemented,
-          std::string("device '") + device_kind_name(opts_.device) + "' is not available: " + why);
-  }
+  std::string why;  // why the device cannot run kernels, "" when it can
+  if (!KernelRegistry::global().has_device(opts_.device))
+    why = opts_.device == DeviceKind::kGPU
+              ? "this aamp was built without CUDA (configure with -DAAMP_CUDA=ON on a machine with "
+                "the CUDA toolkit)"
+              : "no kernels are registered for it";
+  else if (opts_.device != DeviceKind::kCPU)
+    why = dev ? dev->unavailable_reason() : "no device runtime is registered";
+  if (!why.empty())
+    throw Error(
+        ErrorCode::kUnimplemented,
+        std::string("device '") + device_kind_name(opts_.device) + "' is not available: " + why);
   const std::string msg = unsupported_ops_message(graph_, opts_.device);
   if (!msg.empty()) throw Error(ErrorCode::kUnimplemented, msg);
   if (opts_.device == DeviceKind::kCPU && !cpu_has_native_fp16() &&

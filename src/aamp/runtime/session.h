@@ -26,12 +26,10 @@ struct SessionOptions {
   int threads = 0;  // 0 = all cores
   // Priority-0 kernels only (also forced by the environment variable AAMP_REFERENCE_KERNELS=1,
   // for debugging numerical differences).
+  // (float16: on a CPU without native float16, AVX512-FP16, a graph with a node computing in
+  // float16 - Casts and Consts aside - is refused at Session creation; the environment variable
+  // AAMP_ALLOW_EMULATED_FP16=1 lets the reference kernels run it anyway, in float32.)
   bool reference_kernels_only = false;
-  // float16: on a CPU without native float16 (AVX512-FP16), a graph with a node computing in
-  // float16 (Casts and Consts aside) is refused at Session creation; the environment variable
-  // AAMP_ALLOW_EMULATED_FP16=1 lets the reference kernels run it anyway, in float32 (for tests
-  // and debugging).
-
   bool profile = false;  // per-node timing (PlanStats::profile)
 };
 
