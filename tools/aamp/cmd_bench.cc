@@ -63,6 +63,14 @@ struct ModeResult {
   std::optional<double> accuracy;  // with --labels
 };
 
+// Index of the largest of the c values of row `row` of t (the first one on ties).
+int64_t row_argmax(const Tensor& t, int64_t row, int64_t c) {
+  int64_t best = 0;
+  for (int64_t j = 1; j < c; ++j)
+    if (t.element_as_double(row * c + j) > t.element_as_double(row * c + best)) best = j;
+  return best;
+}
+
 // Fraction of rows of the first float output whose argmax over the last axis equals the label.
 double accuracy_of(const std::vector<Tensor>& outputs, const Tensor& labels,
                    const std::string& labels_path) {
@@ -78,12 +86,8 @@ double accuracy_of(const std::vector<Tensor>& outputs, const Tensor& labels,
                     " labels, but the first output has " + std::to_string(rows) + " rows of " +
                     std::to_string(c) + " class scores");
   int64_t right = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t best = 0;
-    for (int64_t j = 1; j < c; ++j)
-      if (y.element_as_double(r * c + j) > y.element_as_double(r * c + best)) best = j;
-    right += static_cast<int64_t>(labels.element_as_double(r)) == best;
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    right += static_cast<int64_t>(labels.element_as_double(r)) == row_argmax(y, r, c);
   return rows ? static_cast<double>(right) / static_cast<double>(rows) : 0.0;
 }
 
@@ -114,12 +118,7 @@ void compare(const std::vector<Tensor>& ref, ModeResult* r) {
       const int64_t c = d.back(), rows = a.num_elements() / c;
       int64_t same = 0;
       for (int64_t row = 0; row < rows; ++row) {
-        int64_t ia = 0, ib = 0;
-        for (int64_t j = 1; j < c; ++j) {
-          if (a.element_as_double(row * c + j) > a.element_as_double(row * c + ia)) ia = j;
-          if (b.element_as_double(row * c + j) > b.element_as_double(row * c + ib)) ib = j;
-        }
-        same += ia == ib;
+        same += row_argmax(a, row, c) == row_argmax(b, row, c);
       }
       const double agree = static_cast<double>(same) / static_cast<double>(rows);
       top1 = top1 ? std::min(*top1, agree) : agree;
