@@ -479,7 +479,16 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
       std::memcpy(t.mutable_raw(), value_ptr(v, &feeds), x.bytes);
     out.push_back(std::move(t));
   }
-  if (dev_) dev_->synchronize(stream_);
+  if (dev_) {
+    dev_->synchronize(stream_);
+    for (Step& s : steps_) {
+      try {
+        s.kernel->check_after_sync();
+      } catch (const std::exception& e) {
+        rethrow_for(*s.node, e);
+      }
+    }
+  }
   if (opts_.profile) {
     stats_.profile.clear();
     for (const Step& s : steps_)
