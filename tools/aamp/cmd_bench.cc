@@ -1,8 +1,10 @@
 // aamp bench: the main job side by side. Runs a model as FP32 and as mixed precision (remapper +
-// Advanced AMP) on the CPU runtime with the same seeded inputs, and prints latency (median and
-// p10-p90 spread), throughput, weight bytes, planned peak activation memory and the agreement of
-// the mixed outputs with FP32 (max |diff|, relative L2, top-1 agreement); with --labels, the
-// accuracy of each mode against integer class labels (real inputs from --input files).
+// Advanced AMP; one or both of bf16/fp16) on the CPU runtime, or on the GPU with --device gpu,
+// with the same seeded inputs, and prints latency (median and p10-p90 spread), throughput,
+// weight bytes, planned peak activation memory (and on a device the device memory allocated)
+// and the agreement of the mixed outputs with FP32 (max |diff|, relative L2, top-1 agreement);
+// with --labels, the accuracy of each mode against integer class labels (real inputs from
+// --input files); with --check-cpu, every device mode's agreement with FP32 on the CPU.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +22,7 @@
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "aamp/io/npy.h"
+#include "aamp/runtime/device.h"
 #include "aamp/runtime/session.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -41,6 +44,8 @@ struct BenchOptions {
   bool no_remapper = false;
   bool json = false;
   bool profile = false;
+  bool resident = false;   // gpu: inputs copied to the device once, not at each run
+  bool check_cpu = false;  // device runs: also compare every mode with FP32 on the CPU
   std::vector<std::string> inputs;
   std::string labels;  // .npy of integer class labels, one per row of the first output
 };
@@ -61,6 +66,11 @@ struct ModeResult {
   double max_abs = 0, rel_l2 = 0;
   std::optional<double> top1;
   std::optional<double> accuracy;  // with --labels
+  // Device runs: the most device memory allocated at once while the session lived (arena,
+  // weights, feeds, kernels' workspaces).
+  std::optional<size_t> device_peak;
+  // With --check-cpu: agreement with FP32 on the CPU runtime.
+  std::optional<double> cpu_max_abs, cpu_rel_l2;
 };
 
 // Index of the largest of the c values of row `row` of t (the first one on ties).
@@ -99,17 +109,23 @@ double quantile(std::vector<double> v, double q) {
   return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
 }
 
-void compare(const std::vector<Tensor>& ref, ModeResult* r) {
+struct Agreement {
+  double max_abs = 0, rel_l2 = 0;
+  std::optional<double> top1;  // rows of the outputs with a class axis whose argmax agrees
+};
+
+Agreement agreement(const std::vector<Tensor>& ref, const std::vector<Tensor>& got) {
+  Agreement r;
   double num = 0, den = 0;
   std::optional<double> top1;
-  for (size_t k = 0; k < ref.size() && k < r->outputs.size(); ++k) {
+  for (size_t k = 0; k < ref.size() && k < got.size(); ++k) {
     const Tensor& a = ref[k];
-    const Tensor& b = r->outputs[k];
+    const Tensor& b = got[k];
     if (!is_float(a.dtype()) || !is_float(b.dtype()) || a.num_elements() != b.num_elements())
       continue;
     for (int64_t i = 0; i < a.num_elements(); ++i) {
       const double x = a.element_as_double(i), y = b.element_as_double(i);
-      r->max_abs = std::max(r->max_abs, std::abs(x - y));
+      r.max_abs = std::max(r.max_abs, std::abs(x - y));
       num += (x - y) * (x - y);
       den += x * x;
     }
@@ -124,12 +140,13 @@ void compare(const std::vector<Tensor>& ref, ModeResult* r) {
       top1 = top1 ? std::min(*top1, agree) : agree;
     }
   }
-  r->rel_l2 = den > 0 ? std::sqrt(num / den) : 0.0;
-  r->top1 = top1;
+  r.rel_l2 = den > 0 ? std::sqrt(num / den) : 0.0;
+  r.top1 = top1;
+  return r;
 }
 
 ModeResult run_mode(const std::string& mode, const Graph& original, const BenchOptions& o,
-                    const Feeds& feeds) {
+                    const Feeds& feeds, bool on_cpu = false) {
   ModeResult r;
   r.mode = mode;
   Graph g = original;
@@ -137,7 +154,7 @@ ModeResult run_mode(const std::string& mode, const Graph& original, const BenchO
   c.enabled = mode != "fp32";
   if (mode != "fp32") c.data_type = mode;
   if (o.no_remapper) c.remapper = false;
-  const DeviceKind device = parse_device_option(o.device);
+  const DeviceKind device = on_cpu ? DeviceKind::kCPU : parse_device_option(o.device);
   r.opt = optimize(g, AmpConfig::merge(c, AmpConfig::from_env()), device);
   for (const std::string& w : r.opt->warnings) std::cerr << "aamp: warning: " << w << "\n";
   r.nodes = static_cast<int>(g.size());
@@ -145,19 +162,28 @@ ModeResult run_mode(const std::string& mode, const Graph& original, const BenchO
   so.device = device;
   so.threads = o.threads;
   so.profile = o.profile;
+  DeviceRuntime* dev = device == DeviceKind::kCPU ? nullptr : find_device_runtime(device);
+  size_t base = 0;
+  if (dev) {
+    dev->reset_peak();
+    base = dev->bytes_in_use();
+  }
   Session s(std::move(g), so);
   const std::vector<std::string> fetches = s.output_names();
-  r.outputs = s.run(feeds, fetches);
-  for (int i = 0; i < o.warmup; ++i) s.run(feeds, fetches);
+  RunOptions ro;
+  ro.feeds_resident = o.resident;
+  r.outputs = s.run(feeds, fetches, ro);
+  for (int i = 0; i < o.warmup; ++i) s.run(feeds, fetches, ro);
   std::vector<double> ms;
   for (int i = 0; i < o.iters; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
-    s.run(feeds, fetches);
+    s.run(feeds, fetches, ro);
     ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   r.t = {quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), o.iters};
   r.stats = s.last_stats();
+  if (dev) r.device_peak = dev->peak_bytes() - base;
   return r;
 }
 
@@ -165,15 +191,25 @@ std::string dtype_label(const std::string& mode) {
   return mode == "fp32" ? "FP32" : mode == "fp16" ? "FP16" : "BF16";
 }
 
+// " (NVIDIA H200, inputs resident)" for device runs, "" on the CPU.
+std::string device_suffix(const BenchOptions& o) {
+  if (parse_device_option(o.device) == DeviceKind::kCPU) return "";
+  const DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
+  return " (" + (dev ? dev->device_name() : std::string("?")) +
+         (o.resident ? ", inputs resident" : ", inputs copied from the host at each run") + ")";
+}
+
 void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<ModeResult>& rs) {
   std::cout << "model:   " << m.path << " (" << format_name(m.format) << ")\n"
-            << "device " << o.device << ", batch " << o.batch << ", threads "
+            << "device " << o.device << device_suffix(o) << ", batch " << o.batch << ", threads "
             << (o.threads ? std::to_string(o.threads) : "all") << ", " << o.iters
             << " iterations after " << o.warmup << " warm-up\n\n";
   const bool acc = !o.labels.empty();
   std::vector<std::string> head = {"",        "nodes",     "median ms",  "p10-p90 ms", "items/s",
                                    "weights", "peak act.", "max |diff|", "rel-L2",     "top-1"};
   if (acc) head.push_back("accuracy");
+  const bool on_dev = !rs.empty() && rs[0].device_peak;
+  if (on_dev) head.push_back("device mem");
   Table t(head);
   for (size_t c = 1; c < head.size(); ++c) t.align_right(c);
   for (const ModeResult& r : rs) {
@@ -190,11 +226,12 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
         ref ? "-" : fmt::format("{:.2e}", r.rel_l2),
         ref || !r.top1 ? "-" : fmt::format("{:.3f}", *r.top1)};
     if (acc) row.push_back(r.accuracy ? fmt::format("{:.2f}%", 100 * *r.accuracy) : "-");
+    if (on_dev) row.push_back(r.device_peak ? format_bytes(*r.device_peak) : "-");
     t.add_row(row);
   }
   t.print(std::cout);
-  if (rs.size() >= 2) {
-    const ModeResult &a = rs[0], &b = rs[1];
+  for (size_t m = 1; m < rs.size(); ++m) {
+    const ModeResult &a = rs[0], &b = rs[m];
     auto pct = [](double x, double y) { return y > 0 ? fmt::format("{:.0f}%", 100 * x / y) : "-"; };
     std::cout << "\n"
               << dtype_label(b.mode)
@@ -204,13 +241,23 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
                      static_cast<double>(a.stats.weight_bytes))
               << ", peak activations "
               << pct(static_cast<double>(b.stats.arena_bytes),
-                     static_cast<double>(a.stats.arena_bytes))
-              << "\n"
+                     static_cast<double>(a.stats.arena_bytes));
+    if (a.device_peak && b.device_peak)
+      std::cout << ", device memory "
+                << pct(static_cast<double>(*b.device_peak), static_cast<double>(*a.device_peak));
+    std::cout << "\n"
               << "AMP: " << b.opt->amp.message() << "\n";
     if (a.accuracy && b.accuracy)
       std::cout << fmt::format("Accuracy against {}: FP32 {:.2f}%, {} {:.2f}% ({:+.2f} points)\n",
                                o.labels, 100 * *a.accuracy, dtype_label(b.mode), 100 * *b.accuracy,
                                100 * (*b.accuracy - *a.accuracy));
+  }
+  for (const ModeResult& r : rs) {
+    if (!r.stats.graph_note.empty())
+      std::cout << dtype_label(r.mode) << ": " << r.stats.graph_note << "\n";
+    if (r.cpu_rel_l2)
+      std::cout << dtype_label(r.mode) << " on " << o.device << " vs FP32 on the CPU: max |diff| "
+                << fmt::format("{:.3g}, rel-L2 {:.2e}", *r.cpu_max_abs, *r.cpu_rel_l2) << "\n";
   }
   for (const ModeResult& r : rs) {
     if (!o.profile || r.stats.profile.empty()) continue;
@@ -238,6 +285,11 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
   j["format"] = format_id(m.format);
   j["batch"] = o.batch;
   j["device"] = o.device;
+  if (DeviceRuntime* dev = parse_device_option(o.device) == DeviceKind::kCPU
+                               ? nullptr
+                               : find_device_runtime(DeviceKind::kGPU))
+    j["device_name"] = dev->device_name();
+  j["resident_inputs"] = o.resident;
   j["threads"] = o.threads;
   j["iters"] = o.iters;
   j["warmup"] = o.warmup;
@@ -253,12 +305,21 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
     e["weight_bytes"] = r.stats.weight_bytes;
     e["peak_activation_bytes"] = r.stats.arena_bytes;
     e["naive_activation_bytes"] = r.stats.naive_bytes;
+    if (r.device_peak) {
+      e["device_peak_bytes"] = *r.device_peak;
+      e["device_graph_replay"] = r.stats.graph_replay;
+      if (!r.stats.graph_note.empty()) e["device_graph_note"] = r.stats.graph_note;
+    }
     if (r.accuracy) e["accuracy"] = *r.accuracy;
     if (r.mode != "fp32") {
       e["amp"] = r.opt->amp.message();
       e["max_abs_diff"] = r.max_abs;
       e["rel_l2"] = r.rel_l2;
       e["top1_agreement"] = r.top1 ? nlohmann::ordered_json(*r.top1) : nlohmann::ordered_json();
+    }
+    if (r.cpu_rel_l2) {
+      e["cpu_fp32_max_abs_diff"] = *r.cpu_max_abs;
+      e["cpu_fp32_rel_l2"] = *r.cpu_rel_l2;
     }
     if (o.profile) {
       auto& p = e["profile"] = nlohmann::ordered_json::array();
@@ -281,9 +342,13 @@ void run_bench(BenchOptions o) {
     throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (all cores) or more");
   if (o.dtype.empty())
     o.dtype = parse_device_option(o.device) == DeviceKind::kGPU ? "fp16" : "bf16";
-  if (o.dtype != "bf16" && o.dtype != "fp16")
-    throw Error(ErrorCode::kInvalidArgument,
-                "--dtype '" + o.dtype + "': valid values are bf16, fp16");
+  std::vector<std::string> dtypes;
+  for (const std::string& d : split_op_list(o.dtype)) {
+    if (d != "bf16" && d != "fp16")
+      throw Error(ErrorCode::kInvalidArgument,
+                  "--dtype '" + o.dtype + "': valid values are bf16, fp16 or both (fp16,bf16)");
+    if (std::find(dtypes.begin(), dtypes.end(), d) == dtypes.end()) dtypes.push_back(d);
+  }
   LoadedModel m = load_model(o.model);
   Feeds feeds = make_inputs(m.graph, o.inputs, o.batch, o.seed);
   // Items per run (throughput): the leading dim of the fed inputs when files are given.
@@ -301,9 +366,22 @@ void run_bench(BenchOptions o) {
   if (!o.json) std::cerr << "aamp: benchmarking FP32 ...\n";
   rs.push_back(run_mode("fp32", m.graph, o, feeds));
   if (!o.fp32_only) {
-    if (!o.json) std::cerr << "aamp: benchmarking " << dtype_label(o.dtype) << " ...\n";
-    rs.push_back(run_mode(o.dtype, m.graph, o, feeds));
-    compare(rs[0].outputs, &rs[1]);
+    for (const std::string& d : dtypes) {
+      if (!o.json) std::cerr << "aamp: benchmarking " << dtype_label(d) << " ...\n";
+      rs.push_back(run_mode(d, m.graph, o, feeds));
+      const Agreement a = agreement(rs[0].outputs, rs.back().outputs);
+      rs.back().max_abs = a.max_abs, rs.back().rel_l2 = a.rel_l2, rs.back().top1 = a.top1;
+    }
+  }
+  if (o.check_cpu && parse_device_option(o.device) != DeviceKind::kCPU) {
+    if (!o.json) std::cerr << "aamp: FP32 on the CPU for --check-cpu ...\n";
+    BenchOptions once = o;
+    once.iters = 1, once.warmup = 0, once.profile = false;
+    const ModeResult cpu = run_mode("fp32", m.graph, once, feeds, /*on_cpu=*/true);
+    for (ModeResult& r : rs) {
+      const Agreement a = agreement(cpu.outputs, r.outputs);
+      r.cpu_max_abs = a.max_abs, r.cpu_rel_l2 = a.rel_l2;
+    }
   }
   if (labels)
     for (ModeResult& r : rs) r.accuracy = accuracy_of(r.outputs, *labels, o.labels);
@@ -330,16 +408,28 @@ void register_bench_command(CLI::App& app) {
                   "FILE.npy of integer class labels (one per row of the first output, e.g. the "
                   "--input file's samples): also print each mode's accuracy");
   sub->add_option("--dtype", o->dtype,
-                  "Mixed-precision type: bf16 or fp16 (default: bf16 on the CPU, fp16 on the GPU)");
+                  "Mixed-precision type: bf16, fp16, or both as fp16,bf16 (one mixed run each; "
+                  "default: bf16 on the CPU, fp16 on the GPU)");
   sub->add_option("--device", o->device, "cpu (default) or gpu (a build with CUDA)");
   sub->add_flag("--fp32-only", o->fp32_only, "Only the FP32 run");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper's fusions in both runs");
   sub->add_flag("--json", o->json, "Print the results as JSON");
-  sub->add_flag("--profile", o->profile, "Also print the top ops by time");
+  sub->add_flag("--profile", o->profile,
+                "Also print the top ops by time (on a device each step is synchronized to be "
+                "timed, and no captured graph replays it: the latency is then an upper bound)");
+  sub->add_flag("--check-cpu", o->check_cpu,
+                "gpu: also run FP32 once on the CPU and report how every mode's outputs agree "
+                "with it");
+  sub->add_flag(
+      "--resident-inputs", o->resident,
+      "gpu: copy the inputs to the device once and keep them there for every timed run "
+      "(as with a framework's GPU tensors): times the model, not the host-to-device copy");
   set_examples(sub,
                {"aamp bench model.json", "aamp bench model.pb --batch 32 --iters 50 --threads 2",
                 "aamp bench model.pb --profile", "aamp bench model.json --json > result.json",
-                "aamp bench mnist.pb --input input_1=x_test.npy --labels y_test.npy"},
+                "aamp bench mnist.pb --input input_1=x_test.npy --labels y_test.npy",
+                "aamp bench bert.pb --device gpu --dtype fp16,bf16 --batch 32 --resident-inputs "
+                "--check-cpu"},
                "Both runs use the same seeded random inputs (floats in [0,1), ids in [0,100)).\n"
                "FP32 runs the graph after the remapper; the mixed run adds Advanced AMP, with\n"
                "the ITEX_/AAMP_AUTO_MIXED_PRECISION_* environment variables applied.");

@@ -29,6 +29,22 @@ class DeviceRuntime {
   virtual void copy_to_host(void* dst, const void* src, size_t bytes, void* stream) = 0;
   // Waits for all work queued on `stream`; throws Error with the device's message on failure.
   virtual void synchronize(void* stream) = 0;
+
+  // Device memory allocated through allocate() (plans' arenas, constants and feeds, kernels'
+  // weights and workspaces) now, and the most at one time since the last reset_peak().
+  virtual size_t bytes_in_use() const = 0;
+  virtual size_t peak_bytes() const = 0;
+  virtual void reset_peak() = 0;
+
+  // Recording the work queued on a stream into a replayable graph (CUDA Graphs): between
+  // begin_capture and end_capture nothing runs; end_capture returns a handle that launch_graph
+  // replays with one call, or nullptr (with `why` set) when the work could not be captured (a
+  // kernel that synchronizes, allocates or copies from pageable memory). The device state is
+  // clean after a failed capture. destroy_graph frees the handle.
+  virtual void begin_capture(void* stream) = 0;
+  virtual void* end_capture(void* stream, std::string* why) = 0;
+  virtual void launch_graph(void* graph, void* stream) = 0;
+  virtual void destroy_graph(void* graph) noexcept = 0;
 };
 
 // Registers the runtime of a device (not owned; lives for the process).

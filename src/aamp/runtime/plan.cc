@@ -152,6 +152,7 @@ Plan::~Plan() {
       dev_->synchronize(stream_);
     } catch (const std::exception&) {  // already reported by the run that failed
     }
+    dev_->destroy_graph(graph_);
   }
 }
 
@@ -440,19 +441,37 @@ uint8_t* Plan::value_ptr(int v, const std::vector<const Tensor*>* feeds) const {
   return arena_base_ + offset_[static_cast<size_t>(r)];
 }
 
-std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
-  if (dev_) {  // feeds into device memory; kernels read them there
-    for (size_t v = 0; v < values_.size(); ++v) {
-      const Value& x = values_[v];
-      if (x.feed >= 0 && x.bytes)
-        dev_->copy_to_device(dev_feeds_->get() + dev_offset_[v],
-                             feeds[static_cast<size_t>(x.feed)]->raw(), x.bytes, stream_);
+bool Plan::replay_graph() {
+  static const bool env_off = [] {
+    const char* e = std::getenv("AAMP_DEVICE_GRAPHS");
+    return e && std::string(e) == "0";
+  }();
+  if (!dev_ || opts_.profile || !opts_.device_graphs || env_off || graph_failed_) return false;
+  if (!graph_) {
+    if (runs_ == 0) return false;  // the first run initializes what kernels set up lazily
+    dev_->begin_capture(stream_);
+    std::string why;
+    try {
+      run_steps();
+    } catch (const std::exception& e) {
+      why = e.what();
     }
-  } else {  // kernels read the feeds in place
-    for (const FeedPatch& p : feed_patches_)
-      steps_[static_cast<size_t>(p.step)].ctx.inputs[static_cast<size_t>(p.input)].data =
-          const_cast<uint8_t*>(feeds[static_cast<size_t>(p.feed)]->raw());
+    std::string end_why;
+    graph_ = dev_->end_capture(stream_, &end_why);
+    if (!graph_ || !why.empty()) {
+      dev_->destroy_graph(graph_);
+      graph_ = nullptr;
+      graph_failed_ = true;
+      stats_.graph_note = "capture failed, steps run one by one: " + (why.empty() ? end_why : why);
+      return false;
+    }
+    stats_.graph_replay = true;
   }
+  dev_->launch_graph(graph_, stream_);
+  return true;
+}
+
+void Plan::run_steps() {
   for (Step& s : steps_) {
     const auto t0 = std::chrono::steady_clock::now();
     try {
@@ -467,6 +486,26 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds) {
       ++s.calls;
     }
   }
+}
+
+std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feeds_resident) {
+  if (dev_) {  // feeds into device memory; kernels read them there
+    if (!feeds_resident || !feeds_uploaded_) {
+      for (size_t v = 0; v < values_.size(); ++v) {
+        const Value& x = values_[v];
+        if (x.feed >= 0 && x.bytes)
+          dev_->copy_to_device(dev_feeds_->get() + dev_offset_[v],
+                               feeds[static_cast<size_t>(x.feed)]->raw(), x.bytes, stream_);
+      }
+      feeds_uploaded_ = true;
+    }
+  } else {  // kernels read the feeds in place
+    for (const FeedPatch& p : feed_patches_)
+      steps_[static_cast<size_t>(p.step)].ctx.inputs[static_cast<size_t>(p.input)].data =
+          const_cast<uint8_t*>(feeds[static_cast<size_t>(p.feed)]->raw());
+  }
+  if (!replay_graph()) run_steps();
+  ++runs_;
   // Constants and feeds are fetched from host memory; on a device the rest from its arena.
   std::vector<Tensor> out;
   for (int v : fetch_values_) {

@@ -30,8 +30,9 @@ class Plan {
   Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>& feeds,
        const std::vector<TensorRef>& fetches, void* stream = nullptr);
   ~Plan();
-  // feeds: in the order of the FeedSpecs given at compile time.
-  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds);
+  // feeds: in the order of the FeedSpecs given at compile time. `feeds_resident` (device plans):
+  // the feeds' device copies of the previous run are still valid (see RunOptions).
+  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool feeds_resident = false);
   const PlanStats& stats() const { return stats_; }
 
  private:
@@ -70,6 +71,11 @@ class Plan {
   };
 
   std::vector<int> compile_node(const Node& n, const std::vector<int>& in, int feed);
+  // Runs (queues, on a device) every step's kernel.
+  void run_steps();
+  // Device plans: replays the captured graph of the steps, capturing it at the second run;
+  // false when the steps must run one by one (first run, profiling, capture failed or off).
+  bool replay_graph();
   void plan_memory_and_bind();
   // Device plans: uploads the constants kernels read and lays out the feeds' device copies.
   void place_device_inputs();
@@ -96,6 +102,10 @@ class Plan {
     int step, input, feed;
   };
   std::vector<FeedPatch> feed_patches_;
+  bool feeds_uploaded_ = false;  // device plans: the feeds buffer holds a run's feeds
+  int64_t runs_ = 0;
+  void* graph_ = nullptr;  // device plans: the captured steps (DeviceRuntime graph handle)
+  bool graph_failed_ = false;
   PlanStats stats_;
 };
 

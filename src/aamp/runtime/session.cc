@@ -155,7 +155,7 @@ Session::~Session() {
 }
 
 std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
-                                 const std::vector<std::string>& fetches) {
+                                 const std::vector<std::string>& fetches, const RunOptions& ro) {
   std::vector<FeedSpec> specs;
   std::vector<const Tensor*> values;
   std::set<std::string> seen;
@@ -221,7 +221,7 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     it = plans_.emplace(key, std::make_unique<Plan>(graph_, opts_, sorted_specs, refs, stream_))
              .first;
   last_ = it->second.get();
-  return last_->run(sorted_values);
+  return last_->run(sorted_values, ro.feeds_resident);
 }
 
 PlanStats Session::last_stats() const {

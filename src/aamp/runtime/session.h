@@ -31,6 +31,17 @@ struct SessionOptions {
   // AAMP_ALLOW_EMULATED_FP16=1 lets the reference kernels run it anyway, in float32.)
   bool reference_kernels_only = false;
   bool profile = false;  // per-node timing (PlanStats::profile)
+  // Device plans replay their steps as one captured graph from the second run on (also turned
+  // off by the environment variable AAMP_DEVICE_GRAPHS=0). Profiling runs step by step.
+  bool device_graphs = true;
+};
+
+struct RunOptions {
+  // Device sessions: the feeds hold the values of the previous run of the same plan, which are
+  // still in device memory, so they are not copied again (inputs that already live on the
+  // device, as a framework's GPU tensors do; benchmarks use it to time the model rather than the
+  // host-to-device link). The first run of a plan always copies. Ignored on the CPU.
+  bool feeds_resident = false;
 };
 
 struct NodeProfile {
@@ -50,7 +61,11 @@ struct PlanStats {
   int aliases = 0;                     // Reshape/Identity/... run as aliases (no copy)
   int inplace = 0;                     // kernel outputs sharing their input's memory
   std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
-  std::vector<NodeProfile> profile;    // with SessionOptions::profile, per step, over all runs
+  // Device plans: whether runs replay one captured graph of all steps (CUDA Graphs: from the
+  // second run on, unless profiling or AAMP_DEVICE_GRAPHS=0), and why not when capture failed.
+  bool graph_replay = false;
+  std::string graph_note;
+  std::vector<NodeProfile> profile;  // with SessionOptions::profile, per step, over all runs
 };
 
 // A graph input or output: name, dtype and shape (-1 = any size; unknown rank possible).
@@ -80,7 +95,7 @@ class Session {
   // Thread-safe: each plan runs in one arena, so concurrent calls on one Session take turns
   // (use one Session per thread to run inferences in parallel).
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
-                          const std::vector<std::string>& fetches);
+                          const std::vector<std::string>& fetches, const RunOptions& ro = {});
   // Runs with the default fetches (output_names()).
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds) {
     return run(feeds, output_names());

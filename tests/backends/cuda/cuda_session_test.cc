@@ -10,6 +10,7 @@
 
 #include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
+#include "aamp/runtime/device.h"
 #include "aamp/runtime/session.h"
 #include "backends/cuda/cuda_test_util.h"
 #include "test_util.h"
@@ -132,11 +133,80 @@ TEST(CudaSession, UnsupportedOpsAreListedForGpu) {
   std::string t =
       "node { name: \"x\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } } "
       "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 3 } } } } }\n";
-  t += op("e", "Elu", "x") + op("r", "Relu", "e");
+  t += op("e", "Atan2", "x", "x") + op("r", "Relu", "e");
   SessionOptions o;
   o.device = DeviceKind::kGPU;
   expect_error([&] { Session s(parse_graphdef_text(t, "<elu>"), o); }, ErrorCode::kUnimplemented,
-               {"unsupported op type", "on gpu", "Elu (1 node, first 'e')"});
+               {"unsupported op type", "on gpu", "Atan2 (1 node, first 'e')"});
+}
+
+// From the second run on, a plan replays its steps as one captured graph; the results are the
+// step-by-step ones, and turning graphs off gives the same bits.
+TEST(CudaSession, CapturedGraphReplaysTheSteps) {
+  AAMP_SKIP_WITHOUT_GPU();
+  SessionOptions o;
+  o.device = DeviceKind::kGPU;
+  Session s(mlp(), o);
+  const Tensor first = s.run({{"x", input(64)}}, {"probs"}).at(0);
+  EXPECT_FALSE(s.last_stats().graph_replay) << "the first run goes step by step";
+  for (int i = 0; i < 3; ++i) {
+    const Tensor again = s.run({{"x", input(64)}}, {"probs"}).at(0);
+    EXPECT_EQ(scaled_max_err(again, first), 0.0) << "run " << i + 2;
+  }
+  EXPECT_TRUE(s.last_stats().graph_replay) << s.last_stats().graph_note;
+  EXPECT_EQ(s.last_stats().graph_note, "");
+  o.device_graphs = false;
+  Session plain(mlp(), o);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(scaled_max_err(plain.run({{"x", input(64)}}, {"probs"}).at(0), first), 0.0);
+  }
+  EXPECT_FALSE(plain.last_stats().graph_replay);
+  o.device_graphs = true;
+  o.profile = true;  // profiling times each step: no graph
+  Session prof(mlp(), o);
+  for (int i = 0; i < 3; ++i) prof.run({{"x", input(64)}}, {"probs"});
+  EXPECT_FALSE(prof.last_stats().graph_replay);
+}
+
+// feeds_resident: the device copy of the previous run's feeds is reused, so a run given other
+// values (a misuse, on purpose here) still computes on the old ones; without it they are copied.
+TEST(CudaSession, ResidentFeedsAreNotCopiedAgain) {
+  AAMP_SKIP_WITHOUT_GPU();
+  SessionOptions o;
+  o.device = DeviceKind::kGPU;
+  Session s(mlp(), o);
+  Tensor other = input(16);
+  for (int64_t i = 0; i < other.num_elements(); ++i) other.mutable_data<float>()[i] *= -1.5f;
+  RunOptions resident;
+  resident.feeds_resident = true;
+  // The first run of a plan always copies, resident or not.
+  const Tensor a = s.run({{"x", input(16)}}, {"probs"}, resident).at(0);
+  EXPECT_LE(scaled_max_err(a, run(mlp(), DeviceKind::kCPU, 16)), 1e-5);
+  const Tensor stale = s.run({{"x", other}}, {"probs"}, resident).at(0);
+  EXPECT_EQ(scaled_max_err(stale, a), 0.0) << "resident: the old device copy is used";
+  const Tensor fresh = s.run({{"x", other}}, {"probs"}).at(0);
+  EXPECT_GT(scaled_max_err(fresh, a), 1e-3) << "not resident: the new values are copied";
+}
+
+// The device runtime counts what plans and kernels allocate, and frees all of it with the
+// Session.
+TEST(CudaSession, DeviceMemoryIsCountedAndReturned) {
+  AAMP_SKIP_WITHOUT_GPU();
+  DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
+  ASSERT_NE(dev, nullptr);
+  const size_t base = dev->bytes_in_use();
+  dev->reset_peak();
+  {
+    SessionOptions o;
+    o.device = DeviceKind::kGPU;
+    Session s(mlp(), o);
+    s.run({{"x", input(256)}}, {"probs"});
+    const PlanStats st = s.last_stats();
+    // At least the arena (256x64 + 256x10 floats at most, reused) and the weights.
+    EXPECT_GE(dev->bytes_in_use() - base, st.arena_bytes + st.weight_bytes);
+  }
+  EXPECT_EQ(dev->bytes_in_use(), base);
+  EXPECT_GT(dev->peak_bytes(), base);
 }
 
 }  // namespace

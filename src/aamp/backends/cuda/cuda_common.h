@@ -31,6 +31,11 @@ void add_gpu(const std::string& op, const std::vector<DType>& dtypes, KernelFact
 constexpr size_t kWorkspaceBytes = size_t{32} << 20;
 void* workspace_of(void* stream);
 
+// Device memory for kernels' own buffers (packed weights, scratch): counted in the device
+// runtime's bytes_in_use/peak_bytes like the plans' arenas. Throws Error naming the size.
+void* device_malloc(size_t bytes);
+void device_free(void* p) noexcept;
+
 // The GPU kernels read every input from device memory (the plan uploads constants once).
 // Copies bytes between device buffers on the kernel's stream.
 void copy_device(void* dst, const void* src, size_t bytes, void* stream);

@@ -2,6 +2,7 @@
 // Session with its own cuBLASLt workspace, copies and synchronization on that stream.
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -63,19 +64,68 @@ class CudaRuntime : public DeviceRuntime {
   void* allocate(size_t bytes) override {
     void* p = nullptr;
     check(cudaMalloc(&p, bytes), "cudaMalloc of " + std::to_string(bytes) + " bytes");
+    std::lock_guard<std::mutex> lock(mu_);
+    sizes_[p] = bytes;
+    in_use_ += bytes;
+    peak_ = std::max(peak_, in_use_);
     return p;
   }
   void deallocate(void* p) noexcept override {
-    if (p) cudaFree(p);
+    if (!p) return;
+    cudaFree(p);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = sizes_.find(p); it != sizes_.end()) {
+      in_use_ -= it->second;
+      sizes_.erase(it);
+    }
+  }
+  size_t bytes_in_use() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_use_;
+  }
+  size_t peak_bytes() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return peak_;
+  }
+  void reset_peak() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    peak_ = in_use_;
+  }
+  void begin_capture(void* stream) override {
+    // Thread-local mode: a kernel that calls an unsafe API (cudaMalloc, a synchronization)
+    // during capture fails the capture instead of running.
+    check(cudaStreamBeginCapture(stream_of(stream), cudaStreamCaptureModeThreadLocal),
+          "cudaStreamBeginCapture");
+  }
+  void* end_capture(void* stream, std::string* why) override {
+    cudaGraph_t g = nullptr;
+    cudaError_t e = cudaStreamEndCapture(stream_of(stream), &g);
+    cudaGraphExec_t exec = nullptr;
+    if (e == cudaSuccess) e = cudaGraphInstantiate(&exec, g, 0);
+    if (g) cudaGraphDestroy(g);
+    if (e != cudaSuccess) {
+      cudaGetLastError();  // clear the (non-sticky) error the failed capture left
+      if (why) *why = std::string(cudaGetErrorName(e)) + " (" + cudaGetErrorString(e) + ")";
+      return nullptr;
+    }
+    return exec;
+  }
+  void launch_graph(void* graph, void* stream) override {
+    check(cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph), stream_of(stream)),
+          "cudaGraphLaunch");
+  }
+  void destroy_graph(void* graph) noexcept override {
+    if (graph) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
   }
   void* create_stream() override {
     cudaStream_t s = nullptr;
     check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate");
     void* ws = nullptr;
-    const cudaError_t e = cudaMalloc(&ws, kWorkspaceBytes);
-    if (e != cudaSuccess) {
+    try {
+      ws = allocate(kWorkspaceBytes);
+    } catch (...) {
       cudaStreamDestroy(s);
-      check(e, "cudaMalloc of the cuBLASLt workspace");
+      throw;
     }
     std::lock_guard<std::mutex> lock(mu_);
     workspaces_[s] = ws;
@@ -84,14 +134,16 @@ class CudaRuntime : public DeviceRuntime {
   void destroy_stream(void* stream) noexcept override {
     cudaStream_t s = stream_of(stream);
     cudaStreamSynchronize(s);
+    void* ws = nullptr;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = workspaces_.find(s);
       if (it != workspaces_.end()) {
-        cudaFree(it->second);
+        ws = it->second;
         workspaces_.erase(it);
       }
     }
+    deallocate(ws);
     cudaStreamDestroy(s);
   }
   void copy_to_device(void* dst, const void* src, size_t bytes, void* stream) override {
@@ -115,8 +167,10 @@ class CudaRuntime : public DeviceRuntime {
   }
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<cudaStream_t, void*> workspaces_;
+  std::map<void*, size_t> sizes_;
+  size_t in_use_ = 0, peak_ = 0;
 };
 
 CudaRuntime& runtime() {
@@ -132,5 +186,8 @@ const bool kRegistered = [] {
 }  // namespace
 
 void* workspace_of(void* stream) { return runtime().workspace(stream); }
+
+void* device_malloc(size_t bytes) { return runtime().allocate(bytes); }
+void device_free(void* p) noexcept { runtime().deallocate(p); }
 
 }  // namespace aamp::cuda
