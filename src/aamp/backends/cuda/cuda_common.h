@@ -27,9 +27,12 @@ void add_gpu(const std::string& op, const std::vector<DType>& dtypes, KernelFact
              std::function<bool(const KernelInit&)> supports = {},
              const std::string& name = "cuda");
 
-// The cuBLASLt workspace of a stream created by the CUDA DeviceRuntime (kWorkspaceBytes).
+// The scratch workspace of a stream created by the CUDA DeviceRuntime, shared by the kernels
+// that run on it (one at a time), at least `bytes` long (grown on demand, at kernel creation):
+// kernels ask for what their chosen algorithm needs. kWorkspaceBytes: the most any kernel may
+// ask for (cuBLASLt / cuDNN algorithm searches are limited to it).
 constexpr size_t kWorkspaceBytes = size_t{32} << 20;
-void* workspace_of(void* stream);
+void* workspace_of(void* stream, size_t bytes = kWorkspaceBytes);
 
 // Device memory for kernels' own buffers (packed weights, scratch): counted in the device
 // runtime's bytes_in_use/peak_bytes like the plans' arenas. Throws Error naming the size.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/runtime/device.h"
@@ -120,30 +121,23 @@ class CudaRuntime : public DeviceRuntime {
   void* create_stream() override {
     cudaStream_t s = nullptr;
     check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate");
-    void* ws = nullptr;
-    try {
-      ws = allocate(kWorkspaceBytes);
-    } catch (...) {
-      cudaStreamDestroy(s);
-      throw;
-    }
     std::lock_guard<std::mutex> lock(mu_);
-    workspaces_[s] = ws;
+    workspaces_[s] = {};
     return s;
   }
   void destroy_stream(void* stream) noexcept override {
     cudaStream_t s = stream_of(stream);
     cudaStreamSynchronize(s);
-    void* ws = nullptr;
+    Workspace ws;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = workspaces_.find(s);
       if (it != workspaces_.end()) {
-        ws = it->second;
+        ws = std::move(it->second);
         workspaces_.erase(it);
       }
     }
-    deallocate(ws);
+    for (void* p : ws.buffers) deallocate(p);
     cudaStreamDestroy(s);
   }
   void copy_to_device(void* dst, const void* src, size_t bytes, void* stream) override {
@@ -158,17 +152,31 @@ class CudaRuntime : public DeviceRuntime {
     check(cudaStreamSynchronize(stream_of(stream)), "CUDA stream");
   }
 
-  void* workspace(void* stream) {
-    std::lock_guard<std::mutex> lock(mu_);
+  // Grows the stream's workspace to at least `bytes`. Kernels keep the pointer they got (captured
+  // graphs too), so a buffer outgrown by a later kernel stays allocated with the stream.
+  void* workspace(void* stream, size_t bytes) {
+    std::unique_lock<std::mutex> lock(mu_);
     auto it = workspaces_.find(stream_of(stream));
     if (it == workspaces_.end())
       throw Error(ErrorCode::kInternal, "CUDA stream not created by aamp's device runtime");
-    return it->second;
+    if (bytes == 0 || it->second.bytes >= bytes) return it->second.current();
+    lock.unlock();
+    void* p = allocate(bytes);
+    lock.lock();
+    it = workspaces_.find(stream_of(stream));
+    it->second.buffers.push_back(p);
+    it->second.bytes = bytes;
+    return p;
   }
 
  private:
+  struct Workspace {
+    std::vector<void*> buffers;  // the last is the current one
+    size_t bytes = 0;
+    void* current() const { return buffers.empty() ? nullptr : buffers.back(); }
+  };
   mutable std::mutex mu_;
-  std::map<cudaStream_t, void*> workspaces_;
+  std::map<cudaStream_t, Workspace> workspaces_;
   std::map<void*, size_t> sizes_;
   size_t in_use_ = 0, peak_ = 0;
 };
@@ -185,7 +193,7 @@ const bool kRegistered = [] {
 
 }  // namespace
 
-void* workspace_of(void* stream) { return runtime().workspace(stream); }
+void* workspace_of(void* stream, size_t bytes) { return runtime().workspace(stream, bytes); }
 
 void* device_malloc(size_t bytes) { return runtime().allocate(bytes); }
 void device_free(void* p) noexcept { runtime().deallocate(p); }
