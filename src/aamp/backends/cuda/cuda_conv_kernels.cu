@@ -1,0 +1,173 @@
+// aamp's own CUDA kernels around convolutions: the fused epilogue program (bias, residual,
+// batch norm, Prelu, activations: one pass over the output), the zero-padded copy of an NHWC
+// input, and depthwise convolution with its epilogue fused. Activations follow
+// linalg::activate (backends/cpu/ref_linalg_params.cc), computed in float32.
+#include "aamp/backends/cuda/cuda_conv_kernels.h"
+#include "aamp/backends/cuda/cuda_dev_math.cuh"
+
+namespace aamp::cuda {
+namespace {
+
+using dev::blocks_for;
+using dev::kThreads;
+using dev::ld;
+using dev::st;
+
+template <typename T>
+__device__ __forceinline__ float arg_at(const EpProgram& p, int s, int k, int64_t i, int64_t c) {
+  const T* a = static_cast<const T*>(p.ptr[s][k]);
+  switch (p.arg[s]) {
+    case EpArg::kChannel:
+      return ld(a[c]);
+    case EpArg::kFull:
+      return ld(a[i]);
+    case EpArg::kScalar:
+      return ld(a[0]);
+    default:
+      return 0.0f;
+  }
+}
+
+__device__ __forceinline__ float activate(EpKind k, float x, float alpha) {
+  switch (k) {
+    case EpKind::kRelu:
+      return x > 0.0f ? x : 0.0f;
+    case EpKind::kRelu6:
+      return fminf(fmaxf(x, 0.0f), 6.0f);
+    case EpKind::kElu:
+      return x > 0.0f ? x : expm1f(x);
+    case EpKind::kLeakyRelu:
+      return x > 0.0f ? x : x * alpha;
+    case EpKind::kSigmoid:
+      return 1.0f / (1.0f + expf(-x));
+    case EpKind::kTanh:
+      return tanhf(x);
+    case EpKind::kSwish:
+      return x / (1.0f + expf(-x));
+    case EpKind::kMish:
+      return x * tanhf(x > 20.0f ? x : log1pf(expf(x)));
+    case EpKind::kHardSwish:
+      return x * fminf(fmaxf(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case EpKind::kGeluExact:
+      return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+    case EpKind::kGeluApprox:
+      return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+    default:
+      return x;
+  }
+}
+
+// The epilogue program on element i (flat NHWC index) of value v.
+template <typename T>
+__device__ float run_program(const EpProgram& p, float v, int64_t i) {
+  const int64_t c = i % p.channels;
+  for (int s = 0; s < p.num_steps; ++s) {
+    switch (p.kind[s]) {
+      case EpKind::kAdd:
+        v += arg_at<T>(p, s, 0, i, c);
+        break;
+      case EpKind::kMul:
+        v *= arg_at<T>(p, s, 0, i, c);
+        break;
+      case EpKind::kPrelu:
+        v = fmaxf(v, 0.0f) + arg_at<T>(p, s, 0, i, c) * fminf(v, 0.0f);
+        break;
+      case EpKind::kBatchNorm: {
+        const float scale = arg_at<T>(p, s, 0, i, c) / sqrtf(arg_at<T>(p, s, 3, i, c) + p.epsilon);
+        v = (v - arg_at<T>(p, s, 2, i, c)) * scale + arg_at<T>(p, s, 1, i, c);
+        break;
+      }
+      default:
+        v = activate(p.kind[s], v, p.leaky_alpha);
+    }
+  }
+  return v;
+}
+
+template <typename T>
+__global__ void epilogue_kernel(EpProgram p, T* y, int64_t n) {
+  AAMP_GRID_STRIDE(i, n) { y[i] = st<T>(run_program<T>(p, ld(y[i]), i)); }
+}
+
+template <typename T>
+__global__ void pad_interior_kernel(const T* x, T* xp, int64_t n, int64_t h, int64_t w, int64_t c,
+                                    int64_t pad_t, int64_t pad_l, int64_t ph, int64_t pw) {
+  const int64_t total = n * h * w * c;
+  AAMP_GRID_STRIDE(i, total) {
+    const int64_t ch = i % c;
+    int64_t r = i / c;
+    const int64_t col = r % w;
+    r /= w;
+    const int64_t row = r % h;
+    const int64_t b = r / h;
+    xp[((b * ph + row + pad_t) * pw + col + pad_l) * c + ch] = x[i];
+  }
+}
+
+// One thread per output element (channels fastest, so loads of x and w coalesce).
+template <typename T>
+__global__ void depthwise_kernel(WindowGeom g, const T* x, const T* w, T* y, EpProgram p,
+                                 int64_t total) {
+  AAMP_GRID_STRIDE(i, total) {
+    const int64_t oc = i % g.out_c;
+    int64_t r = i / g.out_c;
+    const int64_t ow = r % g.out_w;
+    r /= g.out_w;
+    const int64_t oh = r % g.out_h;
+    const int64_t b = r / g.out_h;
+    const int64_t c = oc / g.multiplier;
+    float acc = 0.0f;
+    for (int64_t kh = 0; kh < g.k_h; ++kh) {
+      const int64_t ih = oh * g.stride_h - g.pad_t + kh * g.dil_h;
+      if (ih < 0 || ih >= g.in_h) continue;
+      const T* xrow = x + (b * g.in_h + ih) * g.in_w * g.in_c + c;
+      const T* wrow = w + kh * g.k_w * g.out_c + oc;
+      for (int64_t kw = 0; kw < g.k_w; ++kw) {
+        const int64_t iw = ow * g.stride_w - g.pad_l + kw * g.dil_w;
+        if (iw < 0 || iw >= g.in_w) continue;
+        acc += ld(xrow[iw * g.in_c]) * ld(wrow[kw * g.out_c]);
+      }
+    }
+    y[i] = st<T>(p.num_steps ? run_program<T>(p, acc, i) : acc);
+  }
+}
+
+}  // namespace
+
+void launch_epilogue(DType t, const EpProgram& p, void* y, int64_t n, void* stream) {
+  if (n <= 0 || p.num_steps == 0) return;
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    epilogue_kernel<T>
+        <<<blocks_for(n), kThreads, 0, dev::as_stream(stream)>>>(p, static_cast<T*>(y), n);
+  });
+  dev::check_launch("convolution epilogue kernel");
+}
+
+void launch_pad_interior(DType t, const void* x, void* xp, int64_t n, int64_t h, int64_t w,
+                         int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
+                         int64_t padded_w, void* stream) {
+  const int64_t total = n * h * w * c;
+  if (total <= 0) return;
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    pad_interior_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
+        static_cast<const T*>(x), static_cast<T*>(xp), n, h, w, c, pad_t, pad_l, padded_h,
+        padded_w);
+  });
+  dev::check_launch("convolution input padding kernel");
+}
+
+void launch_depthwise(DType t, const WindowGeom& g, const void* x, const void* w, void* y,
+                      const EpProgram& p, void* stream) {
+  const int64_t total = g.n * g.out_h * g.out_w * g.out_c;
+  if (total <= 0) return;
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    depthwise_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
+        g, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<T*>(y), p, total);
+  });
+  dev::check_launch("depthwise convolution kernel");
+}
+
+}  // namespace aamp::cuda

@@ -1,0 +1,41 @@
+// cuDNN helpers of the CUDA backend (built only with cuDNN, see AAMP_HAVE_CUDNN): status checks,
+// one cuDNN handle per stream, dtype mapping and a device buffer owned by a kernel.
+#pragma once
+
+#include <cudnn.h>
+
+#include <string>
+
+#include "aamp/backends/cuda/cuda_common.h"
+
+namespace aamp::cuda {
+
+// Throws Error(kInternal) "cuDNN <what> failed: <message>" unless s is CUDNN_STATUS_SUCCESS.
+void check_cudnn(cudnnStatus_t s, const std::string& what);
+
+// The cuDNN handle of a Session stream (created on first use, at kernel creation, with
+// cudnnSetStream(stream)); it lives for the process.
+cudnnHandle_t cudnn_handle(void* stream);
+
+// float32 / float16 / bfloat16 -> cuDNN's data type; throws Error(kUnimplemented) otherwise.
+cudnnDataType_t cudnn_type(DType t);
+
+// Device memory owned by a kernel (device_malloc at creation, device_free in the destructor).
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(size_t bytes);
+  ~DeviceBuffer();
+  DeviceBuffer(DeviceBuffer&& o) noexcept : p_(o.p_), bytes_(o.bytes_) { o.p_ = nullptr; }
+  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept;
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  void* get() const { return p_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  void* p_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+}  // namespace aamp::cuda

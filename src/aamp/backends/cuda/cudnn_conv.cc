@@ -1,0 +1,307 @@
+// cuDNN 9 kernels of Conv2D and _FusedConv2D in NHWC: float32 (FMA math, so results differ from
+// the reference by summation order only), float16 and bfloat16 (tensor-core math), all with
+// float32 accumulation. Creation does all the work run() must not: the geometry through
+// linalg::conv_geom (SAME / VALID / EXPLICIT, strides, dilations), the HWIO filter constant
+// reordered to cuDNN's KRSC and uploaded, the algorithm found by
+// cudnnFindConvolutionForwardAlgorithmEx on scratch buffers within the stream's workspace (cached
+// per ConvKey for the process). Asymmetric padding (SAME with stride 2 on even sizes), which
+// cuDNN cannot express, runs as a copy into a zero-bordered input owned by the kernel.
+// fused_ops: [BiasAdd, Relu] and [BiasAdd, Add, Relu] (BiasAdd and a same-shape Add in any
+// order) run inside cudnnConvolutionBiasActivationForward (relu(conv + z + bias)) when a trial
+// call at creation succeeds; every other combination runs cudnnConvolutionForward and one
+// epilogue kernel (ConvEpilogue). run() only queues work on the stream (CUDA Graph capture).
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "aamp/backends/cpu/ref_linalg_params.h"
+#include "aamp/backends/cuda/cuda_conv_epilogue.h"
+#include "aamp/backends/cuda/cudnn_common.h"
+
+namespace aamp::cuda {
+namespace {
+
+using linalg::StepKind;
+
+struct ConvKey {
+  DType t;
+  int64_t n, h, w, c, k, r, s, pad_h, pad_w, stride_h, stride_w, dil_h, dil_w;
+  bool fused;
+  bool operator==(const ConvKey&) const = default;
+};
+
+struct ConvKeyHash {
+  size_t operator()(const ConvKey& x) const {
+    size_t h = static_cast<size_t>(x.t) * 31 + (x.fused ? 1 : 0);
+    for (int64_t v : {x.n, x.h, x.w, x.c, x.k, x.r, x.s, x.pad_h, x.pad_w, x.stride_h, x.stride_w,
+                      x.dil_h, x.dil_w})
+      h ^= std::hash<int64_t>()(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h;
+  }
+};
+
+struct ConvChoice {
+  cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  cudnnMathType_t math = CUDNN_DEFAULT_MATH;
+  size_t workspace = 0;
+  bool fused_ok = false;  // cudnnConvolutionBiasActivationForward ran with this algorithm
+};
+
+// The descriptors of one convolution (destroyed with the kernel).
+struct ConvDescs {
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
+  cudnnFilterDescriptor_t w = nullptr;
+  cudnnConvolutionDescriptor_t conv = nullptr;
+  cudnnActivationDescriptor_t act = nullptr;
+  ConvDescs() {
+    check_cudnn(cudnnCreateTensorDescriptor(&x), "cudnnCreateTensorDescriptor");
+    check_cudnn(cudnnCreateTensorDescriptor(&y), "cudnnCreateTensorDescriptor");
+    check_cudnn(cudnnCreateTensorDescriptor(&bias), "cudnnCreateTensorDescriptor");
+    check_cudnn(cudnnCreateFilterDescriptor(&w), "cudnnCreateFilterDescriptor");
+    check_cudnn(cudnnCreateConvolutionDescriptor(&conv), "cudnnCreateConvolutionDescriptor");
+    check_cudnn(cudnnCreateActivationDescriptor(&act), "cudnnCreateActivationDescriptor");
+  }
+  ~ConvDescs() {
+    cudnnDestroyTensorDescriptor(x);
+    cudnnDestroyTensorDescriptor(y);
+    cudnnDestroyTensorDescriptor(bias);
+    cudnnDestroyFilterDescriptor(w);
+    cudnnDestroyConvolutionDescriptor(conv);
+    cudnnDestroyActivationDescriptor(act);
+  }
+  ConvDescs(const ConvDescs&) = delete;
+  ConvDescs& operator=(const ConvDescs&) = delete;
+};
+
+int to_int(int64_t v) { return static_cast<int>(v); }
+
+class CudnnConvKernel : public Kernel {
+ public:
+  explicit CudnnConvKernel(const KernelInit& init) : stream_(init.stream) {
+    const Node& nd = *init.node;
+    desc_ = nd.describe();
+    t_ = init.inputs.at(0).dtype;
+    AAMP_CHECK(
+        init.inputs.size() >= 2 && init.inputs[1].dtype == t_ && init.outputs.at(0).dtype == t_,
+        ErrorCode::kUnimplemented, desc_ + ": the GPU convolution needs one dtype");
+    g_ = linalg::conv_geom(nd, linalg::ConvKind::kConv2D, init.inputs[0].shape,
+                           init.inputs[1].shape);
+    const std::vector<int64_t> out = linalg::geom_output_shape(g_);
+    AAMP_CHECK(out == init.outputs[0].shape, ErrorCode::kInvalidGraph,
+               desc_ + ": output " + Shape(init.outputs[0].shape).to_string() +
+                   " does not match the convolution's " + Shape(out).to_string());
+    if (nd.op == "_FusedConv2D") ep_ = ConvEpilogue(nd, init, out);
+    out_elements_ = g_.n * g_.out_h * g_.out_w * g_.out_c;
+    if (out_elements_ == 0) return;
+    handle_ = cudnn_handle(stream_);
+    workspace_ = workspace_of(stream_);
+    pick_fusion();
+
+    padded_ = g_.pad_t != g_.pad_b || g_.pad_l != g_.pad_r;
+    xh_ = padded_ ? g_.in_h + g_.pad_t + g_.pad_b : g_.in_h;
+    xw_ = padded_ ? g_.in_w + g_.pad_l + g_.pad_r : g_.in_w;
+    const size_t es = dtype_size(t_);
+    const size_t x_bytes = static_cast<size_t>(g_.n * xh_ * xw_ * g_.in_c) * es;
+    if (padded_) {
+      xpad_ = DeviceBuffer(x_bytes);
+      check(cudaMemset(xpad_.get(), 0, x_bytes), "cudaMemset of the padded input");
+    }
+    const cudnnDataType_t dt = cudnn_type(t_);
+    check_cudnn(cudnnSetTensor4dDescriptor(d_.x, CUDNN_TENSOR_NHWC, dt, to_int(g_.n),
+                                           to_int(g_.in_c), to_int(xh_), to_int(xw_)),
+                "SetTensor4dDescriptor (input)");
+    check_cudnn(cudnnSetFilter4dDescriptor(d_.w, dt, CUDNN_TENSOR_NHWC, to_int(g_.out_c),
+                                           to_int(g_.in_c), to_int(g_.k_h), to_int(g_.k_w)),
+                "SetFilter4dDescriptor");
+    check_cudnn(cudnnSetTensor4dDescriptor(d_.y, CUDNN_TENSOR_NHWC, dt, to_int(g_.n),
+                                           to_int(g_.out_c), to_int(g_.out_h), to_int(g_.out_w)),
+                "SetTensor4dDescriptor (output)");
+    const int64_t pad_h = padded_ ? 0 : g_.pad_t, pad_w = padded_ ? 0 : g_.pad_l;
+    check_cudnn(cudnnSetConvolution2dDescriptor(
+                    d_.conv, to_int(pad_h), to_int(pad_w), to_int(g_.stride_h), to_int(g_.stride_w),
+                    to_int(g_.dil_h), to_int(g_.dil_w), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+                "SetConvolution2dDescriptor");
+    check_cudnn(cudnnSetConvolutionMathType(
+                    d_.conv, t_ == DType::kFloat ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
+                "SetConvolutionMathType");
+    int on = 0, oc = 0, oh = 0, ow = 0;
+    check_cudnn(cudnnGetConvolution2dForwardOutputDim(d_.conv, d_.x, d_.w, &on, &oc, &oh, &ow),
+                "GetConvolution2dForwardOutputDim");
+    AAMP_CHECK(on == g_.n && oc == g_.out_c && oh == g_.out_h && ow == g_.out_w,
+               ErrorCode::kInternal, desc_ + ": cuDNN's output shape differs from TF's");
+    if (fused_) {
+      check_cudnn(
+          cudnnSetTensor4dDescriptor(d_.bias, CUDNN_TENSOR_NHWC, dt, 1, to_int(g_.out_c), 1, 1),
+          "SetTensor4dDescriptor (bias)");
+      check_cudnn(
+          cudnnSetActivationDescriptor(d_.act, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
+          "SetActivationDescriptor");
+    }
+    upload_filter(*init.const_inputs.at(1));
+    choice_ = choose(x_bytes, es);
+    check_cudnn(cudnnSetConvolutionMathType(d_.conv, choice_.math), "SetConvolutionMathType");
+    fused_ = fused_ && choice_.fused_ok;
+  }
+
+  void run(KernelContext& ctx) override {
+    if (out_elements_ == 0) return;
+    const void* x = ctx.inputs[0].data;
+    if (padded_) {
+      launch_pad_interior(t_, x, xpad_.get(), g_.n, g_.in_h, g_.in_w, g_.in_c, g_.pad_t, g_.pad_l,
+                          xh_, xw_, ctx.stream);
+      x = xpad_.get();
+    }
+    void* y = ctx.outputs[0].data;
+    const float one = 1.0f, zero = 0.0f;
+    if (fused_) {
+      const void* bias = ctx.inputs[static_cast<size_t>(bias_input_)].data;
+      const void* z = add_input_ >= 0 ? ctx.inputs[static_cast<size_t>(add_input_)].data : y;
+      const float alpha2 = add_input_ >= 0 ? 1.0f : 0.0f;
+      check_cudnn(cudnnConvolutionBiasActivationForward(
+                      handle_, &one, d_.x, x, d_.w, w_.get(), d_.conv, choice_.algo, workspace_,
+                      kWorkspaceBytes, &alpha2, d_.y, z, d_.bias, bias, d_.act, d_.y, y),
+                  "ConvolutionBiasActivationForward of " + desc_);
+      return;
+    }
+    check_cudnn(cudnnConvolutionForward(handle_, &one, d_.x, x, d_.w, w_.get(), d_.conv,
+                                        choice_.algo, workspace_, kWorkspaceBytes, &zero, d_.y, y),
+                "ConvolutionForward of " + desc_);
+    if (!ep_.empty()) launch_epilogue(t_, ep_.bind(ctx), y, out_elements_, ctx.stream);
+  }
+
+ private:
+  // Whether fused_ops are relu(conv + bias [+ same-shape z]): cuDNN's fused form.
+  void pick_fusion() {
+    const auto& steps = ep_.parsed().steps;
+    if (steps.size() < 2 || steps.size() > 3 || steps.back().kind != StepKind::kRelu) return;
+    int bias = -1, add = -1;
+    for (size_t s = 0; s + 1 < steps.size(); ++s) {
+      if (steps[s].kind == StepKind::kBiasAdd && bias < 0)
+        bias = steps[s].arg;
+      else if (steps[s].kind == StepKind::kAdd && add < 0 && ep_.arg_mode(s) == EpArg::kFull)
+        add = steps[s].arg;
+      else
+        return;  // not cuDNN's form
+    }
+    if (bias < 0) return;
+    fused_ = true;
+    bias_input_ = bias;
+    add_input_ = add;
+  }
+
+  // HWIO [r, s, c, k] -> KRSC [k, r, s, c], bytes of any element size.
+  void upload_filter(const Tensor& f) {
+    const size_t es = dtype_size(t_);
+    const int64_t R = g_.k_h, S = g_.k_w, C = g_.in_c, K = g_.out_c;
+    std::vector<uint8_t> krsc(static_cast<size_t>(R * S * C * K) * es);
+    const uint8_t* src = f.raw();
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t s = 0; s < S; ++s)
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t k = 0; k < K; ++k)
+            std::memcpy(&krsc[static_cast<size_t>(((k * R + r) * S + s) * C + c) * es],
+                        src + static_cast<size_t>(((r * S + s) * C + c) * K + k) * es, es);
+    w_ = DeviceBuffer(krsc.size());
+    check(cudaMemcpy(w_.get(), krsc.data(), krsc.size(), cudaMemcpyHostToDevice),
+          "upload of the filter of " + desc_);
+  }
+
+  ConvChoice choose(size_t x_bytes, size_t es) {
+    const ConvKey key{t_,
+                      g_.n,
+                      xh_,
+                      xw_,
+                      g_.in_c,
+                      g_.out_c,
+                      g_.k_h,
+                      g_.k_w,
+                      padded_ ? 0 : g_.pad_t,
+                      padded_ ? 0 : g_.pad_l,
+                      g_.stride_h,
+                      g_.stride_w,
+                      g_.dil_h,
+                      g_.dil_w,
+                      fused_};
+    static std::mutex mu;
+    static auto* cache = new std::unordered_map<ConvKey, ConvChoice, ConvKeyHash>();
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
+    const size_t y_bytes = static_cast<size_t>(out_elements_) * es;
+    DeviceBuffer xs(x_bytes), ys(y_bytes), bs(static_cast<size_t>(g_.out_c) * es);
+    check(cudaMemset(xs.get(), 0, x_bytes), "cudaMemset");
+    check(cudaMemset(ys.get(), 0, y_bytes), "cudaMemset");
+    check(cudaMemset(bs.get(), 0, bs.bytes()), "cudaMemset");
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    int found = 0;
+    check_cudnn(cudnnFindConvolutionForwardAlgorithmEx(
+                    handle_, d_.x, xs.get(), d_.w, w_.get(), d_.conv, d_.y, ys.get(),
+                    CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf, workspace_, kWorkspaceBytes),
+                "FindConvolutionForwardAlgorithmEx for " + desc_);
+    ConvChoice c;
+    bool ok = false;
+    for (int i = 0; i < found && !ok; ++i) {
+      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kWorkspaceBytes) continue;
+      // float32 stays float32: no TF32 tensor-core algorithms.
+      const bool tensor_op = perf[i].mathType == CUDNN_TENSOR_OP_MATH ||
+                             perf[i].mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+      if (t_ == DType::kFloat && tensor_op) continue;
+      c.algo = perf[i].algo;
+      c.math = t_ == DType::kFloat ? CUDNN_FMA_MATH : perf[i].mathType;
+      c.workspace = perf[i].memory;
+      ok = true;
+    }
+    AAMP_CHECK(ok, ErrorCode::kUnimplemented,
+               desc_ + ": cuDNN has no convolution algorithm for " + dtype_name(t_) + " input " +
+                   Shape({g_.n, xh_, xw_, g_.in_c}).to_string() + " filter " +
+                   Shape({g_.k_h, g_.k_w, g_.in_c, g_.out_c}).to_string());
+    if (fused_) {
+      // A trial run of the fused form: cuDNN refuses some dtype / algorithm combinations.
+      check_cudnn(cudnnSetConvolutionMathType(d_.conv, c.math), "SetConvolutionMathType");
+      const float one = 1.0f, zero = 0.0f;
+      const cudnnStatus_t s = cudnnConvolutionBiasActivationForward(
+          handle_, &one, d_.x, xs.get(), d_.w, w_.get(), d_.conv, c.algo, workspace_,
+          kWorkspaceBytes, &zero, d_.y, ys.get(), d_.bias, bs.get(), d_.act, d_.y, ys.get());
+      const cudaError_t e = cudaStreamSynchronize(stream_of(stream_));
+      c.fused_ok = s == CUDNN_STATUS_SUCCESS && e == cudaSuccess;
+      cudaGetLastError();  // a refused launch leaves no error behind for later kernels
+    }
+    check(cudaStreamSynchronize(stream_of(stream_)), "convolution algorithm search");
+    cache->emplace(key, c);
+    return c;
+  }
+
+  void* stream_;
+  std::string desc_;
+  DType t_ = DType::kFloat;
+  linalg::Conv2DGeom g_;
+  ConvEpilogue ep_;
+  int64_t out_elements_ = 0;
+  cudnnHandle_t handle_ = nullptr;
+  void* workspace_ = nullptr;
+  ConvDescs d_;
+  bool fused_ = false;
+  int bias_input_ = -1, add_input_ = -1;
+  bool padded_ = false;
+  int64_t xh_ = 0, xw_ = 0;
+  DeviceBuffer xpad_, w_;
+  ConvChoice choice_;
+};
+
+bool supports(const KernelInit& i) {
+  return i.inputs.size() >= 2 && i.const_inputs.size() >= 2 && i.const_inputs[1] != nullptr &&
+         i.inputs[0].shape.size() == 4 && i.inputs[1].shape.size() == 4 &&
+         i.node->attr_string_or("data_format", "NHWC") == "NHWC";
+}
+
+const bool kRegistered = [] {
+  for (const char* op : {"Conv2D", "_FusedConv2D"})
+    add_gpu(
+        op, gpu_float_types(),
+        [](const KernelInit& i) { return std::make_unique<CudnnConvKernel>(i); }, supports,
+        "cudnn");
+  add_fused_ops_check("_FusedConv2D");
+  return true;
+}();
+
+}  // namespace
+}  // namespace aamp::cuda
