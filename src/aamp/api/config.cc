@@ -95,6 +95,8 @@ AmpConfig AmpConfig::from_env() {
   c.log_path = env_string(p + "_LOG_PATH");
   c.remapper = env_bool("REMAPPER");
   c.tf_compatible = env_bool("TF_COMPATIBLE");
+  // An aamp extension: no ITEX_ form.
+  if (const char* v = std::getenv("AAMP_AUTO_MIXED_PRECISION_DENY_NODES")) c.deny_nodes = v;
   return c;
 }
 
@@ -114,6 +116,9 @@ AmpConfig AmpConfig::merge(const AmpConfig& api, const AmpConfig& env) {
   c.log_path = pick(api.log_path, env.log_path);
   c.remapper = pick(api.remapper, env.remapper);
   c.tf_compatible = pick(api.tf_compatible, env.tf_compatible);
+  c.deny_nodes = pick(api.deny_nodes, env.deny_nodes);
+  c.accuracy_guard_nodes = api.accuracy_guard_nodes;  // never from the environment
+  c.accuracy_probe_nodes = api.accuracy_probe_nodes;
   return c;
 }
 

@@ -9,7 +9,8 @@
 // Environment names: ITEX_AUTO_MIXED_PRECISION, ITEX_AUTO_MIXED_PRECISION_DATA_TYPE,
 // ITEX_AUTO_MIXED_PRECISION_{ALLOWLIST,INFERLIST,CLEARLIST,DENYLIST}_{ADD,REMOVE},
 // ITEX_AUTO_MIXED_PRECISION_UNSAFE_FORCE_ALL, ITEX_AUTO_MIXED_PRECISION_LOG_PATH, ITEX_REMAPPER,
-// and the same names with the AAMP_ prefix instead of ITEX_ (AAMP_ wins when both are set).
+// and the same names with the AAMP_ prefix instead of ITEX_ (AAMP_ wins when both are set);
+// aamp's own AAMP_AUTO_MIXED_PRECISION_DENY_NODES (no ITEX_ form).
 #pragma once
 
 #include <optional>
@@ -33,6 +34,17 @@ struct AmpConfig {
   std::optional<std::string> log_path;   // [none]
   std::optional<bool> remapper;          // [true]
   std::optional<bool> tf_compatible;     // [false] only ops stock TensorFlow runs
+  // Comma-separated node names kept float32: painted as if their op were in the denylist (an
+  // aamp extension, env AAMP_AUTO_MIXED_PRECISION_DENY_NODES only; ITEX has no equivalent).
+  // Names are those of the graph AMP paints, i.e. after the remapper's fusions (a fused
+  // Conv2D+BiasAdd+Relu takes one name: see the decision log). Unknown names: a warning.
+  std::optional<std::string> deny_nodes;
+  // Nodes the accuracy guard (accuracy_guard.h) keeps float32: like deny_nodes, logged with the
+  // rule "accuracy-guard". Set by the guard, not by users; not read from the environment.
+  std::vector<std::string> accuracy_guard_nodes;
+  // Nodes painted as if allowlisted (rule "accuracy-probe"): the guard's probes of one node
+  // alone in low precision. Not for users; not read from the environment.
+  std::vector<std::string> accuracy_probe_nodes;
 
   // The fields set in the environment (see the header comment). Bad booleans throw Error
   // naming the variable.

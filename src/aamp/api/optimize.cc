@@ -33,6 +33,10 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   ao.target = target;
   ao.lists = config.lists(device, &res.warnings);
   ao.unsafe_force_all = config.unsafe_force_all.value_or(false);
+  if (config.deny_nodes)
+    for (const auto& n : split_op_list(*config.deny_nodes)) ao.deny_nodes[n] = "deny-node";
+  for (const auto& n : config.accuracy_guard_nodes) ao.deny_nodes[n] = "accuracy-guard";
+  for (const auto& n : config.accuracy_probe_nodes) ao.allow_nodes[n] = "accuracy-probe";
   bool remap = config.remapper.value_or(true);
   bool tf_compat = config.tf_compatible.value_or(false);
   bool amp_on = config.enabled.value_or(true);
@@ -75,6 +79,13 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   for (const auto& r : res.passes)
     if (r.pass == "AutoMixedPrecision") res.amp_ran = r.ok;
   for (auto& w : sink.messages) res.warnings.push_back(std::move(w));
+  if (!res.amp.unknown_deny_nodes.empty()) {
+    std::string msg =
+        "AMP deny_nodes name node(s) not in the graph (after the remapper's fusions; "
+        "see the decision log for the names):";
+    for (const auto& n : res.amp.unknown_deny_nodes) msg += " " + n;
+    res.warnings.push_back(msg);
+  }
   if (!dir.empty()) {
     const std::string& ts = res.timestamp;
     write("graphdef_AutoMixedPrecision_" + ts + ".pb", serialize_graphdef_binary(g));

@@ -41,6 +41,17 @@ AmpPainter::AmpPainter(const Graph& g, const AmpTypeGraph& tg, const AmpLists& l
         rule_[i] = "none-list";
         break;
     }
+    // Node-level overrides: allow (the attrs a computation reads), then deny, which wins.
+    if (auto it = opts_.allow_nodes.find(v.node->name);
+        it != opts_.allow_nodes.end() && v.governs_input) {
+      cls_[i] = AmpClass::kAllow;
+      rule_[i] = it->second;
+    }
+    // A node-level override makes every float attr of the node deny, also under force-all.
+    if (auto it = opts_.deny_nodes.find(v.node->name); it != opts_.deny_nodes.end()) {
+      cls_[i] = AmpClass::kDeny;
+      rule_[i] = it->second;
+    }
     if (v.governs_output && opts_.fetch_nodes.count(v.node->name)) {
       preserved_[i] = 1;
       rule_[i] = "preserved-fetch";
@@ -135,7 +146,11 @@ void AmpPainter::propagate_deny() {
         root, Dir::kOutputs, [&](int v) { return !deny(v) && upstream[static_cast<size_t>(v)]; },
         [&](int v) {
           if (v == root) {
-            set(v, kDeny, preserved(v) ? "preserved-fetch" : "deny");
+            auto it = opts_.deny_nodes.find(tg_.vertex(v).node->name);
+            set(v, kDeny,
+                preserved(v)                   ? "preserved-fetch"
+                : it != opts_.deny_nodes.end() ? it->second
+                                               : "deny");
           } else if (!deny(v)) {
             set(v, kDeny, "deny-propagation from " + from);
           }

@@ -11,6 +11,7 @@
 // The painter never modifies the graph; AmpRewriter (amp_rewrite.h) applies the result.
 #pragma once
 
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,6 +30,10 @@ struct AmpPaintOptions {
   bool check_kernels = true;
   bool unsafe_force_all = false;  // every float op that can take the target dtype -> ALLOW
   std::unordered_set<std::string> fetch_nodes;  // their output dtypes are preserved
+  // Nodes painted as deny whatever their op's list (AmpOptions::deny_nodes): name -> rule.
+  std::map<std::string, std::string> deny_nodes;
+  // Nodes painted as allow whatever their op's list (AmpOptions::allow_nodes): name -> rule.
+  std::map<std::string, std::string> allow_nodes;
 };
 
 class AmpPainter {

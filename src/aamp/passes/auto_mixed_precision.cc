@@ -68,6 +68,10 @@ AmpReport run_auto_mixed_precision(Graph& g, const AmpOptions& opts, const PassC
   po.check_kernels = ctx.check_kernels;
   po.unsafe_force_all = opts.unsafe_force_all;
   po.fetch_nodes = fetch;
+  po.deny_nodes = opts.deny_nodes;
+  po.allow_nodes = opts.allow_nodes;
+  for (const auto& [name, rule] : opts.deny_nodes)
+    if (!g.find(name)) r.unknown_deny_nodes.push_back(name);
   AmpPainter painter(g, tg, r.lists, po);
   bool todo = painter.run();
 

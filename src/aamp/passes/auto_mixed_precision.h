@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,17 @@ struct AmpOptions {
   DType target = DType::kBFloat16;  // kBFloat16 or kHalf
   std::optional<AmpLists> lists;    // unset: AmpLists::defaults(ctx.device)
   bool unsafe_force_all = false;
+  // Node-level override (an aamp extension; ITEX has none): these nodes are painted as if their
+  // op were in the denylist, so they stay float32 (with casts where their neighbours are low
+  // precision) and deny propagation starts from them. Key: node name in the graph the pass sees
+  // (after the remapper's fusions; the decision log lists them); value: the rule the decision
+  // log records for the node ("deny-node" for user-named nodes, "accuracy-guard" for nodes the
+  // accuracy guard chose). Names not in the graph are ignored (AmpReport::unknown_deny_nodes).
+  std::map<std::string, std::string> deny_nodes;
+  // The opposite override: these nodes are painted as if their op were in the allowlist (rule as
+  // given). The accuracy guard uses it to measure one node alone in low precision; a node in
+  // both maps is deny.
+  std::map<std::string, std::string> allow_nodes;
 };
 
 // Why a node ended as it did (the decision log).
@@ -35,7 +47,8 @@ struct AmpDecision {
   DType dtype = DType::kInvalid;  // final dtype of its (main) type attr; kInvalid when none
   // allowlist, force-all, between-allow, infer-follows-allow, clear-propagation, cast-to-allow,
   // const-weight, deny, deny-propagation from <node>, infer, clear, none-list, no-kernel,
-  // preserved-fetch, loop-colour-match with <node>, not-float, unknown-op.
+  // preserved-fetch, loop-colour-match with <node>, not-float, unknown-op, and for nodes of
+  // AmpOptions::deny_nodes the rule given there (deny-node, accuracy-guard).
   std::string rule;
 };
 
@@ -50,8 +63,9 @@ struct AmpReport {
   int64_t weight_bytes_before = 0;  // bytes of all Const tensors
   int64_t weight_bytes_after = 0;
   bool changed = false;
-  std::vector<AmpDecision> decisions;  // one per node of the input graph, in graph order
-  AmpLists lists;                      // the lists used
+  std::vector<AmpDecision> decisions;           // one per node of the input graph, in graph order
+  AmpLists lists;                               // the lists used
+  std::vector<std::string> unknown_deny_nodes;  // AmpOptions::deny_nodes not in the graph
 
   // "Converted N/M nodes to bfloat16 precision using K cast(s) (excluding Const and Variable
   // casts)".
