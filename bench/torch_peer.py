@@ -51,7 +51,7 @@ def torch_model(kind, arg):
                 self.enc = nn.TransformerEncoder(layer, layers)
 
             def forward(self, ids):
-                pos = torch.arange(ids.shape[1]).unsqueeze(0)
+                pos = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
                 x = self.ln(self.tok(ids) + self.pos(pos) + self.typ(torch.zeros_like(ids)))
                 return self.enc(x)
 
@@ -78,6 +78,13 @@ def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu"
         torch.set_num_threads(threads)
     model = model.eval().to(device)
     x = tuple(t.to(device) for t in make(batch))
+    if device == "cuda":
+        # What a performance-minded PyTorch user does on a GPU: cuDNN autotuning, and NHWC
+        # (channels_last) for the convolutions' tensor cores.
+        torch.backends.cudnn.benchmark = True
+        if kind == "resnet50":
+            model = model.to(memory_format=torch.channels_last)
+            x = tuple(t.to(memory_format=torch.channels_last) for t in x)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     modes = [("fp32", None), ("bf16", torch.bfloat16)]
     if device == "cuda":
@@ -88,7 +95,8 @@ def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu"
             # PyTorch 1.13's fused inference path of nn.TransformerEncoderLayer (eval mode)
             # fails under autocast ("expected scalar type BFloat16 but found Float"): autocast
             # runs the model in train mode, which with dropout 0 computes the same function.
-            model.train(dt is not None and kind == "bert")
+            # (Only the CPU peer, Debian's PyTorch 1.13, needs it.)
+            model.train(dt is not None and kind == "bert" and device == "cpu")
 
             def fn(dt=dt):
                 if dt is None:
@@ -117,9 +125,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--hidden", type=int, default=4096, help="MLP width")
     ap.add_argument("--seq", type=int, default=128, help="BERT sequence length")
+    ap.add_argument("--layers", type=int, default=12, help="BERT encoder layers")
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     a = ap.parse_args()
-    arg = {"mlp": a.hidden, "bert": (12, 768, 12, 3072, a.seq, 30522), "resnet50": None}[a.model]
+    arg = {"mlp": a.hidden, "bert": (a.layers, 768, 12, 3072, a.seq, 30522),
+           "resnet50": None}[a.model]
     rows, note = bench_torch(a.model, arg, a.batch, a.threads, a.warmup, a.iters, 120.0, a.device)
     for r in rows:
         print(json.dumps({"model": a.model, "batch": a.batch, "threads": a.threads, **r}))
