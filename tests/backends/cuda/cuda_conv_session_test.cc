@@ -2,7 +2,8 @@
 // device gpu against the CPU in float32: the graph as Keras emits it (Conv2D + BiasAdd +
 // FusedBatchNormV3 + Relu + AddV2) in float32, and after `convert --device gpu`'s pipeline
 // (53 _FusedConv2D, residual Adds fused) in float16; every convolution step runs on cuDNN.
-// Skipped without a device, and while the GPU lacks a kernel the graph needs (Pad, Mean).
+// Repeated runs replay one CUDA Graph. Skipped without a device, and while the GPU lacks a kernel
+// the graph needs (Pad, Mean).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -92,6 +93,24 @@ TEST_F(CudaResNet, Float16AfterConvertMatchesCpuFloat32) {
     EXPECT_EQ(st.kernels["cudnn"], convs) << "every convolution on cuDNN";
     EXPECT_EQ(st.kernels["cudnn"] + st.kernels["cuda"], st.steps) << "every step on the GPU";
   }
+}
+
+// cuDNN's calls and the own kernels capture into the plan's CUDA Graph: the replays give the
+// step-by-step bits.
+TEST_F(CudaResNet, RepeatedRunsReplayOneCapturedGraph) {
+  Graph g = small_resnet();
+  AmpConfig c;
+  c.data_type = "FLOAT16";
+  optimize(g, c, DeviceKind::kGPU, {"Identity"});
+  SessionOptions o;
+  o.device = DeviceKind::kGPU;
+  Session s(g, o);
+  const Tensor first = s.run({{"input_1", images(2)}}, {"Identity"}).at(0);
+  for (int i = 0; i < 3; ++i) {
+    const Tensor again = s.run({{"input_1", images(2)}}, {"Identity"}).at(0);
+    EXPECT_EQ(scaled_max_err(again, first), 0.0) << "run " << i + 2;
+  }
+  EXPECT_TRUE(s.last_stats().graph_replay) << s.last_stats().graph_note;
 }
 
 }  // namespace

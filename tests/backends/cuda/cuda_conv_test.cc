@@ -1,10 +1,12 @@
 // The GPU's convolution-shaped kernels against the CPU reference kernels on random inputs, in
 // float32, float16 and bfloat16: Conv2D / _FusedConv2D (cuDNN; odd shapes, strides 1 and 2, SAME
 // with asymmetric padding, VALID, EXPLICIT, dilation, every fused_ops form incl. the residual
-// Add), DepthwiseConv2dNative / FusedDepthwiseConv2dNative, MaxPool / AvgPool, FusedBatchNormV3
-// inference and ResizeBilinear. Skipped without a CUDA device; the fused_ops check needs none.
+// Add), Conv2DBackpropInput, DepthwiseConv2dNative / FusedDepthwiseConv2dNative, MaxPool / AvgPool,
+// FusedBatchNormV3 inference and ResizeBilinear. Skipped without a CUDA device; the fused_ops check
+// needs none.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -111,18 +113,30 @@ const std::vector<std::vector<std::string>>& conv_fusions() {
   return v;
 }
 
+// AAMP_CUDNN_FUSED set for the scope (the cuDNN kernels read it at creation).
+class FusedModeScope {
+ public:
+  explicit FusedModeScope(const char* v) { setenv("AAMP_CUDNN_FUSED", v, 1); }
+  ~FusedModeScope() { unsetenv("AAMP_CUDNN_FUSED"); }
+};
+
+// In both forms: cuDNN's fused call wherever it runs (1) and convolution + epilogue kernel (0).
 TEST_P(CudaConv, FusedConv2DEpiloguesMatchReference) {
   const DType t = GetParam();
   const std::vector<Window> windows = {conv_windows()[0], conv_windows()[1], conv_windows()[8]};
-  for (const Window& w : windows)
-    for (const auto& ops : conv_fusions())
-      for (bool const_args : {true, false}) {
-        KernelCase c = conv_case("_FusedConv2D", t, w, false);
-        add_fused_ops(c, ops, c.outputs[0].shape, c.outputs[0].shape.back(), const_args, 5);
-        std::string what = "_FusedConv2D " + w.name() + " [";
-        for (const auto& o : ops) what += " " + o;
-        expect_gpu_matches_reference(c, what + " ]" + (const_args ? " const args" : ""));
-      }
+  for (const char* mode : {"1", "0"}) {
+    FusedModeScope scope(mode);
+    for (const Window& w : windows)
+      for (const auto& ops : conv_fusions())
+        for (bool const_args : {true, false}) {
+          KernelCase c = conv_case("_FusedConv2D", t, w, false);
+          add_fused_ops(c, ops, c.outputs[0].shape, c.outputs[0].shape.back(), const_args, 5);
+          std::string what = "_FusedConv2D " + w.name() + " [";
+          for (const auto& o : ops) what += " " + o;
+          expect_gpu_matches_reference(
+              c, what + " ]" + (const_args ? " const args" : "") + " AAMP_CUDNN_FUSED=" + mode);
+        }
+  }
 }
 
 TEST_P(CudaConv, ConvKernelsAreCudnnAndRerunnable) {
@@ -138,6 +152,27 @@ TEST_P(CudaConv, ConvKernelsAreCudnnAndRerunnable) {
   const std::vector<Tensor> once = run_gpu(c, 1), thrice = run_gpu(c, 3);
   ASSERT_EQ(once.size(), 1u);
   EXPECT_EQ(scaled_max_err(thrice[0], once[0]), 0.0) << "re-running changes nothing";
+}
+
+TEST_P(CudaConv, Conv2DBackpropInputMatchesReference) {
+  const DType t = GetParam();
+  const std::vector<Window> windows = {
+      {{2, 8, 8, 5}, {3, 3, 5, 7}, 2, 1, "SAME"},  // asymmetric padding
+      {{1, 9, 9, 4}, {3, 3, 4, 6}, 2, 1, "SAME"},
+      {{2, 7, 9, 3}, {3, 3, 3, 4}, 1, 1, "SAME"},
+      {{1, 10, 10, 8}, {4, 4, 8, 16}, 2, 1, "SAME"},
+      {{1, 11, 11, 3}, {3, 3, 3, 5}, 2, 1, "VALID"}};
+  for (const Window& w : windows) {
+    const std::vector<int64_t> dy = {w.x[0], out_dim(w, w.x[1], w.filter[0], 1),
+                                     out_dim(w, w.x[2], w.filter[1], 2), w.filter[3]};
+    std::vector<int32_t> sizes(w.x.begin(), w.x.end());
+    KernelCase c{window_node("Conv2DBackpropInput", t, w),
+                 {Tensor::from_vector<int32_t>(Shape{4}, sizes),
+                  random_tensor(t, w.filter, 2, -0.5f, 0.5f), random_tensor(t, dy, 3)},
+                 {true, true, false},
+                 {{t, w.x}}};
+    expect_gpu_matches_reference(c, "Conv2DBackpropInput " + w.name());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaConv, ::testing::ValuesIn(kTypes),

@@ -1,7 +1,7 @@
 // aamp's own CUDA kernels around convolutions: the fused epilogue program (bias, residual,
 // batch norm, Prelu, activations: one pass over the output), the zero-padded copy of an NHWC
-// input, and depthwise convolution with its epilogue fused. Activations follow
-// linalg::activate (backends/cpu/ref_linalg_params.cc), computed in float32.
+// input and its reverse (crop), and depthwise convolution with its epilogue fused. Activations
+// follow linalg::activate (backends/cpu/ref_linalg_params.cc), computed in float32.
 #include "aamp/backends/cuda/cuda_conv_kernels.h"
 #include "aamp/backends/cuda/cuda_dev_math.cuh"
 
@@ -104,6 +104,21 @@ __global__ void pad_interior_kernel(const T* x, T* xp, int64_t n, int64_t h, int
   }
 }
 
+template <typename T>
+__global__ void crop_interior_kernel(const T* xp, T* x, int64_t n, int64_t h, int64_t w, int64_t c,
+                                     int64_t pad_t, int64_t pad_l, int64_t ph, int64_t pw) {
+  const int64_t total = n * h * w * c;
+  AAMP_GRID_STRIDE(i, total) {
+    const int64_t ch = i % c;
+    int64_t r = i / c;
+    const int64_t col = r % w;
+    r /= w;
+    const int64_t row = r % h;
+    const int64_t b = r / h;
+    x[i] = xp[((b * ph + row + pad_t) * pw + col + pad_l) * c + ch];
+  }
+}
+
 // One thread per output element (channels fastest, so loads of x and w coalesce).
 template <typename T>
 __global__ void depthwise_kernel(WindowGeom g, const T* x, const T* w, T* y, EpProgram p,
@@ -156,6 +171,20 @@ void launch_pad_interior(DType t, const void* x, void* xp, int64_t n, int64_t h,
         padded_w);
   });
   dev::check_launch("convolution input padding kernel");
+}
+
+void launch_crop_interior(DType t, const void* xp, void* x, int64_t n, int64_t h, int64_t w,
+                          int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
+                          int64_t padded_w, void* stream) {
+  const int64_t total = n * h * w * c;
+  if (total <= 0) return;
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    crop_interior_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
+        static_cast<const T*>(xp), static_cast<T*>(x), n, h, w, c, pad_t, pad_l, padded_h,
+        padded_w);
+  });
+  dev::check_launch("convolution output cropping kernel");
 }
 
 void launch_depthwise(DType t, const WindowGeom& g, const void* x, const void* w, void* y,

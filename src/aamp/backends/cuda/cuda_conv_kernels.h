@@ -68,6 +68,11 @@ void launch_pad_interior(DType t, const void* x, void* xp, int64_t n, int64_t h,
                          int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
                          int64_t padded_w, void* stream);
 
+// The reverse: x [n, h, w, c] = the interior of xp at (pad_t, pad_l).
+void launch_crop_interior(DType t, const void* xp, void* x, int64_t n, int64_t h, int64_t w,
+                          int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
+                          int64_t padded_w, void* stream);
+
 // Depthwise convolution, filter HWCM [k_h, k_w, in_c, multiplier], then the epilogue `p`
 // (num_steps 0: none), one pass.
 void launch_depthwise(DType t, const WindowGeom& g, const void* x, const void* w, void* y,

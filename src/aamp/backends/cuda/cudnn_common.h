@@ -7,6 +7,7 @@
 #include <string>
 
 #include "aamp/backends/cuda/cuda_common.h"
+#include "aamp/ir/tensor.h"
 
 namespace aamp::cuda {
 
@@ -37,5 +38,21 @@ class DeviceBuffer {
   void* p_ = nullptr;
   size_t bytes_ = 0;
 };
+
+// The descriptors of one convolution (created empty, destroyed with their owner).
+struct ConvDescs {
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
+  cudnnFilterDescriptor_t w = nullptr;
+  cudnnConvolutionDescriptor_t conv = nullptr;
+  cudnnActivationDescriptor_t act = nullptr;
+  ConvDescs();
+  ~ConvDescs();
+  ConvDescs(const ConvDescs&) = delete;
+  ConvDescs& operator=(const ConvDescs&) = delete;
+};
+
+// A 4-D HWIO filter constant [r, s, c, k] reordered to cuDNN's NHWC filter layout KRSC and
+// uploaded (`what` names the node in errors).
+DeviceBuffer upload_krsc(const Tensor& hwio, const std::string& what);
 
 }  // namespace aamp::cuda
