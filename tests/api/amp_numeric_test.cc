@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/api/accuracy_guard.h"
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
@@ -128,6 +129,14 @@ double rel_l2(const Tensor& ref, const Tensor& got) {
 // 0.003 after the first conv, 0.03 after five blocks, 0.13 at the last one; not one bad op) and
 // hardly shrinks with half of the convolutions in float32 (posenet 0.10 with every depthwise conv
 // in float32): bfloat16's 8-bit mantissa is too coarse for these networks on noise inputs.
+// Blazeface's worst output is its 16x16 classificator logits (Identity, 0.2-0.26): the error sits
+// in the most negative logits (-233 vs -183; sigmoid 0 either way). The float32 graph itself
+// shows the gain: oneDNN vs reference float32 kernels differ by 2e-6 there (float32 rounding
+// 6e-8), the same per-output ratio as bfloat16 (2^-9) vs float32; reference bfloat16 kernels
+// give the same 0.19, so no kernel is at fault, and every single layer alone in bfloat16 adds
+// 0.005-0.03. Movenet's error is different: argmax flips of low-score keypoints (score < 0.05 on
+// noise) between near-equal heatmap peaks. AmpGuardedModelTest below meets 1e-2 for all three
+// with --accuracy-target.
 struct AmpModelCase {
   const char* name;
   double bound;
@@ -137,21 +146,33 @@ void PrintTo(const AmpModelCase& c, std::ostream* os) { *os << c.name; }
 
 class AmpRealModelTest : public ::testing::TestWithParam<AmpModelCase> {};
 
-TEST_P(AmpRealModelTest, OutputsAgreeWithFloat32) {
-  const double bound = GetParam().bound;
-  std::string path = std::string(AAMP_MODELS_DIR) + "/" + GetParam().name + ".json";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not found";
-  Graph g = load_graph(path);
+// The model's graph, its feeds (noise images) and float32 outputs; false (with `skip` set) when
+// the model is missing or the runtime cannot run it.
+struct ModelRun {
+  Graph g;
   std::vector<std::pair<std::string, Tensor>> feeds;
   std::vector<std::string> outputs;
   std::vector<Tensor> ref;
+  std::string skip;
+};
+
+ModelRun load_and_run(const std::string& name) {
+  ModelRun m;
+  std::string path = std::string(AAMP_MODELS_DIR) + "/" + name + ".json";
+  if (!std::filesystem::exists(path)) {
+    m.skip = path + " not found";
+    return m;
+  }
+  m.g = load_graph(path);
   try {
-    Session s(g);
-    outputs = s.output_names();
-    for (const auto& name : s.input_names()) {
-      IODesc d = s.input_desc(name);
-      if ((d.dtype != DType::kFloat && d.dtype != DType::kInt32) || d.shape.unknown_rank)
-        GTEST_SKIP() << "input " << name;
+    Session s(m.g);
+    m.outputs = s.output_names();
+    for (const auto& in : s.input_names()) {
+      IODesc d = s.input_desc(in);
+      if ((d.dtype != DType::kFloat && d.dtype != DType::kInt32) || d.shape.unknown_rank) {
+        m.skip = "input " + in;
+        return m;
+      }
       std::vector<int64_t> dims;
       int64_t n = 1;
       for (int64_t v : d.shape.dims) {
@@ -166,27 +187,74 @@ TEST_P(AmpRealModelTest, OutputsAgreeWithFloat32) {
         for (size_t i = 0; i < v.size(); ++i) px[i] = static_cast<int32_t>(255.f * v[i]);
         t = Tensor::from_vector<int32_t>(Shape(dims), px);
       }
-      feeds.push_back({name, t});
+      m.feeds.push_back({in, t});
     }
-    ref = s.run(feeds, outputs);
+    m.ref = s.run(m.feeds, m.outputs);
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::kUnimplemented) GTEST_SKIP() << e.what();
-    throw;
+    if (e.code() != ErrorCode::kUnimplemented) throw;
+    m.skip = e.what();
   }
+  return m;
+}
+
+// Runs the converted graph and checks every float output against the float32 one.
+void expect_outputs_within(const ModelRun& m, const Graph& converted, double bound,
+                           const std::string& what) {
+  Session s(converted);
+  std::vector<Tensor> got = s.run(m.feeds, m.outputs);
+  ASSERT_EQ(got.size(), m.ref.size());
+  for (size_t i = 0; i < m.ref.size(); ++i) {
+    if (!is_float(m.ref[i].dtype())) continue;
+    const double e = rel_l2(m.ref[i], got[i]);
+    EXPECT_LE(e, bound) << what << " output " << m.outputs[i];
+    std::printf("[ rel-L2   ] %s %s %.3g\n", what.c_str(), m.outputs[i].c_str(), e);
+  }
+}
+
+TEST_P(AmpRealModelTest, OutputsAgreeWithFloat32) {
+  ModelRun m = load_and_run(GetParam().name);
+  if (!m.skip.empty()) GTEST_SKIP() << m.skip;
   // The whole pipeline: remapper fusions, AMP, post-AMP Const folding.
+  Graph g = m.g;
   OptimizeResult r = optimize(g, AmpConfig{}, DeviceKind::kCPU);
   ASSERT_TRUE(r.amp_ran);
   EXPECT_GT(r.amp.converted_nodes, 0);
-  Session s(g);
-  std::vector<Tensor> got = s.run(feeds, outputs);
-  ASSERT_EQ(got.size(), ref.size());
-  for (size_t i = 0; i < ref.size(); ++i) {
-    if (!is_float(ref[i].dtype())) continue;
-    const double e = rel_l2(ref[i], got[i]);
-    EXPECT_LE(e, bound) << GetParam().name << " output " << outputs[i];
-    std::printf("[ rel-L2   ] %s %s %.3g\n", GetParam().name, outputs[i].c_str(), e);
-  }
+  expect_outputs_within(m, g, GetParam().bound, GetParam().name);
 }
+
+// The models above that miss 1e-2 by default meet it with the accuracy guard (calibrated on the
+// same noise image), keeping some nodes float32 but not all of them.
+class AmpGuardedModelTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(AmpGuardedModelTest, AccuracyTargetIsMet) {
+  ModelRun m = load_and_run(GetParam());
+  if (!m.skip.empty()) GTEST_SKIP() << m.skip;
+  Graph g = m.g;
+  AccuracyGuardOptions o;
+  o.target = 1e-2;
+  o.calibration = {m.feeds};
+  // Ranked in groups of consecutive nodes (a few more float32 nodes than with the CLI's default
+  // cap of 200, whose search takes minutes on CI's two cores for movenet).
+  o.max_evaluations = 40;
+  o.threads = 1;  // small models: one thread is faster than a pool on a busy machine
+  AccuracyGuardReport rep;
+  OptimizeResult r = optimize_with_accuracy_guard(g, AmpConfig{}, DeviceKind::kCPU, {}, o, &rep);
+  std::printf("[ guard    ] %s: %s; %d/%d nodes bfloat16, %d evaluations\n", GetParam(),
+              rep.summary().c_str(), r.amp.converted_nodes, r.amp.float_nodes, rep.evaluations);
+  EXPECT_TRUE(rep.met) << rep.note;
+  EXPECT_GT(rep.error_before, 1e-2);  // else the model belongs with the plain ones
+  EXPECT_FALSE(rep.kept_float.empty());
+  EXPECT_GT(r.amp.converted_nodes, 0);
+  expect_outputs_within(m, g, 1e-2, std::string(GetParam()) + " (guarded)");
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, AmpGuardedModelTest,
+                         ::testing::Values("blazeface", "movenet-lightning", "posenet"),
+                         [](const ::testing::TestParamInfo<const char*>& i) {
+                           std::string n = i.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(
     Models, AmpRealModelTest,
