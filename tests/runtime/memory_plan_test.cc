@@ -1,11 +1,9 @@
 // The memory planner on the real core models: the planned arena (peak activation bytes, with
-// reuse, aliases and in-place kernels) is at most 60% of the naive sum of all kernel outputs, or,
-// where the graph itself makes that impossible (antispoof: its first conv's output and the
-// MaxPool reading it are 74% of all bytes and live together), within 5% of the most bytes live
-// at one step, which no plan can beat. Over all core models together it is at most 60%.
+// reuse, aliases and in-place kernels) is at most 60% of the naive sum of all kernel outputs on
+// every one of them (antispoof only gets there because its first MaxPool writes its output over
+// its conv input: that conv output alone is 58% of all bytes), and over all of them together.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -55,9 +53,8 @@ TEST_P(MemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
   const double naive = static_cast<double>(st.naive_bytes);
   const double bound = static_cast<double>(st.live_peak_bytes);
   EXPECT_LE(bound, arena);
-  EXPECT_LE(arena, std::max(0.6 * naive, 1.05 * bound))
-      << "arena " << st.arena_bytes << " naive " << st.naive_bytes << " live peak "
-      << st.live_peak_bytes;
+  EXPECT_LE(arena, 0.6 * naive) << "arena " << st.arena_bytes << " naive " << st.naive_bytes
+                                << " live peak " << st.live_peak_bytes;
   totals().first += arena;
   totals().second += naive;
   RecordProperty("arena_bytes", std::to_string(st.arena_bytes));

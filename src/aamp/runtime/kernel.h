@@ -71,6 +71,10 @@ class Kernel {
   // Outputs that may share memory with an input (output index, input index), if the kernel
   // supports running in place. Default: none.
   virtual std::vector<std::pair<int, int>> inplace_pairs() const { return {}; }
+  // Like inplace_pairs, for an output with fewer bytes than its input: it may be written over the
+  // input's first bytes (the kernel reads every input byte before it overwrites it, and detects
+  // the shared memory at run time). Default: none.
+  virtual std::vector<std::pair<int, int>> inplace_shrink_pairs() const { return {}; }
   // Device kernels whose errors depend on data (e.g. out-of-range gather indices) record them on
   // the device during run() and report them here, called after the plan's run has synchronized
   // the stream: throw Error naming what was wrong. Default: nothing to check.

@@ -313,10 +313,19 @@ void Plan::plan_memory_and_bind() {
   }
   // In place: an output joins its input's storage when that storage dies at this step.
   // Each output joins at most one input storage, and each input storage takes at most one output
-  // (else a second pair would merge two inputs live at the same step into one buffer).
+  // (else a second pair would merge two inputs live at the same step into one buffer). Every
+  // member of a storage starts at its first byte. An output smaller than its input (the kernel's
+  // inplace_shrink_pairs) shrinks the storage: after this step only its first bytes stay live;
+  // a storage shrinks at most once.
+  std::vector<int> shrink_step(nv, -1);
+  std::vector<size_t> shrunk_bytes(nv, 0);
   for (size_t s = 0; s < steps_.size(); ++s) {
     std::set<int> taken;
-    for (auto [o, i] : steps_[s].kernel->inplace_pairs()) {
+    std::vector<std::pair<std::pair<int, int>, bool>> pairs;  // ((output, input), shrinks)
+    for (auto p : steps_[s].kernel->inplace_pairs()) pairs.push_back({p, false});
+    for (auto p : steps_[s].kernel->inplace_shrink_pairs()) pairs.push_back({p, true});
+    for (auto [pair, shrinks] : pairs) {
+      const auto [o, i] = pair;
       if (o < 0 || i < 0 || o >= static_cast<int>(steps_[s].outputs.size()) ||
           i >= static_cast<int>(steps_[s].inputs.size()))
         continue;
@@ -326,9 +335,17 @@ void Plan::plan_memory_and_bind() {
       if (rin == rout || rout != vout || taken.count(rin) || external(rin) ||
           last[static_cast<size_t>(rin)] != static_cast<int>(s))
         continue;
-      if (values_[static_cast<size_t>(rin)].bytes != values_[static_cast<size_t>(rout)].bytes ||
-          values_[static_cast<size_t>(vin)].bytes != values_[static_cast<size_t>(vout)].bytes)
+      const size_t in_bytes = values_[static_cast<size_t>(vin)].bytes;
+      const size_t out_bytes = values_[static_cast<size_t>(vout)].bytes;
+      if (shrinks) {
+        if (out_bytes >= in_bytes || shrink_step[static_cast<size_t>(rin)] >= 0 ||
+            in_bytes != values_[static_cast<size_t>(rin)].bytes)
+          continue;
+        shrink_step[static_cast<size_t>(rin)] = static_cast<int>(s);
+        shrunk_bytes[static_cast<size_t>(rin)] = out_bytes;
+      } else if (out_bytes != in_bytes) {
         continue;
+      }
       parent_[static_cast<size_t>(rout)] = rin;
       taken.insert(rin);
       last[static_cast<size_t>(rin)] =
@@ -343,18 +360,13 @@ void Plan::plan_memory_and_bind() {
     if (root(static_cast<int>(v)) != static_cast<int>(v) || external(static_cast<int>(v))) continue;
     const Value& x = values_[v];
     req_of[v] = static_cast<int>(reqs.size());
-    reqs.push_back({x.bytes, x.producer, std::max(last[v], x.producer)});
+    reqs.push_back(
+        {x.bytes, x.producer, std::max(last[v], x.producer), shrink_step[v], shrunk_bytes[v]});
   }
   MemoryPlan mp = plan_memory(reqs);
   stats_.arena_bytes = mp.arena_size;
   // Lower bound of any offset assignment: the most bytes live at one step.
-  {
-    std::vector<size_t> live(steps_.size() + 1, 0);
-    for (const BufferRequest& r : reqs)
-      for (int t = r.first; t <= r.last && t < static_cast<int>(live.size()); ++t)
-        live[static_cast<size_t>(t)] += (r.size + 63) / 64 * 64;
-    stats_.live_peak_bytes = live.empty() ? 0 : *std::max_element(live.begin(), live.end());
-  }
+  stats_.live_peak_bytes = live_peak(reqs);
   for (const Step& s : steps_)
     for (int v : s.outputs)
       stats_.naive_bytes += (values_[static_cast<size_t>(v)].bytes + 63) / 64 * 64;

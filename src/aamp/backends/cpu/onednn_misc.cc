@@ -1,9 +1,11 @@
 // oneDNN kernels for MaxPool, AvgPool (TF's SAME average excludes the padding), Softmax (last
-// axis) and FusedBatchNorm / V2 / V3 in inference mode (is_training = false).
+// axis) and FusedBatchNorm / V2 / V3 in inference mode (is_training = false). Pooling offers to
+// run in place where pool_inplace_safe holds and then runs aamp's own walk (pool_inplace.h).
 #include <cstring>
 #include <memory>
 
 #include "aamp/backends/cpu/onednn_common.h"
+#include "aamp/backends/cpu/pool_inplace.h"
 #include "aamp/core/error.h"
 
 namespace aamp::onednn {
@@ -19,6 +21,8 @@ class PoolKernel : public PrimitiveKernel {
     AAMP_CHECK(init.outputs[0].dtype == t, ErrorCode::kUnimplemented, n.describe() + ": dtypes");
     const memory::data_type mt = dt(t);
     const linalg::Conv2DGeom g = linalg::pool_geom(n, init.inputs[0].shape);
+    g_ = g;
+    max_ = n.op == "MaxPool";
     AAMP_CHECK(g.n > 0 && g.in_c > 0 && g.out_h > 0 && g.out_w > 0, ErrorCode::kUnimplemented,
                n.describe() + ": empty pooling");
     const auto tag = g.nchw ? memory::format_tag::nchw : memory::format_tag::nhwc;
@@ -35,7 +39,24 @@ class PoolKernel : public PrimitiveKernel {
     prim_ = dnnl::pooling_forward(pd);
     bind(DNNL_ARG_SRC, in_md, Source::kInput, 0);
     bind(DNNL_ARG_DST, out_md, Source::kOutput, 0);
+    inplace_ = linalg::pool_inplace_safe(g);
   }
+
+  void run(KernelContext& ctx) override {
+    if (ctx.inputs[0].data == ctx.outputs[0].data)
+      linalg::pool_nhwc(g_, max_, ctx.inputs[0], ctx.outputs[0], ctx.threads);
+    else
+      PrimitiveKernel::run(ctx);
+  }
+  std::vector<std::pair<int, int>> inplace_shrink_pairs() const override {
+    if (inplace_) return {{0, 0}};
+    return {};
+  }
+
+ private:
+  linalg::Conv2DGeom g_;
+  bool max_ = false;
+  bool inplace_ = false;
 };
 
 class SoftmaxKernel : public PrimitiveKernel {
