@@ -38,7 +38,8 @@ inline std::vector<Tensor> run_reference(const KernelCase& c) {
   return r ? run_kernel(c, *r) : std::vector<Tensor>{};
 }
 
-// The GPU kernel's outputs (the best kGPU registration); `runs` times on the same buffers.
+// The GPU kernel's outputs (the best kGPU registration); `runs` times on the same buffers, each
+// run followed by a synchronization and Kernel::check_after_sync (whose Error propagates).
 inline std::vector<Tensor> run_gpu(const KernelCase& c, int runs = 1) {
   DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
   EXPECT_NE(dev, nullptr);
@@ -69,15 +70,25 @@ inline std::vector<Tensor> run_gpu(const KernelCase& c, int runs = 1) {
     bufs.push_back(p);
     ctx.outputs.push_back({d.dtype, d.shape, p, nullptr});
   }
-  {
+  auto release = [&] {
+    for (void* p : bufs) dev->deallocate(p);
+    dev->destroy_stream(stream);
+  };
+  try {
     std::unique_ptr<Kernel> k = r->factory(init);
-    for (int i = 0; i < runs; ++i) k->run(ctx);
+    for (int i = 0; i < runs; ++i) {
+      k->run(ctx);
+      dev->synchronize(stream);
+      k->check_after_sync();  // as the plan does: data-dependent errors throw here
+    }
     for (size_t i = 0; i < outs.size(); ++i)
       dev->copy_to_host(outs[i].mutable_raw(), ctx.outputs[i].data, outs[i].byte_size(), stream);
     dev->synchronize(stream);
+  } catch (...) {
+    release();
+    throw;
   }
-  for (void* p : bufs) dev->deallocate(p);
-  dev->destroy_stream(stream);
+  release();
   return outs;
 }
 

@@ -1,75 +1,23 @@
-// aamp's own CUDA kernels: element-wise unary/binary (NumPy broadcasting), BiasAdd, Cast and
-// Softmax over the last axis. 16-bit floats load to float32, compute and round back on store.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-#include <cuda_runtime.h>
-
-#include <string>
+// aamp's own CUDA kernels: element-wise unary/binary (NumPy broadcasting), BiasAdd and Cast (from
+// the float types, int32, int64 and bool to the float types). 16-bit floats load to float32,
+// compute and round back on store.
 #include <type_traits>
 
+#include "aamp/backends/cuda/cuda_device_util.cuh"
 #include "aamp/backends/cuda/cuda_kernels.h"
-#include "aamp/core/dispatch.h"
-#include "aamp/core/error.h"
 
 namespace aamp::cuda {
 namespace {
 
-// aamp's host 16-bit types -> CUDA's device types (same bits).
-template <typename T>
-struct Dev {
-  using type = T;
-};
-template <>
-struct Dev<float16> {
-  using type = __half;
-};
-template <>
-struct Dev<bfloat16> {
-  using type = __nv_bfloat16;
-};
+using dev::as_stream;
+using dev::blocks_for;
+using dev::check_launch;
+using dev::dispatch_gpu_float;
+using dev::kThreads;
+using dev::ld;
+using dev::st;
 
-// dispatch_float restricted to the GPU's float types, handing the device type to f.
-template <typename F>
-void dispatch_gpu_float(DType t, F&& f) {
-  dispatch_float(t, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    if constexpr (std::is_same_v<T, double>)
-      throw Error(ErrorCode::kUnimplemented, "float64 is not supported by the CUDA kernels");
-    else
-      f(TypeTag<typename Dev<T>::type>{});
-  });
-}
-
-__device__ __forceinline__ float ld(float x) { return x; }
-__device__ __forceinline__ float ld(__half x) { return __half2float(x); }
-__device__ __forceinline__ float ld(__nv_bfloat16 x) { return __bfloat162float(x); }
-template <typename T>
-__device__ __forceinline__ T st(float x) {
-  if constexpr (std::is_same_v<T, __half>)
-    return __float2half_rn(x);
-  else if constexpr (std::is_same_v<T, __nv_bfloat16>)
-    return __float2bfloat16_rn(x);
-  else
-    return x;
-}
-
-cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
-
-void check_launch(const char* what) {
-  const cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess)
-    throw Error(ErrorCode::kInternal,
-                std::string("CUDA launch of ") + what + " failed: " + cudaGetErrorString(e));
-}
-
-constexpr int kThreads = 256;
-
-unsigned blocks_for(int64_t n) {
-  const int64_t b = (n + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(b < 1 ? 1 : (b > 65535 * 8 ? 65535 * 8 : b));
-}
-
-__device__ __forceinline__ float apply(Unary op, float x) {
+__device__ __forceinline__ float apply(Unary op, float x, float alpha) {
   switch (op) {
     case Unary::kRelu:
       return x > 0.0f ? x : 0.0f;
@@ -81,6 +29,28 @@ __device__ __forceinline__ float apply(Unary op, float x) {
       return tanhf(x);
     case Unary::kGeluExact:
       return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+    case Unary::kGeluTanh:
+      return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+    case Unary::kErf:
+      return erff(x);
+    case Unary::kRsqrt:
+      return rsqrtf(x);
+    case Unary::kSqrt:
+      return sqrtf(x);
+    case Unary::kExp:
+      return expf(x);
+    case Unary::kLog:
+      return logf(x);
+    case Unary::kNeg:
+      return -x;
+    case Unary::kSquare:
+      return x * x;
+    case Unary::kAbs:
+      return fabsf(x);
+    case Unary::kElu:
+      return x < 0.0f ? expm1f(x) : x;
+    case Unary::kLeakyRelu:
+      return x < 0.0f ? x * alpha : x;
   }
   return x;
 }
@@ -95,15 +65,23 @@ __device__ __forceinline__ float apply(Binary op, float a, float b) {
       return a * b;
     case Binary::kDiv:
       return a / b;
+    case Binary::kMaximum:
+      return a > b ? a : b;
+    case Binary::kMinimum:
+      return a < b ? a : b;
+    case Binary::kPow:
+      return powf(a, b);
+    case Binary::kSquaredDifference:
+      return (a - b) * (a - b);
   }
   return a;
 }
 
 template <typename T>
-__global__ void unary_kernel(Unary op, const T* x, T* y, int64_t n) {
+__global__ void unary_kernel(Unary op, const T* x, T* y, int64_t n, float alpha) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
        i += int64_t{gridDim.x} * blockDim.x)
-    y[i] = st<T>(apply(op, ld(x[i])));
+    y[i] = st<T>(apply(op, ld(x[i]), alpha));
 }
 
 template <typename T>
@@ -137,58 +115,44 @@ __global__ void bias_add_kernel(const T* x, const T* bias, T* y, int64_t n, int6
     y[i] = st<T>(ld(x[i]) + ld(bias[(i / inner) % channels]));
 }
 
+template <typename S>
+__device__ __forceinline__ float ld_any(S x) {
+  if constexpr (std::is_integral_v<S>)
+    return static_cast<float>(x);
+  else
+    return ld(x);
+}
+
 template <typename S, typename D>
 __global__ void cast_kernel(const S* x, D* y, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
        i += int64_t{gridDim.x} * blockDim.x)
-    y[i] = st<D>(ld(x[i]));
+    y[i] = st<D>(ld_any(x[i]));
 }
 
-// Block-wide reduction (max or sum) of one float per thread; every thread gets the result.
-template <bool kMax>
-__device__ float block_reduce(float v, float* shared) {
-  for (int o = 16; o > 0; o /= 2) {
-    const float w = __shfl_xor_sync(0xffffffffu, v, o);
-    v = kMax ? fmaxf(v, w) : v + w;
+// The GPU float types, and int32 / int64 / bool as Cast sources.
+template <typename F>
+void dispatch_cast_source(DType t, F&& f) {
+  switch (t) {
+    case DType::kInt32:
+      return f(TypeTag<int32_t>{});
+    case DType::kInt64:
+      return f(TypeTag<int64_t>{});
+    case DType::kBool:
+      return f(TypeTag<bool>{});
+    default:
+      return dispatch_gpu_float(t, std::forward<F>(f));
   }
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int warps = (blockDim.x + 31) / 32;
-  __syncthreads();  // shared is reused by consecutive reductions
-  if (lane == 0) shared[warp] = v;
-  __syncthreads();
-  v = lane < warps ? shared[lane] : (kMax ? -INFINITY : 0.0f);
-  for (int o = 16; o > 0; o /= 2) {
-    const float w = __shfl_xor_sync(0xffffffffu, v, o);
-    v = kMax ? fmaxf(v, w) : v + w;
-  }
-  return v;
-}
-
-// One block per row: max, sum of exp(x - max), then the normalized values.
-template <typename T>
-__global__ void softmax_kernel(const T* x, T* y, int64_t cols) {
-  __shared__ float shared[32];
-  const T* in = x + blockIdx.x * cols;
-  T* out = y + blockIdx.x * cols;
-  float m = -INFINITY;
-  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, ld(in[c]));
-  m = block_reduce<true>(m, shared);
-  float s = 0.0f;
-  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) s += expf(ld(in[c]) - m);
-  s = block_reduce<false>(s, shared);
-  const float inv = 1.0f / s;
-  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x)
-    out[c] = st<T>(expf(ld(in[c]) - m) * inv);
 }
 
 }  // namespace
 
-void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream) {
+void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream, float alpha) {
   if (n <= 0) return;
   dispatch_gpu_float(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    unary_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(op, static_cast<const T*>(x),
-                                                                       static_cast<T*>(y), n);
+    unary_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+        op, static_cast<const T*>(x), static_cast<T*>(y), n, alpha);
   });
   check_launch("unary element-wise kernel");
 }
@@ -224,7 +188,7 @@ void launch_bias_add(DType t, const void* x, const void* bias, void* y, int64_t 
 
 void launch_cast(DType src, DType dst, const void* x, void* y, int64_t n, void* stream) {
   if (n <= 0) return;
-  dispatch_gpu_float(src, [&](auto stag) {
+  dispatch_cast_source(src, [&](auto stag) {
     dispatch_gpu_float(dst, [&](auto dtag) {
       using S = typename decltype(stag)::type;
       using D = typename decltype(dtag)::type;
@@ -233,17 +197,6 @@ void launch_cast(DType src, DType dst, const void* x, void* y, int64_t n, void* 
     });
   });
   check_launch("Cast kernel");
-}
-
-void launch_softmax(DType t, const void* x, void* y, int64_t rows, int64_t cols, void* stream) {
-  if (rows <= 0 || cols <= 0) return;
-  const int threads = cols >= 1024 ? 512 : (cols >= 256 ? 256 : (cols >= 64 ? 64 : 32));
-  dispatch_gpu_float(t, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    softmax_kernel<T><<<static_cast<unsigned>(rows), threads, 0, as_stream(stream)>>>(
-        static_cast<const T*>(x), static_cast<T*>(y), cols);
-  });
-  check_launch("Softmax kernel");
 }
 
 }  // namespace aamp::cuda

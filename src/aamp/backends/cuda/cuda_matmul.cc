@@ -12,6 +12,7 @@
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_kernels.h"
+#include "aamp/backends/cuda/cuda_lt.h"
 
 namespace aamp::cuda {
 namespace {
@@ -246,4 +247,9 @@ const bool kRegistered = [] {
 }();
 
 }  // namespace
+
+cublasLtHandle_t lt_shared_handle() { return lt_handle(); }
+void lt_check(cublasStatus_t s, const std::string& what) { check_lt(s, what); }
+cudaDataType_t lt_data_type(DType t) { return cuda_type(t); }
+
 }  // namespace aamp::cuda

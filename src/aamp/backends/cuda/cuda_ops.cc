@@ -1,7 +1,8 @@
-// CUDA kernels of the element-wise ops (Relu, Relu6, Sigmoid, Tanh; AddV2/Add/Sub/Mul/RealDiv
-// with NumPy broadcasting), BiasAdd, Cast between float32/float16/bfloat16, Softmax over the last
-// axis, and the alias ops (Identity, Reshape, ...: the plan runs them as aliases, the kernel
-// copies bytes when one runs as a kernel).
+// CUDA kernels of the element-wise ops (Relu, Relu6, Sigmoid, Tanh, Erf, Rsqrt, Sqrt, Exp, Log,
+// Neg, Square, Abs, Elu, LeakyRelu, Gelu; AddV2/Add/Sub/Mul/RealDiv/Maximum/Minimum/Pow/
+// SquaredDifference with NumPy broadcasting), BiasAdd, Cast to float32/float16/bfloat16 (from
+// those, int32, int64 and bool), Softmax over the last axis, and the alias ops (Identity, Reshape,
+// ...: the plan runs them as aliases, the kernel copies bytes when one runs as a kernel).
 #include <algorithm>
 #include <memory>
 
@@ -13,15 +14,16 @@ namespace {
 
 class UnaryKernel : public Kernel {
  public:
-  explicit UnaryKernel(Unary op) : op_(op) {}
+  explicit UnaryKernel(Unary op, float alpha = 0.0f) : op_(op), alpha_(alpha) {}
   void run(KernelContext& ctx) override {
     const TensorView& x = ctx.inputs[0];
-    launch_unary(op_, x.dtype, x.data, ctx.outputs[0].data, x.num_elements(), ctx.stream);
+    launch_unary(op_, x.dtype, x.data, ctx.outputs[0].data, x.num_elements(), ctx.stream, alpha_);
   }
   std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
 
  private:
   Unary op_;
+  float alpha_;
 };
 
 // Strides of `in` aligned right to `out` (0 where `in` has size 1 or lacks the dim).
@@ -138,18 +140,32 @@ class CopyKernel : public Kernel {
 };
 
 const bool kRegistered = [] {
-  const std::pair<const char*, Unary> unary[] = {{"Relu", Unary::kRelu},
-                                                 {"Relu6", Unary::kRelu6},
-                                                 {"Sigmoid", Unary::kSigmoid},
-                                                 {"Tanh", Unary::kTanh}};
+  const std::pair<const char*, Unary> unary[] = {
+      {"Relu", Unary::kRelu}, {"Relu6", Unary::kRelu6},   {"Sigmoid", Unary::kSigmoid},
+      {"Tanh", Unary::kTanh}, {"Erf", Unary::kErf},       {"Rsqrt", Unary::kRsqrt},
+      {"Sqrt", Unary::kSqrt}, {"Exp", Unary::kExp},       {"Log", Unary::kLog},
+      {"Neg", Unary::kNeg},   {"Square", Unary::kSquare}, {"Abs", Unary::kAbs},
+      {"Elu", Unary::kElu}};
   for (const auto& [op, u] : unary)
     add_gpu(op, gpu_float_types(),
             [u = u](const KernelInit&) { return std::make_unique<UnaryKernel>(u); });
-  const std::pair<const char*, Binary> binary[] = {{"AddV2", Binary::kAdd},
-                                                   {"Add", Binary::kAdd},
-                                                   {"Sub", Binary::kSub},
-                                                   {"Mul", Binary::kMul},
-                                                   {"RealDiv", Binary::kDiv}};
+  add_gpu("LeakyRelu", gpu_float_types(), [](const KernelInit& i) {
+    return std::make_unique<UnaryKernel>(Unary::kLeakyRelu, i.node->attr_float_or("alpha", 0.2f));
+  });
+  add_gpu("Gelu", gpu_float_types(), [](const KernelInit& i) {
+    return std::make_unique<UnaryKernel>(
+        i.node->attr_bool_or("approximate", false) ? Unary::kGeluTanh : Unary::kGeluExact);
+  });
+  const std::pair<const char*, Binary> binary[] = {
+      {"AddV2", Binary::kAdd},
+      {"Add", Binary::kAdd},
+      {"Sub", Binary::kSub},
+      {"Mul", Binary::kMul},
+      {"RealDiv", Binary::kDiv},
+      {"Maximum", Binary::kMaximum},
+      {"Minimum", Binary::kMinimum},
+      {"Pow", Binary::kPow},
+      {"SquaredDifference", Binary::kSquaredDifference}};
   for (const auto& [op, b] : binary)
     add_gpu(
         op, gpu_float_types(),
@@ -160,8 +176,9 @@ const bool kRegistered = [] {
   add_gpu(
       "Cast", gpu_float_types(), [](const KernelInit&) { return std::make_unique<CastKernel>(); },
       [](const KernelInit& i) {
-        return i.inputs.size() == 1 && is_gpu_float(i.inputs[0].dtype) &&
-               is_gpu_float(i.outputs.at(0).dtype);
+        if (i.inputs.size() != 1 || !is_gpu_float(i.outputs.at(0).dtype)) return false;
+        const DType s = i.inputs[0].dtype;
+        return is_gpu_float(s) || s == DType::kInt32 || s == DType::kInt64 || s == DType::kBool;
       });
   add_gpu("Softmax", gpu_float_types(),
           [](const KernelInit&) { return std::make_unique<SoftmaxKernel>(); });

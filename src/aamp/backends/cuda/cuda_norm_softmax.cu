@@ -1,0 +1,212 @@
+// CUDA kernels of LayerNorm (one block per row, 16-byte vector loads, float32 statistics in two
+// passes like the CPU reference) and of softmax(x + mask) over the last axis (one warp per row
+// up to 1024 columns, else one block per row), which plain Softmax shares.
+#include <cstdint>
+
+#include "aamp/backends/cuda/cuda_device_util.cuh"
+#include "aamp/backends/cuda/cuda_kernels.h"
+
+namespace aamp::cuda {
+namespace {
+
+using dev::as_stream;
+using dev::block_reduce;
+using dev::check_launch;
+using dev::dispatch_gpu_float;
+using dev::ld;
+using dev::st;
+using dev::warp_reduce;
+
+// 16 bytes of T.
+template <typename T>
+struct alignas(16) Pack {
+  static constexpr int kN = 16 / sizeof(T);
+  T v[kN];
+};
+
+// ---- LayerNorm ------------------------------------------------------------------------------
+
+// One block per row. kVec: x and y rows are 16-byte aligned and cols is a multiple of the pack.
+template <typename T, typename G, bool kVec>
+__global__ void layer_norm_kernel(const T* x, const G* gamma, const G* beta, T* y, int64_t cols,
+                                  float eps) {
+  __shared__ float shared[32];
+  const T* in = x + blockIdx.x * cols;
+  T* out = y + blockIdx.x * cols;
+  using P = Pack<T>;
+  const P* vin = reinterpret_cast<const P*>(in);
+  const int64_t packs = cols / P::kN;
+  float s = 0.0f;
+  if constexpr (kVec) {
+    for (int64_t p = threadIdx.x; p < packs; p += blockDim.x) {
+      const P v = vin[p];
+#pragma unroll
+      for (int j = 0; j < P::kN; ++j) s += ld(v.v[j]);
+    }
+  } else {
+    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) s += ld(in[c]);
+  }
+  const float mean = block_reduce<false>(s, shared) / static_cast<float>(cols);
+  float q = 0.0f;
+  if constexpr (kVec) {
+    for (int64_t p = threadIdx.x; p < packs; p += blockDim.x) {
+      const P v = vin[p];
+#pragma unroll
+      for (int j = 0; j < P::kN; ++j) {
+        const float d = ld(v.v[j]) - mean;
+        q += d * d;
+      }
+    }
+  } else {
+    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
+      const float d = ld(in[c]) - mean;
+      q += d * d;
+    }
+  }
+  const float rstd = rsqrtf(block_reduce<false>(q, shared) / static_cast<float>(cols) + eps);
+  if constexpr (kVec) {
+    P* vout = reinterpret_cast<P*>(out);
+    for (int64_t p = threadIdx.x; p < packs; p += blockDim.x) {
+      const P v = vin[p];
+      P o;
+#pragma unroll
+      for (int j = 0; j < P::kN; ++j) {
+        const int64_t c = p * P::kN + j;
+        o.v[j] = st<T>((ld(v.v[j]) - mean) * rstd * ld(gamma[c]) + ld(beta[c]));
+      }
+      vout[p] = o;
+    }
+  } else {
+    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x)
+      out[c] = st<T>((ld(in[c]) - mean) * rstd * ld(gamma[c]) + ld(beta[c]));
+  }
+}
+
+// ---- softmax(x + mask) ----------------------------------------------------------------------
+
+__device__ __forceinline__ int64_t row_offset(const RowIndex& ri, int64_t row) {
+  int64_t off = 0;
+  for (int d = ri.rank - 1; d >= 0; --d) {
+    off += (row % ri.dims[d]) * ri.stride[d];
+    row /= ri.dims[d];
+  }
+  return off;
+}
+
+struct SoftmaxArgs {
+  RowIndex x_rows, m_rows;
+  int64_t x_cs, m_cs, rows, cols;
+};
+
+template <typename T, bool kMask>
+__device__ __forceinline__ float logit(const T* xr, const T* mr, const SoftmaxArgs& a, int64_t c) {
+  float v = ld(xr[c * a.x_cs]);
+  if constexpr (kMask) v += ld(mr[c * a.m_cs]);
+  return v;
+}
+
+// kWarp: blockDim (32, k), one warp per row; else one block per row.
+template <typename T, bool kMask, bool kWarp>
+__global__ void add_softmax_kernel(const T* x, const T* mask, T* y, SoftmaxArgs a) {
+  __shared__ float shared[32];
+  const int64_t row = kWarp ? int64_t{blockIdx.x} * blockDim.y + threadIdx.y : blockIdx.x;
+  if (row >= a.rows) return;  // whole warps leave together
+  const T* xr = x + row_offset(a.x_rows, row);
+  const T* mr = kMask ? mask + row_offset(a.m_rows, row) : nullptr;
+  T* out = y + row * a.cols;
+  const int lane = threadIdx.x;
+  const int step = kWarp ? 32 : blockDim.x;
+  auto reduce_max = [&](float v) {
+    if constexpr (kWarp)
+      return warp_reduce<true>(v);
+    else
+      return block_reduce<true>(v, shared);
+  };
+  auto reduce_sum = [&](float v) {
+    if constexpr (kWarp)
+      return warp_reduce<false>(v);
+    else
+      return block_reduce<false>(v, shared);
+  };
+  float m = -INFINITY;
+  for (int64_t c = lane; c < a.cols; c += step) m = fmaxf(m, logit<T, kMask>(xr, mr, a, c));
+  m = reduce_max(m);
+  float s = 0.0f;
+  for (int64_t c = lane; c < a.cols; c += step) s += expf(logit<T, kMask>(xr, mr, a, c) - m);
+  const float inv = 1.0f / reduce_sum(s);
+  for (int64_t c = lane; c < a.cols; c += step)
+    out[c] = st<T>(expf(logit<T, kMask>(xr, mr, a, c) - m) * inv);
+}
+
+template <typename T, bool kMask>
+void launch_softmax_typed(const T* x, const T* mask, T* y, const SoftmaxArgs& a, void* stream) {
+  if (a.cols <= 1024) {
+    constexpr unsigned kRowsPerBlock = 8;
+    const dim3 block(32, kRowsPerBlock);
+    const auto grid = static_cast<unsigned>((a.rows + kRowsPerBlock - 1) / kRowsPerBlock);
+    add_softmax_kernel<T, kMask, true><<<grid, block, 0, as_stream(stream)>>>(x, mask, y, a);
+  } else {
+    const int threads = a.cols >= 4096 ? 1024 : 256;
+    add_softmax_kernel<T, kMask, false>
+        <<<static_cast<unsigned>(a.rows), threads, 0, as_stream(stream)>>>(x, mask, y, a);
+  }
+}
+
+}  // namespace
+
+void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, const void* beta,
+                       void* y, int64_t rows, int64_t cols, float epsilon, void* stream) {
+  if (rows <= 0 || cols <= 0) return;
+  dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    dispatch_gpu_float(gt, [&](auto gtag) {
+      using G = typename decltype(gtag)::type;
+      constexpr int kPack = Pack<T>::kN;
+      const bool vec = cols % kPack == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0 &&
+                       reinterpret_cast<uintptr_t>(y) % 16 == 0;
+      const int64_t work = vec ? cols / kPack : cols;
+      int threads = static_cast<int>(((work < 1024 ? work : 1024) + 31) / 32 * 32);
+      if (threads < 32) threads = 32;
+      const T* px = static_cast<const T*>(x);
+      T* py = static_cast<T*>(y);
+      const G* pg = static_cast<const G*>(gamma);
+      const G* pb = static_cast<const G*>(beta);
+      const auto grid = static_cast<unsigned>(rows);
+      if (vec)
+        layer_norm_kernel<T, G, true>
+            <<<grid, threads, 0, as_stream(stream)>>>(px, pg, pb, py, cols, epsilon);
+      else
+        layer_norm_kernel<T, G, false>
+            <<<grid, threads, 0, as_stream(stream)>>>(px, pg, pb, py, cols, epsilon);
+    });
+  });
+  check_launch("LayerNorm kernel");
+}
+
+void launch_add_softmax(DType t, const void* x, const RowIndex& x_rows, int64_t x_col_stride,
+                        const void* mask, const RowIndex& mask_rows, int64_t mask_col_stride,
+                        void* y, int64_t rows, int64_t cols, void* stream) {
+  if (rows <= 0 || cols <= 0) return;
+  const SoftmaxArgs a{x_rows, mask_rows, x_col_stride, mask_col_stride, rows, cols};
+  dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* px = static_cast<const T*>(x);
+    const T* pm = static_cast<const T*>(mask);
+    T* py = static_cast<T*>(y);
+    if (mask)
+      launch_softmax_typed<T, true>(px, pm, py, a, stream);
+    else
+      launch_softmax_typed<T, false>(px, pm, py, a, stream);
+  });
+  check_launch("Softmax kernel");
+}
+
+void launch_softmax(DType t, const void* x, void* y, int64_t rows, int64_t cols, void* stream) {
+  RowIndex ri;
+  ri.rank = 1;
+  ri.dims[0] = rows > 0 ? rows : 1;
+  ri.stride[0] = cols;
+  launch_add_softmax(t, x, ri, 1, nullptr, RowIndex{}, 0, y, rows, cols, stream);
+}
+
+}  // namespace aamp::cuda
