@@ -282,13 +282,20 @@ struct Result {
   std::string detail;
 };
 
-// The relative tolerance of a model. 1e-4 (the bar) for all but the three BlazePose
-// landmark models, which amplify ordinary float32 rounding: the per-node bisection shows
-// differences of ~1e-5 at the first conv growing steadily with depth (intermediate values reach
-// ~300), no single node out of line, and aamp's oneDNN and reference kernels differ from each
-// other about as much as from TF.js. They pass at 5e-3; they are not core models.
+// The relative tolerance of a model: 1e-4 (the bar) for all but blazepose-heavy.
+// BlazePose, checked node by node against TF.js's dumped intermediates and a float64 evaluation:
+// - blazepose-full and -lite were bit-identical to TF.js up to the first ResizeBilinear, which
+//   differed by one ulp: TF.js interpolates in float64 (JavaScript numbers), aamp did in float32.
+//   Their segmentation heads (repeated upsample + add + conv, logits up to ~1400) amplified that
+//   ulp to 3.3e-4 at full's Sigmoid output (lite stayed under 1e-4). With the lerp in double
+//   (reference_image.cc) every node matches bit for bit but the sigmoids (one ulp).
+// - blazepose-heavy first diverges at a 1x1 conv with 1632 input channels (identical inputs):
+//   TF.js sums them sequentially in float32, oneDNN in blocks. Against float64 both are off by
+//   the same float32 rounding (max 2.3e-5 TF.js, 2.4e-5 aamp; rms 2.4e-6 vs 1.8e-6, values up to
+//   25). No op is computed differently; ~90 more layers grow it to 1.1e-4 at the segmentation
+//   Sigmoid, so heavy keeps 2.5e-4 (about 2x the difference seen).
 double model_tolerance(const std::string& m) {
-  if (m == "blazepose-full" || m == "blazepose-heavy" || m == "blazepose-lite") return 5e-3;
+  if (m == "blazepose-heavy") return 2.5e-4;
   return 1e-4;
 }
 

@@ -1,5 +1,8 @@
 // Reference image kernels (NHWC): ResizeBilinear and ResizeNearestNeighbor with TF's
-// align_corners / half_pixel_centers semantics (which TF.js follows as well).
+// align_corners / half_pixel_centers semantics (which TF.js follows as well). ResizeBilinear
+// interpolates in double and rounds once, as TF.js does (its source coordinates and lerps are
+// JavaScript numbers): float32 lerps differ from it by an ulp, which deep heads that upsample
+// repeatedly amplify (BlazePose's segmentation output: 3e-4 instead of bit-identical values).
 #include <algorithm>
 #include <cmath>
 
@@ -16,16 +19,17 @@ float resize_scale(int64_t in, int64_t out, bool align_corners) {
 
 struct Lerp {
   int64_t lo = 0, hi = 0;
-  float frac = 0;
+  double frac = 0;
 };
 
 std::vector<Lerp> bilinear_weights(int64_t in, int64_t out, bool align, bool half) {
-  const float scale = resize_scale(in, out, align);
+  const double scale = align && out > 1 ? static_cast<double>(in - 1) / static_cast<double>(out - 1)
+                                        : static_cast<double>(in) / static_cast<double>(out);
   std::vector<Lerp> w(static_cast<size_t>(out));
   for (int64_t o = 0; o < out; ++o) {
-    const float src =
-        half ? (static_cast<float>(o) + 0.5f) * scale - 0.5f : static_cast<float>(o) * scale;
-    const float fl = std::floor(src);
+    const double src =
+        half ? (static_cast<double>(o) + 0.5) * scale - 0.5 : static_cast<double>(o) * scale;
+    const double fl = std::floor(src);
     Lerp& l = w[static_cast<size_t>(o)];
     l.lo = std::max<int64_t>(static_cast<int64_t>(fl), 0);
     l.hi = std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1);
@@ -71,13 +75,13 @@ class ResizeBilinearKernel : public Kernel {
         for (int64_t ox = 0; ox < ow; ++ox) {
           const Lerp& lx = xs_[static_cast<size_t>(ox)];
           for (int64_t k = 0; k < c; ++k) {
-            const float tl = static_cast<float>(ld(top[lx.lo * c + k]));
-            const float tr = static_cast<float>(ld(top[lx.hi * c + k]));
-            const float bl = static_cast<float>(ld(bot[lx.lo * c + k]));
-            const float br = static_cast<float>(ld(bot[lx.hi * c + k]));
-            const float t = tl + (tr - tl) * lx.frac;
-            const float bo = bl + (br - bl) * lx.frac;
-            dst[ox * c + k] = st<O>(t + (bo - t) * ly.frac);
+            const double tl = static_cast<double>(ld(top[lx.lo * c + k]));
+            const double tr = static_cast<double>(ld(top[lx.hi * c + k]));
+            const double bl = static_cast<double>(ld(bot[lx.lo * c + k]));
+            const double br = static_cast<double>(ld(bot[lx.hi * c + k]));
+            const double t = tl + (tr - tl) * lx.frac;
+            const double bo = bl + (br - bl) * lx.frac;
+            dst[ox * c + k] = st<O>(static_cast<float>(t + (bo - t) * ly.frac));
           }
         }
       }
