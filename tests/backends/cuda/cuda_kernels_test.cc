@@ -143,7 +143,10 @@ TEST_P(CudaMatMul, FusedMatMulEpiloguesMatchReference) {
                                                          {"BiasAdd", "GeluApproximate"},
                                                          {"BiasAdd", "Relu6"},
                                                          {"BiasAdd", "Tanh"},
-                                                         {"BiasAdd", "Sigmoid"}};
+                                                         {"BiasAdd", "Sigmoid"},
+                                                         {"BiasAdd", "Add"},
+                                                         {"BiasAdd", "Add", "Relu"},
+                                                         {"BiasAdd", "Add", "GeluExact"}};
   for (const auto& ops : fusions) {
     KernelCase c = make("_FusedMatMul", true);
     add_fused_ops(c, ops, c.outputs[0].shape, n, /*const_args=*/true, 7);

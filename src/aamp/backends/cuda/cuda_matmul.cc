@@ -1,11 +1,13 @@
 // cuBLASLt kernels of MatMul and _FusedMatMul in float32, float16 and bfloat16 (float32
 // accumulate and scale). Row-major C[M,N] = op(A) op(B) is computed as the column-major
 // C^T = op(B)^T op(A)^T, so no operand is copied. fused_ops: BiasAdd (cuBLASLt BIAS epilogue),
-// then optionally Relu (RELU_BIAS) or GeluApproximate (GELU_BIAS), or GeluExact / Relu6 /
-// Sigmoid / Tanh (BIAS epilogue + one element-wise kernel). The heuristic's algorithm is cached
-// per MatMulKey (dtype, shape, transposes, epilogue) for the process.
+// then optionally a residual Add (cuBLASLt's C with beta 1), then optionally Relu (RELU_BIAS) or
+// GeluApproximate (GELU_BIAS), or GeluExact / Relu6 / Sigmoid / Tanh (BIAS epilogue + one
+// element-wise kernel). The fastest of the heuristic's candidates (timed once) is cached per
+// MatMulKey (dtype, shape, transposes, epilogue) for the process.
 #include <cublasLt.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <unordered_map>
 
@@ -51,11 +53,12 @@ struct GpuEpilogue {
   bool has_post = false;
   Unary post = Unary::kRelu;
   int bias_arg = -1;  // data input index of the bias
+  int add_arg = -1;   // data input index of the residual addend ([M, N], cuBLASLt's C, beta 1)
 };
 
 const char* kSupportedFusions =
-    "[], [BiasAdd], [BiasAdd, Relu], [BiasAdd, Relu6], [BiasAdd, Sigmoid], [BiasAdd, Tanh], "
-    "[BiasAdd, GeluExact], [BiasAdd, GeluApproximate]";
+    "[], [BiasAdd], [BiasAdd, Add] (a residual of the output's shape), each followed by at most "
+    "one of Relu, Relu6, Sigmoid, Tanh, GeluExact, GeluApproximate";
 
 // Parses fused_ops (through the shared CPU parser, which names unknown entries) and maps it to
 // what the GPU runs; throws Error(kUnimplemented) naming the node for other combinations.
@@ -64,13 +67,16 @@ GpuEpilogue gpu_epilogue(const Node& n, int num_data_inputs) {
   const linalg::Epilogue e = linalg::parse_epilogue(n, 2, num_data_inputs);
   GpuEpilogue g;
   if (e.steps.empty()) return g;
-  bool ok = e.steps[0].kind == StepKind::kBiasAdd && e.steps.size() <= 2;
+  bool ok = e.steps[0].kind == StepKind::kBiasAdd;
+  size_t next = 1;
   if (ok) {
     g.lt = CUBLASLT_EPILOGUE_BIAS;
     g.bias_arg = e.steps[0].arg;
+    if (e.steps.size() > 1 && e.steps[1].kind == StepKind::kAdd) g.add_arg = e.steps[1].arg, ++next;
   }
-  if (ok && e.steps.size() == 2) {
-    switch (e.steps[1].kind) {
+  ok = ok && e.steps.size() <= next + 1;
+  if (ok && e.steps.size() == next + 1) {
+    switch (e.steps[next].kind) {
       case StepKind::kRelu:
         g.lt = CUBLASLT_EPILOGUE_RELU_BIAS;
         break;
@@ -109,7 +115,14 @@ struct MatMulKey {
   int64_t m, n, k;
   bool ta, tb;
   cublasLtEpilogue_t epi;
+  bool add;  // beta 1 (residual addend)
   bool operator==(const MatMulKey&) const = default;
+};
+
+// A chosen algorithm and the workspace it needs.
+struct Algo {
+  cublasLtMatmulAlgo_t algo{};
+  size_t workspace = 0;
 };
 
 struct MatMulKeyHash {
@@ -120,7 +133,7 @@ struct MatMulKeyHash {
     mix(std::hash<int64_t>()(x.k));
     mix(static_cast<size_t>(x.t));
     mix(static_cast<size_t>(x.epi));
-    mix((x.ta ? 1u : 0u) | (x.tb ? 2u : 0u));
+    mix((x.ta ? 1u : 0u) | (x.tb ? 2u : 0u) | (x.add ? 4u : 0u));
     return h;
   }
 };
@@ -141,7 +154,6 @@ class LtMatMulKernel : public Kernel {
     m_ = g.m, n_ = g.n, k_ = g.k;
     AAMP_CHECK(m_ > 0 && n_ > 0 && k_ > 0, ErrorCode::kUnimplemented,
                nd.describe() + ": empty matmul");
-    workspace_ = workspace_of(stream_);
     const cudaDataType_t ct = cuda_type(t);
     check_lt(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32F, CUDA_R_32F), "MatmulDescCreate");
     // cuBLASLt's first operand is our B, the second our A (see the file comment).
@@ -166,13 +178,26 @@ class LtMatMulKernel : public Kernel {
       AAMP_CHECK(bs.size() == 1 && bs[0] == n_, ErrorCode::kInvalidGraph,
                  nd.describe() + ": BiasAdd arg must be [" + std::to_string(n_) + "]");
     }
-    algo_ = find_algo({t, m_, n_, k_, g.ta, g.tb, epi_.lt}, nd);
+    if (epi_.add_arg >= 0) {
+      const TensorDesc& a = init.inputs.at(static_cast<size_t>(epi_.add_arg));
+      AAMP_CHECK(a.shape == init.outputs.at(0).shape && a.dtype == t, ErrorCode::kUnimplemented,
+                 nd.describe() + ": on gpu the fused Add needs an addend of the output's shape [" +
+                     std::to_string(m_) + ", " + std::to_string(n_) + "] and dtype");
+    }
+    algo_ = find_algo({t, m_, n_, k_, g.ta, g.tb, epi_.lt, epi_.add_arg >= 0}, nd);
+    workspace_ = algo_.workspace ? workspace_of(stream_, algo_.workspace) : nullptr;
   }
   ~LtMatMulKernel() override {
     if (la_) cublasLtMatrixLayoutDestroy(la_);
     if (lb_) cublasLtMatrixLayoutDestroy(lb_);
     if (lc_) cublasLtMatrixLayoutDestroy(lc_);
     if (desc_) cublasLtMatmulDescDestroy(desc_);
+  }
+
+  // The output may overwrite the residual addend (cuBLASLt reads C before writing D per tile).
+  std::vector<std::pair<int, int>> inplace_pairs() const override {
+    if (epi_.add_arg < 0) return {};
+    return {{0, epi_.add_arg}};
   }
 
   void run(KernelContext& ctx) override {
@@ -183,11 +208,13 @@ class LtMatMulKernel : public Kernel {
         bias_ = bias;
       }
     }
-    const float alpha = 1.0f, beta = 0.0f;
+    // D = epilogue(A B + beta C + bias): C is the residual addend (or unused with beta 0).
+    const float alpha = 1.0f, beta = epi_.add_arg >= 0 ? 1.0f : 0.0f;
     TensorView& y = ctx.outputs[0];
+    const void* c = epi_.add_arg >= 0 ? ctx.inputs[static_cast<size_t>(epi_.add_arg)].data : y.data;
     check_lt(cublasLtMatmul(lt_handle(), desc_, &alpha, ctx.inputs[1].data, lb_, ctx.inputs[0].data,
-                            la_, &beta, y.data, lc_, y.data, lc_, &algo_, workspace_,
-                            kWorkspaceBytes, stream_of(ctx.stream)),
+                            la_, &beta, c, lc_, y.data, lc_, &algo_.algo, workspace_,
+                            algo_.workspace, stream_of(ctx.stream)),
              "cublasLtMatmul");
     if (epi_.has_post)
       launch_unary(epi_.post, y.dtype, y.data, y.data, y.num_elements(), ctx.stream);
@@ -199,9 +226,12 @@ class LtMatMulKernel : public Kernel {
     check_lt(cublasLtMatmulDescSetAttribute(desc_, a, &v, sizeof(v)), "MatmulDescSetAttribute");
   }
 
-  cublasLtMatmulAlgo_t find_algo(const MatMulKey& key, const Node& nd) {
+  // The fastest of cuBLASLt's heuristic candidates for this key, timed once on scratch
+  // operands (the heuristic's first choice alone can be several times slower, e.g. for N = 10);
+  // AAMP_CUBLASLT_AUTOTUNE=0 takes the first choice untimed.
+  Algo find_algo(const MatMulKey& key, const Node& nd) {
     static std::mutex mu;
-    static auto* cache = new std::unordered_map<MatMulKey, cublasLtMatmulAlgo_t, MatMulKeyHash>();
+    static auto* cache = new std::unordered_map<MatMulKey, Algo, MatMulKeyHash>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
     cublasLtMatmulPreference_t pref = nullptr;
@@ -209,10 +239,11 @@ class LtMatMulKernel : public Kernel {
     const uint64_t ws = kWorkspaceBytes;
     cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
                                          sizeof(ws));
-    cublasLtMatmulHeuristicResult_t res{};
+    constexpr int kCandidates = 8;
+    cublasLtMatmulHeuristicResult_t res[kCandidates] = {};
     int found = 0;
     const cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(lt_handle(), desc_, lb_, la_, lc_, lc_,
-                                                            pref, 1, &res, &found);
+                                                            pref, kCandidates, res, &found);
     cublasLtMatmulPreferenceDestroy(pref);
     if (s != CUBLAS_STATUS_SUCCESS || found == 0)
       throw Error(
@@ -222,8 +253,66 @@ class LtMatMulKernel : public Kernel {
               std::to_string(key.k) + "x" + std::to_string(key.n) + "]" +
               (s != CUBLAS_STATUS_SUCCESS ? std::string(" (") + cublasLtGetStatusString(s) + ")"
                                           : ""));
-    cache->emplace(key, res.algo);
-    return res.algo;
+    const char* env = std::getenv("AAMP_CUBLASLT_AUTOTUNE");
+    const int best = found > 1 && !(env && std::string(env) == "0") ? fastest(key, res, found) : 0;
+    const Algo a{res[best].algo, res[best].workspaceSize};
+    cache->emplace(key, a);
+    return a;
+  }
+
+  // Index of the candidate with the shortest median time on zeroed scratch operands.
+  int fastest(const MatMulKey& key, const cublasLtMatmulHeuristicResult_t* res, int found) {
+    const size_t es = dtype_size(key.t);
+    const size_t a_bytes = static_cast<size_t>(key.m * key.k) * es;
+    const size_t b_bytes = static_cast<size_t>(key.k * key.n) * es;
+    const size_t c_bytes = static_cast<size_t>(key.m * key.n) * es;
+    const size_t bias_bytes = static_cast<size_t>(key.n) * es;
+    const size_t total = a_bytes + b_bytes + c_bytes + bias_bytes + kWorkspaceBytes + 4 * 256;
+    uint8_t* scratch = static_cast<uint8_t*>(device_malloc(total));
+    auto align = [](size_t x) { return (x + 255) / 256 * 256; };
+    uint8_t* a = scratch;
+    uint8_t* b = a + align(a_bytes);
+    uint8_t* c = b + align(b_bytes);
+    uint8_t* bias = c + align(c_bytes);
+    uint8_t* ws = bias + align(bias_bytes);
+    cudaStream_t st = stream_of(stream_);
+    cudaEvent_t e0 = nullptr, e1 = nullptr;
+    int best = 0;
+    try {
+      check(cudaMemsetAsync(scratch, 0, total, st), "cudaMemsetAsync");
+      check(cudaEventCreate(&e0), "cudaEventCreate");
+      check(cudaEventCreate(&e1), "cudaEventCreate");
+      if (epi_.bias_arg >= 0) set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, static_cast<void*>(bias));
+      const float alpha = 1.0f, beta = key.add ? 1.0f : 0.0f;
+      float best_ms = -1;
+      for (int i = 0; i < found; ++i) {
+        auto launch = [&] {
+          return cublasLtMatmul(lt_handle(), desc_, &alpha, b, lb_, a, la_, &beta, c, lc_, c, lc_,
+                                &res[i].algo, ws, kWorkspaceBytes, st);
+        };
+        if (launch() != CUBLAS_STATUS_SUCCESS) continue;  // warm-up; skip what cannot run
+        constexpr int kReps = 5;
+        check(cudaEventRecord(e0, st), "cudaEventRecord");
+        for (int r = 0; r < kReps; ++r) launch();
+        check(cudaEventRecord(e1, st), "cudaEventRecord");
+        check(cudaEventSynchronize(e1), "cudaEventSynchronize");
+        float ms = 0;
+        check(cudaEventElapsedTime(&ms, e0, e1), "cudaEventElapsedTime");
+        if (best_ms < 0 || ms < best_ms) best = i, best_ms = ms;
+      }
+    } catch (...) {
+      if (e0) cudaEventDestroy(e0);
+      if (e1) cudaEventDestroy(e1);
+      cudaStreamSynchronize(st);
+      device_free(scratch);
+      throw;
+    }
+    cudaEventDestroy(e0);
+    cudaEventDestroy(e1);
+    cudaStreamSynchronize(st);
+    device_free(scratch);
+    bias_ = nullptr;  // run() sets the real bias pointer
+    return best;
   }
 
   void* stream_;
@@ -232,7 +321,7 @@ class LtMatMulKernel : public Kernel {
   GpuEpilogue epi_;
   cublasLtMatmulDesc_t desc_ = nullptr;
   cublasLtMatrixLayout_t la_ = nullptr, lb_ = nullptr, lc_ = nullptr;
-  cublasLtMatmulAlgo_t algo_{};
+  Algo algo_{};
   const void* bias_ = nullptr;
 };
 
