@@ -174,7 +174,10 @@ class Search {
     return eval(keep, probe ? low : std::vector<size_t>{});
   }
 
-  void run(const std::vector<std::string>& candidates, const Measured& e0) {
+  // `producers[i]`: the candidates feeding candidates[i], for nodes outside the allowlist
+  // (whose probe also rounds their inputs; empty for allowlisted nodes).
+  void run(const std::vector<std::string>& candidates, const Measured& e0,
+           const std::vector<std::vector<size_t>>& producers) {
     best_m_ = e0;
     have_best_ = true;
     best_ok_ = false;
@@ -208,6 +211,17 @@ class Search {
       alone[u] = eval_low({u}, /*probe=*/true).error;
       if ((u + 1) % 10 == 0 || u + 1 == groups)
         say("ranked " + std::to_string(u + 1) + "/" + std::to_string(groups));
+    }
+    // A probed infer/clear node's error includes the rounding of its inputs, which in the real
+    // graph belongs to its producers: keep its own share (quadrature difference).
+    if (groups == n) {
+      std::vector<double> own = alone;
+      for (size_t u = 0; u < n; ++u) {
+        double sq = alone[u] * alone[u];
+        for (size_t p : producers[u]) sq -= alone[p] * alone[p];
+        if (!producers[u].empty()) own[u] = std::sqrt(std::max(0.0, sq));
+      }
+      alone = own;
     }
     std::vector<size_t> order(groups);
     for (size_t u = 0; u < groups; ++u) order[u] = u;
@@ -272,6 +286,35 @@ class Search {
   bool have_best_ = false, best_ok_ = false;
 };
 
+// For each candidate outside the allowlist, the candidates among its data inputs, in the graph
+// AMP paints (the remapper's output).
+std::vector<std::vector<size_t>> candidate_producers(const Graph& original, const AmpConfig& config,
+                                                     DeviceKind device,
+                                                     const std::vector<std::string>& candidates,
+                                                     const AmpReport& plain) {
+  Graph g = original;
+  AmpConfig c = config;
+  c.enabled = false;  // the remapper only
+  c.log_path = std::nullopt;
+  optimize(g, c, device);
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < candidates.size(); ++i) index[candidates[i]] = i;
+  std::map<std::string, std::string> rule;
+  for (const auto& d : plain.decisions) rule[d.node] = d.rule;
+  std::vector<std::vector<size_t>> out(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const Node* n = g.find(candidates[i]);
+    if (!n || rule[candidates[i]] == "allowlist" || rule[candidates[i]] == "force-all") continue;
+    for (int k = 0; k < n->num_data_inputs(); ++k) {
+      std::string in = n->inputs[static_cast<size_t>(k)];
+      in = in.substr(0, in.find(':'));
+      auto it = index.find(in);
+      if (it != index.end() && it->second != i) out[i].push_back(it->second);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 double amp_output_error(const Tensor& ref, const Tensor& got) {
@@ -330,7 +373,7 @@ OptimizeResult optimize_with_accuracy_guard(Graph& g, const AmpConfig& config, D
   std::vector<std::string> keep = config.accuracy_guard_nodes;
   Measured final_m = e0;
   if (e0.error > opts.target) {
-    search.run(candidates, e0);
+    search.run(candidates, e0, candidate_producers(g, config, device, candidates, first.amp));
     Measured b = search.best_measured();
     if (b.error < e0.error || search.best_ok()) {
       std::vector<std::string> chosen = search.best();
