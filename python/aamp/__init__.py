@@ -47,18 +47,37 @@ def _as_graph(graph_or_path):
     raise TypeError(f"expected an aamp.Graph or a model path, got {type(graph_or_path).__name__}")
 
 
-def optimize(graph, config=None, device="cpu", fetches=None):
+def optimize(graph, config=None, device="cpu", fetches=None, calibration=None,
+             calibration_samples=1, max_evaluations=200, progress=False):
     """Runs the remapper and Advanced AMP on a copy of `graph` (a Graph or a model path).
 
     config: a ConfigProto (default: the one set by set_config). AMP runs unless the config or
     the environment turns it off. Returns (new_graph, report) where report is a dict with
     'message' ("Converted N/M nodes to bfloat16 ..."), 'converted_nodes', 'casts_inserted',
     'weight_bytes_before'/'after', 'decisions' (node -> (op, dtype, rule)), 'warnings', ...
+
+    With auto_mixed_precision_options.accuracy_target > 0 (e.g. 1e-2) the converted graph is
+    measured against float32 on calibration inputs (per float output
+    ||d|| / max(||ref||, sqrt(n)), the max over outputs) and the most error-sensitive nodes are
+    kept float32 until it meets the target (rule 'accuracy-guard' in 'decisions'; report
+    ['accuracy'] has 'error_before', 'error_after', 'kept_float32', 'met', 'summary').
+    calibration: a list of {input name: NumPy array} samples (default: calibration_samples
+    seeded random ones, float inputs uniform in [0, 1)); max_evaluations caps the search's
+    convert+run steps; progress=True prints its progress lines.
     """
     if config is not None and not isinstance(config, ConfigProto):
         raise TypeError(f"config must be an aamp.ConfigProto, got {type(config).__name__}")
-    cfg = _config.to_amp_config(config if config is not None else get_config(), True)
-    result = _aamp._optimize(_as_graph(graph), cfg, device, list(fetches or []))
+    proto = config if config is not None else get_config()
+    cfg = _config.to_amp_config(proto, True)
+    target = proto.graph_options.auto_mixed_precision_options.accuracy_target
+    if target > 0:
+        result = _aamp._optimize_guarded(_as_graph(graph), cfg, device, list(fetches or []),
+                                         target, list(calibration or []), calibration_samples,
+                                         max_evaluations, progress)
+    else:
+        if calibration is not None:
+            raise ValueError("calibration needs auto_mixed_precision_options.accuracy_target")
+        result = _aamp._optimize(_as_graph(graph), cfg, device, list(fetches or []))
     _warn(result[1])
     return result
 

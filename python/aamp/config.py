@@ -50,6 +50,11 @@ class _Message:
 
     def _check(self, name, value):
         typ, _ = self._FIELDS[name]
+        if typ is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise TypeError(f"{type(self).__name__}.{name} must be a number >= 0, "
+                                f"got {value!r}")
+            return float(value)
         if typ is bool:
             if not isinstance(value, bool):
                 raise TypeError(f"{type(self).__name__}.{name} must be a bool, "
@@ -100,7 +105,10 @@ class _Message:
 
 
 class AutoMixedPrecisionOptions(_Message):
-    """The four op lists' edits (comma-separated op type names), data type and force-all."""
+    """The four op lists' edits (comma-separated op type names), data type and force-all; aamp's
+    deny_nodes (node names kept float32) and accuracy_target (keep the most error-sensitive
+    nodes float32 until the converted graph agrees with float32 within it; see
+    aamp.optimize)."""
 
     _FIELDS = {
         "allowlist_add": (str, ""),
@@ -113,6 +121,10 @@ class AutoMixedPrecisionOptions(_Message):
         "denylist_remove": (str, ""),
         "unsafe_force_all": (bool, False),
         "data_type": ("data_type", DEFAULT_DATA_TYPE),
+        # aamp extensions (ITEX has no equivalent): nodes kept float32 (comma-separated node
+        # names), and the accuracy guard's target (0: off; see aamp.optimize).
+        "deny_nodes": (str, ""),
+        "accuracy_target": (float, 0.0),
     }
     __slots__ = ()
 
@@ -190,6 +202,8 @@ def to_amp_config(config, amp_default):
             setattr(c, name, value)
     if o.unsafe_force_all:
         c.unsafe_force_all = True
+    if o.deny_nodes:
+        c.deny_nodes = o.deny_nodes
     if config.debug_options.auto_mixed_precision_log_path:
         c.log_path = config.debug_options.auto_mixed_precision_log_path
     return _aamp.AmpConfig.merge(c, _aamp.AmpConfig.from_env())

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/api/accuracy_guard.h"
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
@@ -64,6 +65,7 @@ void bind_config(pyb::module_& m) {
       .def_readwrite("log_path", &AmpConfig::log_path)
       .def_readwrite("remapper", &AmpConfig::remapper)
       .def_readwrite("tf_compatible", &AmpConfig::tf_compatible)
+      .def_readwrite("deny_nodes", &AmpConfig::deny_nodes)
       .def_static("from_env", &AmpConfig::from_env)
       .def_static("merge", &AmpConfig::merge, pyb::arg("api"), pyb::arg("env"));
 
@@ -81,6 +83,48 @@ void bind_config(pyb::module_& m) {
       },
       pyb::arg("graph"), pyb::arg("config"), pyb::arg("device") = "cpu",
       pyb::arg("fetches") = std::vector<std::string>{});
+  m.def(
+      "_optimize_guarded",
+      [](const Graph& g, const AmpConfig& c, const std::string& device,
+         const std::vector<std::string>& fetches, double target, const pyb::list& calibration,
+         int samples, int max_evaluations, bool progress) {
+        Graph out = g;
+        AccuracyGuardOptions o;
+        o.target = target;
+        o.samples = samples;
+        o.max_evaluations = max_evaluations;
+        for (const auto& item : calibration) {
+          CalibrationSample sample;
+          for (const auto& [k, v] : item.cast<pyb::dict>()) {
+            std::string name = k.cast<std::string>();
+            sample.push_back({name, from_numpy(name, v.cast<pyb::array>())});
+          }
+          o.calibration.push_back(std::move(sample));
+        }
+        if (progress) o.progress = [](const std::string& s) { pyb::print(s); };
+        OptimizeResult r;
+        AccuracyGuardReport rep;
+        if (progress) {  // pyb::print needs the GIL
+          r = optimize_with_accuracy_guard(out, c, parse_device(device), fetches, o, &rep);
+        } else {
+          pyb::gil_scoped_release release;
+          r = optimize_with_accuracy_guard(out, c, parse_device(device), fetches, o, &rep);
+        }
+        pyb::dict d = report_dict(r);
+        pyb::dict a;
+        a["target"] = rep.target;
+        a["error_before"] = rep.error_before;
+        a["error_after"] = rep.error_after;
+        a["kept_float32"] = rep.kept_float;
+        a["evaluations"] = rep.evaluations;
+        a["met"] = rep.met;
+        a["summary"] = rep.summary();
+        d["accuracy"] = a;
+        return pyb::make_tuple(std::move(out), d);
+      },
+      pyb::arg("graph"), pyb::arg("config"), pyb::arg("device"), pyb::arg("fetches"),
+      pyb::arg("target"), pyb::arg("calibration"), pyb::arg("samples"), pyb::arg("max_evaluations"),
+      pyb::arg("progress"));
   m.def("cpu_has_native_fp16", &cpu_has_native_fp16);
 }
 

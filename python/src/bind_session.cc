@@ -70,6 +70,8 @@ DType tensor_dtype(const pyb::dtype& d) {
   return DType::kInvalid;
 }
 
+}  // namespace
+
 Tensor from_numpy(const std::string& name, const pyb::array& in) {
   pyb::array a = pyb::array::ensure(in, pyb::array::c_style);
   if (!a) throw Error(ErrorCode::kInvalidArgument, "feed '" + name + "' is not an array");
@@ -84,6 +86,8 @@ Tensor from_numpy(const std::string& name, const pyb::array& in) {
   if (!bytes.empty()) std::memcpy(bytes.data(), a.data(), bytes.size());
   return Tensor::from_bytes(t, std::move(s), std::move(bytes));
 }
+
+namespace {
 
 pyb::array to_numpy(const Tensor& t, bool raw_bf16) {
   std::vector<pyb::ssize_t> shape(t.shape().dims.begin(), t.shape().dims.end());
