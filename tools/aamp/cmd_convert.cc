@@ -193,11 +193,12 @@ void register_convert_command(CLI::App& app) {
       "ITEX_REMAPPER). Exit code 2 for bad input or options.\n"
       "--accuracy-target ERR measures the converted graph against float32 on the calibration\n"
       "inputs (per float output ||d||/max(||ref||, sqrt(n)), the max over outputs); above ERR it\n"
-      "ranks the converted nodes by the error with each kept float32, keeps the fewest\n"
-      "top-ranked ones float32 that meet ERR (rule accuracy-guard in decisions_<ts>.tsv) and\n"
-      "adds \"; N nodes kept float32 for accuracy ERR: error A -> B\" to the summary; progress\n"
-      "goes to stderr. Calibrate with inputs like the real ones: the error and the nodes chosen\n"
-      "depend on them.");
+      "ranks the converted nodes by the error with only each in low precision, leaves the least\n"
+      "sensitive ones low precision while ERR holds and keeps the rest float32 (rule\n"
+      "accuracy-guard in decisions_<ts>.tsv); the summary gains \"; N nodes kept float32 for\n"
+      "accuracy ERR: error A -> B\"; progress goes to stderr. Calibrate with inputs like the\n"
+      "real ones, several if you can (--calibration-samples, or .npy files holding a batch): the\n"
+      "nodes chosen depend on them. Small models search fastest with --threads 1.");
   sub->callback([o] { run_convert(*o); });
 }
 
