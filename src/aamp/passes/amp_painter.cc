@@ -101,6 +101,7 @@ bool AmpPainter::run() {
   if (!add_allowlist()) return false;
   propagate_deny();
   allow_between_allow();
+  allow_const_rooted();
   // TF stops after one round; repeating 4 and 5 until nothing changes also converts infer nodes
   // that follow ALLOW through clear nodes (StridedSlice -> Mul), saving their casts. Safe: the
   // deny propagation already painted every infer node a deny node reaches.
@@ -176,6 +177,33 @@ void AmpPainter::allow_between_allow() {
         [&](int v) {
           upstream[static_cast<size_t>(v)] = 1;
           if (downstream[static_cast<size_t>(v)] && !allow(v)) set(v, kAllow, "between-allow");
+        });
+}
+
+void AmpPainter::allow_const_rooted() {
+  // rooted[v]: 1 when every float input of v comes, through clear/infer vertices, from Consts.
+  const int n = static_cast<int>(tg_.size());
+  std::vector<char> rooted(static_cast<size_t>(n), 0);
+  for (int v : tg_.topo()) {
+    const AmpVertex& x = tg_.vertex(v);
+    if (x.node->op == "Const") {
+      rooted[static_cast<size_t>(v)] = 1;
+      continue;
+    }
+    if (allow(v) || deny(v) || preserved(v) || !(is_clear(v) || is_infer(v)) || !can_take(v))
+      continue;
+    bool ok = !tg_.fanin(v).empty();
+    for (int u : tg_.fanin(v)) ok = ok && rooted[static_cast<size_t>(u)];
+    rooted[static_cast<size_t>(v)] = ok;
+  }
+  for (int root : allow_vertices())
+    dfs(
+        root, Dir::kInputs,
+        [&](int v) {
+          return rooted[static_cast<size_t>(v)] && tg_.vertex(v).node->op != "Const" && !allow(v);
+        },
+        [&](int v) {
+          if (v != root) set(v, kAllow, "const-rooted");
         });
 }
 

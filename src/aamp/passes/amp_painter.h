@@ -51,6 +51,13 @@ class AmpPainter {
   void propagate_deny();
   // 3. Clear/infer vertices both downstream and upstream of ALLOW (through non-deny) -> ALLOW.
   void allow_between_allow();
+  // 3b (aamp, not in TF). Clear/infer vertices upstream of ALLOW whose float inputs all come,
+  //    through such vertices, from Consts alone -> ALLOW ("const-rooted"): e.g. BERT's
+  //    embedding lookups, their sum and LayerNorm, which TF leaves float32 (nothing ALLOW is
+  //    upstream) with float32 tables. Converting them only rounds the weights and computes as
+  //    between ALLOW nodes; integer inputs cast to float are not roots (bfloat16 rounds
+  //    integers above 256).
+  void allow_const_rooted();
   // 4. Infer vertices with an ALLOW fan-in and no DENY fan-in -> ALLOW (topological order).
   void infer_follows_allow();
   // 5. ALLOW spreads through clear vertices in both directions.
