@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -275,6 +276,26 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
                   fmt::format("{:.1f}%", total > 0 ? 100 * p[i].total_ms / total : 0.0)});
     }
     pt.print(std::cout);
+    // The same time summed per op type (repeated layers spread over many nodes).
+    std::map<std::string, std::pair<double, int>> by_op;  // op -> (ms per run, nodes)
+    for (const NodeProfile& n : p) {
+      auto& e = by_op[n.op];
+      e.first += n.calls ? n.total_ms / static_cast<double>(n.calls) : 0.0;
+      ++e.second;
+    }
+    std::vector<std::pair<std::string, std::pair<double, int>>> ops(by_op.begin(), by_op.end());
+    std::sort(ops.begin(), ops.end(),
+              [](const auto& x, const auto& y) { return x.second.first > y.second.first; });
+    double per_run = 0;
+    for (const auto& o2 : ops) per_run += o2.second.first;
+    std::cout << "\n" << dtype_label(r.mode) << " profile by op type:\n";
+    Table ot({"op", "nodes", "ms/run", "share"});
+    ot.align_right(1).align_right(2).align_right(3);
+    for (size_t i = 0; i < ops.size() && i < 10; ++i)
+      ot.add_row({ops[i].first, std::to_string(ops[i].second.second),
+                  fmt::format("{:.3f}", ops[i].second.first),
+                  fmt::format("{:.1f}%", per_run > 0 ? 100 * ops[i].second.first / per_run : 0.0)});
+    ot.print(std::cout);
   }
 }
 
@@ -415,8 +436,8 @@ void register_bench_command(CLI::App& app) {
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper's fusions in both runs");
   sub->add_flag("--json", o->json, "Print the results as JSON");
   sub->add_flag("--profile", o->profile,
-                "Also print the top ops by time (on a device each step is synchronized to be "
-                "timed, and no captured graph replays it: the latency is then an upper bound)");
+                "Also print the top ops by time (on a device: each step's device time from "
+                "events; the steps are launched one by one, not replayed as a captured graph)");
   sub->add_flag("--check-cpu", o->check_cpu,
                 "gpu: also run FP32 once on the CPU and report how every mode's outputs agree "
                 "with it");

@@ -21,6 +21,10 @@ class DeviceRuntime {
   // Device memory (never managed memory). allocate throws Error(kInternal) naming the size.
   virtual void* allocate(size_t bytes) = 0;
   virtual void deallocate(void* p) noexcept = 0;
+  // Page-locked host memory (fast, asynchronous copies to and from the device); throws
+  // Error(kInternal) naming the size.
+  virtual void* allocate_host(size_t bytes) = 0;
+  virtual void deallocate_host(void* p) noexcept = 0;
   // A stream (queue of work) owned by the caller; kernels and copies of a Session run on one.
   virtual void* create_stream() = 0;
   virtual void destroy_stream(void* stream) noexcept = 0;
@@ -45,6 +49,13 @@ class DeviceRuntime {
   virtual void* end_capture(void* stream, std::string* why) = 0;
   virtual void launch_graph(void* graph, void* stream) = 0;
   virtual void destroy_graph(void* graph) noexcept = 0;
+
+  // Timing of queued work (profiling): events recorded on a stream; elapsed_ms between two of
+  // them once the stream has been synchronized past both.
+  virtual void* create_event() = 0;
+  virtual void destroy_event(void* event) noexcept = 0;
+  virtual void record_event(void* event, void* stream) = 0;
+  virtual double elapsed_ms(void* from, void* to) = 0;
 };
 
 // Registers the runtime of a device (not owned; lives for the process).

@@ -106,6 +106,17 @@ class Plan {
   int64_t runs_ = 0;
   void* graph_ = nullptr;  // device plans: the captured steps (DeviceRuntime graph handle)
   bool graph_failed_ = false;
+  std::vector<void*> events_;  // device profiling: an event per step boundary
+  // Device plans: page-locked host memory the fetches are downloaded into.
+  struct HostFree {
+    DeviceRuntime* dev = nullptr;
+    void operator()(uint8_t* p) const {
+      if (p) dev->deallocate_host(p);
+    }
+  };
+  std::unique_ptr<uint8_t, HostFree> staging_{nullptr, HostFree{}};
+  size_t staging_bytes_ = 0;
+  bool timed_run_ = false;     // the steps just queued recorded events_
   PlanStats stats_;
 };
 

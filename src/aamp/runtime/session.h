@@ -30,7 +30,10 @@ struct SessionOptions {
   // float16 - Casts and Consts aside - is refused at Session creation; the environment variable
   // AAMP_ALLOW_EMULATED_FP16=1 lets the reference kernels run it anyway, in float32.)
   bool reference_kernels_only = false;
-  bool profile = false;  // per-node timing (PlanStats::profile)
+  // Per-node timing (PlanStats::profile): host time per step on the CPU; on a device the device
+  // time between events recorded around each step (steps are launched one by one, not replayed
+  // as a captured graph, so the run's latency is then an upper bound).
+  bool profile = false;
   // Device plans replay their steps as one captured graph from the second run on (also turned
   // off by the environment variable AAMP_DEVICE_GRAPHS=0). Profiling runs step by step.
   bool device_graphs = true;

@@ -4,8 +4,9 @@
 // operand has them all 1 (stride 0; a broadcast B under an untransposed A folds the batch into
 // M: one plain GEMM); other broadcast patterns are refused by `supports`. fused_ops: a leading
 // Mul by a constant scalar becomes the GEMM's alpha; later Mul / Add / BiasAdd steps and the
-// activations run as element-wise kernels on the output, in order. The heuristic's algorithm is
-// cached per typed key for the process. run() neither allocates nor synchronizes.
+// activations run as element-wise kernels on the output, in order. The fastest of cuBLASLt's
+// candidates (lt_choose) is cached per typed key for the process. run() neither allocates nor
+// synchronizes.
 #include <array>
 #include <map>
 #include <memory>
@@ -237,26 +238,23 @@ class LtBatchMatMulKernel : public Kernel {
     static auto* cache = new std::map<AlgoKey, Algo>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
-    cublasLtMatmulPreference_t pref = nullptr;
-    lt_check(cublasLtMatmulPreferenceCreate(&pref), "MatmulPreferenceCreate");
-    const uint64_t ws = kWorkspaceBytes;
-    cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
-                                         sizeof(ws));
-    cublasLtMatmulHeuristicResult_t res{};
-    int found = 0;
-    const cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(lt_shared_handle(), desc_, lb_, la_,
-                                                            lc_, lc_, pref, 1, &res, &found);
-    cublasLtMatmulPreferenceDestroy(pref);
-    if (s != CUBLAS_STATUS_SUCCESS || found == 0)
-      throw Error(
-          ErrorCode::kUnimplemented,
-          nd.describe() + ": cuBLASLt has no algorithm for " +
-              dtype_name(static_cast<DType>(key[0])) + " " + std::to_string(p_.count) + " x [" +
-              std::to_string(p_.m) + "x" + std::to_string(p_.k) + "] x [" + std::to_string(p_.k) +
-              "x" + std::to_string(p_.n) + "]" +
-              (s != CUBLAS_STATUS_SUCCESS ? std::string(" (") + cublasLtGetStatusString(s) + ")"
-                                          : ""));
-    const Algo a{res.algo, res.workspaceSize};
+    const size_t es = dtype_size(static_cast<DType>(key[0]));
+    // Bytes an operand spans: its last batch starts at (count - 1) * stride (0: broadcast).
+    auto span = [&](int64_t rows, int64_t cols, int64_t stride) {
+      return static_cast<size_t>(rows * cols + (p_.count - 1) * stride) * es;
+    };
+    LtProblem lp{desc_, lb_, la_, lc_};
+    lp.a_bytes = span(p_.k, p_.n, p_.stride_b);  // cuBLASLt's A is our B
+    lp.b_bytes = span(p_.m, p_.k, p_.stride_a);
+    lp.c_bytes = span(p_.m, p_.n, p_.m * p_.n);
+    lp.alpha = alpha_;
+    const LtChoice c = lt_choose(
+        lp, stream_,
+        nd.describe() + ": cuBLASLt has no algorithm for " +
+            dtype_name(static_cast<DType>(key[0])) + " " + std::to_string(p_.count) + " x [" +
+            std::to_string(p_.m) + "x" + std::to_string(p_.k) + "] x [" + std::to_string(p_.k) +
+            "x" + std::to_string(p_.n) + "]");
+    const Algo a{c.algo, c.workspace};
     cache->emplace(key, a);
     return a;
   }

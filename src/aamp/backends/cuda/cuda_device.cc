@@ -118,6 +118,31 @@ class CudaRuntime : public DeviceRuntime {
   void destroy_graph(void* graph) noexcept override {
     if (graph) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
   }
+  void* allocate_host(size_t bytes) override {
+    void* p = nullptr;
+    check(cudaMallocHost(&p, bytes), "cudaMallocHost of " + std::to_string(bytes) + " bytes");
+    return p;
+  }
+  void deallocate_host(void* p) noexcept override {
+    if (p) cudaFreeHost(p);
+  }
+  void* create_event() override {
+    cudaEvent_t e = nullptr;
+    check(cudaEventCreate(&e), "cudaEventCreate");
+    return e;
+  }
+  void destroy_event(void* event) noexcept override {
+    if (event) cudaEventDestroy(static_cast<cudaEvent_t>(event));
+  }
+  void record_event(void* event, void* stream) override {
+    check(cudaEventRecord(static_cast<cudaEvent_t>(event), stream_of(stream)), "cudaEventRecord");
+  }
+  double elapsed_ms(void* from, void* to) override {
+    float ms = 0;
+    check(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(from), static_cast<cudaEvent_t>(to)),
+          "cudaEventElapsedTime");
+    return ms;
+  }
   void* create_stream() override {
     cudaStream_t s = nullptr;
     check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate");

@@ -1,6 +1,7 @@
 // aamp's own CUDA kernels: element-wise unary/binary (NumPy broadcasting), BiasAdd and Cast (from
 // the float types, int32, int64 and bool to the float types). 16-bit floats load to float32,
 // compute and round back on store.
+#include <cstdint>
 #include <type_traits>
 
 #include "aamp/backends/cuda/cuda_device_util.cuh"
@@ -130,6 +131,25 @@ __global__ void cast_kernel(const S* x, D* y, int64_t n) {
     y[i] = st<D>(ld_any(x[i]));
 }
 
+// Four elements moved as one aligned vector (16 bytes for float32, 8 for 16-bit types).
+template <typename T>
+struct alignas(4 * sizeof(T)) Vec4 {
+  T v[4];
+};
+
+// cast_kernel over groups of four: x and y aligned to their Vec4, n4 groups.
+template <typename S, typename D>
+__global__ void cast4_kernel(const Vec4<S>* x, Vec4<D>* y, int64_t n4) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n4;
+       i += int64_t{gridDim.x} * blockDim.x) {
+    const Vec4<S> a = x[i];
+    Vec4<D> b;
+#pragma unroll
+    for (int k = 0; k < 4; ++k) b.v[k] = st<D>(ld_any(a.v[k]));
+    y[i] = b;
+  }
+}
+
 // The GPU float types, and int32 / int64 / bool as Cast sources.
 template <typename F>
 void dispatch_cast_source(DType t, F&& f) {
@@ -192,8 +212,21 @@ void launch_cast(DType src, DType dst, const void* x, void* y, int64_t n, void* 
     dispatch_gpu_float(dst, [&](auto dtag) {
       using S = typename decltype(stag)::type;
       using D = typename decltype(dtag)::type;
-      cast_kernel<S, D><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(static_cast<const S*>(x),
-                                                                           static_cast<D*>(y), n);
+      const S* xs = static_cast<const S*>(x);
+      D* yd = static_cast<D*>(y);
+      // The bulk as aligned groups of four (the memory-bound casts AMP inserts at graph inputs
+      // and outputs run several times faster so), the rest element by element.
+      int64_t done = 0;
+      if (reinterpret_cast<uintptr_t>(xs) % alignof(Vec4<S>) == 0 &&
+          reinterpret_cast<uintptr_t>(yd) % alignof(Vec4<D>) == 0 && n >= 4) {
+        const int64_t n4 = n / 4;
+        cast4_kernel<S, D><<<blocks_for(n4), kThreads, 0, as_stream(stream)>>>(
+            reinterpret_cast<const Vec4<S>*>(xs), reinterpret_cast<Vec4<D>*>(yd), n4);
+        done = 4 * n4;
+      }
+      if (done < n)
+        cast_kernel<S, D><<<blocks_for(n - done), kThreads, 0, as_stream(stream)>>>(
+            xs + done, yd + done, n - done);
     });
   });
   check_launch("Cast kernel");

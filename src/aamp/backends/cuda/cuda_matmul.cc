@@ -226,93 +226,27 @@ class LtMatMulKernel : public Kernel {
     check_lt(cublasLtMatmulDescSetAttribute(desc_, a, &v, sizeof(v)), "MatmulDescSetAttribute");
   }
 
-  // The fastest of cuBLASLt's heuristic candidates for this key, timed once on scratch
-  // operands (the heuristic's first choice alone can be several times slower, e.g. for N = 10);
-  // AAMP_CUBLASLT_AUTOTUNE=0 takes the first choice untimed.
   Algo find_algo(const MatMulKey& key, const Node& nd) {
     static std::mutex mu;
     static auto* cache = new std::unordered_map<MatMulKey, Algo, MatMulKeyHash>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
-    cublasLtMatmulPreference_t pref = nullptr;
-    check_lt(cublasLtMatmulPreferenceCreate(&pref), "MatmulPreferenceCreate");
-    const uint64_t ws = kWorkspaceBytes;
-    cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
-                                         sizeof(ws));
-    constexpr int kCandidates = 8;
-    cublasLtMatmulHeuristicResult_t res[kCandidates] = {};
-    int found = 0;
-    const cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(lt_handle(), desc_, lb_, la_, lc_, lc_,
-                                                            pref, kCandidates, res, &found);
-    cublasLtMatmulPreferenceDestroy(pref);
-    if (s != CUBLAS_STATUS_SUCCESS || found == 0)
-      throw Error(
-          ErrorCode::kUnimplemented,
-          nd.describe() + ": cuBLASLt has no algorithm for " + dtype_name(key.t) + " [" +
-              std::to_string(key.m) + "x" + std::to_string(key.k) + "] x [" +
-              std::to_string(key.k) + "x" + std::to_string(key.n) + "]" +
-              (s != CUBLAS_STATUS_SUCCESS ? std::string(" (") + cublasLtGetStatusString(s) + ")"
-                                          : ""));
-    const char* env = std::getenv("AAMP_CUBLASLT_AUTOTUNE");
-    const int best = found > 1 && !(env && std::string(env) == "0") ? fastest(key, res, found) : 0;
-    const Algo a{res[best].algo, res[best].workspaceSize};
+    const size_t es = dtype_size(key.t);
+    LtProblem p{desc_, lb_, la_, lc_};
+    p.a_bytes = static_cast<size_t>(key.k * key.n) * es;  // cuBLASLt's A is our B
+    p.b_bytes = static_cast<size_t>(key.m * key.k) * es;
+    p.c_bytes = static_cast<size_t>(key.m * key.n) * es;
+    p.bias_bytes = epi_.bias_arg >= 0 ? static_cast<size_t>(key.n) * es : 0;
+    p.beta = key.add ? 1.0f : 0.0f;
+    const LtChoice c =
+        lt_choose(p, stream_,
+                  nd.describe() + ": cuBLASLt has no algorithm for " + dtype_name(key.t) + " [" +
+                      std::to_string(key.m) + "x" + std::to_string(key.k) + "] x [" +
+                      std::to_string(key.k) + "x" + std::to_string(key.n) + "]");
+    bias_ = nullptr;  // the search pointed the bias at scratch; run() sets the real one
+    const Algo a{c.algo, c.workspace};
     cache->emplace(key, a);
     return a;
-  }
-
-  // Index of the candidate with the shortest median time on zeroed scratch operands.
-  int fastest(const MatMulKey& key, const cublasLtMatmulHeuristicResult_t* res, int found) {
-    const size_t es = dtype_size(key.t);
-    const size_t a_bytes = static_cast<size_t>(key.m * key.k) * es;
-    const size_t b_bytes = static_cast<size_t>(key.k * key.n) * es;
-    const size_t c_bytes = static_cast<size_t>(key.m * key.n) * es;
-    const size_t bias_bytes = static_cast<size_t>(key.n) * es;
-    const size_t total = a_bytes + b_bytes + c_bytes + bias_bytes + kWorkspaceBytes + 4 * 256;
-    uint8_t* scratch = static_cast<uint8_t*>(device_malloc(total));
-    auto align = [](size_t x) { return (x + 255) / 256 * 256; };
-    uint8_t* a = scratch;
-    uint8_t* b = a + align(a_bytes);
-    uint8_t* c = b + align(b_bytes);
-    uint8_t* bias = c + align(c_bytes);
-    uint8_t* ws = bias + align(bias_bytes);
-    cudaStream_t st = stream_of(stream_);
-    cudaEvent_t e0 = nullptr, e1 = nullptr;
-    int best = 0;
-    try {
-      check(cudaMemsetAsync(scratch, 0, total, st), "cudaMemsetAsync");
-      check(cudaEventCreate(&e0), "cudaEventCreate");
-      check(cudaEventCreate(&e1), "cudaEventCreate");
-      if (epi_.bias_arg >= 0) set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, static_cast<void*>(bias));
-      const float alpha = 1.0f, beta = key.add ? 1.0f : 0.0f;
-      float best_ms = -1;
-      for (int i = 0; i < found; ++i) {
-        auto launch = [&] {
-          return cublasLtMatmul(lt_handle(), desc_, &alpha, b, lb_, a, la_, &beta, c, lc_, c, lc_,
-                                &res[i].algo, ws, kWorkspaceBytes, st);
-        };
-        if (launch() != CUBLAS_STATUS_SUCCESS) continue;  // warm-up; skip what cannot run
-        constexpr int kReps = 5;
-        check(cudaEventRecord(e0, st), "cudaEventRecord");
-        for (int r = 0; r < kReps; ++r) launch();
-        check(cudaEventRecord(e1, st), "cudaEventRecord");
-        check(cudaEventSynchronize(e1), "cudaEventSynchronize");
-        float ms = 0;
-        check(cudaEventElapsedTime(&ms, e0, e1), "cudaEventElapsedTime");
-        if (best_ms < 0 || ms < best_ms) best = i, best_ms = ms;
-      }
-    } catch (...) {
-      if (e0) cudaEventDestroy(e0);
-      if (e1) cudaEventDestroy(e1);
-      cudaStreamSynchronize(st);
-      device_free(scratch);
-      throw;
-    }
-    cudaEventDestroy(e0);
-    cudaEventDestroy(e1);
-    cudaStreamSynchronize(st);
-    device_free(scratch);
-    bias_ = nullptr;  // run() sets the real bias pointer
-    return best;
   }
 
   void* stream_;
@@ -324,6 +258,83 @@ class LtMatMulKernel : public Kernel {
   Algo algo_{};
   const void* bias_ = nullptr;
 };
+
+}  // namespace
+
+LtChoice lt_choose(const LtProblem& p, void* stream, const std::string& what) {
+  cublasLtMatmulPreference_t pref = nullptr;
+  check_lt(cublasLtMatmulPreferenceCreate(&pref), "MatmulPreferenceCreate");
+  const uint64_t ws_max = kWorkspaceBytes;
+  cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws_max,
+                                       sizeof(ws_max));
+  constexpr int kCandidates = 8;
+  cublasLtMatmulHeuristicResult_t res[kCandidates] = {};
+  int found = 0;
+  const cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(lt_handle(), p.desc, p.a, p.b, p.c, p.c,
+                                                          pref, kCandidates, res, &found);
+  cublasLtMatmulPreferenceDestroy(pref);
+  if (s != CUBLAS_STATUS_SUCCESS || found == 0)
+    throw Error(ErrorCode::kUnimplemented,
+                what + (s != CUBLAS_STATUS_SUCCESS
+                            ? std::string(" (") + cublasLtGetStatusString(s) + ")"
+                            : std::string()));
+  const char* env = std::getenv("AAMP_CUBLASLT_AUTOTUNE");
+  if (found == 1 || (env && std::string(env) == "0"))
+    return {res[0].algo, res[0].workspaceSize};
+  // Zeroed scratch operands and a full-size workspace for the trial runs.
+  auto align = [](size_t x) { return (x + 255) / 256 * 256; };
+  const size_t total = align(p.a_bytes) + align(p.b_bytes) + align(p.c_bytes) +
+                       align(p.bias_bytes) + kWorkspaceBytes;
+  uint8_t* scratch = static_cast<uint8_t*>(device_malloc(total));
+  uint8_t* a = scratch;
+  uint8_t* b = a + align(p.a_bytes);
+  uint8_t* c = b + align(p.b_bytes);
+  uint8_t* bias = c + align(p.c_bytes);
+  uint8_t* ws = bias + align(p.bias_bytes);
+  cudaStream_t st = stream_of(stream);
+  cudaEvent_t e0 = nullptr, e1 = nullptr;
+  int best = 0;
+  try {
+    check(cudaMemsetAsync(scratch, 0, total, st), "cudaMemsetAsync");
+    check(cudaEventCreate(&e0), "cudaEventCreate");
+    check(cudaEventCreate(&e1), "cudaEventCreate");
+    if (p.bias_bytes) {
+      const void* bp = bias;
+      check_lt(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bp,
+                                              sizeof(bp)),
+               "MatmulDescSetAttribute");
+    }
+    float best_ms = -1;
+    for (int i = 0; i < found; ++i) {
+      auto launch = [&] {
+        return cublasLtMatmul(lt_handle(), p.desc, &p.alpha, a, p.a, b, p.b, &p.beta, c, p.c, c,
+                              p.c, &res[i].algo, ws, kWorkspaceBytes, st);
+      };
+      if (launch() != CUBLAS_STATUS_SUCCESS) continue;  // warm-up; skip what cannot run
+      constexpr int kReps = 5;
+      check(cudaEventRecord(e0, st), "cudaEventRecord");
+      for (int r = 0; r < kReps; ++r) launch();
+      check(cudaEventRecord(e1, st), "cudaEventRecord");
+      check(cudaEventSynchronize(e1), "cudaEventSynchronize");
+      float ms = 0;
+      check(cudaEventElapsedTime(&ms, e0, e1), "cudaEventElapsedTime");
+      if (best_ms < 0 || ms < best_ms) best = i, best_ms = ms;
+    }
+  } catch (...) {
+    if (e0) cudaEventDestroy(e0);
+    if (e1) cudaEventDestroy(e1);
+    cudaStreamSynchronize(st);
+    device_free(scratch);
+    throw;
+  }
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  cudaStreamSynchronize(st);
+  device_free(scratch);
+  return {res[best].algo, res[best].workspaceSize};
+}
+
+namespace {
 
 const bool kRegistered = [] {
   for (const char* op : {"MatMul", "_FusedMatMul"})
