@@ -41,8 +41,11 @@ class CudaBert : public ::testing::TestWithParam<DType> {
 
 TEST_P(CudaBert, LayerNormMatchesReference) {
   const DType t = GetParam();
-  // 768: BERT (vector loads); 13 and 1001: odd rows (scalar path); 5000: more than a block.
-  for (const Dims& shape : std::vector<Dims>{{4, 768}, {2, 3, 13}, {3, 1001}, {2, 5000}, {1, 8}})
+  // 768: BERT (vector loads, a warp per row; 13 rows: a partial block of warps); 520 and 1024:
+  // the other warp sizes (ragged and full); 13 and 1001: odd rows (scalar path); 5000: more than
+  // a warp's registers (a block per row).
+  for (const Dims& shape : std::vector<Dims>{
+           {4, 768}, {13, 768}, {3, 520}, {5, 1024}, {2, 3, 13}, {3, 1001}, {2, 5000}, {1, 8}})
     for (DType gt : {DType::kFloat, t}) {
       Node n = make_node("LayerNorm", t, {{"U", gt}, {"epsilon", 1e-5f}});
       const int64_t c = shape.back();
@@ -63,6 +66,9 @@ TEST_P(CudaBert, AddSoftmaxBroadcastsTheMask) {
       {{2, 12, 16, 128}, {2, 1, 1, 128}},  // BERT: [B,H,S,S] + [B,1,1,S]
       {{2, 3, 5, 7}, {2, 3, 5, 7}},        // same shape
       {{3, 2000}, {2000}},                 // block per row
+      {{3, 33}, {33}},                     // rows in registers: 2 per lane, a ragged last one
+      {{2, 300}, {1}},                     //   16 per lane
+      {{2, 1024}, {1024}},                 //   32 per lane, full
       {{4, 9}, {4, 1}},                    // mask broadcast along the softmax axis
       {{1, 7}, {3, 7}},                    // the logits broadcast
       {{5}, {}}};

@@ -124,7 +124,7 @@ class FusedModeScope {
 TEST_P(CudaConv, FusedConv2DEpiloguesMatchReference) {
   const DType t = GetParam();
   const std::vector<Window> windows = {conv_windows()[0], conv_windows()[1], conv_windows()[8]};
-  for (const char* mode : {"1", "0"}) {
+  for (const char* mode : {"1", "0", "auto"}) {
     FusedModeScope scope(mode);
     for (const Window& w : windows)
       for (const auto& ops : conv_fusions())

@@ -1,6 +1,8 @@
-// CUDA kernels of LayerNorm (one block per row, 16-byte vector loads, float32 statistics in two
-// passes like the CPU reference) and of softmax(x + mask) over the last axis (one warp per row
-// up to 1024 columns, else one block per row), which plain Softmax shares.
+// CUDA kernels of LayerNorm (16-byte vector loads, float32 statistics in two passes like the CPU
+// reference; one warp per row with the row in registers up to 256 packs, else one block per row)
+// and of softmax(x + mask) over the last axis (one warp per row up to 1024 columns, the row held in
+// registers: one read of x and of the mask, one exp per element; else one block per row), which
+// plain Softmax shares.
 #include <cstdint>
 
 #include "aamp/backends/cuda/cuda_device_util.cuh"
@@ -82,6 +84,68 @@ __global__ void layer_norm_kernel(const T* x, const G* gamma, const G* beta, T* 
   }
 }
 
+// Rows of at most 32 * kPacks 16-byte packs (e.g. BERT's 768 columns: 3 packs of float16 per
+// lane): one warp per row with the row in registers, so x is read once and no block-wide
+// synchronization is needed; blockDim (32, k). Lane l holds packs l, l + 32, ...
+template <typename T, typename G, int kPacks>
+__global__ void layer_norm_warp_kernel(const T* x, const G* gamma, const G* beta, T* y,
+                                       int64_t rows, int64_t cols, float eps) {
+  using P = Pack<T>;
+  const int64_t row = int64_t{blockIdx.x} * blockDim.y + threadIdx.y;
+  if (row >= rows) return;  // whole warps leave together
+  const P* vin = reinterpret_cast<const P*>(x + row * cols);
+  P* vout = reinterpret_cast<P*>(y + row * cols);
+  const int packs = static_cast<int>(cols / P::kN);
+  const int lane = threadIdx.x;
+  P v[kPacks];
+  float s = 0.0f;
+#pragma unroll
+  for (int i = 0; i < kPacks; ++i) {
+    const int p = lane + 32 * i;
+    if (p < packs) {
+      v[i] = vin[p];
+#pragma unroll
+      for (int j = 0; j < P::kN; ++j) s += ld(v[i].v[j]);
+    }
+  }
+  const float mean = warp_reduce<false>(s) / static_cast<float>(cols);
+  float q = 0.0f;
+#pragma unroll
+  for (int i = 0; i < kPacks; ++i) {
+    if (lane + 32 * i < packs) {
+#pragma unroll
+      for (int j = 0; j < P::kN; ++j) {
+        const float d = ld(v[i].v[j]) - mean;
+        q += d * d;
+      }
+    }
+  }
+  const float rstd = rsqrtf(warp_reduce<false>(q) / static_cast<float>(cols) + eps);
+#pragma unroll
+  for (int i = 0; i < kPacks; ++i) {
+    const int p = lane + 32 * i;
+    if (p < packs) {
+      P o;
+#pragma unroll
+      for (int j = 0; j < P::kN; ++j) {
+        const int64_t c = int64_t{p} * P::kN + j;
+        o.v[j] = st<T>((ld(v[i].v[j]) - mean) * rstd * ld(gamma[c]) + ld(beta[c]));
+      }
+      vout[p] = o;
+    }
+  }
+}
+
+template <typename T, typename G, int kPacks>
+void launch_layer_norm_warp(const T* x, const G* gamma, const G* beta, T* y, int64_t rows,
+                            int64_t cols, float eps, void* stream) {
+  constexpr unsigned kRowsPerBlock = 4;
+  const dim3 block(32, kRowsPerBlock);
+  const auto grid = static_cast<unsigned>((rows + kRowsPerBlock - 1) / kRowsPerBlock);
+  layer_norm_warp_kernel<T, G, kPacks>
+      <<<grid, block, 0, as_stream(stream)>>>(x, gamma, beta, y, rows, cols, eps);
+}
+
 // ---- softmax(x + mask) ----------------------------------------------------------------------
 
 __device__ __forceinline__ int64_t row_offset(const RowIndex& ri, int64_t row) {
@@ -105,49 +169,87 @@ __device__ __forceinline__ float logit(const T* xr, const T* mr, const SoftmaxAr
   return v;
 }
 
-// kWarp: blockDim (32, k), one warp per row; else one block per row.
-template <typename T, bool kMask, bool kWarp>
+// Rows of more than 1024 columns: one block per row, three passes over x (max, sum, write).
+template <typename T, bool kMask>
 __global__ void add_softmax_kernel(const T* x, const T* mask, T* y, SoftmaxArgs a) {
   __shared__ float shared[32];
-  const int64_t row = kWarp ? int64_t{blockIdx.x} * blockDim.y + threadIdx.y : blockIdx.x;
+  const int64_t row = blockIdx.x;
+  const T* xr = x + row_offset(a.x_rows, row);
+  const T* mr = kMask ? mask + row_offset(a.m_rows, row) : nullptr;
+  T* out = y + row * a.cols;
+  float m = -INFINITY;
+  for (int64_t c = threadIdx.x; c < a.cols; c += blockDim.x)
+    m = fmaxf(m, logit<T, kMask>(xr, mr, a, c));
+  m = block_reduce<true>(m, shared);
+  float s = 0.0f;
+  for (int64_t c = threadIdx.x; c < a.cols; c += blockDim.x)
+    s += expf(logit<T, kMask>(xr, mr, a, c) - m);
+  const float inv = 1.0f / block_reduce<false>(s, shared);
+  for (int64_t c = threadIdx.x; c < a.cols; c += blockDim.x)
+    out[c] = st<T>(expf(logit<T, kMask>(xr, mr, a, c) - m) * inv);
+}
+
+// Rows of at most 32 * kPer columns: one warp per row holding the row in registers (kPer values
+// per lane), so x and the mask are read once and exp computed once per element; blockDim
+// (32, k). Lane l holds columns l, l + 32, ... (coalesced).
+template <typename T, bool kMask, int kPer>
+__global__ void add_softmax_regs_kernel(const T* x, const T* mask, T* y, SoftmaxArgs a) {
+  const int64_t row = int64_t{blockIdx.x} * blockDim.y + threadIdx.y;
   if (row >= a.rows) return;  // whole warps leave together
   const T* xr = x + row_offset(a.x_rows, row);
   const T* mr = kMask ? mask + row_offset(a.m_rows, row) : nullptr;
   T* out = y + row * a.cols;
   const int lane = threadIdx.x;
-  const int step = kWarp ? 32 : blockDim.x;
-  auto reduce_max = [&](float v) {
-    if constexpr (kWarp)
-      return warp_reduce<true>(v);
-    else
-      return block_reduce<true>(v, shared);
-  };
-  auto reduce_sum = [&](float v) {
-    if constexpr (kWarp)
-      return warp_reduce<false>(v);
-    else
-      return block_reduce<false>(v, shared);
-  };
+  const int cols = static_cast<int>(a.cols);
+  float v[kPer];
   float m = -INFINITY;
-  for (int64_t c = lane; c < a.cols; c += step) m = fmaxf(m, logit<T, kMask>(xr, mr, a, c));
-  m = reduce_max(m);
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    const int c = lane + 32 * j;
+    v[j] = c < cols ? logit<T, kMask>(xr, mr, a, c) : -INFINITY;
+    m = fmaxf(m, v[j]);
+  }
+  m = warp_reduce<true>(m);
   float s = 0.0f;
-  for (int64_t c = lane; c < a.cols; c += step) s += expf(logit<T, kMask>(xr, mr, a, c) - m);
-  const float inv = 1.0f / reduce_sum(s);
-  for (int64_t c = lane; c < a.cols; c += step)
-    out[c] = st<T>(expf(logit<T, kMask>(xr, mr, a, c) - m) * inv);
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    const int c = lane + 32 * j;
+    v[j] = c < cols ? expf(v[j] - m) : 0.0f;
+    s += v[j];
+  }
+  const float inv = 1.0f / warp_reduce<false>(s);
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    const int c = lane + 32 * j;
+    if (c < cols) out[c] = st<T>(v[j] * inv);
+  }
+}
+
+template <typename T, bool kMask, int kPer>
+void launch_softmax_regs(const T* x, const T* mask, T* y, const SoftmaxArgs& a, void* stream) {
+  constexpr unsigned kRowsPerBlock = 8;
+  const dim3 block(32, kRowsPerBlock);
+  const auto grid = static_cast<unsigned>((a.rows + kRowsPerBlock - 1) / kRowsPerBlock);
+  add_softmax_regs_kernel<T, kMask, kPer><<<grid, block, 0, as_stream(stream)>>>(x, mask, y, a);
 }
 
 template <typename T, bool kMask>
 void launch_softmax_typed(const T* x, const T* mask, T* y, const SoftmaxArgs& a, void* stream) {
-  if (a.cols <= 1024) {
-    constexpr unsigned kRowsPerBlock = 8;
-    const dim3 block(32, kRowsPerBlock);
-    const auto grid = static_cast<unsigned>((a.rows + kRowsPerBlock - 1) / kRowsPerBlock);
-    add_softmax_kernel<T, kMask, true><<<grid, block, 0, as_stream(stream)>>>(x, mask, y, a);
+  if (a.cols <= 32) {
+    launch_softmax_regs<T, kMask, 1>(x, mask, y, a, stream);
+  } else if (a.cols <= 64) {
+    launch_softmax_regs<T, kMask, 2>(x, mask, y, a, stream);
+  } else if (a.cols <= 128) {
+    launch_softmax_regs<T, kMask, 4>(x, mask, y, a, stream);
+  } else if (a.cols <= 256) {
+    launch_softmax_regs<T, kMask, 8>(x, mask, y, a, stream);
+  } else if (a.cols <= 512) {
+    launch_softmax_regs<T, kMask, 16>(x, mask, y, a, stream);
+  } else if (a.cols <= 1024) {
+    launch_softmax_regs<T, kMask, 32>(x, mask, y, a, stream);
   } else {
     const int threads = a.cols >= 4096 ? 1024 : 256;
-    add_softmax_kernel<T, kMask, false>
+    add_softmax_kernel<T, kMask>
         <<<static_cast<unsigned>(a.rows), threads, 0, as_stream(stream)>>>(x, mask, y, a);
   }
 }
@@ -172,7 +274,20 @@ void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, cons
       const G* pg = static_cast<const G*>(gamma);
       const G* pb = static_cast<const G*>(beta);
       const auto grid = static_cast<unsigned>(rows);
-      if (vec)
+      const int64_t packs = cols / kPack;
+      if (vec && packs <= 32)
+        launch_layer_norm_warp<T, G, 1>(px, pg, pb, py, rows, cols, epsilon, stream);
+      else if (vec && packs <= 64)
+        launch_layer_norm_warp<T, G, 2>(px, pg, pb, py, rows, cols, epsilon, stream);
+      else if (vec && packs <= 96)
+        launch_layer_norm_warp<T, G, 3>(px, pg, pb, py, rows, cols, epsilon, stream);
+      else if (vec && packs <= 128)
+        launch_layer_norm_warp<T, G, 4>(px, pg, pb, py, rows, cols, epsilon, stream);
+      else if (vec && packs <= 192)
+        launch_layer_norm_warp<T, G, 6>(px, pg, pb, py, rows, cols, epsilon, stream);
+      else if (vec && packs <= 256)
+        launch_layer_norm_warp<T, G, 8>(px, pg, pb, py, rows, cols, epsilon, stream);
+      else if (vec)
         layer_norm_kernel<T, G, true>
             <<<grid, threads, 0, as_stream(stream)>>>(px, pg, pb, py, cols, epsilon);
       else

@@ -10,10 +10,11 @@
 // the residual, in any order, an optional final Relu) run inside
 // cudnnConvolutionBiasActivationForward when a trial call at creation succeeds: with Relu on the
 // fastest algorithm, without it (IDENTITY) on IMPLICIT_PRECOMP_GEMM, the only algorithm cuDNN
-// allows, unless cuDNN's timings make that slower than the fastest plus an epilogue pass. Every
-// other combination runs cudnnConvolutionForward and one epilogue kernel (ConvEpilogue).
-// AAMP_CUDNN_FUSED=0 / 1 turn the fused form off / on wherever cuDNN runs it (tests, A/B runs).
-// ResNet-50 b64 FP16 on an H200 (graph replay): 3.9 ms with AAMP_CUDNN_FUSED=1, 8.4 ms with 0.
+// allows. Every other combination runs cudnnConvolutionForward and one epilogue kernel
+// (ConvEpilogue). AAMP_CUDNN_FUSED=0 turns the fused form off (tests, A/B runs), =auto keeps
+// IDENTITY on the plain algorithm plus the epilogue when cuDNN's timings make IMPLICIT_PRECOMP
+// slower than that. ResNet-50 b64 FP16 on an H200 (graph replay): 3.8 ms fused, 7.4 ms with 0;
+// auto gave 3.8 ms in most processes but 7.8 ms in one (cuDNN's timings at creation are noisy).
 // run() only queues work on the stream (it is captured into the plan's CUDA Graph).
 #include <cstdlib>
 #include <cstring>
@@ -58,13 +59,13 @@ struct ConvChoice {
   bool fused_ok = false;
 };
 
-// AAMP_CUDNN_FUSED: 0 never the fused form, 1 whenever cuDNN runs it, else (default) as the file
-// comment says.
+// AAMP_CUDNN_FUSED: 0 never the fused form, auto by cuDNN's timings (see the file comment), else
+// (default, or 1) whenever cuDNN runs it.
 enum class FusedMode { kOff, kOn, kAuto };
 FusedMode fused_mode() {
   const char* e = std::getenv("AAMP_CUDNN_FUSED");
   const std::string v = e ? e : "";
-  return v == "0" ? FusedMode::kOff : (v == "1" ? FusedMode::kOn : FusedMode::kAuto);
+  return v == "0" ? FusedMode::kOff : (v == "auto" ? FusedMode::kAuto : FusedMode::kOn);
 }
 
 int to_int(int64_t v) { return static_cast<int>(v); }
