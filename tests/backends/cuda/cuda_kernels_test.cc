@@ -35,11 +35,17 @@ class CudaTyped : public ::testing::TestWithParam<DType> {
 
 TEST_P(CudaTyped, UnaryOpsMatchReference) {
   const DType t = GetParam();
-  for (const char* op : {"Relu", "Relu6", "Sigmoid", "Tanh"})
+  for (const char* op : {"Relu", "Relu6", "Sigmoid", "Tanh", "Mish", "HardSwish", "Swish"})
     for (const auto& shape : std::vector<std::vector<int64_t>>{{7}, {3, 129}, {2, 3, 1000}}) {
       KernelCase c{make_node(op, t), {random_tensor(t, shape, 11, -8.0f, 8.0f)}, {}, {{t, shape}}};
       expect_gpu_matches_reference(c, label(op, t, shape));
     }
+  // aamp's Swish with its beta attr.
+  KernelCase c{make_node("Swish", t, {{"beta", 1.7f}}),
+               {random_tensor(t, {5, 33}, 12, -6.0f, 6.0f)},
+               {},
+               {{t, {5, 33}}}};
+  expect_gpu_matches_reference(c, label("Swish beta 1.7", t, {5, 33}));
 }
 
 TEST_P(CudaTyped, BinaryOpsBroadcastLikeNumPy) {

@@ -52,6 +52,12 @@ __device__ __forceinline__ float apply(Unary op, float x, float alpha) {
       return x < 0.0f ? expm1f(x) : x;
     case Unary::kLeakyRelu:
       return x < 0.0f ? x * alpha : x;
+    case Unary::kSwish:
+      return x / (1.0f + expf(-alpha * x));
+    case Unary::kMish:
+      return x * tanhf(x > 20.0f ? x : log1pf(expf(x)));
+    case Unary::kHardSwish:
+      return x * fminf(fmaxf(x + 3.0f, 0.0f), 6.0f) / 6.0f;
   }
   return x;
 }

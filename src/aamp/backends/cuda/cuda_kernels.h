@@ -28,6 +28,9 @@ enum class Unary {
   kAbs,
   kElu,
   kLeakyRelu,  // alpha
+  kSwish,      // x * sigmoid(alpha * x) (alpha: Swish's beta)
+  kMish,       // x * tanh(softplus(x))
+  kHardSwish,  // x * relu6(x + 3) / 6
 };
 enum class Binary { kAdd, kSub, kMul, kDiv, kMaximum, kMinimum, kPow, kSquaredDifference };
 

@@ -1,7 +1,8 @@
 // CUDA kernels of the element-wise ops (Relu, Relu6, Sigmoid, Tanh, Erf, Rsqrt, Sqrt, Exp, Log,
-// Neg, Square, Abs, Elu, LeakyRelu, Gelu; AddV2/Add/Sub/Mul/RealDiv/Maximum/Minimum/Pow/
-// SquaredDifference with NumPy broadcasting), BiasAdd, Cast to float32/float16/bfloat16 (from
-// those, int32, int64 and bool), Softmax over the last axis, and the alias ops (Identity, Reshape,
+// Neg, Square, Abs, Elu, LeakyRelu, Gelu and aamp's Swish, Mish, HardSwish;
+// AddV2/Add/Sub/Mul/RealDiv/Maximum/Minimum/Pow/ SquaredDifference with NumPy broadcasting),
+// BiasAdd, Cast to float32/float16/bfloat16 (from those, int32, int64 and bool), Softmax over the
+// last axis, and the alias ops (Identity, Reshape,
 // ...: the plan runs them as aliases, the kernel copies bytes when one runs as a kernel).
 #include <algorithm>
 #include <memory>
@@ -145,12 +146,15 @@ const bool kRegistered = [] {
       {"Tanh", Unary::kTanh}, {"Erf", Unary::kErf},       {"Rsqrt", Unary::kRsqrt},
       {"Sqrt", Unary::kSqrt}, {"Exp", Unary::kExp},       {"Log", Unary::kLog},
       {"Neg", Unary::kNeg},   {"Square", Unary::kSquare}, {"Abs", Unary::kAbs},
-      {"Elu", Unary::kElu}};
+      {"Elu", Unary::kElu},   {"Mish", Unary::kMish},     {"HardSwish", Unary::kHardSwish}};
   for (const auto& [op, u] : unary)
     add_gpu(op, gpu_float_types(),
             [u = u](const KernelInit&) { return std::make_unique<UnaryKernel>(u); });
   add_gpu("LeakyRelu", gpu_float_types(), [](const KernelInit& i) {
     return std::make_unique<UnaryKernel>(Unary::kLeakyRelu, i.node->attr_float_or("alpha", 0.2f));
+  });
+  add_gpu("Swish", gpu_float_types(), [](const KernelInit& i) {
+    return std::make_unique<UnaryKernel>(Unary::kSwish, i.node->attr_float_or("beta", 1.0f));
   });
   add_gpu("Gelu", gpu_float_types(), [](const KernelInit& i) {
     return std::make_unique<UnaryKernel>(
