@@ -4,6 +4,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ void add_gpu(const std::string& op, const std::vector<DType>& dtypes, KernelFact
 // ask for (cuBLASLt / cuDNN algorithm searches are limited to it).
 constexpr size_t kWorkspaceBytes = size_t{32} << 20;
 void* workspace_of(void* stream, size_t bytes = kWorkspaceBytes);
+
+// NumPy broadcasting: the strides of `in` aligned right to `out` (0 where `in` has size 1 or
+// lacks the dim), one per dim of `out`.
+void aligned_strides(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                     int64_t* strides);
 
 // Device memory for kernels' own buffers (packed weights, scratch): counted in the device
 // runtime's bytes_in_use/peak_bytes like the plans' arenas. Throws Error naming the size.

@@ -11,6 +11,19 @@
 #include "aamp/backends/cuda/cuda_kernels.h"
 
 namespace aamp::cuda {
+
+void aligned_strides(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                     int64_t* strides) {
+  const size_t r = out.size();
+  int64_t s = 1;
+  for (size_t k = r; k-- > 0;) {
+    const size_t off = r - in.size();
+    const int64_t d = k >= off ? in[k - off] : 1;
+    strides[k] = d == 1 ? 0 : s;
+    s *= d;
+  }
+}
+
 namespace {
 
 class UnaryKernel : public Kernel {
@@ -26,19 +39,6 @@ class UnaryKernel : public Kernel {
   Unary op_;
   float alpha_;
 };
-
-// Strides of `in` aligned right to `out` (0 where `in` has size 1 or lacks the dim).
-void aligned_strides(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
-                     int64_t* strides) {
-  const size_t r = out.size();
-  int64_t s = 1;
-  for (size_t k = r; k-- > 0;) {
-    const size_t off = r - in.size();
-    const int64_t d = k >= off ? in[k - off] : 1;
-    strides[k] = d == 1 ? 0 : s;
-    s *= d;
-  }
-}
 
 class BinaryKernel : public Kernel {
  public:

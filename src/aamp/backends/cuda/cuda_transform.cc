@@ -345,19 +345,6 @@ bool gather_supported(const KernelInit& i) {
 
 // ---- Select / SelectV2 ----------------------------------------------------------------------
 
-// Strides of `in` aligned right to `out` (0 where `in` has size 1 or lacks the dim).
-void aligned_strides(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
-                     int64_t* strides) {
-  const size_t r = out.size();
-  int64_t s = 1;
-  for (size_t k = r; k-- > 0;) {
-    const size_t off = r - in.size();
-    const int64_t d = k >= off ? in[k - off] : 1;
-    strides[k] = d == 1 ? 0 : s;
-    s *= d;
-  }
-}
-
 class SelectKernel : public Kernel {
  public:
   explicit SelectKernel(const KernelInit& init) : es_(dtype_size(init.inputs[1].dtype)) {
