@@ -31,27 +31,27 @@ __device__ __forceinline__ float arg_at(const EpProgram& p, int s, int k, int64_
 __device__ __forceinline__ float activate(EpKind k, float x, float alpha) {
   switch (k) {
     case EpKind::kRelu:
-      return x > 0.0f ? x : 0.0f;
+      return dev::relu_f(x);
     case EpKind::kRelu6:
-      return fminf(fmaxf(x, 0.0f), 6.0f);
+      return dev::relu6_f(x);
     case EpKind::kElu:
-      return x > 0.0f ? x : expm1f(x);
+      return dev::elu_f(x);
     case EpKind::kLeakyRelu:
-      return x > 0.0f ? x : x * alpha;
+      return dev::leaky_relu_f(x, alpha);
     case EpKind::kSigmoid:
-      return 1.0f / (1.0f + expf(-x));
+      return dev::sigmoid_f(x);
     case EpKind::kTanh:
       return tanhf(x);
     case EpKind::kSwish:
-      return x / (1.0f + expf(-x));
+      return dev::swish_f(x, 1.0f);
     case EpKind::kMish:
-      return x * tanhf(x > 20.0f ? x : log1pf(expf(x)));
+      return dev::mish_f(x);
     case EpKind::kHardSwish:
-      return x * fminf(fmaxf(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+      return dev::hard_swish_f(x);
     case EpKind::kGeluExact:
-      return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+      return dev::gelu_exact_f(x);
     case EpKind::kGeluApprox:
-      return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+      return dev::gelu_tanh_f(x);
     default:
       return x;
   }
@@ -89,34 +89,37 @@ __global__ void epilogue_kernel(EpProgram p, T* y, int64_t n) {
   AAMP_GRID_STRIDE(i, n) { y[i] = st<T>(run_program<T>(p, ld(y[i]), i)); }
 }
 
-template <typename T>
-__global__ void pad_interior_kernel(const T* x, T* xp, int64_t n, int64_t h, int64_t w, int64_t c,
-                                    int64_t pad_t, int64_t pad_l, int64_t ph, int64_t pw) {
+// x [n, h, w, c] and the interior at (pad_t, pad_l) of xp [n, ph, pw, c]: kIntoPadded copies x
+// into xp, else xp's interior into x.
+template <typename T, bool kIntoPadded>
+__global__ void interior_copy_kernel(const T* src, T* dst, int64_t n, int64_t h, int64_t w,
+                                     int64_t c, int64_t pad_t, int64_t pad_l, int64_t ph,
+                                     int64_t pw) {
   const int64_t total = n * h * w * c;
   AAMP_GRID_STRIDE(i, total) {
-    const int64_t ch = i % c;
-    int64_t r = i / c;
-    const int64_t col = r % w;
-    r /= w;
-    const int64_t row = r % h;
-    const int64_t b = r / h;
-    xp[((b * ph + row + pad_t) * pw + col + pad_l) * c + ch] = x[i];
+    const dev::Nhwc q = dev::nhwc_of(i, h, w, c);
+    const int64_t j = ((q.b * ph + q.y + pad_t) * pw + q.x + pad_l) * c + q.c;
+    if constexpr (kIntoPadded)
+      dst[j] = src[i];
+    else
+      dst[i] = src[j];
   }
 }
 
-template <typename T>
-__global__ void crop_interior_kernel(const T* xp, T* x, int64_t n, int64_t h, int64_t w, int64_t c,
-                                     int64_t pad_t, int64_t pad_l, int64_t ph, int64_t pw) {
+template <bool kIntoPadded>
+void launch_interior_copy(DType t, const void* src, void* dst, int64_t n, int64_t h, int64_t w,
+                          int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
+                          int64_t padded_w, void* stream, const char* what) {
   const int64_t total = n * h * w * c;
-  AAMP_GRID_STRIDE(i, total) {
-    const int64_t ch = i % c;
-    int64_t r = i / c;
-    const int64_t col = r % w;
-    r /= w;
-    const int64_t row = r % h;
-    const int64_t b = r / h;
-    x[i] = xp[((b * ph + row + pad_t) * pw + col + pad_l) * c + ch];
-  }
+  if (total <= 0) return;
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    interior_copy_kernel<T, kIntoPadded>
+        <<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
+            static_cast<const T*>(src), static_cast<T*>(dst), n, h, w, c, pad_t, pad_l, padded_h,
+            padded_w);
+  });
+  dev::check_launch(what);
 }
 
 // One thread per output element (channels fastest, so loads of x and w coalesce).
@@ -124,12 +127,8 @@ template <typename T>
 __global__ void depthwise_kernel(WindowGeom g, const T* x, const T* w, T* y, EpProgram p,
                                  int64_t total) {
   AAMP_GRID_STRIDE(i, total) {
-    const int64_t oc = i % g.out_c;
-    int64_t r = i / g.out_c;
-    const int64_t ow = r % g.out_w;
-    r /= g.out_w;
-    const int64_t oh = r % g.out_h;
-    const int64_t b = r / g.out_h;
+    const dev::Nhwc q = dev::nhwc_of(i, g.out_h, g.out_w, g.out_c);
+    const int64_t b = q.b, oh = q.y, ow = q.x, oc = q.c;
     const int64_t c = oc / g.multiplier;
     float acc = 0.0f;
     for (int64_t kh = 0; kh < g.k_h; ++kh) {
@@ -162,29 +161,15 @@ void launch_epilogue(DType t, const EpProgram& p, void* y, int64_t n, void* stre
 void launch_pad_interior(DType t, const void* x, void* xp, int64_t n, int64_t h, int64_t w,
                          int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
                          int64_t padded_w, void* stream) {
-  const int64_t total = n * h * w * c;
-  if (total <= 0) return;
-  dev::dispatch_gpu_float(t, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    pad_interior_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
-        static_cast<const T*>(x), static_cast<T*>(xp), n, h, w, c, pad_t, pad_l, padded_h,
-        padded_w);
-  });
-  dev::check_launch("convolution input padding kernel");
+  launch_interior_copy<true>(t, x, xp, n, h, w, c, pad_t, pad_l, padded_h, padded_w, stream,
+                             "convolution input padding kernel");
 }
 
 void launch_crop_interior(DType t, const void* xp, void* x, int64_t n, int64_t h, int64_t w,
                           int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
                           int64_t padded_w, void* stream) {
-  const int64_t total = n * h * w * c;
-  if (total <= 0) return;
-  dev::dispatch_gpu_float(t, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    crop_interior_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
-        static_cast<const T*>(xp), static_cast<T*>(x), n, h, w, c, pad_t, pad_l, padded_h,
-        padded_w);
-  });
-  dev::check_launch("convolution output cropping kernel");
+  launch_interior_copy<false>(t, xp, x, n, h, w, c, pad_t, pad_l, padded_h, padded_w, stream,
+                              "convolution output cropping kernel");
 }
 
 void launch_depthwise(DType t, const WindowGeom& g, const void* x, const void* w, void* y,

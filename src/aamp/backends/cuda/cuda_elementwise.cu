@@ -21,17 +21,17 @@ using dev::st;
 __device__ __forceinline__ float apply(Unary op, float x, float alpha) {
   switch (op) {
     case Unary::kRelu:
-      return x > 0.0f ? x : 0.0f;
+      return dev::relu_f(x);
     case Unary::kRelu6:
-      return fminf(fmaxf(x, 0.0f), 6.0f);
+      return dev::relu6_f(x);
     case Unary::kSigmoid:
-      return 1.0f / (1.0f + expf(-x));
+      return dev::sigmoid_f(x);
     case Unary::kTanh:
       return tanhf(x);
     case Unary::kGeluExact:
-      return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+      return dev::gelu_exact_f(x);
     case Unary::kGeluTanh:
-      return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+      return dev::gelu_tanh_f(x);
     case Unary::kErf:
       return erff(x);
     case Unary::kRsqrt:
@@ -49,15 +49,15 @@ __device__ __forceinline__ float apply(Unary op, float x, float alpha) {
     case Unary::kAbs:
       return fabsf(x);
     case Unary::kElu:
-      return x < 0.0f ? expm1f(x) : x;
+      return dev::elu_f(x);
     case Unary::kLeakyRelu:
-      return x < 0.0f ? x * alpha : x;
+      return dev::leaky_relu_f(x, alpha);
     case Unary::kSwish:
-      return x / (1.0f + expf(-alpha * x));
+      return dev::swish_f(x, alpha);
     case Unary::kMish:
-      return x * tanhf(x > 20.0f ? x : log1pf(expf(x)));
+      return dev::mish_f(x);
     case Unary::kHardSwish:
-      return x * fminf(fmaxf(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+      return dev::hard_swish_f(x);
   }
   return x;
 }

@@ -15,12 +15,8 @@ using dev::st;
 template <typename T, bool kMax>
 __global__ void pool_kernel(WindowGeom g, const T* x, T* y, int64_t total) {
   AAMP_GRID_STRIDE(i, total) {
-    const int64_t c = i % g.out_c;
-    int64_t r = i / g.out_c;
-    const int64_t ow = r % g.out_w;
-    r /= g.out_w;
-    const int64_t oh = r % g.out_h;
-    const int64_t b = r / g.out_h;
+    const dev::Nhwc q = dev::nhwc_of(i, g.out_h, g.out_w, g.out_c);
+    const int64_t b = q.b, oh = q.y, ow = q.x, c = q.c;
     float acc = kMax ? -INFINITY : 0.0f;
     int count = 0;
     for (int64_t kh = 0; kh < g.k_h; ++kh) {
@@ -73,12 +69,8 @@ __global__ void resize_bilinear_kernel(const T* x, O* y, int64_t n, int64_t h, i
                                        int64_t oh, int64_t ow, float sh, float sw, bool half) {
   const int64_t total = n * oh * ow * c;
   AAMP_GRID_STRIDE(i, total) {
-    const int64_t k = i % c;
-    int64_t r = i / c;
-    const int64_t ox = r % ow;
-    r /= ow;
-    const int64_t oy = r % oh;
-    const int64_t b = r / oh;
+    const dev::Nhwc q = dev::nhwc_of(i, oh, ow, c);
+    const int64_t b = q.b, oy = q.y, ox = q.x, k = q.c;
     const Lerp ly = lerp_of(oy, h, sh, half), lx = lerp_of(ox, w, sw, half);
     const T* top = x + (b * h + ly.lo) * w * c;
     const T* bot = x + (b * h + ly.hi) * w * c;

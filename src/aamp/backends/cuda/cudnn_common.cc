@@ -51,6 +51,34 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
   return *this;
 }
 
+void ConvDescs::set_conv(DType t, const linalg::Conv2DGeom& g, int64_t xh, int64_t xw, bool padded,
+                         const std::string& what) {
+  auto i32 = [](int64_t v) { return static_cast<int>(v); };
+  const cudnnDataType_t dt = cudnn_type(t);
+  check_cudnn(
+      cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NHWC, dt, i32(g.n), i32(g.in_c), i32(xh), i32(xw)),
+      "SetTensor4dDescriptor (input)");
+  check_cudnn(cudnnSetFilter4dDescriptor(w, dt, CUDNN_TENSOR_NHWC, i32(g.out_c), i32(g.in_c),
+                                         i32(g.k_h), i32(g.k_w)),
+              "SetFilter4dDescriptor");
+  check_cudnn(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NHWC, dt, i32(g.n), i32(g.out_c),
+                                         i32(g.out_h), i32(g.out_w)),
+              "SetTensor4dDescriptor (output)");
+  check_cudnn(
+      cudnnSetConvolution2dDescriptor(conv, i32(padded ? 0 : g.pad_t), i32(padded ? 0 : g.pad_l),
+                                      i32(g.stride_h), i32(g.stride_w), i32(g.dil_h), i32(g.dil_w),
+                                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+      "SetConvolution2dDescriptor");
+  check_cudnn(
+      cudnnSetConvolutionMathType(conv, t == DType::kFloat ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
+      "SetConvolutionMathType");
+  int on = 0, oc = 0, oh = 0, ow = 0;
+  check_cudnn(cudnnGetConvolution2dForwardOutputDim(conv, x, w, &on, &oc, &oh, &ow),
+              "GetConvolution2dForwardOutputDim");
+  AAMP_CHECK(on == g.n && oc == g.out_c && oh == g.out_h && ow == g.out_w, ErrorCode::kInternal,
+             what + ": cuDNN's output shape differs from TF's");
+}
+
 ConvDescs::ConvDescs() {
   check_cudnn(cudnnCreateTensorDescriptor(&x), "cudnnCreateTensorDescriptor");
   check_cudnn(cudnnCreateTensorDescriptor(&y), "cudnnCreateTensorDescriptor");

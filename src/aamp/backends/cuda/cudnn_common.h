@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/ir/tensor.h"
 
@@ -47,6 +48,13 @@ struct ConvDescs {
   cudnnActivationDescriptor_t act = nullptr;
   ConvDescs();
   ~ConvDescs();
+  // NHWC descriptors of the convolution of g in dtype t: x [n, xh, xw, in_c] (the input, or the
+  // input gradient of a backprop), filter KRSC, y [n, out_h, out_w, out_c], the convolution
+  // (padding 0 when `padded`: the input is then a zero-bordered copy) with FMA math for float32
+  // and tensor cores otherwise. Throws Error(kInternal) naming `what` if cuDNN's output shape
+  // differs from g's.
+  void set_conv(DType t, const linalg::Conv2DGeom& g, int64_t xh, int64_t xw, bool padded,
+                const std::string& what);
   ConvDescs(const ConvDescs&) = delete;
   ConvDescs& operator=(const ConvDescs&) = delete;
 };

@@ -101,33 +101,11 @@ class CudnnConvKernel : public Kernel {
       xpad_ = DeviceBuffer(x_bytes);
       check(cudaMemset(xpad_.get(), 0, x_bytes), "cudaMemset of the padded input");
     }
-    const cudnnDataType_t dt = cudnn_type(t_);
-    check_cudnn(cudnnSetTensor4dDescriptor(d_.x, CUDNN_TENSOR_NHWC, dt, to_int(g_.n),
-                                           to_int(g_.in_c), to_int(xh_), to_int(xw_)),
-                "SetTensor4dDescriptor (input)");
-    check_cudnn(cudnnSetFilter4dDescriptor(d_.w, dt, CUDNN_TENSOR_NHWC, to_int(g_.out_c),
-                                           to_int(g_.in_c), to_int(g_.k_h), to_int(g_.k_w)),
-                "SetFilter4dDescriptor");
-    check_cudnn(cudnnSetTensor4dDescriptor(d_.y, CUDNN_TENSOR_NHWC, dt, to_int(g_.n),
-                                           to_int(g_.out_c), to_int(g_.out_h), to_int(g_.out_w)),
-                "SetTensor4dDescriptor (output)");
-    const int64_t pad_h = padded_ ? 0 : g_.pad_t, pad_w = padded_ ? 0 : g_.pad_l;
-    check_cudnn(cudnnSetConvolution2dDescriptor(
-                    d_.conv, to_int(pad_h), to_int(pad_w), to_int(g_.stride_h), to_int(g_.stride_w),
-                    to_int(g_.dil_h), to_int(g_.dil_w), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
-                "SetConvolution2dDescriptor");
-    check_cudnn(cudnnSetConvolutionMathType(
-                    d_.conv, t_ == DType::kFloat ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
-                "SetConvolutionMathType");
-    int on = 0, oc = 0, oh = 0, ow = 0;
-    check_cudnn(cudnnGetConvolution2dForwardOutputDim(d_.conv, d_.x, d_.w, &on, &oc, &oh, &ow),
-                "GetConvolution2dForwardOutputDim");
-    AAMP_CHECK(on == g_.n && oc == g_.out_c && oh == g_.out_h && ow == g_.out_w,
-               ErrorCode::kInternal, desc_ + ": cuDNN's output shape differs from TF's");
+    d_.set_conv(t_, g_, xh_, xw_, padded_, desc_);
     if (fused_) {
-      check_cudnn(
-          cudnnSetTensor4dDescriptor(d_.bias, CUDNN_TENSOR_NHWC, dt, 1, to_int(g_.out_c), 1, 1),
-          "SetTensor4dDescriptor (bias)");
+      check_cudnn(cudnnSetTensor4dDescriptor(d_.bias, CUDNN_TENSOR_NHWC, cudnn_type(t_), 1,
+                                             to_int(g_.out_c), 1, 1),
+                  "SetTensor4dDescriptor (bias)");
       check_cudnn(cudnnSetActivationDescriptor(
                       d_.act, relu_ ? CUDNN_ACTIVATION_RELU : CUDNN_ACTIVATION_IDENTITY,
                       CUDNN_PROPAGATE_NAN, 0.0),

@@ -11,8 +11,6 @@
 namespace aamp::cuda {
 namespace {
 
-int to_int(int64_t v) { return static_cast<int>(v); }
-
 class CudnnBackpropInputKernel : public Kernel {
  public:
   explicit CudnnBackpropInputKernel(const KernelInit& init) {
@@ -40,29 +38,7 @@ class CudnnBackpropInputKernel : public Kernel {
     const size_t dx_bytes = static_cast<size_t>(g_.n * xh_ * xw_ * g_.in_c) * es;
     const size_t dy_bytes = static_cast<size_t>(g_.n * g_.out_h * g_.out_w * g_.out_c) * es;
     if (padded_) dxp_ = DeviceBuffer(dx_bytes);
-    const cudnnDataType_t dt = cudnn_type(t_);
-    check_cudnn(cudnnSetTensor4dDescriptor(d_.x, CUDNN_TENSOR_NHWC, dt, to_int(g_.n),
-                                           to_int(g_.in_c), to_int(xh_), to_int(xw_)),
-                "SetTensor4dDescriptor (input gradient)");
-    check_cudnn(cudnnSetFilter4dDescriptor(d_.w, dt, CUDNN_TENSOR_NHWC, to_int(g_.out_c),
-                                           to_int(g_.in_c), to_int(g_.k_h), to_int(g_.k_w)),
-                "SetFilter4dDescriptor");
-    check_cudnn(cudnnSetTensor4dDescriptor(d_.y, CUDNN_TENSOR_NHWC, dt, to_int(g_.n),
-                                           to_int(g_.out_c), to_int(g_.out_h), to_int(g_.out_w)),
-                "SetTensor4dDescriptor (out_backprop)");
-    check_cudnn(cudnnSetConvolution2dDescriptor(
-                    d_.conv, to_int(padded_ ? 0 : g_.pad_t), to_int(padded_ ? 0 : g_.pad_l),
-                    to_int(g_.stride_h), to_int(g_.stride_w), to_int(g_.dil_h), to_int(g_.dil_w),
-                    CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
-                "SetConvolution2dDescriptor");
-    check_cudnn(cudnnSetConvolutionMathType(
-                    d_.conv, t_ == DType::kFloat ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
-                "SetConvolutionMathType");
-    int on = 0, oc = 0, oh = 0, ow = 0;
-    check_cudnn(cudnnGetConvolution2dForwardOutputDim(d_.conv, d_.x, d_.w, &on, &oc, &oh, &ow),
-                "GetConvolution2dForwardOutputDim");
-    AAMP_CHECK(on == g_.n && oc == g_.out_c && oh == g_.out_h && ow == g_.out_w,
-               ErrorCode::kInternal, desc_ + ": cuDNN's shapes differ from TF's");
+    d_.set_conv(t_, g_, xh_, xw_, padded_, desc_);
     AAMP_CHECK(init.const_inputs.size() > 1 && init.const_inputs[1], ErrorCode::kUnimplemented,
                desc_ + ": the GPU needs a constant filter");
     w_ = upload_krsc(*init.const_inputs[1], desc_);
