@@ -135,12 +135,6 @@ BatchPlan batch_plan(const Node& nd, const std::vector<int64_t>& a, const std::v
 
 using AlgoKey = std::array<int64_t, 9>;
 
-// The heuristic's algorithm and the workspace it needs (the stream's workspace grows to it).
-struct Algo {
-  cublasLtMatmulAlgo_t algo{};
-  size_t workspace = 0;
-};
-
 class LtBatchMatMulKernel : public Kernel {
  public:
   explicit LtBatchMatMulKernel(const KernelInit& init) : stream_(init.stream) {
@@ -233,9 +227,9 @@ class LtBatchMatMulKernel : public Kernel {
              "MatrixLayoutSetAttribute");
   }
 
-  Algo find_algo(const AlgoKey& key, const Node& nd) {
+  LtChoice find_algo(const AlgoKey& key, const Node& nd) {
     static std::mutex mu;
-    static auto* cache = new std::map<AlgoKey, Algo>();
+    static auto* cache = new std::map<AlgoKey, LtChoice>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
     const size_t es = dtype_size(static_cast<DType>(key[0]));
@@ -248,15 +242,14 @@ class LtBatchMatMulKernel : public Kernel {
     lp.b_bytes = span(p_.m, p_.k, p_.stride_a);
     lp.c_bytes = span(p_.m, p_.n, p_.m * p_.n);
     lp.alpha = alpha_;
-    const LtChoice c = lt_choose(
-        lp, stream_,
-        nd.describe() + ": cuBLASLt has no algorithm for " +
-            dtype_name(static_cast<DType>(key[0])) + " " + std::to_string(p_.count) + " x [" +
-            std::to_string(p_.m) + "x" + std::to_string(p_.k) + "] x [" + std::to_string(p_.k) +
-            "x" + std::to_string(p_.n) + "]");
-    const Algo a{c.algo, c.workspace};
-    cache->emplace(key, a);
-    return a;
+    const LtChoice c =
+        lt_choose(lp, stream_,
+                  nd.describe() + ": cuBLASLt has no algorithm for " +
+                      dtype_name(static_cast<DType>(key[0])) + " " + std::to_string(p_.count) +
+                      " x [" + std::to_string(p_.m) + "x" + std::to_string(p_.k) + "] x [" +
+                      std::to_string(p_.k) + "x" + std::to_string(p_.n) + "]");
+    cache->emplace(key, c);
+    return c;
   }
 
   void* stream_;
@@ -266,7 +259,7 @@ class LtBatchMatMulKernel : public Kernel {
   std::vector<PostStep> post_;
   cublasLtMatmulDesc_t desc_ = nullptr;
   cublasLtMatrixLayout_t la_ = nullptr, lb_ = nullptr, lc_ = nullptr;
-  Algo algo_;
+  LtChoice algo_;
 };
 
 bool bmm_supported(const KernelInit& i) {

@@ -119,12 +119,6 @@ struct MatMulKey {
   bool operator==(const MatMulKey&) const = default;
 };
 
-// A chosen algorithm and the workspace it needs.
-struct Algo {
-  cublasLtMatmulAlgo_t algo{};
-  size_t workspace = 0;
-};
-
 struct MatMulKeyHash {
   size_t operator()(const MatMulKey& x) const {
     size_t h = std::hash<int64_t>()(x.m);
@@ -226,9 +220,9 @@ class LtMatMulKernel : public Kernel {
     check_lt(cublasLtMatmulDescSetAttribute(desc_, a, &v, sizeof(v)), "MatmulDescSetAttribute");
   }
 
-  Algo find_algo(const MatMulKey& key, const Node& nd) {
+  LtChoice find_algo(const MatMulKey& key, const Node& nd) {
     static std::mutex mu;
-    static auto* cache = new std::unordered_map<MatMulKey, Algo, MatMulKeyHash>();
+    static auto* cache = new std::unordered_map<MatMulKey, LtChoice, MatMulKeyHash>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
     const size_t es = dtype_size(key.t);
@@ -244,9 +238,8 @@ class LtMatMulKernel : public Kernel {
                       std::to_string(key.m) + "x" + std::to_string(key.k) + "] x [" +
                       std::to_string(key.k) + "x" + std::to_string(key.n) + "]");
     bias_ = nullptr;  // the search pointed the bias at scratch; run() sets the real one
-    const Algo a{c.algo, c.workspace};
-    cache->emplace(key, a);
-    return a;
+    cache->emplace(key, c);
+    return c;
   }
 
   void* stream_;
@@ -255,7 +248,7 @@ class LtMatMulKernel : public Kernel {
   GpuEpilogue epi_;
   cublasLtMatmulDesc_t desc_ = nullptr;
   cublasLtMatrixLayout_t la_ = nullptr, lb_ = nullptr, lc_ = nullptr;
-  Algo algo_{};
+  LtChoice algo_;
   const void* bias_ = nullptr;
 };
 
@@ -274,13 +267,12 @@ LtChoice lt_choose(const LtProblem& p, void* stream, const std::string& what) {
                                                           pref, kCandidates, res, &found);
   cublasLtMatmulPreferenceDestroy(pref);
   if (s != CUBLAS_STATUS_SUCCESS || found == 0)
-    throw Error(ErrorCode::kUnimplemented,
-                what + (s != CUBLAS_STATUS_SUCCESS
-                            ? std::string(" (") + cublasLtGetStatusString(s) + ")"
-                            : std::string()));
+    throw Error(
+        ErrorCode::kUnimplemented,
+        what + (s != CUBLAS_STATUS_SUCCESS ? std::string(" (") + cublasLtGetStatusString(s) + ")"
+                                           : std::string()));
   const char* env = std::getenv("AAMP_CUBLASLT_AUTOTUNE");
-  if (found == 1 || (env && std::string(env) == "0"))
-    return {res[0].algo, res[0].workspaceSize};
+  if (found == 1 || (env && std::string(env) == "0")) return {res[0].algo, res[0].workspaceSize};
   // Zeroed scratch operands and a full-size workspace for the trial runs.
   auto align = [](size_t x) { return (x + 255) / 256 * 256; };
   const size_t total = align(p.a_bytes) + align(p.b_bytes) + align(p.c_bytes) +
