@@ -429,6 +429,16 @@ void Plan::place_device_inputs() {
       dev_offset_[v] = fbytes;
       fbytes += (values_[v].bytes + 255) / 256 * 256;
     }
+  size_t sbytes = 0;
+  for (int v : fetch_values_) {
+    const Value& r = values_[static_cast<size_t>(root(v))];
+    const bool on_device = !r.constant && r.feed < 0 && values_[static_cast<size_t>(v)].bytes;
+    staging_offset_.push_back(on_device ? static_cast<int64_t>(sbytes) : -1);
+    if (on_device) sbytes += (values_[static_cast<size_t>(v)].bytes + 255) / 256 * 256;
+  }
+  if (sbytes)
+    staging_ = std::unique_ptr<uint8_t, HostFree>(
+        static_cast<uint8_t*>(dev_->allocate_host(sbytes)), HostFree{dev_});
   dev_consts_ = std::make_unique<DeviceBuffer>(dev_, cbytes);
   dev_feeds_ = std::make_unique<DeviceBuffer>(dev_, fbytes);
   for (int r : consts) {
@@ -536,38 +546,23 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
   // Device fetches go through one page-locked staging buffer (a DMA copy, then a host copy):
   // copies straight into pageable memory are several times slower.
   std::vector<Tensor> out;
-  std::vector<std::pair<size_t, size_t>> staged;  // (fetch index, staging offset)
-  size_t staged_bytes = 0;
   for (size_t k = 0; k < fetch_values_.size(); ++k) {
     const int v = fetch_values_[k];
     const Value& x = values_[static_cast<size_t>(v)];
-    const Value& r = values_[static_cast<size_t>(root(v))];
     out.emplace_back(x.dtype, Shape(x.shape));
-    if (x.bytes && dev_ && !r.constant && r.feed < 0) {
-      staged.push_back({k, staged_bytes});
-      staged_bytes += (x.bytes + 255) / 256 * 256;
-    } else if (x.bytes) {
+    if (dev_ && staging_offset_[k] >= 0)
+      dev_->copy_to_host(staging_.get() + staging_offset_[k], value_ptr(v, nullptr), x.bytes,
+                         stream_);
+    else if (x.bytes)
       std::memcpy(out.back().mutable_raw(), value_ptr(v, &feeds), x.bytes);
-    }
-  }
-  if (staged_bytes > staging_bytes_) {
-    dev_->synchronize(stream_);  // the old buffer may still be a copy's target
-    staging_.reset();
-    staging_ = std::unique_ptr<uint8_t, HostFree>(
-        static_cast<uint8_t*>(dev_->allocate_host(staged_bytes)), HostFree{dev_});
-    staging_bytes_ = staged_bytes;
-  }
-  for (const auto& [k, off] : staged) {
-    const int v = fetch_values_[k];
-    dev_->copy_to_host(staging_.get() + off, value_ptr(v, nullptr),
-                       values_[static_cast<size_t>(v)].bytes, stream_);
   }
   if (dev_) {
     dev_->synchronize(stream_);
     // Large fetches (BERT's 12.6 MB of hidden states) copy out on several threads.
-    for (const auto& [k, off] : staged) {
+    for (size_t k = 0; k < fetch_values_.size(); ++k) {
+      if (staging_offset_[k] < 0) continue;
       uint8_t* dst = out[k].mutable_raw();
-      const uint8_t* src = staging_.get() + off;
+      const uint8_t* src = staging_.get() + staging_offset_[k];
       parallel_for(static_cast<int64_t>(values_[static_cast<size_t>(fetch_values_[k])].bytes),
                    int64_t{1} << 20, threads_, [&](int64_t b, int64_t e) {
                      std::memcpy(dst + b, src + b, static_cast<size_t>(e - b));

@@ -77,7 +77,8 @@ class Plan {
   // false when the steps must run one by one (first run, profiling, capture failed or off).
   bool replay_graph();
   void plan_memory_and_bind();
-  // Device plans: uploads the constants kernels read and lays out the feeds' device copies.
+  // Device plans: uploads the constants kernels read, lays out the feeds' device copies and the
+  // fetches' host staging buffer.
   void place_device_inputs();
   uint8_t* value_ptr(int v, const std::vector<const Tensor*>* feeds) const;
   int root(int v) const;
@@ -107,7 +108,8 @@ class Plan {
   void* graph_ = nullptr;  // device plans: the captured steps (DeviceRuntime graph handle)
   bool graph_failed_ = false;
   std::vector<void*> events_;  // device profiling: an event per step boundary
-  // Device plans: page-locked host memory the fetches are downloaded into.
+  // Device plans: page-locked host memory the fetches computed on the device are downloaded
+  // into, laid out at compile time (offset per fetch; -1: a constant or feed, copied on the host).
   struct HostFree {
     DeviceRuntime* dev = nullptr;
     void operator()(uint8_t* p) const {
@@ -115,8 +117,8 @@ class Plan {
     }
   };
   std::unique_ptr<uint8_t, HostFree> staging_{nullptr, HostFree{}};
-  size_t staging_bytes_ = 0;
-  bool timed_run_ = false;     // the steps just queued recorded events_
+  std::vector<int64_t> staging_offset_;
+  bool timed_run_ = false;  // the steps just queued recorded events_
   PlanStats stats_;
 };
 
