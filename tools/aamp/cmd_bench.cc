@@ -56,6 +56,12 @@ struct Timing {
   int iters = 0;
 };
 
+// How a mode's outputs agree with reference outputs (float outputs of matching sizes).
+struct Agreement {
+  double max_abs = 0, rel_l2 = 0;
+  std::optional<double> top1;  // rows of the outputs with a class axis whose argmax agrees
+};
+
 struct ModeResult {
   std::string mode;  // "fp32", "bf16", "fp16"
   Timing t;
@@ -63,15 +69,12 @@ struct ModeResult {
   int nodes = 0;
   std::optional<OptimizeResult> opt;
   std::vector<Tensor> outputs;
-  // Agreement with FP32 (mixed modes only).
-  double max_abs = 0, rel_l2 = 0;
-  std::optional<double> top1;
+  Agreement agree;                 // with FP32 on the same device (mixed modes only)
   std::optional<double> accuracy;  // with --labels
   // Device runs: the most device memory allocated at once while the session lived (arena,
   // weights, feeds, kernels' workspaces).
   std::optional<size_t> device_peak;
-  // With --check-cpu: agreement with FP32 on the CPU runtime.
-  std::optional<double> cpu_max_abs, cpu_rel_l2;
+  std::optional<Agreement> vs_cpu;  // with --check-cpu: with FP32 on the CPU runtime
 };
 
 // Index of the largest of the c values of row `row` of t (the first one on ties).
@@ -109,11 +112,6 @@ double quantile(std::vector<double> v, double q) {
   const double f = pos - static_cast<double>(i);
   return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
 }
-
-struct Agreement {
-  double max_abs = 0, rel_l2 = 0;
-  std::optional<double> top1;  // rows of the outputs with a class axis whose argmax agrees
-};
 
 Agreement agreement(const std::vector<Tensor>& ref, const std::vector<Tensor>& got) {
   Agreement r;
@@ -192,11 +190,17 @@ std::string dtype_label(const std::string& mode) {
   return mode == "fp32" ? "FP32" : mode == "fp16" ? "FP16" : "BF16";
 }
 
+// The device's name ("NVIDIA H200") for device runs, "" on the CPU.
+std::string device_name_of(const BenchOptions& o) {
+  const DeviceKind d = parse_device_option(o.device);
+  const DeviceRuntime* dev = d == DeviceKind::kCPU ? nullptr : find_device_runtime(d);
+  return dev ? dev->device_name() : "";
+}
+
 // " (NVIDIA H200, inputs resident)" for device runs, "" on the CPU.
 std::string device_suffix(const BenchOptions& o) {
   if (parse_device_option(o.device) == DeviceKind::kCPU) return "";
-  const DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
-  return " (" + (dev ? dev->device_name() : std::string("?")) +
+  return " (" + device_name_of(o) +
          (o.resident ? ", inputs resident" : ", inputs copied from the host at each run") + ")";
 }
 
@@ -223,9 +227,9 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
         fmt::format("{:.1f}", 1e3 * static_cast<double>(o.batch) / r.t.median),
         format_bytes(r.stats.weight_bytes),
         format_bytes(r.stats.arena_bytes),
-        ref ? "-" : fmt::format("{:.3g}", r.max_abs),
-        ref ? "-" : fmt::format("{:.2e}", r.rel_l2),
-        ref || !r.top1 ? "-" : fmt::format("{:.3f}", *r.top1)};
+        ref ? "-" : fmt::format("{:.3g}", r.agree.max_abs),
+        ref ? "-" : fmt::format("{:.2e}", r.agree.rel_l2),
+        ref || !r.agree.top1 ? "-" : fmt::format("{:.3f}", *r.agree.top1)};
     if (acc) row.push_back(r.accuracy ? fmt::format("{:.2f}%", 100 * *r.accuracy) : "-");
     if (on_dev) row.push_back(r.device_peak ? format_bytes(*r.device_peak) : "-");
     t.add_row(row);
@@ -256,9 +260,10 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
   for (const ModeResult& r : rs) {
     if (!r.stats.graph_note.empty())
       std::cout << dtype_label(r.mode) << ": " << r.stats.graph_note << "\n";
-    if (r.cpu_rel_l2)
+    if (r.vs_cpu)
       std::cout << dtype_label(r.mode) << " on " << o.device << " vs FP32 on the CPU: max |diff| "
-                << fmt::format("{:.3g}, rel-L2 {:.2e}", *r.cpu_max_abs, *r.cpu_rel_l2) << "\n";
+                << fmt::format("{:.3g}, rel-L2 {:.2e}", r.vs_cpu->max_abs, r.vs_cpu->rel_l2)
+                << "\n";
   }
   for (const ModeResult& r : rs) {
     if (!o.profile || r.stats.profile.empty()) continue;
@@ -306,10 +311,7 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
   j["format"] = format_id(m.format);
   j["batch"] = o.batch;
   j["device"] = o.device;
-  if (DeviceRuntime* dev = parse_device_option(o.device) == DeviceKind::kCPU
-                               ? nullptr
-                               : find_device_runtime(DeviceKind::kGPU))
-    j["device_name"] = dev->device_name();
+  if (const std::string name = device_name_of(o); !name.empty()) j["device_name"] = name;
   j["resident_inputs"] = o.resident;
   j["threads"] = o.threads;
   j["iters"] = o.iters;
@@ -334,13 +336,14 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
     if (r.accuracy) e["accuracy"] = *r.accuracy;
     if (r.mode != "fp32") {
       e["amp"] = r.opt->amp.message();
-      e["max_abs_diff"] = r.max_abs;
-      e["rel_l2"] = r.rel_l2;
-      e["top1_agreement"] = r.top1 ? nlohmann::ordered_json(*r.top1) : nlohmann::ordered_json();
+      e["max_abs_diff"] = r.agree.max_abs;
+      e["rel_l2"] = r.agree.rel_l2;
+      e["top1_agreement"] =
+          r.agree.top1 ? nlohmann::ordered_json(*r.agree.top1) : nlohmann::ordered_json();
     }
-    if (r.cpu_rel_l2) {
-      e["cpu_fp32_max_abs_diff"] = *r.cpu_max_abs;
-      e["cpu_fp32_rel_l2"] = *r.cpu_rel_l2;
+    if (r.vs_cpu) {
+      e["cpu_fp32_max_abs_diff"] = r.vs_cpu->max_abs;
+      e["cpu_fp32_rel_l2"] = r.vs_cpu->rel_l2;
     }
     if (o.profile) {
       auto& p = e["profile"] = nlohmann::ordered_json::array();
@@ -390,8 +393,7 @@ void run_bench(BenchOptions o) {
     for (const std::string& d : dtypes) {
       if (!o.json) std::cerr << "aamp: benchmarking " << dtype_label(d) << " ...\n";
       rs.push_back(run_mode(d, m.graph, o, feeds));
-      const Agreement a = agreement(rs[0].outputs, rs.back().outputs);
-      rs.back().max_abs = a.max_abs, rs.back().rel_l2 = a.rel_l2, rs.back().top1 = a.top1;
+      rs.back().agree = agreement(rs[0].outputs, rs.back().outputs);
     }
   }
   if (o.check_cpu && parse_device_option(o.device) != DeviceKind::kCPU) {
@@ -399,10 +401,7 @@ void run_bench(BenchOptions o) {
     BenchOptions once = o;
     once.iters = 1, once.warmup = 0, once.profile = false;
     const ModeResult cpu = run_mode("fp32", m.graph, once, feeds, /*on_cpu=*/true);
-    for (ModeResult& r : rs) {
-      const Agreement a = agreement(cpu.outputs, r.outputs);
-      r.cpu_max_abs = a.max_abs, r.cpu_rel_l2 = a.rel_l2;
-    }
+    for (ModeResult& r : rs) r.vs_cpu = agreement(cpu.outputs, r.outputs);
   }
   if (labels)
     for (ModeResult& r : rs) r.accuracy = accuracy_of(r.outputs, *labels, o.labels);
