@@ -14,7 +14,34 @@ Session created afterwards; ITEX_AUTO_MIXED_PRECISION* / AAMP_* environment vari
 where the config leaves a field unset.
 """
 
-from . import _aamp
+import os as _os
+import sys as _sys
+
+
+def _load_extension():
+    """Imports the C++ extension so that its libraries keep their own symbols.
+
+    aamp's extension links Debian's libprotobuf (GraphDef I/O) and oneDNN. TensorFlow brings its
+    own protobuf and, once imported, exports it into the process's global symbol scope: a library
+    loaded afterwards in the default way would bind its protobuf references to TensorFlow's copy
+    (two protobuf versions mixed, one descriptor pool). RTLD_DEEPBIND makes the extension and the
+    libraries it pulls in look up symbols in their own dependency tree first, so aamp and
+    TensorFlow work in one process in either import order.
+    """
+    deepbind = getattr(_os, "RTLD_DEEPBIND", 0)
+    if not deepbind:
+        from . import _aamp as ext
+        return ext
+    flags = _sys.getdlopenflags()
+    _sys.setdlopenflags(_os.RTLD_NOW | _os.RTLD_LOCAL | deepbind)
+    try:
+        from . import _aamp as ext
+    finally:
+        _sys.setdlopenflags(flags)
+    return ext
+
+
+_aamp = _load_extension()
 from ._aamp import (Error, InvalidArgumentError, NotFoundError, ParseError, InvalidGraphError,
                     UnimplementedError, InternalError, Graph, AmpConfig, load,
                     cpu_has_native_fp16)
