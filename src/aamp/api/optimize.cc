@@ -22,6 +22,12 @@ std::string make_timestamp() {
 
 OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
                         const std::vector<std::string>& fetches) {
+  return optimize(g, config, device, fetches, PassHooks{});
+}
+
+OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
+                        const std::vector<std::string>& fetches, const PassHooks& hooks,
+                        const std::string& log_prefix) {
   OptimizeResult res;
   // Validate everything before touching the graph.
   DType target = config.target(device);
@@ -51,6 +57,7 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   ctx.device = device;
   ctx.fetches = fetches;
   ctx.warnings = &sink;
+  ctx.hooks = hooks;
   ctx.fetch_nodes(g);  // throws for an unknown fetch
 
   PassManager pm;
@@ -61,7 +68,7 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   std::string dir = config.log_path.value_or("");
   res.timestamp = make_timestamp();
   auto write = [&](const std::string& name, const std::string& bytes) {
-    std::string path = (std::filesystem::path(dir) / name).string();
+    std::string path = (std::filesystem::path(dir) / (log_prefix + name)).string();
     write_file_atomic(path, bytes);
     res.log_files.push_back(path);
   };

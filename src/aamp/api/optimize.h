@@ -40,5 +40,11 @@ struct OptimizeResult {
 // without native FP16, unknown fetch) before touching the graph.
 OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
                         const std::vector<std::string>& fetches = {});
+// The same for a host framework that runs the result itself (the TensorFlow plugin): `hooks`
+// say which kernels and fused forms it has (see PassHooks); `log_prefix` goes before the log
+// files' names (e.g. the graph's name, so that several graphs in one folder stay apart).
+OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
+                        const std::vector<std::string>& fetches, const PassHooks& hooks,
+                        const std::string& log_prefix = "");
 
 }  // namespace aamp

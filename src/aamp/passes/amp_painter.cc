@@ -63,6 +63,7 @@ bool AmpPainter::can_take(int v) const {
   const AmpVertex& x = tg_.vertex(v);
   const OpDef* def = find_signature(*x.node);
   if (!def || !attr_allows(*def, x.attr, opts_.target)) return false;
+  if (opts_.has_kernel) return opts_.has_kernel(x.node->op, x.attr, opts_.target);
   if (!opts_.check_kernels) return true;
   // Only a runtime that runs the op on this device, but not in the target dtype, vetoes it. Ops
   // the runtime does not run at all here (or runs without a kernel, e.g. aliases like Reshape)

@@ -11,6 +11,7 @@
 // The painter never modifies the graph; AmpRewriter (amp_rewrite.h) applies the result.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -28,6 +29,8 @@ struct AmpPaintOptions {
   DeviceKind device = DeviceKind::kCPU;
   // Also require a target-dtype kernel when the runtime has kernels for the op on the device.
   bool check_kernels = true;
+  // When set, decides kernel availability instead (PassHooks::has_kernel).
+  std::function<bool(const std::string& op, const std::string& attr, DType dtype)> has_kernel;
   bool unsafe_force_all = false;  // every float op that can take the target dtype -> ALLOW
   std::unordered_set<std::string> fetch_nodes;  // their output dtypes are preserved
   // Nodes painted as deny whatever their op's list (AmpOptions::deny_nodes): name -> rule.

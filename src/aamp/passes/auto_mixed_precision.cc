@@ -66,6 +66,7 @@ AmpReport run_auto_mixed_precision(Graph& g, const AmpOptions& opts, const PassC
   po.target = opts.target;
   po.device = ctx.device;
   po.check_kernels = ctx.check_kernels;
+  po.has_kernel = ctx.hooks.has_kernel;
   po.unsafe_force_all = opts.unsafe_force_all;
   po.fetch_nodes = fetch;
   po.deny_nodes = opts.deny_nodes;

@@ -33,6 +33,17 @@ struct WarningSink {
   }
 };
 
+// What a host framework that runs the rewritten graph itself tells the passes (the TensorFlow
+// plugin, tf_plugin/): which kernels it has and which fused forms it runs. Unset: aamp's own.
+struct PassHooks {
+  // When set, AMP paints (op, type attr) in a low-precision dtype only where this returns true
+  // (the host has that kernel), instead of consulting OpRegistry's kernel table.
+  std::function<bool(const std::string& op, const std::string& attr, DType dtype)> has_kernel;
+  // With tf_compatible: also keep remapper fusions whose fused node is one of aamp's own ops
+  // (aamp_only), for a host that registers aamp's ops; TF.js-only forms stay refused.
+  bool aamp_ops = false;
+};
+
 // What every pass gets besides the graph.
 struct PassContext {
   DeviceKind device = DeviceKind::kCPU;
@@ -43,6 +54,7 @@ struct PassContext {
   // false the op signatures alone decide (pure pass tests without a runtime).
   bool check_kernels = true;
   WarningSink* warnings = nullptr;  // may be null
+  PassHooks hooks;
 
   void warn(const std::string& msg) const {
     if (warnings) warnings->warn(msg);

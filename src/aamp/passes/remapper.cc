@@ -8,6 +8,7 @@
 
 #include "aamp/core/error.h"
 #include "aamp/ops/shape_inference.h"
+#include "aamp/ops/signature.h"
 
 namespace aamp {
 
@@ -241,7 +242,7 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
   for (auto set : {tfjs_rules, activation_rules, norm_rules, contraction_rules, misc_rules})
     for (auto& r : set()) {
       if (r.phase != phase && r.phase != RemapPhase::kBoth) continue;
-      if (opts.tf_compatible && !r.tf_compatible) continue;
+      if (opts.tf_compatible && !r.tf_compatible && !opts.aamp_ops) continue;
       if (!opts.tf_compatible && r.only_tf_compatible) continue;
       rules.push_back(std::move(r));
     }
@@ -272,10 +273,17 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
         if (!matcher->match(rule.pattern, *n, &m)) continue;
         Graph backup = g;
         bool ok = false;
+        const std::string root = m.root->name;
         try {
           ok = rule.rewrite(g, m, opts);
         } catch (const Error&) {
           ok = false;
+        }
+        if (ok && opts.tf_compatible && !rule.tf_compatible) {
+          // aamp_ops mode: only aamp's own fused ops (the root takes the fused node's place).
+          const Node* fused = g.find(root);
+          const OpDef* def = fused ? find_signature(*fused) : nullptr;
+          ok = def && def->aamp_only;
         }
         if (!ok) {
           g = std::move(backup);
@@ -306,6 +314,7 @@ PassResult RemapperPass::run(Graph& g, const PassContext& ctx) {
   RemapperOptions o;
   o.tf_compatible = tf_compatible_;
   o.post_amp = post_amp_;
+  o.aamp_ops = ctx.hooks.aamp_ops;
   o.fetch_nodes = ctx.fetch_nodes(g);
   RemapperResult r = run_remapper(g, o);
   if (result_) *result_ = r;

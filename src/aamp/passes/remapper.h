@@ -25,6 +25,9 @@ struct RemapperOptions {
   std::unordered_set<std::string> fetch_nodes;
   // Which phase: before AMP (fusions) or after AMP (Const+Cast folding, AddN of 2 -> AddV2).
   bool post_amp = false;
+  // With tf_compatible: rules that are not tf_compatible run too, and a rewrite is kept when its
+  // fused node is one of aamp's own ops (PassHooks::aamp_ops).
+  bool aamp_ops = false;
 };
 
 struct RemapperResult {

@@ -90,6 +90,12 @@ std::vector<FusionRule> activation_rules() {
       rules.push_back(unary_rule(
           "GeluExact", p, [](Node& n, const Match&) { n.attrs["approximate"] = false; }, "Gelu"));
   }
+  // GELU exact as Keras 3 writes it: 0.5 * x * Erfc(-x * 0.7071068) (or Erfc(-(x * 0.7071068))).
+  for (const P& arg : {P::op("Mul", {P::op("Neg", {P::any("x")}), near(0.70710678f)}).commutative(),
+                       P::op("Neg", {erf_arg})})
+    for (P& p : half_x_times(P::op("Erfc", {arg})))
+      rules.push_back(unary_rule(
+          "GeluExact", p, [](Node& n, const Match&) { n.attrs["approximate"] = false; }, "Gelu"));
   // GELU approximate: 0.5 * x * (1 + Tanh(0.7978846 * (x + 0.044715 * x^3))), with x^3 as
   // Pow(x, 3), Mul(x, Mul(x, x)) or Mul(Mul(x, x), x).
   std::vector<P> cubes = {

@@ -42,6 +42,13 @@ std::vector<P> norm_patterns() {
         P::op(kAdd, {P::op("Mul", {P::any("x"), inv}).commutative(),
                      P::op("Sub", {P::any("beta"), P::op("Mul", {mean, inv}).commutative()})})
             .commutative());
+    // Keras 3 after TensorFlow's arithmetic optimizer: y = beta + ((-mean) * inv + x * inv)
+    out.push_back(
+        P::op(kAdd, {P::any("beta"),
+                     P::op(kAdd, {P::op("Mul", {P::op("Neg", {mean}), inv}).commutative(),
+                                  P::op("Mul", {P::any("x"), inv}).commutative()})
+                         .commutative()})
+            .commutative());
     // Transformer: y = ((x - mean) * rstd) * gamma + beta
     P centered = P::op("Sub", {P::any("x"), mean}, "centered");
     out.push_back(

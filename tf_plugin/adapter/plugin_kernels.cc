@@ -1,0 +1,182 @@
+// TF_InitKernel: aamp's fused ops as TensorFlow ops with CPU kernels (adapter side).
+//
+// The remapper emits them (aamp names "LayerNorm", ... ; TensorFlow names "_AampLayerNorm", ...:
+// tf_plugin/impl/impl_ops.h). Ops are declared here from a static table (no aamp code runs at
+// `import tensorflow`); a kernel loads the implementation on construction, which runs aamp's own
+// CPU kernel for the dtype on TensorFlow's buffers. Shape functions: the output has the shape of
+// the first input, except _AampFusedBatchMatMulV2 (unknown; TensorFlow's shape inference of the
+// graph around it is not needed once the graph is optimized).
+#include <tensorflow/c/kernels.h>
+#include <tensorflow/c/ops.h>
+#include <tensorflow/c/tf_tensor.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "adapter/adapter.h"
+
+namespace aamp_tf {
+
+namespace {
+
+struct OpSpec {
+  const char* name;
+  std::vector<const char*> inputs, outputs, attrs;
+  bool same_shape;
+};
+
+const char* const kT = "T: {float, bfloat16, half}";
+
+// Kept in step with src/aamp/ops/aamp_fused_ops.cc (the plugin's tests run each op in TF).
+const std::vector<OpSpec>& op_specs() {
+  static const std::vector<OpSpec> specs = {
+      {"_AampLayerNorm",
+       {"x: T", "scale: U", "offset: U"},
+       {"y: T"},
+       {kT, "U: {float}", "epsilon: float = 0.001"},
+       true},
+      {"_AampInstanceNorm",
+       {"x: T", "scale: U", "offset: U"},
+       {"y: T"},
+       {kT, "U: {float}", "epsilon: float = 0.001", "data_format: string = 'NHWC'",
+        "fused_ops: list(string) = []", "leakyrelu_alpha: float = 0.2"},
+       true},
+      {"_AampSwish", {"x: T"}, {"y: T"}, {kT, "beta: float = 1.0"}, true},
+      {"_AampMish", {"x: T"}, {"y: T"}, {kT}, true},
+      {"_AampHardSwish", {"x: T"}, {"y: T"}, {kT}, true},
+      {"_AampGelu", {"features: T"}, {"activations: T"}, {kT, "approximate: bool = false"}, true},
+      {"_AampFusedAddSoftmax", {"logits: T", "mask: T"}, {"softmax: T"}, {kT}, true},
+      {"_AampFusedBatchMatMulV2",
+       {"x: T", "y: T", "args: num_args * T"},
+       {"output: T"},
+       {kT, "adj_x: bool = false", "adj_y: bool = false", "num_args: int >= 0 = 0",
+        "fused_ops: list(string) = []", "epsilon: float = 0.0001", "leakyrelu_alpha: float = 0.2"},
+       false},
+  };
+  return specs;
+}
+
+void same_shape_fn(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, h, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, status);
+  TF_DeleteShapeHandle(h);
+}
+
+void unknown_shape_fn(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeInferenceContextSetUnknownShape(ctx, status);
+}
+
+void* create(TF_OpKernelConstruction* ctx) {
+  TF_Status* s = TF_NewStatus();
+  void* kernel = nullptr;
+  const AampTfImpl* t = impl();
+  TF_Buffer* nd = TF_OpKernelConstruction_GetNodeDef(ctx, s);
+  if (!t) {
+    TF_SetStatus(s, TF_INTERNAL, "aamp: the implementation library could not be loaded");
+  } else if (TF_GetCode(s) == TF_OK) {
+    char* error = nullptr;
+    kernel = t->kernel_create(static_cast<const char*>(nd->data), nd->length, &error);
+    if (!kernel) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, error ? error : "aamp: kernel creation failed");
+      t->free_string(error);
+    }
+  }
+  if (nd) TF_DeleteBuffer(nd);
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
+  TF_DeleteStatus(s);
+  return kernel;
+}
+
+struct AllocContext {
+  TF_OpKernelContext* ctx;
+  TF_Status* status;
+  std::vector<TF_Tensor*>* tensors;
+};
+
+void* allocate(void* c, int index, const AampTfTensor* desc) {
+  auto* a = static_cast<AllocContext*>(c);
+  size_t bytes = TF_DataTypeSize(static_cast<TF_DataType>(desc->dtype));
+  for (int d = 0; d < desc->rank; ++d) bytes *= static_cast<size_t>(desc->dims[d]);
+  TF_Tensor* t = TF_AllocateOutput(a->ctx, index, static_cast<TF_DataType>(desc->dtype),
+                                   desc->dims, desc->rank, bytes, a->status);
+  if (TF_GetCode(a->status) != TF_OK || !t) return nullptr;
+  a->tensors->push_back(t);
+  return TF_TensorData(t);
+}
+
+void compute(void* kernel, TF_OpKernelContext* ctx) {
+  const AampTfImpl* t = impl();
+  TF_Status* s = TF_NewStatus();
+  std::vector<TF_Tensor*> tensors;
+  std::vector<AampTfTensor> inputs;
+  const int n = TF_NumInputs(ctx);
+  for (int i = 0; i < n && TF_GetCode(s) == TF_OK; ++i) {
+    TF_Tensor* in = nullptr;
+    TF_GetInput(ctx, i, &in, s);
+    if (TF_GetCode(s) != TF_OK) break;
+    tensors.push_back(in);
+    AampTfTensor d{};
+    d.dtype = static_cast<int>(TF_TensorType(in));
+    d.rank = TF_NumDims(in);
+    if (d.rank > AAMP_TF_MAX_RANK) {
+      TF_SetStatus(s, TF_UNIMPLEMENTED, "aamp kernels take tensors of rank <= 8");
+      break;
+    }
+    for (int k = 0; k < d.rank; ++k) d.dims[k] = TF_Dim(in, k);
+    d.data = TF_TensorData(in);
+    inputs.push_back(d);
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    AllocContext a{ctx, s, &tensors};
+    char* error = nullptr;
+    if (t->kernel_compute(kernel, inputs.data(), static_cast<int>(inputs.size()), allocate, &a,
+                          &error) != 0) {
+      if (TF_GetCode(s) == TF_OK)
+        TF_SetStatus(s, TF_INTERNAL, error ? error : "aamp kernel failed");
+      t->free_string(error);
+    }
+  }
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelContext_Failure(ctx, s);
+  for (TF_Tensor* x : tensors) TF_DeleteTensor(x);
+  TF_DeleteStatus(s);
+}
+
+void destroy(void* kernel) {
+  if (kernel && impl()) impl()->kernel_delete(kernel);
+}
+
+}  // namespace
+
+}  // namespace aamp_tf
+
+extern "C" __attribute__((visibility("default"))) void TF_InitKernel() {
+  using namespace aamp_tf;
+  TF_Status* s = TF_NewStatus();
+  for (const OpSpec& op : op_specs()) {
+    TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(op.name);
+    for (const char* a : op.inputs) TF_OpDefinitionBuilderAddInput(b, a);
+    for (const char* a : op.outputs) TF_OpDefinitionBuilderAddOutput(b, a);
+    for (const char* a : op.attrs) TF_OpDefinitionBuilderAddAttr(b, a);
+    TF_OpDefinitionBuilderSetShapeInferenceFunction(b,
+                                                    op.same_shape ? same_shape_fn : unknown_shape_fn);
+    TF_RegisterOpDefinition(b, s);
+    if (TF_GetCode(s) != TF_OK) {
+      warn_once(std::string("cannot register op ") + op.name + ": " + TF_Message(s));
+      TF_SetStatus(s, TF_OK, "");
+      continue;
+    }
+    for (TF_DataType dt : {TF_FLOAT, TF_BFLOAT16, TF_HALF}) {
+      TF_KernelBuilder* kb = TF_NewKernelBuilder(op.name, "CPU", create, compute, destroy);
+      TF_KernelBuilder_TypeConstraint(kb, "T", dt, s);
+      const std::string kernel_name = std::string(op.name) + "_CPU_" + std::to_string(dt);
+      if (TF_GetCode(s) == TF_OK) TF_RegisterKernelBuilder(kernel_name.c_str(), kb, s);
+      if (TF_GetCode(s) != TF_OK) {
+        warn_once(std::string("cannot register a CPU kernel of ") + op.name + ": " + TF_Message(s));
+        TF_SetStatus(s, TF_OK, "");
+      }
+    }
+  }
+  TF_DeleteStatus(s);
+}
