@@ -30,5 +30,6 @@ void register_inspect_command(CLI::App& app);  // cmd_inspect.cc: summary of a m
 void register_run_command(CLI::App& app);      // cmd_run.cc: run a model on the CPU runtime
 void register_bench_command(CLI::App& app);    // cmd_bench.cc: FP32 vs AMP latency
 void register_convert_command(CLI::App& app);  // cmd_convert.cc: remapper + AMP rewrite, save
+void register_report_command(CLI::App& app);   // cmd_report.cc: the HTML conversion report
 
 }  // namespace aamp::cli

@@ -62,6 +62,7 @@ int run(int argc, char** argv) {
       "  aamp convert model.pb -o model_bf16.pb  remapper + AMP rewrite (bfloat16 on the CPU)\n"
       "  aamp run model.pb --input x=image.npy   run on the CPU runtime\n"
       "  aamp bench model.json                   FP32 vs AMP latency\n"
+      "  aamp report model.json -o report.html   the conversion report (HTML)\n"
       "\nRun 'aamp COMMAND --help' for a command's options. AMP options also come from the\n"
       "environment (ITEX_AUTO_MIXED_PRECISION_* or AAMP_AUTO_MIXED_PRECISION_*, see README.md).\n"
       "Exit codes: 0 ok, 2 bad input or options, 1 internal error.");
@@ -70,6 +71,7 @@ int run(int argc, char** argv) {
   aamp::cli::register_run_command(app);
   aamp::cli::register_bench_command(app);
   aamp::cli::register_convert_command(app);
+  aamp::cli::register_report_command(app);
 
   if (argc <= 1) {
     std::cout << app.help();

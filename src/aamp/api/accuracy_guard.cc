@@ -71,8 +71,10 @@ class Evaluator {
 
   // Converts a copy of the original with `keep` kept float32 and measures it.
   // `probe`: nodes painted allow whatever their list (one node alone in low precision).
+  // `got` (optional) receives the converted graph's outputs, [sample][output].
   Measured measure(const std::vector<std::string>& keep, OptimizeResult* result = nullptr,
-                   const std::vector<std::string>& probe = {}) {
+                   const std::vector<std::string>& probe = {},
+                   std::vector<std::vector<Tensor>>* got_all = nullptr) {
     ++evaluations_;
     Graph g = original_;
     AmpConfig c = config_;
@@ -83,6 +85,7 @@ class Evaluator {
     std::vector<double> num(outputs_.size(), 0), den(outputs_.size(), 0), n(outputs_.size(), 0);
     for (size_t k = 0; k < samples_.size(); ++k) {
       std::vector<Tensor> got = s.run(samples_[k], outputs_);
+      if (got_all) got_all->push_back(got);
       for (size_t i = 0; i < outputs_.size(); ++i) {
         const Tensor& ref = ref_[k][i];
         if (!is_float(ref.dtype())) continue;
@@ -106,6 +109,9 @@ class Evaluator {
 
   int evaluations() const { return evaluations_; }
   size_t samples() const { return samples_.size(); }
+  const std::vector<CalibrationSample>& sample_list() const { return samples_; }
+  const std::vector<std::vector<Tensor>>& reference() const { return ref_; }
+  const std::vector<std::string>& outputs() const { return outputs_; }
 
  private:
   static double sq_norm(const Tensor& t) {
@@ -397,6 +403,62 @@ OptimizeResult optimize_with_accuracy_guard(Graph& g, const AmpConfig& config, D
                          "): returning the best graph found, error " + fmt_err(rep.error_after));
   if (report) *report = std::move(rep);
   return r;
+}
+
+AmpErrorProfile amp_error_profile(const Graph& g, const AmpConfig& config, DeviceKind device,
+                                  const std::vector<std::string>& fetches,
+                                  const AccuracyGuardOptions& opts, bool per_node) {
+  auto say = [&](const std::string& s) {
+    if (opts.progress) opts.progress("accuracy: " + s);
+  };
+  Evaluator ev(g, config, device, fetches, opts);
+  AmpErrorProfile p;
+  OptimizeResult first;
+  Measured e0 = ev.measure(config.accuracy_guard_nodes, &first, {}, &p.converted);
+  p.outputs = ev.outputs();
+  p.samples = ev.sample_list();
+  p.reference = ev.reference();
+  say("converted graph: error " + fmt_err(e0.error) + " (worst output " + e0.worst + ")");
+  if (per_node) {
+    std::vector<std::string> candidates;
+    for (const auto& d : first.amp.decisions)
+      if (d.dtype == first.amp.target && d.op != "Const") candidates.push_back(d.node);
+    const size_t n = candidates.size();
+    const size_t groups = std::min(n, static_cast<size_t>(std::max(1, opts.max_evaluations - 1)));
+    if (groups < n)
+      p.note = std::to_string(n) + " converted nodes probed in " + std::to_string(groups) +
+               " groups of consecutive nodes (evaluation cap " +
+               std::to_string(opts.max_evaluations) + ")";
+    std::vector<double> alone(groups, 0);
+    std::vector<std::pair<size_t, size_t>> range(groups);
+    for (size_t u = 0; u < groups; ++u) {
+      range[u] = {u * n / groups, (u + 1) * n / groups};
+      std::vector<std::string> keep = config.accuracy_guard_nodes, probe;
+      for (size_t i = 0; i < n; ++i)
+        (i >= range[u].first && i < range[u].second ? probe : keep).push_back(candidates[i]);
+      alone[u] = ev.measure(keep, nullptr, probe).error;
+      if ((u + 1) % 10 == 0 || u + 1 == groups)
+        say("probed " + std::to_string(u + 1) + "/" + std::to_string(groups) +
+            (groups < n ? " groups" : " converted nodes") + " alone in low precision");
+    }
+    std::vector<double> own = alone;
+    if (groups == n && n > 0) {
+      auto producers = candidate_producers(g, config, device, candidates, first.amp);
+      for (size_t u = 0; u < n; ++u) {
+        double sq = alone[u] * alone[u];
+        for (size_t q : producers[u]) sq -= alone[q] * alone[q];
+        if (!producers[u].empty()) own[u] = std::sqrt(std::max(0.0, sq));
+      }
+    }
+    for (size_t u = 0; u < groups; ++u)
+      for (size_t i = range[u].first; i < range[u].second; ++i)
+        p.nodes.push_back(
+            {candidates[i], alone[u], own[u], static_cast<int>(range[u].second - range[u].first)});
+    std::stable_sort(p.nodes.begin(), p.nodes.end(),
+                     [](const AmpNodeError& a, const AmpNodeError& b) { return a.own > b.own; });
+  }
+  p.evaluations = ev.evaluations();
+  return p;
 }
 
 }  // namespace aamp

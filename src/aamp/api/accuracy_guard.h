@@ -88,4 +88,28 @@ OptimizeResult optimize_with_accuracy_guard(Graph& g, const AmpConfig& config, D
                                             const AccuracyGuardOptions& opts,
                                             AccuracyGuardReport* report = nullptr);
 
+// The error of a conversion, output by output and node by node (the conversion report,
+// report.h): the converted graph (config as given) and the float32 graph run on the calibration
+// samples (opts.calibration, or opts.samples seeded random ones), and with `per_node` each
+// converted node's share measured with the search's probe of step 2 (only it in low precision,
+// painted allow; `own` subtracts its converted producers' rounding in quadrature). With more
+// converted nodes than opts.max_evaluations - 1, consecutive nodes are probed in groups (each
+// member gets its group's error). Progress lines go to opts.progress.
+struct AmpNodeError {
+  std::string node;
+  double alone = 0, own = 0;
+  int group = 1;  // nodes probed together
+};
+struct AmpErrorProfile {
+  std::vector<std::string> outputs;  // fetched outputs
+  std::vector<CalibrationSample> samples;
+  std::vector<std::vector<Tensor>> reference, converted;  // [sample][output]
+  std::vector<AmpNodeError> nodes;                        // most `own` error first
+  int evaluations = 0;
+  std::string note;  // e.g. that nodes were probed in groups
+};
+AmpErrorProfile amp_error_profile(const Graph& g, const AmpConfig& config, DeviceKind device,
+                                  const std::vector<std::string>& fetches,
+                                  const AccuracyGuardOptions& opts, bool per_node);
+
 }  // namespace aamp

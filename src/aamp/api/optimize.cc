@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "aamp/api/report.h"
 #include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
@@ -72,6 +73,7 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
     write_file_atomic(path, bytes);
     res.log_files.push_back(path);
   };
+  Graph before;  // with a log path: the input graph's skeleton, for the report
   if (!dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -79,6 +81,11 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
       throw Error(ErrorCode::kIO, "cannot create AMP log path '" + dir + "': " + ec.message());
     write("graphdef_preop_" + res.timestamp + ".pb", serialize_graphdef_binary(g));
     write("graphdef_preop_" + res.timestamp + ".pb.txt", serialize_graphdef_text(g));
+    for (const auto& n : g.nodes()) {  // names, ops and inputs are all the report needs
+      Node skel;
+      skel.name = n->name, skel.op = n->op, skel.inputs = n->inputs;
+      before.add(std::move(skel));
+    }
   }
   res.amp.lists = *ao.lists;
   res.amp.target = target;
@@ -99,6 +106,14 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
     write("graphdef_AutoMixedPrecision_" + ts + ".pb.txt", serialize_graphdef_text(g));
     write("paintbuckets_AutoMixedPrecision_" + ts + ".txt", ao.lists->paintbuckets_text());
     write("decisions_" + ts + ".tsv", res.amp.decisions_tsv());
+    try {  // the HTML conversion report (report.h); a failure there does not fail the conversion
+      ReportInput in;
+      in.title = "AMP log " + ts, in.before = &before, in.after = &g, in.result = &res;
+      in.device = device;
+      write("report_" + ts + ".html", render_report_html(in));
+    } catch (const Error& e) {
+      res.warnings.push_back(std::string("conversion report not written: ") + e.what());
+    }
   }
   return res;
 }

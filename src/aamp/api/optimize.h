@@ -12,6 +12,7 @@
 //   graphdef_AutoMixedPrecision_<ts>.pb / .pb.txt the graph after the pipeline
 //   paintbuckets_AutoMixedPrecision_<ts>.txt      the effective lists
 //   decisions_<ts>.tsv                            node, op, final dtype, deciding rule
+//   report_<ts>.html                              the conversion report (report.h)
 #pragma once
 
 #include <string>

@@ -1,0 +1,96 @@
+#include "aamp/api/report_accuracy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace aamp {
+
+namespace {
+
+int64_t row_argmax(const Tensor& t, int64_t row, int64_t c) {
+  int64_t best = 0;
+  for (int64_t j = 1; j < c; ++j)
+    if (t.element_as_double(row * c + j) > t.element_as_double(row * c + best)) best = j;
+  return best;
+}
+
+}  // namespace
+
+bool is_class_scores(const Graph& g, const std::string& output, const Shape& shape) {
+  if (shape.unknown_rank || shape.rank() < 2 || shape.dims.back() < 2) return false;
+  static const std::set<std::string> kPassThrough = {"Identity", "Reshape", "Squeeze",
+                                                     "StopGradient", "Cast"};
+  static const std::set<std::string> kHead = {"MatMul", "_FusedMatMul", "BiasAdd", "Add", "AddV2"};
+  std::string name = output.substr(0, output.find(':'));
+  for (int hop = 0; hop < 8; ++hop) {
+    const Node* n = g.find(name);
+    if (!n) return false;
+    if (n->op == "Softmax" || n->op == "LogSoftmax") return true;
+    if (kHead.count(n->op)) return shape.rank() == 2;
+    if (!kPassThrough.count(n->op) || n->num_data_inputs() < 1) return false;
+    name = n->input(0).node;
+  }
+  return false;
+}
+
+OutputAgreement compare_output(const std::vector<const Tensor*>& ref,
+                               const std::vector<const Tensor*>& got, bool class_scores) {
+  OutputAgreement a;
+  double num = 0, den = 0;
+  int64_t rows = 0, same = 0;
+  for (size_t k = 0; k < ref.size() && k < got.size(); ++k) {
+    const Tensor& x = *ref[k];
+    const Tensor& y = *got[k];
+    if (!is_float(x.dtype()) || !is_float(y.dtype()) || x.num_elements() != y.num_elements())
+      return OutputAgreement{};
+    for (int64_t i = 0; i < x.num_elements(); ++i) {
+      const double p = x.element_as_double(i), q = y.element_as_double(i);
+      a.max_abs = std::max(a.max_abs, std::abs(p - q));
+      num += (p - q) * (p - q);
+      den += p * p;
+    }
+    a.elements += x.num_elements();
+    if (class_scores && x.shape().rank() >= 1) {
+      const int64_t c = x.shape().dims.back();
+      const int64_t r = c > 0 ? x.num_elements() / c : 0;
+      for (int64_t row = 0; row < r; ++row) same += row_argmax(x, row, c) == row_argmax(y, row, c);
+      rows += r;
+    }
+  }
+  a.rel_l2 = den > 0 ? std::sqrt(num / den) : (num > 0 ? INFINITY : 0.0);
+  a.error = std::sqrt(num / std::max(den, static_cast<double>(a.elements)));
+  if (class_scores && rows > 0) a.top1 = static_cast<double>(same) / static_cast<double>(rows);
+  return a;
+}
+
+ReportAccuracy report_accuracy(const AmpErrorProfile& p, const Graph& g,
+                               const std::string& inputs) {
+  ReportAccuracy r;
+  r.inputs = inputs;
+  r.samples = static_cast<int>(p.samples.size());
+  for (size_t i = 0; i < p.outputs.size(); ++i) {
+    std::vector<const Tensor*> a, b;
+    for (size_t k = 0; k < p.reference.size() && k < p.converted.size(); ++k) {
+      a.push_back(&p.reference[k].at(i));
+      b.push_back(&p.converted[k].at(i));
+    }
+    if (a.empty() || !is_float(a[0]->dtype())) continue;
+    OutputAgreement o = compare_output(a, b, is_class_scores(g, p.outputs[i], a[0]->shape()));
+    ReportOutputError e;
+    e.output = p.outputs[i];
+    e.shape = a[0]->shape().to_string();
+    e.elements = o.elements;
+    e.max_abs = o.max_abs;
+    e.rel_l2 = o.rel_l2;
+    e.error = o.error;
+    e.top1 = o.top1;
+    r.outputs.push_back(e);
+  }
+  for (const AmpNodeError& n : p.nodes) r.nodes.push_back({n.node, n.alone, n.own, n.group});
+  r.evaluations = p.evaluations;
+  r.note = p.note;
+  return r;
+}
+
+}  // namespace aamp
