@@ -545,17 +545,124 @@ TEST(AmpTest, ElevenNodeChain) {
             "Variable casts)");
 }
 
-// Better than TF's single round: an infer node after ALLOW through a clear node converts too.
-TEST(AmpTest, InferFollowsAllowThroughClear) {
+// One round of steps 4 and 5, as TensorFlow: the clear Relu converts in step 5, after step 4
+// ran, so the infer Mul behind it stays float32 (TF paints it so; the parity test,
+// python/tests/parity, checks aamp against TF's own pass on real graphs).
+TEST(AmpTest, InferBehindClearPropagationStaysFloat) {
   Amp a = amp(placeholder("x") + weight("w") + weight("s", true) + node("m", "MatMul", {"x", "w"}) +
               node("r", "Relu", {"m"}) + node("mul", "Mul", {"r", "s"}) +
               node("out", "Identity", {"mul"}));
   EXPECT_EQ(a.g.at("r").attr_type("T"), kBF16);
-  EXPECT_EQ(a.g.at("mul").attr_type("T"), kBF16) << a.r.decisions_tsv();
-  EXPECT_EQ(rule_of(a.r, "mul"), "infer-follows-allow");
-  EXPECT_EQ(a.g.at("s").attr_type("dtype"), kBF16);
+  EXPECT_EQ(rule_of(a.r, "r"), "clear-propagation");
+  EXPECT_EQ(a.g.at("mul").attr_type("T"), kF32) << a.r.decisions_tsv();
+  EXPECT_EQ(rule_of(a.r, "mul"), "infer");
+  EXPECT_EQ(a.g.at("s").attr_type("dtype"), kF32);
   EXPECT_EQ(count_op(a.g, "Cast"), 2);
-  expect_cast(a.g, cast_name("mul", 0, "CastToFp32"), "mul", kBF16, kF32);
+  expect_cast(a.g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
+  expect_cast(a.g, cast_name("r", 0, "CastToFp32"), "r", kBF16, kF32);
+  EXPECT_EQ(a.g.at("mul").inputs, (std::vector<std::string>{cast_name("r", 0, "CastToFp32"), "s"}));
+}
+
+// The shape of a Keras train step's optimizer (RMSprop): the gradient MatMul's IdentityN (clear)
+// converts with it, the update math behind it (Square, Mul with the float32 accumulator, AddV2,
+// RealDiv) stays float32 between the variable reads and writes: one Cast back to float32 per
+// gradient, as in TensorFlow (repeating steps 4 and 5 until nothing changes painted the update
+// bfloat16 and took 34 casts instead of TF's 14 in the seed MLP's train step).
+TEST(AmpTest, OptimizerUpdateBehindGradientIdentityNStaysFloat) {
+  Amp a = amp(R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "dy" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "rms" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "rho" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "grad" op: "MatMul" input: "x" input: "dy" attr { key: "T" value { type: DT_FLOAT } }
+  attr { key: "transpose_a" value { b: true } } }
+node { name: "idn" op: "IdentityN" input: "grad"
+  attr { key: "T" value { list { type: DT_FLOAT } } } }
+node { name: "sq" op: "Square" input: "idn" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "decay" op: "Mul" input: "rms" input: "rho"
+  attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "acc" op: "AddV2" input: "decay" input: "sq"
+  attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "step" op: "RealDiv" input: "idn" input: "acc"
+  attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "new_rms" op: "Identity" input: "acc" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "update" op: "Identity" input: "step" attr { key: "T" value { type: DT_FLOAT } } }
+)");
+  const Graph& g = a.g;
+  EXPECT_EQ(g.at("grad").attr_type("T"), kBF16);
+  EXPECT_EQ(g.at("idn").attr_list("T").type, std::vector<DType>{kBF16});
+  EXPECT_EQ(rule_of(a.r, "idn"), "clear-propagation");
+  for (const char* n : {"sq", "decay", "acc", "step", "new_rms", "update"})
+    EXPECT_EQ(g.at(n).attr_type("T"), kF32) << n << "\n" << a.r.decisions_tsv();
+  EXPECT_EQ(rule_of(a.r, "sq"), "infer");
+  EXPECT_EQ(rule_of(a.r, "step"), "infer");
+  // x and dy in; the gradient back to float32 once, shared by Square and RealDiv.
+  EXPECT_EQ(count_op(g, "Cast"), 3);
+  std::string back = cast_name("idn", 0, "CastToFp32");
+  expect_cast(g, back, "idn", kBF16, kF32);
+  EXPECT_EQ(g.at("sq").inputs, std::vector<std::string>{back});
+  EXPECT_EQ(g.at("step").inputs, (std::vector<std::string>{back, "acc"}));
+  EXPECT_EQ(a.r.converted_nodes, 2);
+}
+
+// A LayerNorm written out in ops (Keras's LayerNormalization, BatchNormalization's training
+// moments) between two MatMuls.
+std::string decomposed_layer_norm() {
+  std::string axis =
+      "node { name: \"axis\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 1 } } "
+      "int_val: -1 } } } }\n";
+  auto mean = [](const std::string& name, const std::string& in) {
+    return "node { name: \"" + name + "\" op: \"Mean\" input: \"" + in +
+           "\" input: \"axis\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: "
+           "\"Tidx\" value { type: DT_INT32 } } attr { key: \"keep_dims\" value { b: true } } }\n";
+  };
+  return placeholder("x") + weight("w") + weight("w2") + weight("eps", true) + axis +
+         node("m", "MatMul", {"x", "w"}) + mean("mu", "m") +
+         node("sd", "SquaredDifference", {"m", "mu"}) + mean("var", "sd") +
+         node("ve", "AddV2", {"var", "eps"}) + node("rs", "Rsqrt", {"ve"}) +
+         node("c", "Sub", {"m", "mu"}) + node("n", "Mul", {"c", "rs"}) +
+         node("m2", "MatMul", {"n", "w2"}) + node("out", "Identity", {"m2"});
+}
+
+// CPU lists (as TensorFlow's oneDNN ones): Mean is infer like Sum, Rsqrt and SquaredDifference
+// infer like Sqrt and Square, so the whole normalisation converts between the MatMuls: the casts
+// are the graph's input and output only. (With Mean deny, SquaredDifference and Rsqrt in no
+// list, it stayed float32 with two casts more, and the deny spread to everything after it.)
+TEST(AmpTest, DecomposedLayerNormConvertsOnCpu) {
+  Amp a = amp(decomposed_layer_norm());
+  const Graph& g = a.g;
+  for (const char* n : {"m", "mu", "sd", "var", "ve", "rs", "c", "n", "m2"})
+    EXPECT_EQ(g.at(n).attr_type("T"), kBF16) << n << "\n" << a.r.decisions_tsv();
+  EXPECT_EQ(rule_of(a.r, "mu"), "between-allow");
+  EXPECT_EQ(rule_of(a.r, "rs"), "between-allow");
+  EXPECT_EQ(g.at("eps").attr_tensor("value").dtype(), kBF16);
+  EXPECT_EQ(count_op(g, "Cast"), 2);
+  expect_cast(g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
+  expect_cast(g, cast_name("m2", 0, "CastToFp32"), "m2", kBF16, kF32);
+  EXPECT_EQ(a.r.converted_nodes, 9);
+}
+
+// GPU lists (float16 first): Mean stays deny, its statistics float32, and the deny spreads to the
+// normalisation's infer ops; SquaredDifference and Rsqrt are in no GPU list.
+TEST(AmpTest, DecomposedLayerNormStatisticsStayFloatWithGpuLists) {
+  AmpOptions o;
+  o.lists = AmpLists::defaults(DeviceKind::kGPU);
+  Amp a = amp(decomposed_layer_norm(), o);
+  const Graph& g = a.g;
+  EXPECT_EQ(g.at("m").attr_type("T"), kBF16);
+  EXPECT_EQ(g.at("m2").attr_type("T"), kBF16);
+  for (const char* n : {"mu", "sd", "var", "ve", "rs", "c", "n"})
+    EXPECT_EQ(g.at(n).attr_type("T"), kF32) << n << "\n" << a.r.decisions_tsv();
+  EXPECT_EQ(rule_of(a.r, "mu"), "deny");
+  EXPECT_EQ(rule_of(a.r, "sd"), "none-list");
+  EXPECT_EQ(rule_of(a.r, "rs"), "none-list");
+  EXPECT_EQ(rule_of(a.r, "ve"), "deny-propagation from var");
+  EXPECT_EQ(rule_of(a.r, "c"), "deny-propagation from mu");
+  // x in; m out to float32 once (mu, sd, c); n back to bfloat16; m2 out.
+  EXPECT_EQ(count_op(g, "Cast"), 4);
+  expect_cast(g, cast_name("m", 0, "CastToFp32"), "m", kBF16, kF32);
+  expect_cast(g, cast_name("n", 0, "CastToBf16"), "n", kF32, kBF16);
 }
 
 TEST(AmpTest, DecisionsTsvHasOneLinePerNode) {
@@ -579,7 +686,16 @@ TEST(AmpTest, PaintbucketsText) {
   EXPECT_TRUE(d.allow.count("MatMul"));
   EXPECT_TRUE(d.infer.count("Sum"));  // CPU moves Sum to infer
   EXPECT_FALSE(d.deny.count("Sum"));
-  EXPECT_TRUE(AmpLists::defaults(DeviceKind::kGPU).deny.count("Sum"));
+  AmpLists gpu = AmpLists::defaults(DeviceKind::kGPU);
+  EXPECT_TRUE(gpu.deny.count("Sum"));
+  // CPU as TensorFlow's oneDNN lists: Mean infer (deny on the GPU), Rsqrt and SquaredDifference
+  // infer, ResizeBilinear clear (in no GPU list).
+  for (const char* op : {"Mean", "Rsqrt", "SquaredDifference"})
+    EXPECT_TRUE(d.infer.count(op)) << op;
+  EXPECT_TRUE(d.clear.count("ResizeBilinear"));
+  EXPECT_TRUE(gpu.deny.count("Mean"));
+  for (const char* op : {"Rsqrt", "SquaredDifference", "ResizeBilinear"})
+    EXPECT_EQ(gpu.classify(op), AmpClass::kNone) << op;
 }
 
 }  // namespace

@@ -38,7 +38,14 @@ void register_math_ops(OpRegistry& r) {
   r.info("Sign").amp(AmpClass::kClear);
   r.info("Exp").amp(AmpClass::kDeny);
   r.info("Expm1").amp(AmpClass::kDeny);
-  r.info("Mean").amp(AmpClass::kDeny);
+  // The CPU (bfloat16) lists follow TensorFlow's oneDNN ones where the spec's are silent or
+  // GPU-minded: Mean moves to infer as Sum does (bfloat16 has float32's range, so a mean cannot
+  // overflow; as deny it kept Keras's LayerNorm/BatchNorm moments and everything after them
+  // float32), and Rsqrt / SquaredDifference are infer like Sqrt / Square
+  // (docs/amp-vs-tensorflow.md; python/tests/parity checks them against TensorFlow's pass).
+  r.info("Mean").amp(AmpClass::kDeny).amp_on(DeviceKind::kCPU, AmpClass::kInfer);
+  r.info("Rsqrt").amp_on(DeviceKind::kCPU, AmpClass::kInfer);
+  r.info("SquaredDifference").amp_on(DeviceKind::kCPU, AmpClass::kInfer);
   r.info("Pow").amp(AmpClass::kDeny);
   r.info("Sum").amp(AmpClass::kDeny).amp_on(DeviceKind::kCPU, AmpClass::kInfer);
   r.info("Add").amp(AmpClass::kInfer);

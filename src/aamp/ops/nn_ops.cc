@@ -78,7 +78,9 @@ void register_nn_ops(OpRegistry& r) {
   r.info("AvgPool").shape_fn(shape_fns::pool);
   for (const char* op : {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
     r.info(op).shape_fn(shape_fns::fused_batch_norm);
-  r.info("ResizeBilinear").shape_fn(shape_fns::resize);
+  // Clear on the CPU as in TensorFlow's oneDNN lists: a weighted mean of neighbours, no range
+  // change (in no list it cost two casts per upsampling in movenet and selfie).
+  r.info("ResizeBilinear").shape_fn(shape_fns::resize).amp_on(DeviceKind::kCPU, AmpClass::kClear);
   r.info("ResizeNearestNeighbor").shape_fn(shape_fns::resize);
   r.info("TopK").shape_fn(shape_fns::top_k);
   r.info("TopKV2").shape_fn(shape_fns::top_k);

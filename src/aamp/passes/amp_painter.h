@@ -44,7 +44,7 @@ class AmpPainter {
   AmpPainter(const Graph& g, const AmpTypeGraph& tg, const AmpLists& lists,
              const AmpPaintOptions& opts);
 
-  // Runs steps 1-7 (steps 4 and 5 repeated until nothing changes); returns false when step 1
+  // Runs steps 1-7 (one round of each, in TensorFlow's order); returns false when step 1
   // found no ALLOW vertex (nothing to do).
   bool run();
 
