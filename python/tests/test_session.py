@@ -87,7 +87,8 @@ def test_log_path_files(mlp_path, tmp_path):
     ts = names[0].rsplit("_", 1)[1].split(".")[0]
     for stem in ("graphdef_preop_{}.pb", "graphdef_preop_{}.pb.txt",
                  "graphdef_AutoMixedPrecision_{}.pb", "graphdef_AutoMixedPrecision_{}.pb.txt",
-                 "paintbuckets_AutoMixedPrecision_{}.txt", "decisions_{}.tsv"):
+                 "paintbuckets_AutoMixedPrecision_{}.txt", "decisions_{}.tsv",
+                 "report_{}.html"):
         assert stem.format(ts) in names, (stem, names)
     buckets = (logs / f"paintbuckets_AutoMixedPrecision_{ts}.txt").read_text()
     for section in ("AllowList:", "DenyList:", "InferList:", "ClearList:"):

@@ -333,7 +333,8 @@ TEST_F(ConfigTest, OptimizeWritesLogFiles) {
                                     "graphdef_AutoMixedPrecision_" + ts + ".pb",
                                     "graphdef_AutoMixedPrecision_" + ts + ".pb.txt",
                                     "paintbuckets_AutoMixedPrecision_" + ts + ".txt",
-                                    "decisions_" + ts + ".tsv"};
+                                    "decisions_" + ts + ".tsv",
+                                    "report_" + ts + ".html"};
   for (const auto& n : names) EXPECT_TRUE(fs::exists(dir / n)) << n;
   EXPECT_EQ(r.log_files.size(), names.size());
   Graph pre = load_graph((dir / names[0]).string());

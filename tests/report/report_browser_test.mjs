@@ -9,8 +9,9 @@
 //   - a screenshot of the graph is not blank and shows the dtype colours;
 //   - time to first render (navigation start -> graph drawn) < 2 s for BERT-base.
 // Usage: node tests/report/report_browser_test.mjs [--build DIR] [--keep]
-//   DIR (default $AAMP_BUILD_DIR or build) holds aamp and aamp-modelgen. Without Chromium the
-//   test skips (exit 0), except with CI=true, where it fails.
+//   DIR (default $AAMP_BUILD_DIR or build) holds aamp and aamp-modelgen. Without Chromium
+//   (/usr/bin/chromium, or $AAMP_CHROMIUM) the test skips (exit 0), except with CI=true, where
+//   it fails (exit 1).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ const args = process.argv.slice(2);
 const buildArg = args.indexOf('--build');
 const build = path.resolve(root, buildArg >= 0 ? args[buildArg + 1] : (process.env.AAMP_BUILD_DIR || 'build'));
 const keep = args.includes('--keep');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.AAMP_CHROMIUM || '/usr/bin/chromium';  // override: tests of this test
 const ci = process.env.CI === 'true';
 
 let failures = 0;

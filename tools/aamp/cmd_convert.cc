@@ -174,7 +174,8 @@ void register_convert_command(CLI::App& app) {
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper fusions before/after AMP");
   sub->add_option("--log-dir", o->log_dir,
                   "Write graphdef_preop/AutoMixedPrecision_<ts>.pb(.txt), "
-                  "paintbuckets_AutoMixedPrecision_<ts>.txt and decisions_<ts>.tsv here");
+                  "paintbuckets_AutoMixedPrecision_<ts>.txt, decisions_<ts>.tsv and the "
+                  "conversion report report_<ts>.html (see aamp report --help) here");
   sub->add_flag("--tf-compatible", o->tf_compatible,
                 "Only produce ops stock TensorFlow runs; fail if the result does not validate");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary");

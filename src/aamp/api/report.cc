@@ -442,7 +442,10 @@ std::string render_report_html(const ReportInput& in, ReportSummary* summary) {
     html += "<option value=\"error\">colour: per-node error</option>";
   html += "</select><button id=\"fit\" type=\"button\">fit</button></header>\n";
   html += "<main><section id=\"summary\">" + summary_html(in, m) + "</section>\n";
-  html += "<div id=\"graph\"><svg id=\"svg\" xmlns=\"http://www.w3.org/2000/svg\"></svg></div>\n";
+  html +=
+      "<div id=\"graph\"><svg id=\"svg\" xmlns=\"http://www.w3.org/2000/svg\"></svg><div "
+      "id=\"error-legend\">own error: <span class=\"ramp\"></span> low &rarr; high (log scale, 3 "
+      "decades; grey: not converted)</div></div>\n";
   html +=
       "<aside id=\"details\"><p class=\"hint\">Click a node to see its op, dtypes, the rule "
       "that decided its precision, inputs and outputs. Drag to pan, wheel to zoom.</p>"

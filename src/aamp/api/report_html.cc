@@ -164,7 +164,7 @@ std::string summary_html(const ReportInput& in, const Model& m) {
       for (size_t i = 0; i < via.size() && i < 8; ++i) {
         const RNode& n = m.nodes[static_cast<size_t>(via[i])];
         v += (i ? ", " : "") + node_link(n.node->name) + " <span class=\"rule\">" +
-             html_escape(n.rule.empty() ? n.node->op : n.rule) + "</span>";
+             html_escape(n.rule.empty() ? n.node->op : rule_key(n.rule)) + "</span>";
       }
       h += v.empty() ? "casts only" : v;
     }

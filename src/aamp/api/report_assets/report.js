@@ -264,7 +264,8 @@
     nodes.forEach((n, i) => {
       const rect = nodeEls[i].firstChild;
       const e = ne[n.n];
-      if (!byErr || !e || max <= 0) { rect.style.fill = ''; return; }
+      if (!byErr) { rect.style.fill = ''; return; }
+      if (!e || max <= 0) { rect.style.fill = '#e5e7eb'; return; }
       const t = Math.max(0, Math.min(1, 1 + Math.log10(Math.max(e[1], 1e-12) / max) / 3));
       rect.style.fill = 'hsl(' + Math.round(60 - 60 * t) + ',90%,' + Math.round(85 - 35 * t) + '%)';
     });
