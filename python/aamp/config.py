@@ -162,11 +162,80 @@ _global_config = ConfigProto()
 
 def set_config(config):
     """Sets the configuration used by every Session created afterwards (and by optimize()
-    when it gets no config)."""
+    when it gets no config), and by aamp's TensorFlow plugin for every graph TensorFlow builds
+    afterwards in this process (through the AAMP_CONFIG_JSON environment variable, which the
+    plugin reads on each graph). Raises aamp.Error for a configuration that could not run (an
+    op in two lists, FLOAT16 on a CPU without native FP16)."""
     global _global_config
     if not isinstance(config, ConfigProto):
         raise TypeError(f"set_config expects an aamp.ConfigProto, got {type(config).__name__}")
+    _check(config)
     _global_config = _copy.deepcopy(config)
+    _publish_to_tensorflow(config)
+
+
+def _check(config):
+    from . import _aamp
+
+    _aamp.AmpConfig.merge(to_amp_config(config, False), _aamp.AmpConfig.from_env()).check("cpu")
+
+
+def _api_fields(config):
+    """The fields the config sets itself (API level), named as the C++ AmpConfig's."""
+    g = config.graph_options
+    o = g.auto_mixed_precision_options
+    d = {}
+    if g.auto_mixed_precision != DEFAULT:
+        d["enabled"] = g.auto_mixed_precision == ON
+    if g.remapper != DEFAULT:
+        d["remapper"] = g.remapper == ON
+    if o.data_type == BFLOAT16:
+        d["data_type"] = "BFLOAT16"
+    elif o.data_type == FLOAT16:
+        d["data_type"] = "FLOAT16"
+    for name in ("allowlist_add", "inferlist_add", "clearlist_add", "denylist_add",
+                 "allowlist_remove", "inferlist_remove", "clearlist_remove", "denylist_remove",
+                 "deny_nodes"):
+        if getattr(o, name):
+            d[name] = getattr(o, name)
+    if o.unsafe_force_all:
+        d["unsafe_force_all"] = True
+    if config.debug_options.auto_mixed_precision_log_path:
+        d["log_path"] = str(config.debug_options.auto_mixed_precision_log_path)
+    return d
+
+
+_tf_options_set = {}
+
+
+def _publish_to_tensorflow(config):
+    """Hands the config to the TensorFlow plugin (docs/tf-plugin.md): AAMP_CONFIG_JSON, and,
+    when TensorFlow is already imported and aamp's AMP / remapper are now on, TensorFlow's own
+    AMP and remapper switched off for graphs built afterwards (as the plugin does at import)."""
+    import json
+    import os
+    import sys
+
+    os.environ["AAMP_CONFIG_JSON"] = json.dumps(_api_fields(config), sort_keys=True)
+    tf = sys.modules.get("tensorflow")
+    if tf is None or not hasattr(tf, "config"):
+        return
+    eff = to_amp_config(config, False)
+    amp_on = bool(eff.enabled)
+    remap_on = eff.remapper if eff.remapper is not None else amp_on
+    wanted = {}
+    if amp_on:
+        wanted.update({"auto_mixed_precision": False, "auto_mixed_precision_onednn_bfloat16": False,
+                       "auto_mixed_precision_mkl": False})
+    if remap_on:
+        wanted["remapping"] = False
+    # Give back what an earlier set_config switched off and this one does not need off.
+    restore = {k: True for k in _tf_options_set if k not in wanted and k == "remapping"}
+    options = {**restore, **wanted}
+    if options:
+        tf.config.optimizer.set_experimental_options(options)
+    _tf_options_set.clear()
+    _tf_options_set.update(wanted)
 
 
 def get_config():

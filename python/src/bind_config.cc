@@ -67,7 +67,25 @@ void bind_config(pyb::module_& m) {
       .def_readwrite("tf_compatible", &AmpConfig::tf_compatible)
       .def_readwrite("deny_nodes", &AmpConfig::deny_nodes)
       .def_static("from_env", &AmpConfig::from_env)
-      .def_static("merge", &AmpConfig::merge, pyb::arg("api"), pyb::arg("env"));
+      .def_static("merge", &AmpConfig::merge, pyb::arg("api"), pyb::arg("env"))
+      .def(
+          "check",
+          [](const AmpConfig& c, const std::string& device) {
+            // What optimize() rejects before touching a graph: the data type (FP16 on a CPU
+            // without it) and the lists (an op in two lists). Returns the lists' warnings.
+            DeviceKind d = device == "gpu" ? DeviceKind::kGPU : DeviceKind::kCPU;
+            DType t = c.target(d);
+            if (d == DeviceKind::kCPU && t == DType::kHalf && !cpu_has_native_fp16())
+              throw Error(ErrorCode::kUnimplemented,
+                          "AMP data type FLOAT16 needs a CPU with native FP16 (AVX512-FP16), "
+                          "which this CPU lacks; use BFLOAT16 on the CPU");
+            std::vector<std::string> warnings;
+            c.lists(d, &warnings);
+            return warnings;
+          },
+          pyb::arg("device") = "cpu",
+          "Raises aamp.Error for a configuration optimize() would reject (an op in two lists, "
+          "FLOAT16 on a CPU without native FP16); returns the lists' warnings.");
 
   m.def(
       "_optimize",

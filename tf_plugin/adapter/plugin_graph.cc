@@ -162,8 +162,7 @@ extern "C" __attribute__((visibility("default"))) void TF_InitGraph(
   AampTfConfigState st{};
   char* error = nullptr;
   if (t->config_state(&st, &error) != 0) {
-    warn_once(std::string(error ? error : "bad configuration") +
-              "; TensorFlow's own passes stay as configured");
+    warn_once(error ? error : "aamp: bad configuration");
     t->free_string(error);
     return;
   }

@@ -159,12 +159,26 @@ void drop_undeclared_attrs(Graph& g, const std::set<std::pair<std::string, std::
   }
 }
 
+// What optimize() would reject before touching a graph: the data type and the lists.
+void check_config(const AmpConfig& c) {
+  DType t = c.target(DeviceKind::kCPU);
+  if (t == DType::kHalf && !cpu_has_native_fp16())
+    throw Error(ErrorCode::kUnimplemented,
+                "AMP data type FLOAT16 needs a CPU with native FP16 (AVX512-FP16), which this "
+                "CPU lacks; use BFLOAT16 on the CPU");
+  c.lists(DeviceKind::kCPU);
+}
+
 }  // namespace
 
 AmpConfig effective_config() {
   AmpConfig api;
   if (const char* j = std::getenv("AAMP_CONFIG_JSON"); j && *j) api = config_from_json(j);
   return AmpConfig::merge(api, AmpConfig::from_env());
+}
+
+std::string bad_config_message(const std::string& what) {
+  return "aamp: bad configuration: " + what + "; the plugin leaves TensorFlow's graphs unchanged";
 }
 
 int config_state(AampTfConfigState* state, char** error) {
@@ -174,9 +188,10 @@ int config_state(AampTfConfigState* state, char** error) {
     AmpConfig c = effective_config();
     state->amp_on = c.enabled.value_or(false) ? 1 : 0;
     state->remapper_on = c.remapper.value_or(state->amp_on != 0) ? 1 : 0;
+    if (state->amp_on) check_config(c);
     return 0;
   } catch (const std::exception& e) {
-    if (error) *error = dup_string(e.what());
+    if (error) *error = dup_string(bad_config_message(e.what()));
     return 1;
   }
 }
@@ -194,12 +209,27 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
   const char* step = "configuration";
   try {
     if (env_off("AAMP_TF_PLUGIN")) return;
-    AmpConfig cfg = effective_config();
+    AmpConfig cfg;
+    try {
+      cfg = effective_config();
+    } catch (const std::exception& e) {
+      warnings.push_back(bad_config_message(e.what()));
+      finish();
+      return;
+    }
     const bool amp_on = cfg.enabled.value_or(false);
     const bool remap_on = cfg.remapper.value_or(amp_on);
     if (!amp_on && !remap_on) return;
     register_custom_ops(cfg, cb);
-    AmpLists lists = cfg.lists(DeviceKind::kCPU, &warnings);  // throws for conflicting lists
+    AmpLists lists;
+    try {
+      if (amp_on) check_config(cfg);
+      lists = cfg.lists(DeviceKind::kCPU, &warnings);
+    } catch (const std::exception& e) {
+      warnings.push_back(bad_config_message(e.what()));
+      finish();
+      return;
+    }
     step = "parse";
     Graph g = parse_graphdef_binary(std::string_view(graph, size), "TensorFlow graph");
     to_aamp_names(g);

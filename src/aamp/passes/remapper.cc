@@ -1,6 +1,7 @@
 #include "aamp/passes/remapper.h"
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -88,6 +89,15 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
         return v && v->shape().rank() == 1 ? static_cast<int>(v->num_elements()) : -1;
       }
       if (n->op == "MatMul" || n->op == "_FusedMatMul") return 2;
+      if (n->op == "Einsum") {  // "abc,cd->abd": one output dim per letter after "->"
+        const std::string eq = n->attr_string_or("equation", "");
+        const size_t arrow = eq.find("->");
+        if (arrow == std::string::npos || eq.find("...") != std::string::npos) return -1;
+        int letters = 0;
+        for (size_t i = arrow + 2; i < eq.size(); ++i)
+          letters += std::isalpha(static_cast<unsigned char>(eq[i])) ? 1 : 0;
+        return letters;
+      }
       if ((n->op == "GatherV2" || n->op == "Gather") && n->num_data_inputs() >= 2 &&
           n->attr_int_or("batch_dims", 0) == 0) {
         // rank(params) - 1 + rank(indices)
@@ -144,12 +154,22 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
       }
       static const char* kBroadcast[] = {"AddV2",   "Add",     "Sub",     "Mul",
                                          "RealDiv", "Maximum", "Minimum", "SquaredDifference",
-                                         "Prelu"};
+                                         "Prelu",   "Less",    "LessEqual", "Greater",
+                                         "GreaterEqual", "Equal", "NotEqual"};
       bool bin = false;
       for (const char* o : kBroadcast) bin |= n->op == o;
       if (bin && n->num_data_inputs() == 2) {
         int a = static_rank_memo(g, n->input(0), memo), b = static_rank_memo(g, n->input(1), memo);
         return a < 0 || b < 0 ? -1 : std::max(a, b);
+      }
+      if (n->op == "SelectV2" && n->num_data_inputs() == 3) {  // broadcasts all three
+        int r = 0;
+        for (int i = 0; i < 3; ++i) {
+          const int ri = static_rank_memo(g, n->input(i), memo);
+          if (ri < 0) return -1;
+          r = std::max(r, ri);
+        }
+        return r;
       }
       return -1;
     }

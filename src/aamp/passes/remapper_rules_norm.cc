@@ -42,12 +42,15 @@ std::vector<P> norm_patterns() {
         P::op(kAdd, {P::op("Mul", {P::any("x"), inv}).commutative(),
                      P::op("Sub", {P::any("beta"), P::op("Mul", {mean, inv}).commutative()})})
             .commutative());
-    // Keras 3 after TensorFlow's arithmetic optimizer: y = beta + ((-mean) * inv + x * inv)
+    // Keras 3 after TensorFlow's arithmetic optimizer: y = beta + ((-mean) * inv + x * inv), or
+    // y = (beta + (-mean) * inv) + x * inv.
+    P neg_mean_inv = P::op("Mul", {P::op("Neg", {mean}), inv}).commutative();
+    P x_inv = P::op("Mul", {P::any("x"), inv}).commutative();
     out.push_back(
-        P::op(kAdd, {P::any("beta"),
-                     P::op(kAdd, {P::op("Mul", {P::op("Neg", {mean}), inv}).commutative(),
-                                  P::op("Mul", {P::any("x"), inv}).commutative()})
-                         .commutative()})
+        P::op(kAdd, {P::any("beta"), P::op(kAdd, {neg_mean_inv, x_inv}).commutative()})
+            .commutative());
+    out.push_back(
+        P::op(kAdd, {P::op(kAdd, {P::any("beta"), neg_mean_inv}).commutative(), x_inv})
             .commutative());
     // Transformer: y = ((x - mean) * rstd) * gamma + beta
     P centered = P::op("Sub", {P::any("x"), mean}, "centered");

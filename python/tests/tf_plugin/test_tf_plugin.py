@@ -1,0 +1,135 @@
+"""aamp inside TensorFlow (issue 15): the graph-optimizer plugin on real TensorFlow graphs.
+
+Every TensorFlow run is a fresh process (tf_worker.py): TensorFlow loads the plugin, and the
+plugin reads its import-time environment, at `import tensorflow`. References run without the
+plugin (or, when it is installed into site-packages and cannot be kept out, with
+AAMP_TF_PLUGIN=0)."""
+
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from conftest import aamp_logs, rel_l2
+
+BF16_TOL = 2e-2  # rel-L2 of a bf16 conversion vs float32 on these small models
+
+
+@pytest.fixture(scope="module")
+def keras_ref(plugin, tmp_path_factory):
+    out = tmp_path_factory.mktemp("keras_ref")
+    plugin.run("keras", out, plugin.env(loaded=False))
+    return np.load(out / "keras.npy")
+
+
+def converted_counts(lines):
+    counts = []
+    for line in lines:
+        if "Converted " in line:
+            counts.append(int(line.split("Converted ")[1].split("/")[0]))
+    return counts
+
+
+def check_rewritten_keras(log_dir, ref, out):
+    lines, graphs = aamp_logs(log_dir)
+    assert any(c > 0 for c in converted_counts(lines)), lines
+    text = "\n".join(graphs.values())
+    # aamp's own fused ops (log graphs use aamp's names) and TensorFlow's fused conv / matmul.
+    for op in ("LayerNorm", "Gelu", "_FusedConv2D", "_FusedMatMul"):
+        assert f'op: "{op}"' in text, f"{op} missing from the rewritten graphs"
+    y = np.load(out / "keras.npy")
+    assert y.dtype == np.float32 and y.shape == ref.shape
+    assert not np.array_equal(y, ref)  # the plugin's graph ran, not TensorFlow's own
+    assert rel_l2(ref, y) < BF16_TOL
+
+
+def test_keras_predict_with_set_config(plugin, keras_ref, tmp_path):
+    log = tmp_path / "log"
+    plugin.run("keras", tmp_path, plugin.env(AAMP_TEST_LOG_DIR=log), api=True)
+    check_rewritten_keras(log, keras_ref, tmp_path)
+
+
+def test_keras_predict_with_environment(plugin, keras_ref, tmp_path):
+    log = tmp_path / "log"
+    env = plugin.env(ITEX_AUTO_MIXED_PRECISION=1, ITEX_AUTO_MIXED_PRECISION_DATA_TYPE="BFLOAT16",
+                     ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log)
+    p, _ = plugin.run("keras", tmp_path, env)
+    check_rewritten_keras(log, keras_ref, tmp_path)
+    # Log files are named per graph: g<seq>_<first fetch>_<kind>_<timestamp>.
+    names = [f.name for f in log.glob("g*_graphdef_preop_*.pb")]
+    assert names and len(set(n.split("_graphdef")[0] for n in names)) == len(names)
+
+
+@pytest.mark.parametrize("mode", ["not-asked", "switched-off", "amp-and-remapper-off"])
+def test_plugin_changes_nothing_unless_asked(plugin, keras_ref, tmp_path, mode):
+    extra = {"not-asked": {},
+             "switched-off": {"AAMP_TF_PLUGIN": 0, "ITEX_AUTO_MIXED_PRECISION": 1},
+             "amp-and-remapper-off": {"ITEX_AUTO_MIXED_PRECISION": 0, "ITEX_REMAPPER": 0}}[mode]
+    p, _ = plugin.run("keras", tmp_path, plugin.env(**extra))
+    assert np.array_equal(np.load(tmp_path / "keras.npy"), keras_ref)
+    assert "aamp" not in p.stderr  # loading prints nothing unless asked
+
+
+def test_keras_fit_runs_with_plugin(plugin, tmp_path):
+    ref = tmp_path / "ref"
+    plugin.run("fit", ref, plugin.env(loaded=False))
+    p, _ = plugin.run("fit", tmp_path, plugin.env(ITEX_AUTO_MIXED_PRECISION=1))
+    loss, want = np.load(tmp_path / "fit.npy"), np.load(ref / "fit.npy")
+    assert np.all(np.isfinite(loss)) and abs(float(loss[0]) - float(want[0])) < 0.05 * abs(want[0])
+    assert "failed" not in p.stderr, p.stderr
+
+
+def test_frozen_graphs_in_v1_session(plugin, tmp_path):
+    ref, amp, log = tmp_path / "ref", tmp_path / "amp", tmp_path / "log"
+    _, ref_info = plugin.run("frozen", ref, plugin.env(loaded=False))
+    _, info = plugin.run("frozen", amp, plugin.env(ITEX_AUTO_MIXED_PRECISION=1,
+                                                   ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log))
+    lines, graphs = aamp_logs(log)
+    assert len([c for c in converted_counts(lines) if c > 0]) >= 2, lines
+    text = "\n".join(graphs.values())
+    assert 'op: "LayerNorm"' in text and 'op: "_FusedConv2D"' in text
+    for name in ("resnet", "bert"):
+        assert info[name] == ref_info[name]  # fetch name and dtype unchanged
+        assert info[name]["dtype"] == "float32"
+        y, want = np.load(amp / f"{name}.npy"), np.load(ref / f"{name}.npy")
+        assert y.dtype == want.dtype and y.shape == want.shape
+        assert 0 < rel_l2(want, y) < BF16_TOL, name
+
+
+def test_custom_op_in_allowlist(plugin, tmp_path):
+    if not plugin.test_ops.exists():
+        pytest.skip(f"{plugin.test_ops} not built (AAMP_BUILD_TESTS=ON builds it)")
+    ref, log = tmp_path / "ref", tmp_path / "log"
+    plugin.run("custom", ref, plugin.env(loaded=False))
+    env = plugin.env(ITEX_AUTO_MIXED_PRECISION=1, ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log,
+                     ITEX_AUTO_MIXED_PRECISION_ALLOWLIST_ADD="AampTestScale,AampTestScaleF32")
+    p, _ = plugin.run("custom", tmp_path, env)
+    rows = {}
+    for f in log.glob("*decisions_*.tsv"):
+        for line in f.read_text().splitlines()[1:]:
+            node, op, dtype, rule = line.split("\t")
+            rows[op] = (dtype, rule)
+    # Its signature came from TensorFlow's registry; it has a bfloat16 CPU kernel: converted.
+    assert rows["AampTestScale"] == ("bfloat16", "allowlist"), rows
+    # A float32 kernel only: TensorFlow could not run it in bfloat16, so it stays float32.
+    assert rows["AampTestScaleF32"] == ("float32", "no-kernel"), rows
+    assert "unknown to aamp" not in p.stderr, p.stderr
+    y, want = np.load(tmp_path / "custom.npy"), np.load(ref / "custom.npy")
+    assert 0 < rel_l2(want, y) < BF16_TOL
+
+
+def test_bad_config_in_environment_warns_once_and_runs_unchanged(plugin, keras_ref, tmp_path):
+    env = plugin.env(ITEX_AUTO_MIXED_PRECISION=1, ITEX_AUTO_MIXED_PRECISION_ALLOWLIST_ADD="Relu",
+                     ITEX_AUTO_MIXED_PRECISION_DENYLIST_ADD="Relu")
+    p, _ = plugin.run("keras", tmp_path, env)
+    warnings = [l for l in p.stderr.splitlines() if l.startswith("aamp:")]
+    assert len(warnings) == 1 and "Relu present in multiple lists" in warnings[0], p.stderr
+    assert np.array_equal(np.load(tmp_path / "keras.npy"), keras_ref)
+
+
+def test_bad_json_config_warns_once_and_runs_unchanged(plugin, keras_ref, tmp_path):
+    p, _ = plugin.run("keras", tmp_path, plugin.env(AAMP_CONFIG_JSON='{"enabled": "yes"}'))
+    warnings = [l for l in p.stderr.splitlines() if l.startswith("aamp:")]
+    assert len(warnings) == 1 and "'enabled' must be true or false" in warnings[0], p.stderr
+    assert np.array_equal(np.load(tmp_path / "keras.npy"), keras_ref)
