@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
+#include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
 
 namespace aamp {
@@ -82,6 +84,60 @@ TEST(ReportAccuracyTest, ProfileReportsEveryOutputAndConvertedNode) {
   EXPECT_EQ(p.evaluations, 1 + static_cast<int>(r.nodes.size()));
   // The source graph is untouched.
   EXPECT_EQ(g.at("logits").attr_type("T"), DType::kFloat);
+}
+
+TEST(ReportAccuracyTest, ErrorAlongTheGraphGrowsFromTheConvertedMatMul) {
+  Graph g = parse_graphdef_text(head_graph(), "<acc>");
+  AmpConfig c;
+  c.remapper = false;
+  CalibrationSample x = {
+      {"x", Tensor::from_vector<float>(Shape{4, 3}, {0.1f, 0.7f, 0.3f, 0.9f, 0.2f, 0.5f, 0.8f, 0.4f,
+                                                     0.6f, 0.35f, 0.15f, 0.05f})}};
+  std::string note;
+  std::map<std::string, double> e = error_along_graph(g, c, DeviceKind::kCPU, x, 1, &note);
+  EXPECT_TRUE(note.empty()) << note;
+  // Every float node but the Placeholder and Consts: logits, probs, boxes.
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_GT(e.at("logits"), 0);
+  EXPECT_LT(e.at("logits"), 0.05);
+  EXPECT_DOUBLE_EQ(e.at("boxes"), e.at("logits"));  // a Reshape adds nothing
+  // Too large a graph for the cap: empty, with the reason.
+  EXPECT_TRUE(error_along_graph(g, c, DeviceKind::kCPU, x, 1, &note, 2).empty());
+  EXPECT_NE(note.find("more than 2 nodes"), std::string::npos) << note;
+}
+
+TEST(ReportAccuracyTest, AccuracySectionInThePage) {
+  Graph g = parse_graphdef_text(head_graph(), "<acc>");
+  Graph before = g;
+  AmpConfig c;
+  c.remapper = false;
+  AccuracyGuardOptions o;
+  o.threads = 1;
+  ReportInput in;
+  in.title = "head";
+  AmpErrorProfile p = amp_error_profile(g, c, DeviceKind::kCPU, {}, o, true);
+  in.accuracy = report_accuracy(p, g, "seeded inputs");
+  std::string note;
+  in.accuracy->along = error_along_graph(g, c, DeviceKind::kCPU, p.samples[0], 1, &note);
+  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  in.before = &before;
+  in.after = &g;
+  in.result = &r;
+  std::string html = render_report_html(in);
+  EXPECT_NE(html.find("id=\"acc-outputs\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"acc-nodes\""), std::string::npos);
+  EXPECT_NE(html.find("seeded inputs"), std::string::npos);
+  EXPECT_NE(html.find("<option value=\"error\">"), std::string::npos);
+  EXPECT_NE(html.find("id=\"acc-along\""), std::string::npos);
+  // boxes: no top-1 ("-" in its row); probs: a top-1 figure.
+  size_t boxes = html.find("<tr><td>boxes</td>");
+  ASSERT_NE(boxes, std::string::npos);
+  EXPECT_NE(html.substr(boxes, html.find("</tr>", boxes) - boxes).find("<td>-</td>"),
+            std::string::npos);
+  size_t probs = html.find("<tr><td>probs</td>");
+  ASSERT_NE(probs, std::string::npos);
+  EXPECT_EQ(html.substr(probs, html.find("</tr>", probs) - probs).find("<td>-</td>"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -78,6 +78,15 @@ const cases = [];
   cases.push({ name: 'BERT-base', html, maxRenderMs: 2000, clickOp: '_FusedMatMul' });
 }
 {
+  // --accuracy on a small classifier: per-output table (with top-1) and the error colourings.
+  const pb = path.join(work, 'mlp.pb');
+  run(modelgen, ['mlp', '--hidden', '64', '--seed', '0', '-q', '-o', pb]);
+  const html = path.join(work, 'mlp_accuracy.html');
+  run(aamp, ['report', pb, '-o', html, '-q', '--accuracy', '--batch', '8', '--threads', '1']);
+  cases.push({ name: 'MLP --accuracy', html, maxRenderMs: 2000, minNodes: 1, clickOp: '_FusedMatMul',
+    accuracy: true });
+}
+{
   const pb = path.join(work, 'bert_deep.pb');
   run(modelgen, ['bert', '--layers', '60', '--seq', '16', '--hidden', '32', '--heads', '2',
     '--intermediate', '64', '--vocab', '100', '--max-position', '32', '--seed', '0', '-q', '-o', pb]);
@@ -191,9 +200,8 @@ try {
     check(remote.length === 0, 'no request leaves the file (' + remote.slice(0, 3).join(', ') + ')');
     check(errors.length === 0, 'no script errors ' + errors.slice(0, 3).join('; '));
     check(info.renderMs < c.maxRenderMs, 'time to first render ' + info.renderMs.toFixed(0) + ' ms < ' + c.maxRenderMs + ' ms');
-    check(info.domNodes === info.drawn && info.domNodes === info.dataNodes && info.domNodes > 50,
+    check(info.domNodes === info.drawn && info.domNodes === info.dataNodes && info.domNodes >= (c.minNodes || 50),
       'node count: DOM ' + info.domNodes + ' = summary ' + info.drawn + ' = data ' + info.dataNodes);
-    if (c.minNodes) check(info.domNodes >= c.minNodes, info.domNodes + ' >= ' + c.minNodes + ' nodes');
     check(info.domCasts === info.casts && info.casts > 0,
       'cast count: DOM ' + info.domCasts + ' = summary ' + info.casts);
     check(info.domLow === info.dataLow && info.dataLow > 0, 'low-precision nodes: DOM ' + info.domLow + ' = summary ' + info.dataLow);
@@ -224,6 +232,25 @@ try {
       check(shown.title === target.name, 'click shows the node (' + shown.title + ')');
       check(shown.rule !== null && shown.rule.startsWith(target.rule), 'click shows its rule "' + target.rule + '" (' + shown.rule + ')');
       check(shown.sel === 1, 'the clicked node is highlighted');
+    }
+    if (c.accuracy) {
+      const acc = await page.evaluate(() => Array.from(document.querySelectorAll('#acc-outputs tr'))
+        .slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+      check(acc.length === 1 && /^[01]\.\d{3}$/.test(acc[0][5]),
+        'per-output table with a top-1 for the class scores (' + JSON.stringify(acc) + ')');
+      const fills = async (mode) => {
+        await page.selectOption('#colour', mode);
+        return page.evaluate(() => Array.from(document.querySelectorAll('#nodes > g rect'))
+          .map((r) => r.style.fill));
+      };
+      const added = await fills('error'), along = await fills('along'), prec = await fills('prec');
+      check(added.some((f) => f.startsWith('rgb') && f !== 'rgb(229, 231, 235)'),
+        'colour by error added: converted nodes coloured by their error');
+      check(along.filter((f) => f !== 'rgb(229, 231, 235)').length >= 2,
+        'colour by error along the graph: measured nodes coloured');
+      check(prec.every((f) => f === ''), 'back to colour by precision');
+      check(await page.locator('#acc-nodes a.nl').count() > 0 &&
+        await page.locator('#acc-along a.nl').count() > 0, 'per-node error tables link to nodes');
     }
     // Search by op.
     const q = c.clickOp.toLowerCase();

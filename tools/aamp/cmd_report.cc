@@ -81,6 +81,10 @@ void run_report(const ReportOptions& o) {
     for (const auto& s : o.inputs) how += " " + s;
     if (!o.inputs.empty() && m.graph.size() > 0) how += " (other inputs seeded random)";
     in.accuracy = report_accuracy(p, m.graph, how);
+    std::string note;
+    in.accuracy->along =
+        error_along_graph(m.graph, config, device, go.calibration[0], o.threads, &note);
+    if (!note.empty()) in.accuracy->note += (in.accuracy->note.empty() ? "" : "; ") + note;
     if (!o.quiet)
       std::cerr << fmt::format(
           "aamp: accuracy measured in {:.1f} s ({} evaluations)\n",
@@ -108,7 +112,8 @@ void run_report(const ReportOptions& o) {
     for (size_t i = 0; i < in.accuracy->nodes.size() && i < 5; ++i) {
       const ReportNodeError& e = in.accuracy->nodes[i];
       std::cout << (i == 0 ? "Most error added by: " : ", ") << e.node
-                << fmt::format(" ({:.2e})", e.own);
+                << fmt::format(" ({:.2e}{})", e.own,
+                               e.group > 1 ? ", group of " + std::to_string(e.group) : "");
     }
     if (!in.accuracy->nodes.empty()) std::cout << "\n";
   }
@@ -142,8 +147,9 @@ void register_report_command(CLI::App& app) {
       ->type_name("NODES");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper fusions");
   sub->add_flag("--accuracy", o->accuracy,
-                "Also run the model float32 and mixed on the CPU runtime: error per output and "
-                "the error each converted node adds (one convert+run per node)");
+                "Also run the model float32 and mixed (on the --device runtime): error per output, "
+                "along the graph, and the error each converted node adds (one convert+run per "
+                "node)");
   sub->add_option("--input", o->inputs,
                   "NAME=FILE.npy: feed this input for --accuracy (others: seeded random values)")
       ->type_name("NAME=FILE");

@@ -356,6 +356,7 @@ nlohmann::json graph_json(const ReportInput& in, const Model& m) {
     json ne = json::object();
     for (const ReportNodeError& e : in.accuracy->nodes) ne[e.node] = {e.alone, e.own, e.group};
     j["node_error"] = std::move(ne);
+    if (!in.accuracy->along.empty()) j["along"] = in.accuracy->along;
   }
   return j;
 }
@@ -439,13 +440,15 @@ std::string render_report_html(const ReportInput& in, ReportSummary* summary) {
   html += "<span class=\"sw cast\"></span>Cast</span>";
   html += "<select id=\"colour\"><option value=\"prec\">colour: precision</option>";
   if (in.accuracy && !in.accuracy->nodes.empty())
-    html += "<option value=\"error\">colour: per-node error</option>";
+    html += "<option value=\"error\">colour: error added</option>";
+  if (in.accuracy && !in.accuracy->along.empty())
+    html += "<option value=\"along\">colour: error along graph</option>";
   html += "</select><button id=\"fit\" type=\"button\">fit</button></header>\n";
   html += "<main><section id=\"summary\">" + summary_html(in, m) + "</section>\n";
   html +=
       "<div id=\"graph\"><svg id=\"svg\" xmlns=\"http://www.w3.org/2000/svg\"></svg><div "
-      "id=\"error-legend\">own error: <span class=\"ramp\"></span> low &rarr; high (log scale, 3 "
-      "decades; grey: not converted)</div></div>\n";
+      "id=\"error-legend\">error: <span class=\"ramp\"></span> low &rarr; high (log scale, 3 "
+      "decades; grey: not measured)</div></div>\n";
   html +=
       "<aside id=\"details\"><p class=\"hint\">Click a node to see its op, dtypes, the rule "
       "that decided its precision, inputs and outputs. Drag to pan, wheel to zoom.</p>"

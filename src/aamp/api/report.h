@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ struct ReportAccuracy {
   int samples = 1;
   std::vector<ReportOutputError> outputs;
   std::vector<ReportNodeError> nodes;  // most error first; empty without the per-node probe
+  // Error along the graph: amp_output_error() of each node's output (port 0) in the mixed graph
+  // against the same tensor of the float32 graph (after the remapper), on the first sample.
+  std::map<std::string, double> along;
   int evaluations = 0;
   std::string note;  // e.g. why the per-node probe grouped nodes or stopped
 };

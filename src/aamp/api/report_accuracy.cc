@@ -4,6 +4,11 @@
 #include <cmath>
 #include <set>
 
+#include "aamp/api/optimize.h"
+#include "aamp/core/error.h"
+#include "aamp/ops/signature.h"
+#include "aamp/runtime/session.h"
+
 namespace aamp {
 
 namespace {
@@ -62,6 +67,54 @@ OutputAgreement compare_output(const std::vector<const Tensor*>& ref,
   a.error = std::sqrt(num / std::max(den, static_cast<double>(a.elements)));
   if (class_scores && rows > 0) a.top1 = static_cast<double>(same) / static_cast<double>(rows);
   return a;
+}
+
+std::map<std::string, double> error_along_graph(const Graph& g, const AmpConfig& config,
+                                                DeviceKind device, const CalibrationSample& sample,
+                                                int threads, std::string* note, size_t max_nodes) {
+  static const std::set<std::string> kLoop = {
+      "Enter",    "Exit",     "Switch",   "Merge",     "NextIteration",
+      "LoopCond", "RefEnter", "RefMerge", "RefSwitch", "RefNextIteration"};
+  std::map<std::string, double> out;
+  for (const auto& n : g.nodes())
+    if (kLoop.count(n->op)) {
+      if (note) *note = "no error along the graph: it has control flow (" + n->describe() + ")";
+      return out;
+    }
+  if (g.size() > max_nodes) {
+    if (note) *note = "no error along the graph: more than " + std::to_string(max_nodes) + " nodes";
+    return out;
+  }
+  AmpConfig c = config;
+  c.log_path = std::nullopt;
+  Graph ref = g, mix = g;
+  c.enabled = false;
+  optimize(ref, c, device);
+  c.enabled = true;
+  optimize(mix, c, device);
+  std::vector<std::string> fetches;
+  for (const auto& n : mix.nodes()) {
+    if (n->op == "Const" || n->op == "Placeholder" || n->op == "Cast") continue;
+    const Node* r = ref.find(n->name);
+    if (!r) continue;
+    try {
+      std::vector<DType> a = output_dtypes(*n), b = output_dtypes(*r);
+      if (a.empty() || b.empty() || !is_float(a[0]) || !is_float(b[0])) continue;
+    } catch (const Error&) {
+      continue;  // an op without a signature: skip it
+    }
+    fetches.push_back(n->name);
+  }
+  if (fetches.empty()) return out;
+  SessionOptions so;
+  so.device = device;
+  so.threads = threads;
+  std::vector<Tensor> x = Session(std::move(ref), so).run(sample, fetches);
+  std::vector<Tensor> y = Session(std::move(mix), so).run(sample, fetches);
+  for (size_t i = 0; i < fetches.size(); ++i)
+    if (x[i].num_elements() == y[i].num_elements() && x[i].num_elements() > 0)
+      out[fetches[i]] = amp_output_error(x[i], y[i]);
+  return out;
 }
 
 ReportAccuracy report_accuracy(const AmpErrorProfile& p, const Graph& g,

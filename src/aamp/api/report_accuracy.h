@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,15 @@ bool is_class_scores(const Graph& g, const std::string& output, const Shape& sha
 // mismatched tensors give an agreement with elements = 0.
 OutputAgreement compare_output(const std::vector<const Tensor*>& ref,
                                const std::vector<const Tensor*>& got, bool class_scores);
+
+// Error along the graph (ReportAccuracy::along): converts two copies of `g` (remapper only, and
+// remapper + AMP with `config`), runs both on `sample` fetching every node's first output that
+// both graphs have and that is float, and measures each. Empty (with `note` saying why) for
+// graphs with control flow (loop tensors cannot be fetched) or more than `max_nodes` nodes.
+std::map<std::string, double> error_along_graph(const Graph& g, const AmpConfig& config,
+                                                DeviceKind device, const CalibrationSample& sample,
+                                                int threads, std::string* note,
+                                                size_t max_nodes = 6000);
 
 // The report's accuracy section from a profile of `g` (the input graph).
 ReportAccuracy report_accuracy(const AmpErrorProfile& p, const Graph& g, const std::string& inputs);

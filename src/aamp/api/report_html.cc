@@ -1,4 +1,5 @@
 // The conversion report's summary section (report.h), rendered as static HTML.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -65,6 +66,44 @@ std::string accuracy_html(const ReportAccuracy& a, const Model& m) {
            (e.group > 1 ? " (group of " + std::to_string(e.group) + ")" : "") + "</td><td>" +
            html_escape(op) + "</td><td>" + fmt("%.2e", e.own) + "</td><td>" + fmt("%.2e", e.alone) +
            "</td></tr>\n";
+    }
+    h += "</table>\n";
+  }
+  if (!a.along.empty()) {
+    // Where the error grows: a node's output error less the largest of its inputs' errors.
+    std::vector<std::pair<double, int>> jumps;
+    // A Cast (inserted by AMP: not in the float32 graph) carries its own input's error.
+    std::vector<int> feed(m.nodes.size(), -1);
+    for (const REdge& e : m.edges)
+      if (!e.control && m.nodes[static_cast<size_t>(e.to)].cast)
+        feed[static_cast<size_t>(e.to)] = e.from;
+    auto value = [&](int v) {
+      for (int hop = 0; v >= 0 && hop < 4; ++hop, v = feed[static_cast<size_t>(v)]) {
+        auto it = a.along.find(m.nodes[static_cast<size_t>(v)].node->name);
+        if (it != a.along.end()) return it->second;
+      }
+      return 0.0;
+    };
+    std::vector<double> in_max(m.nodes.size(), 0);
+    for (const REdge& e : m.edges)
+      if (!e.control)
+        in_max[static_cast<size_t>(e.to)] =
+            std::max(in_max[static_cast<size_t>(e.to)], value(e.from));
+    for (size_t i = 0; i < m.nodes.size(); ++i) {
+      auto it = a.along.find(m.nodes[i].node->name);
+      if (it != a.along.end()) jumps.emplace_back(it->second - in_max[i], static_cast<int>(i));
+    }
+    std::stable_sort(jumps.begin(), jumps.end(),
+                     [](const auto& x, const auto& y) { return x.first > y.first; });
+    h += "<h3>Where the error grows along the graph</h3><p>Error of each node's output in the "
+         "mixed graph against the float32 graph (first sample); <i>growth</i> is its error less "
+         "its inputs' largest.</p>\n<table class=\"grid\" id=\"acc-along\"><tr><th>node</th>"
+         "<th>op</th><th>growth</th><th>error</th></tr>\n";
+    for (size_t k = 0; k < jumps.size() && k < 12; ++k) {
+      const RNode& r = m.nodes[static_cast<size_t>(jumps[k].second)];
+      h += "<tr><td>" + node_link(r.node->name) + "</td><td>" + html_escape(r.node->op) +
+           "</td><td>" + fmt("%.2e", jumps[k].first) + "</td><td>" +
+           fmt("%.2e", a.along.at(r.node->name)) + "</td></tr>\n";
     }
     h += "</table>\n";
   }

@@ -165,6 +165,10 @@
       h += '<tr><th>error</th><td>own ' + ne[1].toExponential(2) + ', alone ' +
         ne[0].toExponential(2) + (ne[2] > 1 ? ' (group of ' + ne[2] + ')' : '') + '</td></tr>';
     }
+    if (D.along && D.along[n.n] !== undefined) {
+      h += '<tr><th>output error</th><td>' + D.along[n.n].toExponential(2) +
+        ' <span class="muted">(vs float32)</span></td></tr>';
+    }
     h += '</table>';
     if (n.t.length) {
       h += '<h3>dtypes</h3><table class="kv">' + n.t.map((t) => '<tr><th>' + esc(t[0]) +
@@ -256,17 +260,19 @@
   // ---- colouring by per-node error ----
   const colour = document.getElementById('colour');
   colour.addEventListener('change', () => {
-    const byErr = colour.value === 'error';
+    const byErr = colour.value !== 'prec';
     svg.classList.toggle('by-error', byErr);
-    const ne = D.node_error || {};
+    const ne = D.node_error || {}, along = D.along || {};
+    const value = (name) => colour.value === 'along' ? along[name] :
+      (ne[name] ? ne[name][1] : undefined);
     let max = 0;
-    for (const k in ne) max = Math.max(max, ne[k][1]);
+    nodes.forEach((n) => { const v = value(n.n); if (v !== undefined) max = Math.max(max, v); });
     nodes.forEach((n, i) => {
       const rect = nodeEls[i].firstChild;
-      const e = ne[n.n];
+      const e = value(n.n);
       if (!byErr) { rect.style.fill = ''; return; }
-      if (!e || max <= 0) { rect.style.fill = '#e5e7eb'; return; }
-      const t = Math.max(0, Math.min(1, 1 + Math.log10(Math.max(e[1], 1e-12) / max) / 3));
+      if (e === undefined || max <= 0) { rect.style.fill = '#e5e7eb'; return; }
+      const t = Math.max(0, Math.min(1, 1 + Math.log10(Math.max(e, 1e-12) / max) / 3));
       rect.style.fill = 'hsl(' + Math.round(60 - 60 * t) + ',90%,' + Math.round(85 - 35 * t) + '%)';
     });
   });
