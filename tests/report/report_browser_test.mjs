@@ -1,13 +1,14 @@
 // Browser test of the conversion report (src/aamp/api/report.h): writes the reports of
-// blazeface, BERT-base and a ~3,000-node graph with the built `aamp report`, opens each from
-// disk in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no browser
-// download) and checks the page as a user sees it:
+// blazeface, BERT-base (fused and unfused), an MLP with --accuracy and a ~3,000-node graph with
+// the built `aamp report`, opens each from disk in headless Chromium (Debian's /usr/bin/chromium
+// driven by playwright-core; no browser download) and checks the page as a user sees it:
 //   - no request leaves file:// and no script error;
 //   - the DOM's node count, per-dtype colours and cast count match the summary and the data;
 //   - clicking a node shows its name and the rule of the decision log;
 //   - search finds the nodes by op, the wheel zooms;
 //   - a screenshot of the graph is not blank and shows the dtype colours;
-//   - time to first render (navigation start -> graph drawn) < 2 s for BERT-base.
+//   - time to first render (navigation start -> graph drawn) < 2 s for BERT-base;
+//   - with --accuracy: the per-output table (top-1 for class scores) and the error colourings.
 // Usage: node tests/report/report_browser_test.mjs [--build DIR] [--keep]
 //   DIR (default $AAMP_BUILD_DIR or build) holds aamp and aamp-modelgen. Without Chromium
 //   (/usr/bin/chromium, or $AAMP_CHROMIUM) the test skips (exit 0), except with CI=true, where
@@ -74,8 +75,13 @@ const cases = [];
   run(modelgen, ['bert', '--layers', '12', '--seq', '128', '--seed', '0', '-q', '-o', pb]);
   const html = path.join(work, 'bert_base.html');
   run(aamp, ['report', pb, '-o', html, '-q']);
-  fs.rmSync(pb);
   cases.push({ name: 'BERT-base', html, maxRenderMs: 2000, clickOp: '_FusedMatMul' });
+  // The same without the remapper's fusions: every op of the encoder drawn (~670 nodes).
+  const raw = path.join(work, 'bert_base_unfused.html');
+  run(aamp, ['report', pb, '-o', raw, '-q', '--no-remapper']);
+  fs.rmSync(pb);
+  cases.push({ name: 'BERT-base, no remapper', html: raw, maxRenderMs: 2000, minNodes: 600,
+    clickOp: 'Softmax' });
 }
 {
   // --accuracy on a small classifier: per-output table (with top-1) and the error colourings.
