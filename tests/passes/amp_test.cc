@@ -665,6 +665,53 @@ TEST(AmpTest, DecomposedLayerNormStatisticsStayFloatWithGpuLists) {
   expect_cast(g, cast_name("n", 0, "CastToBf16"), "n", kF32, kBF16);
 }
 
+// Conv2D -> ResizeBilinear (upsampling) -> Conv2D, as in movenet and selfie.
+std::string conv_upsample_conv() {
+  auto filter = [](const std::string& name) {
+    return "node { name: \"" + name +
+           "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { key: "
+           "\"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 1 } dim { size: "
+           "1 } dim { size: 4 } dim { size: 4 } } float_val: 0.5 } } } }\n";
+  };
+  auto conv = [](const std::string& name, const std::string& in, const std::string& f) {
+    return "node { name: \"" + name + "\" op: \"Conv2D\" input: \"" + in + "\" input: \"" + f +
+           "\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"strides\" value { list "
+           "{ i: 1 i: 1 i: 1 i: 1 } } } attr { key: \"padding\" value { s: \"SAME\" } } }\n";
+  };
+  std::string size =
+      "node { name: \"size\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } "
+      "int_val: 8 int_val: 8 } } } }\n";
+  return placeholder("x") + filter("f1") + filter("f2") + size + conv("c1", "x", "f1") +
+         node("up", "ResizeBilinear", {"c1", "size"}) + conv("c2", "up", "f2") +
+         node("out", "Identity", {"c2"});
+}
+
+// ResizeBilinear is clear on the CPU (TF's oneDNN lists): its input T converts with the conv
+// before it, so no Cast sits there. Its output is float32 whatever T is (TF's signature), so
+// the second conv still reads it through a Cast, as in TF. The GPU lists have it in no list:
+// it stays float32 with a Cast on each side.
+TEST(AmpTest, ResizeBilinearAfterConvIsClearOnCpu) {
+  Amp cpu = amp(conv_upsample_conv());
+  EXPECT_EQ(cpu.g.at("up").attr_type("T"), kBF16) << cpu.r.decisions_tsv();
+  EXPECT_EQ(rule_of(cpu.r, "up"), "clear-propagation");
+  EXPECT_EQ(cpu.g.at("up").inputs, (std::vector<std::string>{"c1", "size"}));
+  EXPECT_EQ(cpu.g.at("size").attr_type("dtype"), DType::kInt32);
+  EXPECT_EQ(count_op(cpu.g, "Cast"), 3);
+  expect_cast(cpu.g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
+  expect_cast(cpu.g, cast_name("up", 0, "CastToBf16"), "up", kF32, kBF16);
+  expect_cast(cpu.g, cast_name("c2", 0, "CastToFp32"), "c2", kBF16, kF32);
+
+  AmpOptions o;
+  o.lists = AmpLists::defaults(DeviceKind::kGPU);
+  Amp gpu = amp(conv_upsample_conv(), o);
+  EXPECT_EQ(gpu.g.at("up").attr_type("T"), kF32);
+  EXPECT_EQ(rule_of(gpu.r, "up"), "none-list");
+  EXPECT_EQ(count_op(gpu.g, "Cast"), 4);
+  expect_cast(gpu.g, cast_name("c1", 0, "CastToFp32"), "c1", kBF16, kF32);
+  expect_cast(gpu.g, cast_name("up", 0, "CastToBf16"), "up", kF32, kBF16);
+}
+
 TEST(AmpTest, DecisionsTsvHasOneLinePerNode) {
   Amp a = amp(placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
               node("out", "Identity", {"m"}));

@@ -79,7 +79,8 @@ void register_nn_ops(OpRegistry& r) {
   for (const char* op : {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
     r.info(op).shape_fn(shape_fns::fused_batch_norm);
   // Clear on the CPU as in TensorFlow's oneDNN lists: a weighted mean of neighbours, no range
-  // change (in no list it cost two casts per upsampling in movenet and selfie).
+  // change; its input then converts with the producer (in no list it cost one Cast per
+  // upsampling in movenet and selfie; the output is float32 whatever T is).
   r.info("ResizeBilinear").shape_fn(shape_fns::resize).amp_on(DeviceKind::kCPU, AmpClass::kClear);
   r.info("ResizeNearestNeighbor").shape_fn(shape_fns::resize);
   r.info("TopK").shape_fn(shape_fns::top_k);
