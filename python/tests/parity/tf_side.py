@@ -23,7 +23,6 @@ only the preop file.
 import glob
 import json
 import os
-import re
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
@@ -248,9 +247,6 @@ def dump(out, frozen_graphs):
 
 # ---- comparison -------------------------------------------------------------------------------
 
-_AMP_CAST = re.compile(r"-CastTo(Bf16|Fp16|Fp32)(-\d+)?-AutoMixedPrecision(_\d+)?$")
-
-
 def _load(path):
     from tensorflow.core.framework import graph_pb2
 
@@ -281,8 +277,8 @@ def _src(inp):
 
 
 def _amp_casts(g, pre_names):
-    """AMP-inserted Casts as {(source node, port, DstT): [consumer inputs]}, sources followed
-    back through chains of inserted Casts; plus the Consts stored in a new dtype."""
+    """AMP-inserted Casts (Casts the pre-pass graph does not have) as {(source node, port,
+    DstT): count}, each source followed back through chains of inserted Casts."""
     from tensorflow.core.framework import types_pb2
 
     nodes = {n.name: n for n in g.node}
@@ -330,9 +326,10 @@ def compare(pre_path, tf_path, aamp_path):
     ops = {n.name: n.op for n in pre.node}
     ctf, caa = _amp_casts(tfg, pre_names), _amp_casts(aag, pre_names)
     # Consts: TF casts them, aamp converts them; both mean "readers get DstT".
+    pre_nodes = {n.name: n for n in pre.node}
     for name, n in aan.items():
         if n.op == "Const" and name in pre_names:
-            before = _types(next(p for p in pre.node if p.name == name)).get("dtype")
+            before = _types(pre_nodes[name]).get("dtype")
             now = _types(n).get("dtype")
             if now != before:
                 caa[(name, 0, now)] = caa.get((name, 0, now), 0) + 1
