@@ -15,6 +15,8 @@ namespace aamp_tf {
 const AampTfImpl* impl();
 // Prints "aamp: <msg>" on stderr once per distinct message.
 void warn_once(const std::string& msg);
+// The same for information asked for with AAMP_TF_VERBOSE=1.
+inline void note_once(const std::string& msg) { warn_once(msg); }
 // Whether an environment switch is set to 0/false/off/no (true) or not (false).
 bool env_is_off(const char* name);
 // Whether the config asks for anything (AAMP_CONFIG_JSON, or an AMP / remapper env variable);

@@ -10,6 +10,7 @@
 #include <tensorflow/c/ops.h>
 #include <tensorflow/c/tf_tensor.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -84,6 +85,10 @@ void* create(TF_OpKernelConstruction* ctx) {
     }
   }
   if (nd) TF_DeleteBuffer(nd);
+  if (kernel && std::getenv("AAMP_TF_VERBOSE") && !env_is_off("AAMP_TF_VERBOSE")) {
+    TF_StringView name = TF_OpKernelConstruction_GetName(ctx);
+    note_once("TensorFlow runs aamp's kernel for " + std::string(name.data, name.len));
+  }
   if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
   TF_DeleteStatus(s);
   return kernel;

@@ -127,34 +127,43 @@ void register_custom_ops(const AmpConfig& c, const AampTfCallbacks* cb) {
   }
 }
 
-// Nodes the passes created or changed the op of keep only the attrs TensorFlow's signature of
-// their op declares (and internal "_" attrs): e.g. MatMul's grad_a / grad_b do not exist on
-// _FusedMatMul, and TensorFlow logs an error for each undeclared attr it finds.
-void drop_undeclared_attrs(Graph& g, const std::set<std::pair<std::string, std::string>>& before,
-                           const AampTfCallbacks* cb) {
+// Nodes the passes created or changed the op of get the attrs TensorFlow's signature of their op
+// declares: undeclared ones are dropped (MatMul's grad_a / grad_b do not exist on _FusedMatMul;
+// TensorFlow logs an error for each), "_" attrs kept; a required list(type) attr that aamp's form
+// spells as `num_args` tensors of T (TensorFlow's _FusedConv2D has `args: TArgs`) is filled in.
+void fit_attrs_to_tf(Graph& g, const std::set<std::pair<std::string, std::string>>& before,
+                     const AampTfCallbacks* cb) {
   if (!cb || !cb->lookup_op_def) return;
-  std::map<std::string, std::optional<std::set<std::string>>> declared;
+  std::map<std::string, std::optional<OpDef>> defs;
   for (const auto& n : g.nodes()) {
     if (before.count({n->name, aamp_op_name(n->op)})) continue;
-    auto it = declared.find(n->op);
-    if (it == declared.end()) {
-      std::optional<std::set<std::string>> names;
+    auto it = defs.find(n->op);
+    if (it == defs.end()) {
+      std::optional<OpDef> def;
       char* data = nullptr;
       size_t size = 0;
       if (cb->lookup_op_def(cb->ctx, n->op.c_str(), &data, &size)) {
         std::string bytes(data, size);
         std::free(data);
-        names.emplace();
-        for (const auto& a : op_def_from_tf(bytes, n->op).attrs) names->insert(a.name);
+        def = op_def_from_tf(bytes, n->op);
       }
-      it = declared.emplace(n->op, std::move(names)).first;
+      it = defs.emplace(n->op, std::move(def)).first;
     }
     if (!it->second) continue;
+    const OpDef& def = *it->second;
     for (auto a = n->attrs.begin(); a != n->attrs.end();) {
-      if (a->first.rfind('_', 0) != 0 && !it->second->count(a->first))
+      if (a->first.rfind('_', 0) != 0 && !def.find_attr(a->first))
         a = n->attrs.erase(a);
       else
         ++a;
+    }
+    for (const AttrDef& a : def.attrs) {
+      if (a.default_value || n->has_attr(a.name) || a.type != "list(type)") continue;
+      const AttrValue* t = n->find_attr("T");
+      if (!t || !t->is<DType>()) continue;
+      AttrList types;
+      types.type.assign(static_cast<size_t>(n->attr_int_or("num_args", 0)), t->get<DType>());
+      n->attrs[a.name] = types;
     }
   }
 }
@@ -294,7 +303,7 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     }
     step = "serialize";
     to_tf_names(g);
-    drop_undeclared_attrs(g, input_ops, cb);
+    fit_attrs_to_tf(g, input_ops, cb);
     std::string bytes = serialize_graphdef_binary(g);
     out->graph = static_cast<char*>(std::malloc(bytes.size()));
     if (!out->graph) throw Error(ErrorCode::kInternal, "out of memory");

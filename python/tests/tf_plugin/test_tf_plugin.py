@@ -31,6 +31,13 @@ def converted_counts(lines):
     return counts
 
 
+def check_ran(stderr, ops):
+    """AAMP_TF_VERBOSE=1: TensorFlow built the plugin's kernels, i.e. ran the rewritten graph."""
+    lines = [l for l in stderr.splitlines() if "TensorFlow runs aamp's kernel for" in l]
+    for op in ops:
+        assert any(op in l for l in lines), (op, stderr[-3000:])
+
+
 def check_rewritten_keras(log_dir, ref, out):
     lines, graphs = aamp_logs(log_dir)
     assert any(c > 0 for c in converted_counts(lines)), lines
@@ -46,16 +53,19 @@ def check_rewritten_keras(log_dir, ref, out):
 
 def test_keras_predict_with_set_config(plugin, keras_ref, tmp_path):
     log = tmp_path / "log"
-    plugin.run("keras", tmp_path, plugin.env(AAMP_TEST_LOG_DIR=log), api=True)
+    p, _ = plugin.run("keras", tmp_path, plugin.env(AAMP_TEST_LOG_DIR=log, AAMP_TF_VERBOSE=1),
+                      api=True)
     check_rewritten_keras(log, keras_ref, tmp_path)
+    check_ran(p.stderr, ["layer_normalization", "Gelu"])
 
 
 def test_keras_predict_with_environment(plugin, keras_ref, tmp_path):
     log = tmp_path / "log"
     env = plugin.env(ITEX_AUTO_MIXED_PRECISION=1, ITEX_AUTO_MIXED_PRECISION_DATA_TYPE="BFLOAT16",
-                     ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log)
+                     ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log, AAMP_TF_VERBOSE=1)
     p, _ = plugin.run("keras", tmp_path, env)
     check_rewritten_keras(log, keras_ref, tmp_path)
+    check_ran(p.stderr, ["layer_normalization", "Gelu"])
     # Log files are named per graph: g<seq>_<first fetch>_<kind>_<timestamp>.
     names = [f.name for f in log.glob("g*_graphdef_preop_*.pb")]
     assert names and len(set(n.split("_graphdef")[0] for n in names)) == len(names)
@@ -83,8 +93,10 @@ def test_keras_fit_runs_with_plugin(plugin, tmp_path):
 def test_frozen_graphs_in_v1_session(plugin, tmp_path):
     ref, amp, log = tmp_path / "ref", tmp_path / "amp", tmp_path / "log"
     _, ref_info = plugin.run("frozen", ref, plugin.env(loaded=False))
-    _, info = plugin.run("frozen", amp, plugin.env(ITEX_AUTO_MIXED_PRECISION=1,
-                                                   ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log))
+    p, info = plugin.run("frozen", amp, plugin.env(ITEX_AUTO_MIXED_PRECISION=1,
+                                                   ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log,
+                                                   AAMP_TF_VERBOSE=1))
+    check_ran(p.stderr, ["layer_normalization"])
     lines, graphs = aamp_logs(log)
     assert len([c for c in converted_counts(lines) if c > 0]) >= 2, lines
     text = "\n".join(graphs.values())
@@ -133,3 +145,51 @@ def test_bad_json_config_warns_once_and_runs_unchanged(plugin, keras_ref, tmp_pa
     warnings = [l for l in p.stderr.splitlines() if l.startswith("aamp:")]
     assert len(warnings) == 1 and "'enabled' must be true or false" in warnings[0], p.stderr
     assert np.array_equal(np.load(tmp_path / "keras.npy"), keras_ref)
+
+
+# The 16 core real models (tests/runtime/conformance_test.cc) and the bf16 agreement bound of
+# each (tests/api/amp_numeric_test.cc: 1e-2, looser for three documented models), measured on
+# ||got - ref|| / max(||ref||, sqrt(n)) per float output.
+CORE_MODELS = {"blazeface": 0.35, "emotion": 1e-2, "gender": 1e-2, "movenet-lightning": 0.1,
+               "mobilefacenet": 1e-2, "faceres": 1e-2, "iris": 1e-2, "facemesh": 1e-2,
+               "handdetect": 1e-2, "selfie": 1e-2, "efficientpose": 1e-2, "gear": 1e-2,
+               "liveness": 1e-2, "antispoof": 1e-2, "posenet": 0.25, "meet": 1e-2}
+
+
+def test_core_models_tf_compatible_run_in_tensorflow(plugin, tmp_path):
+    """`aamp convert --tf-compatible` of every core model loads and runs in TensorFlow and agrees
+    with the float32 graph (the same conversion with AMP off, since TF.js's own fused ops do not
+    run in TensorFlow) run by TensorFlow."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import BUILD, ROOT
+
+    models = ROOT / "node_modules" / "@vladmandic" / "human-models" / "models"
+    cli = BUILD / "aamp"
+    if not models.is_dir():
+        pytest.skip(f"{models} missing (scripts/setup.sh installs the npm models)")
+    if not cli.exists():
+        pytest.skip(f"{cli} not built")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AAMP_", "ITEX_"))}
+    cases = []
+    for name in CORE_MODELS:
+        src = models / f"{name}.json"
+        info = json.loads(subprocess.run([str(cli), "inspect", str(src), "--json"], env=env,
+                                         capture_output=True, text=True, check=True).stdout)
+        pair = {"name": name, "outputs": [o["name"] for o in info["outputs"]],
+                "inputs": {i["name"]: [i["shape"], i["dtype"]] for i in info["inputs"]}}
+        for kind, extra in (("fp32", {"AAMP_AUTO_MIXED_PRECISION": "0"}), ("bf16", {})):
+            out = tmp_path / f"{name}_{kind}.pb"
+            p = subprocess.run([str(cli), "convert", str(src), "-o", str(out), "--tf-compatible"],
+                               env={**env, **extra}, capture_output=True, text=True)
+            assert p.returncode == 0, f"{name} {kind}: {p.stderr}"
+            pair[kind] = str(out)
+        cases.append(pair)
+    spec = tmp_path / "pairs.json"
+    spec.write_text(json.dumps(cases))
+    _, errors = plugin.run(f"pairs:{spec}", tmp_path / "run", plugin.env(loaded=False),
+                           timeout=300)
+    bad = {m: e for m, e in errors.items() if not e or max(e.values()) > CORE_MODELS[m]}
+    assert set(errors) == set(CORE_MODELS) and not bad, bad
