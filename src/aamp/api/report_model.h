@@ -46,6 +46,7 @@ struct Model {
   // "deny-propagation"): node names.
   std::map<std::string, std::vector<std::string>> float_by_rule;
   Layout layout;
+  std::vector<double> layout_width;  // box width per node
   ReportSummary summary;
   DType low = DType::kBFloat16;
 };
