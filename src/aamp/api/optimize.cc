@@ -108,7 +108,8 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
     write("decisions_" + ts + ".tsv", res.amp.decisions_tsv());
     try {  // the HTML conversion report (report.h); a failure there does not fail the conversion
       ReportInput in;
-      in.title = "AMP log " + ts, in.before = &before, in.after = &g, in.result = &res;
+      in.title = (log_prefix.empty() ? "AMP log " : log_prefix + " ") + ts;
+      in.before = &before, in.after = &g, in.result = &res;
       in.device = device;
       write("report_" + ts + ".html", render_report_html(in));
     } catch (const Error& e) {
