@@ -109,11 +109,16 @@ void run_report(const ReportOptions& o) {
                  fmt::format("{:.2e}", e.rel_l2),
                  e.top1 ? fmt::format("{:.3f}", *e.top1) : "- (not class scores)"});
     t.print(std::cout);
-    for (size_t i = 0; i < in.accuracy->nodes.size() && i < 5; ++i) {
-      const ReportNodeError& e = in.accuracy->nodes[i];
-      std::cout << (i == 0 ? "Most error added by: " : ", ") << e.node
+    // The worst five; a group probed together (same figures) is named once, by its first node.
+    int shown = 0;
+    const ReportNodeError* prev = nullptr;
+    for (const ReportNodeError& e : in.accuracy->nodes) {
+      if (shown == 5) break;
+      if (prev && e.group > 1 && e.group == prev->group && e.alone == prev->alone) continue;
+      std::cout << (shown++ == 0 ? "Most error added by: " : ", ") << e.node
                 << fmt::format(" ({:.2e}{})", e.own,
-                               e.group > 1 ? ", group of " + std::to_string(e.group) : "");
+                               e.group > 1 ? " with its group of " + std::to_string(e.group) : "");
+      prev = &e;
     }
     if (!in.accuracy->nodes.empty()) std::cout << "\n";
   }
