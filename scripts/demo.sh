@@ -29,8 +29,7 @@ if [ ! -x "$PY" ]; then
 fi
 
 echo "==== [demo] building aamp (Release, $BUILD/)"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" --target aamp_cli _aamp aamp_modelgen -j "$(nproc)"
+AAMP_BUILD_DIR=$BUILD scripts/build.sh  # up to date after scripts/setup.sh: seconds
 AAMP="$BUILD/aamp"
 
 out="$BUILD/demo"

