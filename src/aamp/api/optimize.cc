@@ -8,6 +8,7 @@
 #include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "aamp/ops/registry.h"
 
 namespace aamp {
 
@@ -17,6 +18,11 @@ namespace {
 std::string make_timestamp() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
+DType node_dtype(const Node& n) {
+  const AttrValue* t = n.find_attr("T");
+  return t && t->is<DType>() ? t->get<DType>() : DType::kFloat;
 }
 
 }  // namespace
@@ -59,6 +65,14 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   ctx.fetches = fetches;
   ctx.warnings = &sink;
   ctx.hooks = hooks;
+  if (tf_compat && !ctx.hooks.has_kernel)
+    // Files for stock TensorFlow: its OpDef of _FusedConv2D allows T in {half, float, double,
+    // int8, qint8}, no bfloat16 (importing such a graph fails), though its grappler runs one.
+    ctx.hooks.has_kernel = [device](const std::string& op, const std::string&, DType t) {
+      if (op == "_FusedConv2D" && t == DType::kBFloat16) return false;
+      const OpRegistry& r = OpRegistry::global();
+      return !r.has_any_kernel(op, device) || r.has_kernel(op, device, t);
+    };
   ctx.fetch_nodes(g);  // throws for an unknown fetch
 
   PassManager pm;
@@ -90,6 +104,15 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   res.amp.lists = *ao.lists;
   res.amp.target = target;
   res.passes = pm.run(g, ctx);
+  if (tf_compat) {
+    // TensorFlow's _FusedConv2D requires TArgs, the dtype of each of its num_args args.
+    for (const auto& n : g.nodes()) {
+      if (n->op != "_FusedConv2D") continue;
+      AttrList types;
+      types.type.assign(static_cast<size_t>(n->attr_int_or("num_args", 0)), node_dtype(*n));
+      n->attrs["TArgs"] = types;
+    }
+  }
   for (const auto& r : res.passes)
     if (r.pass == "AutoMixedPrecision") res.amp_ran = r.ok;
   for (auto& w : sink.messages) res.warnings.push_back(std::move(w));

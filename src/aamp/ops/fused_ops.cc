@@ -116,6 +116,11 @@ void register_hidden_signatures(OpRegistry& r) {
     add_conv_attrs(a);
     a.push_back(adef("use_cudnn_on_gpu", "bool", true));
     add_fusion_attrs(a);
+    // TensorFlow's signature types its args through TArgs (one entry per arg; required there:
+    // --tf-compatible graphs carry it, see api/optimize.cc) and has host_args (none here).
+    AttrList no_types;
+    a.push_back(adef("TArgs", "list(type)", no_types));
+    a.push_back(adef("num_host_args", "int", int64_t{0}));
     r.register_op(op("_FusedConv2D",
                      {targ("input", "T"), targ("filter", "T"), targ("args", "T", "num_args")},
                      {targ("output", "T")}, std::move(a)));
