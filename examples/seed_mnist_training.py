@@ -88,6 +88,9 @@ def main():
                          "(needs its package, e.g. bench/itex_peer's venv)")
     ap.add_argument("--units", type=int, choices=[64, 4096], default=64,
                     help="hidden units: 64 as the seed on a CPU, 4096 on an accelerator")
+    ap.add_argument("--keras-mixed", action="store_true",
+                    help="also Keras' own mixed precision (set_global_policy('mixed_bfloat16')): "
+                         "aamp must then add no second conversion")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=8192)
     ap.add_argument("--seed", type=int,
@@ -109,6 +112,8 @@ def main():
 
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
+    if args.keras_mixed:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     (x_train, y_train), (x_test, y_test) = load_mnist()
     model = build_model(keras, layers, args.units)
     model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.RMSprop(),
@@ -143,7 +148,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"precision": args.precision, "config": args.config, "backend": args.backend,
-                       "units": args.units,
+                       "units": args.units, "keras_mixed": args.keras_mixed,
                        "tensorflow": tf.__version__, "epoch_times_s": epoch_times,
                        "initial_loss": initial_loss, "final_loss": final_loss,
                        "loss": history.history["loss"],

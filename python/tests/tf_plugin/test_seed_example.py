@@ -67,3 +67,21 @@ def test_fp32_run_is_left_alone(plugin, tmp_path):
     assert "aamp: graph" not in p.stderr
     run = json.loads(out.read_text())
     assert run["final_loss"] < run["initial_loss"] - 0.05, run
+
+
+def test_keras_mixed_precision_is_not_converted_twice(plugin, tmp_path):
+    """With Keras' own mixed_bfloat16 policy the graph arrives in bfloat16 with Keras' casts:
+    aamp's AMP (on) must add no cast of its own, and training still works."""
+    logs, out = tmp_path / "logs", tmp_path / "run.json"
+    cmd = [sys.executable, str(EXAMPLE), "--epochs", "1", "--keras-mixed", "--log-path", str(logs),
+           "--json", str(out)]
+    p = subprocess.run(cmd, env=plugin.env(), capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-4000:]
+    run = json.loads(out.read_text())
+    assert run["final_loss"] < run["initial_loss"] - 0.05, run
+    posts = sorted(logs.glob("*graphdef_AutoMixedPrecision_*.pb.txt"))
+    assert posts, f"the plugin wrote no graph into {logs}"
+    for post in posts:
+        pre = pathlib.Path(str(post).replace("graphdef_AutoMixedPrecision_", "graphdef_preop_"))
+        casts = [f.read_text().count('op: "Cast"') for f in (pre, post)]
+        assert casts[1] <= casts[0], (post.name, casts)
