@@ -22,5 +22,5 @@ export CMAKE_BUILD_PARALLEL_LEVEL=${AAMP_JOBS:-$(nproc)}
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 # --no-build-isolation: scikit-build-core and pybind11 are .venv's pinned ones (no download).
 "$PY" -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps \
-  -C build-dir="$BUILD" -C cmake.define.AAMP_BUILD_TESTS=ON -C cmake.define.AAMP_WERROR=ON \
-  -C cmake.define.AAMP_CUDA="$CUDA" -C build.verbose=true .
+  --config-settings=build-dir="$BUILD" --config-settings=cmake.define.AAMP_BUILD_TESTS=ON \
+  --config-settings=cmake.define.AAMP_WERROR=ON --config-settings=cmake.define.AAMP_CUDA="$CUDA" .
