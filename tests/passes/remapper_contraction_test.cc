@@ -250,6 +250,34 @@ TEST(RemapperContraction, ResidualAddAndReluFuseIntoConv) {
   EXPECT_EQ(f.attr_int("num_args"), 2);
 }
 
+// TensorFlow's fused conv reads the addend as a tensor of the output's shape: in tf_compatible
+// mode a broadcasting addend stays a separate AddV2 (TensorFlow 2.21 crashed on it).
+TEST(RemapperContraction, BroadcastResidualNotFusedForTensorFlow) {
+  const std::string text = image({1, 1, 2, 2}, 2) + placeholder("y", {1, 1, 1, 2}) +
+                           conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                           binop("add", "AddV2", "y", "ba") + unop("out", "Identity", "add");
+  Graph g = parse(text);
+  EXPECT_EQ(remap(g, /*tf_compatible=*/true).fusions.count("Fused+Add"), 0u);
+  EXPECT_EQ(g.at("add").op, "AddV2");
+  Graph h = parse(text);  // aamp's own runtime broadcasts the addend
+  EXPECT_EQ(remap(h).fusions["Fused+Add"], 1);
+}
+
+// Measured: TensorFlow 2.21 crashed running a fused conv whose addend is a Pad's output
+// (blazeface's channel-padded shortcut), so tf_compatible mode leaves that Add alone.
+TEST(RemapperContraction, PaddedResidualNotFusedForTensorFlow) {
+  Graph g =
+      parse(image({1, 1, 2, 2}, 2) + placeholder("z", {-1, 4, 4, 1}) +
+            "node { name: \"p\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } "
+            "} attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { "
+            "size: 4 } dim { size: 2 } } int_val: 0 int_val: 0 int_val: 0 int_val: 0 "
+            "int_val: 0 int_val: 0 int_val: 0 int_val: 1 } } } }\n" +
+            binop("y", "Pad", "z", "p") + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+            binop("add", "AddV2", "y", "ba") + unop("out", "Identity", "add"));
+  EXPECT_EQ(remap(g, /*tf_compatible=*/true).fusions.count("Fused+Add"), 0u);
+  EXPECT_EQ(g.at("add").op, "AddV2");
+}
+
 TEST(RemapperContraction, ResidualAddNotFusedWhenBiasAddHasAnotherConsumer) {
   Graph g =
       parse(image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) + conv("c", "Conv2D", "x") +

@@ -54,8 +54,9 @@ class Plugin:
         env.update({k: str(v) for k, v in extra.items()})
         return env
 
-    def run(self, job, out, env, api=False, timeout=120):
-        cmd = [sys.executable, str(WORKER), job, str(out)] + (["--api"] if api else [])
+    def run(self, job, out, env, api=False, timeout=120, extra_args=()):
+        cmd = ([sys.executable, str(WORKER), job, str(out)] + (["--api"] if api else []) +
+               list(extra_args))
         p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
         if p.returncode != 0:
             raise AssertionError(f"{job} failed (exit {p.returncode}):\n{p.stderr[-4000:]}")

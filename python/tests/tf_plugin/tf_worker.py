@@ -216,6 +216,18 @@ def main():
         info["pb"] = {"fetch": fetch, "dtype": dtype}
     else:
         raise SystemExit(f"unknown job {job}")
+    if "--import-aamp-after" in sys.argv:
+        # aamp's Python module after the plugin's implementation is loaded (one libaamp.so and
+        # one registration of aamp's protobuf descriptors per process).
+        import aamp
+
+        gd = tf.function(lambda x: tf.nn.relu(tf.matmul(x, tf.ones((8, 8))))).get_concrete_function(
+            tf.TensorSpec((4, 8), tf.float32)).graph.as_graph_def()
+        path = os.path.join(out, "small.pb")
+        with open(path, "wb") as f:
+            f.write(gd.SerializeToString())
+        _, report = aamp.optimize(aamp.load(path))
+        info["aamp_after"] = report["message"]
     with open(os.path.join(out, "info.json"), "w") as f:
         json.dump(info, f)
 

@@ -310,6 +310,17 @@ std::vector<FusionRule> contraction_rules() {
       int ry = remap::static_rank(g, m.tensor("y"));
       int rf = remap::static_rank(g, TensorRef{f0.name, 0});
       if (ry < 0 || rf < 0 || ry != rf) return false;
+      if (o.tf_compatible) {
+        // TensorFlow's fused kernels read the addend as a tensor of the output's shape (a
+        // broadcast one, e.g. [1,1,1,C], made TensorFlow 2.21 crash): equal shapes only (a dim
+        // unknown on both sides, e.g. the batch, counts as equal).
+        const Shape sy = remap::static_shape(g, m.tensor("y"));
+        const Shape sf = remap::static_shape(g, TensorRef{f0.name, 0});
+        if (sy.unknown_rank || sf.unknown_rank || sy.dims != sf.dims) return false;
+        // Measured, cause not narrowed down: TensorFlow 2.21 crashes (SIGSEGV) running a fused
+        // conv whose addend is a Pad's output (blazeface's channel-padded shortcut).
+        if (y->op == "Pad" || y->op == "PadV2" || y->op == "MirrorPad") return false;
+      }
       Node f = f0;
       std::string yin = m.input("y");
       append_op(f, "Add", &yin);
