@@ -43,9 +43,15 @@ class Plugin:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("AAMP_", "ITEX_", "TF_PLUGGABLE"))}
         env["TF_CPP_MIN_LOG_LEVEL"] = "1"  # TensorFlow's warnings: a rejected graph shows
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(BUILD / "python")] + ([os.environ["PYTHONPATH"]] if "PYTHONPATH" in os.environ
-                                       else []))
+        # An installed plugin goes with the installed aamp package: one libaamp.so per process
+        # (the build tree's would be a second copy next to the plugin's).
+        paths = [] if self.installed else [str(BUILD / "python")]
+        if os.environ.get("PYTHONPATH") and not self.installed:
+            paths.append(os.environ["PYTHONPATH"])
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
+        else:
+            env.pop("PYTHONPATH", None)
         if loaded and self.installed is None:
             env["TF_PLUGGABLE_DEVICE_LIBRARY_PATH"] = str(self.built)
         if not loaded and self.installed is not None:
