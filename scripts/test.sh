@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # aamp's test command (README): everything CI runs.
 #   1. Release build with warnings as errors (build/), installed into .venv by `pip install .`
-#      (scripts/build.sh), then ctest.
+#      (scripts/build.sh), then ctest, then the conversion report's browser test (Chromium).
 #   2. Unless AAMP_QUICK_TESTS=1: ASan+UBSan build (build-asan/, Debug at -O0) running the unit
 #      tests (the tests over whole real models, which only repeat the release run's checks at
 #      ASan speed, are left out), and a clang libFuzzer build (build-fuzz/) running the fuzz
@@ -66,6 +66,16 @@ if (cd build && ctest --output-on-failure -j2); then
   record "ctest" ok $t
 else
   record "ctest" FAIL $t
+fi
+
+# ---- 1b. The conversion report in a real browser --------------------------------------------
+stage "report in headless Chromium (tests/report/report_browser_test.mjs)"
+t=$SECONDS
+# Fails when Chromium is missing under CI=true (setup installs it); skips elsewhere.
+if CI="${CI:-}" node tests/report/report_browser_test.mjs --build build; then
+  record "report browser test" ok $t
+else
+  record "report browser test" FAIL $t
 fi
 
 # ---- 2a. ASan + UBSan -----------------------------------------------------------------------
