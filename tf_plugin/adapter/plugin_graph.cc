@@ -91,17 +91,22 @@ int cb_lookup_op_def(void* ctx, const char* op, char** data, size_t* size) {
   return found;
 }
 
+// TensorFlow's meta-optimizer takes ABORTED from an optimizer as "returned without changing the
+// graph": it keeps its own graph, logs nothing, and no copy of a possibly large GraphDef is made
+// (measured on TF 2.21: outputs bit-identical, no log line even at TF_CPP_MIN_LOG_LEVEL=0).
+constexpr const char* kUnchanged = "aamp: graph unchanged";
+
 void optimize(void*, const TF_Buffer* graph, const TF_GrapplerItem* item, TF_Buffer* out,
               TF_Status* status) {
   TF_SetStatus(status, TF_OK, "");
   try {
     if (env_is_off("AAMP_TF_PLUGIN") || !config_asks_anything()) {
-      set_output(out, graph->data, graph->length);
+      TF_SetStatus(status, TF_ABORTED, kUnchanged);
       return;
     }
     const AampTfImpl* t = impl();
     if (!t) {
-      set_output(out, graph->data, graph->length);
+      TF_SetStatus(status, TF_ABORTED, kUnchanged);
       return;
     }
     std::vector<std::string> keep = node_list(item, true);
@@ -130,7 +135,7 @@ void optimize(void*, const TF_Buffer* graph, const TF_GrapplerItem* item, TF_Buf
     if (r.rewritten)
       set_output(out, r.graph, r.graph_size);
     else
-      set_output(out, graph->data, graph->length);
+      TF_SetStatus(status, TF_ABORTED, kUnchanged);
     t->free_result(&r);
   } catch (const std::exception& e) {
     warn_once(std::string("optimizer failed: ") + e.what() + "; graph left unchanged");
