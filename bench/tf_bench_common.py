@@ -19,11 +19,15 @@ def log(tag, msg):
     print(f"[{tag} {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+WEIGHT_OPS = ("Const", "ReadVariableOp", "VariableV2", "VarHandleOp")
+
+
 def count_conversions(log_dir):
     """(converted nodes, casts) of the most converted graph an AMP wrote to its log path: nodes
     with a bfloat16 type attr (Cast and Const left out), and the Casts AMP inserted (named
     ...-CastToBf16/Fp32-...AutoMixedPrecision by aamp, ITEX and TensorFlow alike) that do not
-    read a Const (aamp stores such a Const in bfloat16 where the others add a Cast). Each tool
+    read a weight, a Const or a variable read (aamp stores such a Const in bfloat16 where the
+    others add a Cast; TensorFlow's own count leaves out "Const and Variable casts"). Each tool
     runs once per meta-optimizer iteration, so the graph it returned last is the one counted."""
     import tensorflow as tf
     from google.protobuf import text_format
@@ -31,7 +35,7 @@ def count_conversions(log_dir):
     best = (0, 0)
     for post in glob.glob(os.path.join(log_dir, "*graphdef_AutoMixedPrecision_*.pb.txt")):
         text = open(post).read()
-        if text.startswith("goo.gle/debugproto"):  # TensorFlow's header line
+        if text.startswith("goo.gle/"):  # TensorFlow's header line (goo.gle/debugproto, ...)
             text = text.split("\n", 1)[1]
         g = tf.compat.v1.GraphDef()
         text_format.Parse(text, g, allow_unknown_field=True)
@@ -39,7 +43,7 @@ def count_conversions(log_dir):
         conv = sum(1 for n in g.node if n.op not in ("Cast", "Const") and any(
             v.type == bf or bf in v.list.type for v in n.attr.values()))
         casts = sum(1 for n in g.node if n.op == "Cast" and "AutoMixedPrecision" in n.name and
-                    ops.get(n.input[0].split(":")[0].lstrip("^")) != "Const")
+                    ops.get(n.input[0].split(":")[0].lstrip("^")) not in WEIGHT_OPS)
         best = max(best, (conv, casts), key=lambda t: t[0])
     return best
 
