@@ -36,10 +36,11 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # chromium: the conversion report's browser test (tests/report/, driven by npm's playwright-core,
 # which downloads no browser of its own).
-# clang + libclang-rt-dev (libFuzzer and the sanitizer runtimes; only a Recommends of clang) for
-# the fuzz build of scripts/test.sh. ocl-icd-opencl-dev is only a Recommends of libdnnl-dev, but
+# clang + libclang-rt-dev (libFuzzer and the sanitizer runtimes; only a Recommends of clang) and
+# libomp-dev (clang's OpenMP, which the runtime's CMake requires) for the fuzz build of
+# scripts/test.sh. ocl-icd-opencl-dev is only a Recommends of libdnnl-dev, but
 # Debian's dnnl-config.cmake does find_package(OpenCL REQUIRED).
-PKGS=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev
+PKGS=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev libomp-dev
       libprotobuf-dev protobuf-compiler libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev
       libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
       python3 python3-dev python3-venv chromium)

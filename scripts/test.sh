@@ -85,7 +85,8 @@ if [ "$QUICK" != 1 ]; then
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O0" \
-       -DAAMP_SANITIZE=ON -DAAMP_WERROR=ON -DAAMP_PYTHON=OFF -DAAMP_CUDA=OFF >/dev/null &&
+       -DAAMP_SANITIZE=ON -DAAMP_WERROR=ON -DAAMP_PYTHON=OFF -DAAMP_CUDA=OFF -DAAMP_TF=OFF \
+       >/dev/null &&
      cmake --build build-asan -j "$JOBS"; then
     record "asan build" ok $t
     stage "unit tests under ASan+UBSan (build-asan/)"
@@ -119,14 +120,20 @@ if [ "$QUICK" != 1 ]; then
     record "fuzz build" FAIL $t
   else
     targets=()
+    configured=0
     if cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
          -DCMAKE_CXX_COMPILER=clang++ -DAAMP_FUZZ=ON -DAAMP_BUILD_TESTS=OFF -DAAMP_PYTHON=OFF \
-         -DAAMP_CUDA=OFF >/dev/null; then
+         -DAAMP_CUDA=OFF -DAAMP_TF=OFF >/dev/null; then
+      configured=1
       # Executables defined under tests/fuzz/.
       mapfile -t targets < <(ninja -C build-fuzz -t targets all 2>/dev/null |
         sed -n 's|^\(tests/fuzz/[^:/]*\): CXX_EXECUTABLE_LINKER.*|\1|p' | sort -u)
     fi
-    if [ ${#targets[@]} -eq 0 ]; then
+    if [ "$configured" = 0 ]; then
+      # A configure error is a failure, not "no targets" (clang once lacked OpenMP: libomp-dev).
+      echo "[test] configuring the fuzz build with clang failed (see above)"
+      record "fuzz configure" FAIL $t
+    elif [ ${#targets[@]} -eq 0 ]; then
       echo "[test] no fuzz targets defined in tests/fuzz"
       record "fuzz" skipped $t
     elif ninja -C build-fuzz -j "$JOBS" "${targets[@]}"; then
