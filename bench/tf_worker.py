@@ -8,7 +8,7 @@ honour); AAMP_BENCH_TF_AMP=1 turns on TensorFlow's own auto_mixed_precision_oned
   python tf_worker.py resnet50 BATCH ITERS         keras.applications.ResNet50 (random weights)
   python tf_worker.py bert BATCH ITERS             a Keras BERT-base encoder (12 x 768, seq 128)
   python tf_worker.py pb PATH INPUTS ITERS         a frozen GraphDef in a tf.compat.v1.Session
-                                                   INPUTS: 'name=d0xd1x...;name2=...:int32'
+                                                   INPUTS: 'name=d0xd1x...;name2=...:int32[:N]'
 Writes the first output to $AAMP_PEER_OUT (.npy) and prints one JSON line: median and p90 ms
 and TensorFlow's version."""
 
@@ -103,9 +103,10 @@ def frozen(tf, path, inputs, iters):
     for spec in inputs.split(";"):
         name, rest = spec.split("=")
         shape, _, dtype = rest.partition(":")
+        dtype, _, high = dtype.partition(":")  # int inputs: 'int32:N' draws 0..N-1 (default 100)
         dims = [int(d) for d in shape.split("x")]
         if dtype in ("int32", "int64"):
-            feeds[name + ":0"] = rng.integers(0, 100, dims).astype(dtype)
+            feeds[name + ":0"] = rng.integers(0, int(high or 100), dims).astype(dtype)
         else:
             feeds[name + ":0"] = rng.standard_normal(dims).astype(np.float32)
     with tf.Graph().as_default() as g:
