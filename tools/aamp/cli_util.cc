@@ -99,6 +99,13 @@ DeviceKind parse_device_option(const std::string& value) {
               "--device: invalid value '" + value + "'; valid values: cpu, gpu");
 }
 
+void add_deny_nodes_option(CLI::App* cmd, std::optional<std::string>* value,
+                           const std::string& help) {
+  cmd->add_option_function<std::string>(
+         "--deny-nodes", [value](const std::string& v) { *value = v; }, help)
+      ->type_name("NODES");
+}
+
 void set_examples(CLI::App* cmd, const std::vector<std::string>& examples,
                   const std::string& notes) {
   std::string footer = "\nExamples:\n";

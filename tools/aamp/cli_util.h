@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ DType parse_dtype_option(const std::string& option, const std::string& value);
 
 // Parses --device ("cpu" or "gpu"); throws Error(kInvalidArgument) listing the valid values.
 DeviceKind parse_device_option(const std::string& value);
+
+// Adds --deny-nodes NODES (aamp's node-level denylist, AmpConfig::deny_nodes) to `cmd`: set
+// only when given, so that AmpConfig::merge lets the environment decide otherwise.
+void add_deny_nodes_option(CLI::App* cmd, std::optional<std::string>* value,
+                           const std::string& help);
 
 // Sets a subcommand's help footer to "Examples:" followed by the example command lines.
 void set_examples(CLI::App* cmd, const std::vector<std::string>& examples,

@@ -24,8 +24,7 @@ struct ConvertOptions {
   std::string lists[8];  // allow/infer/clear/deny add, then remove
   bool set[8] = {};
   std::vector<std::string> fetches;
-  std::string deny_nodes;
-  bool deny_nodes_set = false;
+  std::optional<std::string> deny_nodes;  // --deny-nodes, when given
   double accuracy_target = 0;  // 0: no accuracy guard
   std::vector<std::string> calibration_inputs;
   int calibration_samples = 1, max_evaluations = 200, threads = 0;
@@ -62,7 +61,7 @@ void run_convert(const ConvertOptions& o) {
   if (o.no_remapper) api.remapper = false;
   if (!o.log_dir.empty()) api.log_path = o.log_dir;
   if (o.tf_compatible) api.tf_compatible = true;
-  if (o.deny_nodes_set) api.deny_nodes = o.deny_nodes;
+  api.deny_nodes = o.deny_nodes;
   AmpConfig config = AmpConfig::merge(api, AmpConfig::from_env());
   config.enabled = true;  // converting is the point of the command
 
@@ -144,16 +143,10 @@ void register_convert_command(CLI::App& app) {
   sub->add_option("--fetch", o->fetches,
                   "Nodes whose outputs keep their dtype (default: nodes nobody consumes)")
       ->delimiter(',');
-  sub->add_option_function<std::string>(
-         "--deny-nodes",
-         [o](const std::string& v) {
-           o->deny_nodes = v;
-           o->deny_nodes_set = true;
-         },
-         "Comma-separated node names to keep float32 (as if their op were denylisted); names "
-         "after the remapper's fusions, as in decisions_<ts>.tsv (env "
-         "AAMP_AUTO_MIXED_PRECISION_DENY_NODES)")
-      ->type_name("NODES");
+  add_deny_nodes_option(sub, &o->deny_nodes,
+                        "Comma-separated node names to keep float32 (as if their op were "
+                        "denylisted); names after the remapper's fusions, as in decisions_<ts>.tsv "
+                        "(env AAMP_AUTO_MIXED_PRECISION_DENY_NODES)");
   sub->add_option("--accuracy-target", o->accuracy_target,
                   "Keep the most error-sensitive nodes float32 until the converted graph agrees "
                   "with float32 within this error (e.g. 1e-2) on calibration inputs")

@@ -27,9 +27,10 @@ namespace aamp::cli {
 namespace {
 
 struct ReportOptions {
-  std::string model, output = "report.html", dtype, device = "cpu", deny_nodes;
+  std::string model, output = "report.html", dtype, device = "cpu";
+  std::optional<std::string> deny_nodes;  // --deny-nodes, when given
   std::vector<std::string> fetches, inputs;
-  bool deny_nodes_set = false, no_remapper = false, accuracy = false, outputs_only = false;
+  bool no_remapper = false, accuracy = false, outputs_only = false;
   bool quiet = false;
   int64_t batch = 1;
   uint64_t seed = 0;
@@ -58,7 +59,7 @@ void run_report(const ReportOptions& o) {
   AmpConfig api;
   if (!o.dtype.empty()) api.data_type = o.dtype;
   if (o.no_remapper) api.remapper = false;
-  if (o.deny_nodes_set) api.deny_nodes = o.deny_nodes;
+  api.deny_nodes = o.deny_nodes;
   AmpConfig config = AmpConfig::merge(api, AmpConfig::from_env());
   config.enabled = true;
   config.log_path = std::nullopt;  // this command writes one file
@@ -142,14 +143,8 @@ void register_report_command(CLI::App& app) {
   sub->add_option("--fetch", o->fetches,
                   "Nodes whose outputs keep their dtype (default: nodes nobody consumes)")
       ->delimiter(',');
-  sub->add_option_function<std::string>(
-         "--deny-nodes",
-         [o](const std::string& v) {
-           o->deny_nodes = v;
-           o->deny_nodes_set = true;
-         },
-         "Comma-separated node names to keep float32 (see aamp convert --help)")
-      ->type_name("NODES");
+  add_deny_nodes_option(sub, &o->deny_nodes,
+                        "Comma-separated node names to keep float32 (see aamp convert --help)");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper fusions");
   sub->add_flag("--accuracy", o->accuracy,
                 "Also run the model float32 and mixed (on the --device runtime): error per output, "
