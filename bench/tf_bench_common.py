@@ -48,6 +48,22 @@ def count_conversions(log_dir):
     return best
 
 
+def clean_env():
+    """This process's environment without any AMP or plugin setting (each side adds its own)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AAMP_", "ITEX_", "TF_PLUGGABLE", "TF_AUTO_MIXED"))}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    return env
+
+
+def aamp_plugin_to_load(repo, build):
+    """None when .venv has aamp's plugin installed (TensorFlow loads it by itself), else the
+    build tree's, for TF_PLUGGABLE_DEVICE_LIBRARY_PATH."""
+    installed = glob.glob(os.path.join(repo, ".venv", "lib", "python3*", "site-packages",
+                                       "tensorflow-plugins", "libaamp_tf.so"))
+    return None if installed else os.path.join(build, "tf_plugin", "libaamp_tf.so")
+
+
 def run_job(py, env, work, job):
     """bench/tf_worker.py JOB... in `py` with `env`: (its JSON result, its first output)."""
     out = os.path.join(work, "out.npy")
