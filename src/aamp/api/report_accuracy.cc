@@ -6,6 +6,7 @@
 
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/registry.h"
 #include "aamp/ops/signature.h"
 #include "aamp/runtime/session.h"
 
@@ -24,8 +25,6 @@ int64_t row_argmax(const Tensor& t, int64_t row, int64_t c) {
 
 bool is_class_scores(const Graph& g, const std::string& output, const Shape& shape) {
   if (shape.unknown_rank || shape.rank() < 2 || shape.dims.back() < 2) return false;
-  static const std::set<std::string> kPassThrough = {"Identity", "Reshape", "Squeeze",
-                                                     "StopGradient", "Cast"};
   static const std::set<std::string> kHead = {"MatMul", "_FusedMatMul", "BiasAdd", "Add", "AddV2"};
   std::string name = output.substr(0, output.find(':'));
   for (int hop = 0; hop < 8; ++hop) {
@@ -33,7 +32,10 @@ bool is_class_scores(const Graph& g, const std::string& output, const Shape& sha
     if (!n) return false;
     if (n->op == "Softmax" || n->op == "LogSoftmax") return true;
     if (kHead.count(n->op)) return shape.rank() == 2;
-    if (!kPassThrough.count(n->op) || n->num_data_inputs() < 1) return false;
+    // Through alias ops (Identity, Reshape, ...) and Casts to the producer.
+    const bool pass_through =
+        n->op == "Cast" || OpRegistry::global().has_trait(n->op, &OpTraits::alias);
+    if (!pass_through || n->num_data_inputs() < 1) return false;
     name = n->input(0).node;
   }
   return false;

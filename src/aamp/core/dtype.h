@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -51,6 +52,11 @@ bool is_float(DType t);      // half, bfloat16, float, double
 bool is_low_float(DType t);  // half, bfloat16
 bool is_integer(DType t);
 bool is_valid_dtype_value(int32_t v);
+// float32, bfloat16, float16: what mixed-precision ops and kernels take. A function, not a
+// namespace-scope vector, so that registrations at static-initialisation time can read it.
+inline std::vector<DType> amp_float_types() {
+  return {DType::kFloat, DType::kBFloat16, DType::kHalf};
+}
 
 // ---- 16-bit floats -------------------------------------------------------------------------
 struct bfloat16 {

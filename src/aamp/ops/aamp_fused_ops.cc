@@ -1,49 +1,25 @@
-// aamp's own ops, produced by the remapper (passes/remapper*.cc) and run by aamp's runtime.
-// Stock TensorFlow does not have them (aamp_only = true): --tf-compatible never creates them.
+// aamp's own ops, produced by the remapper (passes/remapper*.cc) and run by aamp's runtime (and,
+// registered with TensorFlow, by the TensorFlow plugin). Stock TensorFlow does not have them
+// (aamp_only = true): --tf-compatible never creates them. Each op is one statement: signature,
+// AMP class, shape function, traits.
 #include "aamp/ops/families.h"
+#include "aamp/ops/op_def_builder.h"
 #include "aamp/ops/registry.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
 namespace {
-const std::vector<DType> kFloatTypes = {DType::kFloat, DType::kBFloat16, DType::kHalf};
 
-ArgDef arg(const std::string& name, const std::string& type_attr, const std::string& n = "") {
-  ArgDef a;
-  a.name = name;
-  a.type_attr = type_attr;
-  a.number_attr = n;
-  return a;
-}
-AttrDef type_attr(const std::string& name, std::vector<DType> allowed) {
-  AttrDef a;
-  a.name = name;
-  a.type = "type";
-  a.allowed_types = std::move(allowed);
-  return a;
-}
-AttrDef attr(const std::string& name, const std::string& type, AttrValue dflt) {
-  AttrDef a;
-  a.name = name;
-  a.type = type;
-  a.default_value = std::move(dflt);
-  return a;
-}
+using namespace opdef;  // NOLINT: the signature spelling helpers
+
 OpDef aamp_op(const std::string& name, std::vector<ArgDef> in, std::vector<ArgDef> out,
               std::vector<AttrDef> attrs) {
-  OpDef d;
-  d.name = name;
-  d.inputs = std::move(in);
-  d.outputs = std::move(out);
-  d.attrs = std::move(attrs);
+  OpDef d = op(name, std::move(in), std::move(out), std::move(attrs));
   d.aamp_only = true;
   return d;
 }
-AttrList strings(std::vector<std::string> v) {
-  AttrList l;
-  l.s = std::move(v);
-  return l;
-}
+
 }  // namespace
 
 void register_aamp_fused_ops(OpRegistry& r) {
@@ -51,48 +27,58 @@ void register_aamp_fused_ops(OpRegistry& r) {
   // Statistics are computed in float32 for every T; scale/offset stay float32 (U).
   r.register_op(aamp_op("LayerNorm", {arg("x", "T"), arg("scale", "U"), arg("offset", "U")},
                         {arg("y", "T")},
-                        {type_attr("T", kFloatTypes), type_attr("U", {DType::kFloat}),
+                        {type_attr("T", float_types()), type_attr("U", {DType::kFloat}),
                          attr("epsilon", "float", 1e-3f)}))
-      .amp(AmpClass::kInfer);
+      .amp(AmpClass::kInfer)
+      .same_shape();
   // InstanceNorm: statistics over the spatial axes ([1,2] for NHWC, [2,3] for NCHW), per
   // sample and channel, then an optional activation from fused_ops ([], [Relu], [LeakyRelu]).
-  r
-      .register_op(aamp_op(
-          "InstanceNorm", {arg("x", "T"), arg("scale", "U"), arg("offset", "U")}, {arg("y", "T")},
-          {type_attr("T", kFloatTypes), type_attr("U", {DType::kFloat}),
-           attr("epsilon", "float", 1e-3f), attr("data_format", "string", "NHWC"),
-           attr("fused_ops", "list(string)", strings({})), attr("leakyrelu_alpha", "float", 0.2f)}))
-      .amp(AmpClass::kInfer);
+  r.register_op(aamp_op("InstanceNorm", {arg("x", "T"), arg("scale", "U"), arg("offset", "U")},
+                        {arg("y", "T")},
+                        {type_attr("T", float_types()), type_attr("U", {DType::kFloat}),
+                         attr("epsilon", "float", 1e-3f), attr("data_format", "string", "NHWC"),
+                         attr("fused_ops", "list(string)", strings({})),
+                         attr("leakyrelu_alpha", "float", 0.2f)}))
+      .amp(AmpClass::kInfer)
+      .same_shape();
   // Swish: x * sigmoid(beta * x).
   r.register_op(aamp_op("Swish", {arg("x", "T")}, {arg("y", "T")},
-                        {type_attr("T", kFloatTypes), attr("beta", "float", 1.0f)}))
-      .amp(AmpClass::kInfer);
+                        {type_attr("T", float_types()), attr("beta", "float", 1.0f)}))
+      .amp(AmpClass::kInfer)
+      .elementwise();
   // Mish: x * tanh(softplus(x)).
-  r.register_op(aamp_op("Mish", {arg("x", "T")}, {arg("y", "T")}, {type_attr("T", kFloatTypes)}))
-      .amp(AmpClass::kInfer);
+  r.register_op(aamp_op("Mish", {arg("x", "T")}, {arg("y", "T")}, {type_attr("T", float_types())}))
+      .amp(AmpClass::kInfer)
+      .elementwise();
   // HardSwish: x * relu6(x + 3) / 6.
   r.register_op(
-       aamp_op("HardSwish", {arg("x", "T")}, {arg("y", "T")}, {type_attr("T", kFloatTypes)}))
-      .amp(AmpClass::kInfer);
+       aamp_op("HardSwish", {arg("x", "T")}, {arg("y", "T")}, {type_attr("T", float_types())}))
+      .amp(AmpClass::kInfer)
+      .elementwise();
   // Gelu: exact 0.5*x*(1+erf(x/sqrt(2))) or, with approximate, the tanh form.
   r.register_op(aamp_op("Gelu", {arg("features", "T")}, {arg("activations", "T")},
-                        {type_attr("T", kFloatTypes), attr("approximate", "bool", false)}))
-      .amp(AmpClass::kInfer);
+                        {type_attr("T", float_types()), attr("approximate", "bool", false)}))
+      .amp(AmpClass::kInfer)
+      .elementwise();
   // softmax(logits + mask) over the last axis; mask broadcasts like AddV2.
   r.register_op(aamp_op("_AampFusedAddSoftmax", {arg("logits", "T"), arg("mask", "T")},
-                        {arg("softmax", "T")}, {type_attr("T", kFloatTypes)}))
+                        {arg("softmax", "T")}, {type_attr("T", float_types())}))
       .amp(AmpClass::kInfer)
-      .amp_on(DeviceKind::kGPU, AmpClass::kAllow);
+      .amp_on(DeviceKind::kGPU, AmpClass::kAllow)
+      .broadcasting();
   // BatchMatMulV2 followed by fused_ops over args: "Mul" (scalar scale), "BiasAdd", "Add",
   // and activations, in order.
-  r
-      .register_op(aamp_op(
-          "_AampFusedBatchMatMulV2", {arg("x", "T"), arg("y", "T"), arg("args", "T", "num_args")},
-          {arg("output", "T")},
-          {type_attr("T", kFloatTypes), attr("adj_x", "bool", false), attr("adj_y", "bool", false),
-           attr("num_args", "int", 0), attr("fused_ops", "list(string)", strings({})),
-           attr("epsilon", "float", 1e-4f), attr("leakyrelu_alpha", "float", 0.2f)}))
-      .amp(AmpClass::kAllow);
+  r.register_op(aamp_op(
+                    "_AampFusedBatchMatMulV2",
+                    {arg("x", "T"), arg("y", "T"), arg("args", "T", "num_args")},
+                    {arg("output", "T")},
+                    {type_attr("T", float_types()), attr("adj_x", "bool", false),
+                     attr("adj_y", "bool", false), attr("num_args", "int", int64_t{0}),
+                     attr("fused_ops", "list(string)", strings({})),
+                     attr("epsilon", "float", 1e-4f), attr("leakyrelu_alpha", "float", 0.2f)}))
+      .amp(AmpClass::kAllow)
+      .shape_fn(shape_fns::batch_matmul)
+      .same_rank();
 }
 
 }  // namespace aamp

@@ -1,6 +1,7 @@
 // Control-flow ops (v1 loops and conditionals) and TensorList ops.
-// Per-op knowledge: AMP class (spec section 2; device overrides where the lists differ) and
-// shape function. Signatures of TensorFlow ops come from the generated table.
+// One statement per op, alphabetical: its AMP class (spec section 2; device overrides where the
+// lists differ), its shape function (ops/shape_inference.h) and its traits (ops/registry.h).
+// Signatures of TensorFlow ops come from the generated table.
 #include "aamp/ops/families.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
@@ -11,6 +12,7 @@ void register_control_flow_ops(OpRegistry& r) {
   r.info("Enter").amp(AmpClass::kClear);
   r.info("Exit").amp(AmpClass::kClear);
   r.info("Merge").amp(AmpClass::kClear);
+  r.info("NoOp").shape_fn(shape_fns::no_outputs);
   r.info("NextIteration").amp(AmpClass::kClear);
   r.info("Switch").amp(AmpClass::kClear);
   r.info("TensorListConcat").amp(AmpClass::kClear);
@@ -33,7 +35,6 @@ void register_control_flow_ops(OpRegistry& r) {
   r.info("TensorListSplitV2").amp(AmpClass::kClear);
   r.info("TensorListStack").amp(AmpClass::kClear);
   r.info("TensorListStackV2").amp(AmpClass::kClear);
-  r.info("NoOp").shape_fn(shape_fns::no_outputs);  // ops/shape_inference.h
 }
 
 }  // namespace aamp

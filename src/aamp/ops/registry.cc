@@ -1,6 +1,7 @@
 #include "aamp/ops/registry.h"
 
 #include "aamp/ops/families.h"
+#include "aamp/ops/shape_inference.h"
 
 namespace aamp {
 
@@ -31,6 +32,23 @@ const char* amp_class_name(AmpClass c) {
 AmpClass OpInfo::amp_class(DeviceKind d) const {
   const auto& o = d == DeviceKind::kCPU ? amp_cpu_ : amp_gpu_;
   return o ? *o : amp_;
+}
+
+OpInfo& OpInfo::same_shape() {
+  traits_.same_shape = traits_.same_rank = true;
+  shape_fn_ = shape_fns::unary;
+  return *this;
+}
+
+OpInfo& OpInfo::elementwise() {
+  traits_.elementwise = true;
+  return same_shape();
+}
+
+OpInfo& OpInfo::broadcasting() {
+  traits_.broadcasting = true;
+  shape_fn_ = shape_fns::broadcast;
+  return *this;
 }
 
 OpRegistry::OpRegistry() {
@@ -80,21 +98,36 @@ std::vector<std::string> OpRegistry::op_names() const {
   return v;
 }
 
-void OpRegistry::register_kernel(std::string_view op, DeviceKind d, std::vector<DType> dtypes) {
+std::vector<std::string> OpRegistry::ops_where(
+    const std::function<bool(const OpInfo&)>& pred) const {
   std::lock_guard<std::mutex> l(mu_);
-  auto& s = kernels_[{std::string(op), d}];
+  std::vector<std::string> v;
+  for (const auto& [k, info] : ops_)
+    if (pred(*info)) v.push_back(k);
+  return v;
+}
+
+bool OpRegistry::has_trait(std::string_view op, bool OpTraits::*trait) const {
+  const OpInfo* i = find(op);
+  return i && i->traits().*trait;
+}
+
+void OpRegistry::register_kernel(std::string_view op, DeviceKind d, std::vector<DType> dtypes) {
+  OpInfo& i = info(op);
+  std::lock_guard<std::mutex> l(mu_);
+  auto& s = d == DeviceKind::kCPU ? i.kernels_cpu_ : i.kernels_gpu_;
   s.insert(dtypes.begin(), dtypes.end());
+  if (dtypes.empty()) s.insert(DType::kInvalid);  // a kernel without a dtype list still counts
 }
 
 bool OpRegistry::has_kernel(std::string_view op, DeviceKind d, DType t) const {
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = kernels_.find({std::string(op), d});
-  return it != kernels_.end() && it->second.count(t) != 0;
+  const OpInfo* i = find(op);
+  return i && i->kernel_dtypes(d).count(t) != 0;
 }
 
 bool OpRegistry::has_any_kernel(std::string_view op, DeviceKind d) const {
-  std::lock_guard<std::mutex> l(mu_);
-  return kernels_.count({std::string(op), d}) != 0;
+  const OpInfo* i = find(op);
+  return i && !i->kernel_dtypes(d).empty();
 }
 
 }  // namespace aamp

@@ -1,9 +1,15 @@
 // The op registry: every op aamp knows, with its signature and per-op knowledge.
 //
-// Per-op knowledge lives with the op: each ops/<family>_ops.cc defines register_<family>_ops(),
-// which declares, per op, its AMP class (with device overrides) and its shape function:
+// An op's knowledge is one record (OpInfo): its signature, its AMP class (with device overrides),
+// its shape function, its traits, and the dtypes its kernels run per device. Each
+// ops/<family>_ops.cc defines register_<family>_ops(), which declares each op in one statement:
 //
-//   r.info("Conv2D").amp(AmpClass::kAllow).shape_fn(conv2d_shape);
+//   r.info("Relu").amp(AmpClass::kClear).elementwise();
+//   r.info("Conv2D").amp(AmpClass::kAllow).shape_fn(shape_fns::conv2d).same_rank();
+//
+// Lists that other layers need (the alias ops the planner skips, the rank-keeping and
+// broadcasting ops the remapper looks through) are queries over these records, never written
+// out again. Attr defaults come from the signature too (ops/attrs.h).
 //
 // The registry constructor calls every family function (listed in ops/families.h), so nothing
 // depends on static-initialisation order or on whole-archive linking.
@@ -32,6 +38,21 @@ struct ShapeContext;  // defined in aamp/ops/shape_inference.h
 // Infers output dtypes/shapes (and, where cheap, constant values) of one node.
 using ShapeFn = std::function<void(ShapeContext&)>;
 
+// What an op's outputs are, structurally (set by the builder methods below).
+struct OpTraits {
+  // Output i is input i's bytes unchanged (Identity, Reshape, Squeeze, ...): no kernel work, the
+  // planner lets the output share the input's memory.
+  bool alias = false;
+  // Output 0 has input 0's rank (its shape may differ: Conv2D, MaxPool, Pad, ...).
+  bool same_rank = false;
+  // Output 0 has input 0's shape (implies same_rank).
+  bool same_shape = false;
+  // Each output element depends on the same input element alone (implies same_shape).
+  bool elementwise = false;
+  // The data inputs broadcast NumPy-style: output rank = the largest input rank.
+  bool broadcasting = false;
+};
+
 class OpInfo {
  public:
   OpDef def;
@@ -39,6 +60,11 @@ class OpInfo {
   // AMP class for a device (device override, else the all-device class).
   AmpClass amp_class(DeviceKind d) const;
   const ShapeFn& shape_fn() const { return shape_fn_; }
+  const OpTraits& traits() const { return traits_; }
+  // The dtypes (of the op's main type attr) that the device's kernels run; empty when none.
+  const std::set<DType>& kernel_dtypes(DeviceKind d) const {
+    return d == DeviceKind::kCPU ? kernels_cpu_ : kernels_gpu_;
+  }
 
   // Builder-style setters used by AAMP_OP_INFO blocks.
   OpInfo& amp(AmpClass c) {
@@ -53,11 +79,27 @@ class OpInfo {
     shape_fn_ = std::move(f);
     return *this;
   }
+  // Traits; elementwise(), same_shape() and broadcasting() also set the matching shape function
+  // (a later shape_fn() call replaces it).
+  OpInfo& alias() {
+    traits_.alias = true;
+    return *this;
+  }
+  OpInfo& same_rank() {
+    traits_.same_rank = true;
+    return *this;
+  }
+  OpInfo& same_shape();
+  OpInfo& elementwise();
+  OpInfo& broadcasting();
 
  private:
+  friend class OpRegistry;
   AmpClass amp_ = AmpClass::kNone;
   std::optional<AmpClass> amp_cpu_, amp_gpu_;
   ShapeFn shape_fn_;
+  OpTraits traits_;
+  std::set<DType> kernels_cpu_, kernels_gpu_;
 };
 
 class OpRegistry {
@@ -71,6 +113,10 @@ class OpRegistry {
   // Registers (or replaces) an op's signature.
   OpInfo& register_op(OpDef def);
   std::vector<std::string> op_names() const;  // sorted
+  // The ops whose record satisfies `pred`, sorted (e.g. every alias op).
+  std::vector<std::string> ops_where(const std::function<bool(const OpInfo&)>& pred) const;
+  // Whether the op is registered with the trait (false for unknown ops).
+  bool has_trait(std::string_view op, bool OpTraits::*trait) const;
 
   // Kernel availability, filled by the backends at start-up.
   void register_kernel(std::string_view op, DeviceKind d, std::vector<DType> dtypes);
@@ -81,7 +127,6 @@ class OpRegistry {
   OpRegistry();
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<OpInfo>, std::less<>> ops_;
-  std::map<std::pair<std::string, DeviceKind>, std::set<DType>> kernels_;
 };
 
 }  // namespace aamp

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "aamp/core/error.h"
+#include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
 #include "aamp/ops/signature.h"
 
@@ -105,66 +106,17 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
                   i = static_rank_memo(g, n->input(1), memo);
         return p < 0 || i < 0 ? -1 : p - 1 + i;
       }
-      static const char* kSameRank[] = {"Identity",
-                                        "Relu",
-                                        "Relu6",
-                                        "Sigmoid",
-                                        "Tanh",
-                                        "Erf",
-                                        "Gelu",
-                                        "Swish",
-                                        "Mish",
-                                        "BiasAdd",
-                                        "Cast",
-                                        "Neg",
-                                        "Softmax",
-                                        "_FusedConv2D",
-                                        "Conv2D",
-                                        "LayerNorm",
-                                        "DepthwiseConv2dNative",
-                                        "FusedDepthwiseConv2dNative",
-                                        "_AampFusedBatchMatMulV2",
-                                        "BatchMatMulV2",
-                                        "MaxPool",
-                                        "AvgPool",
-                                        "Pad",
-                                        "PadV2",
-                                        "MirrorPad",
-                                        "FusedBatchNorm",
-                                        "FusedBatchNormV2",
-                                        "FusedBatchNormV3",
-                                        "Elu",
-                                        "LeakyRelu",
-                                        "Selu",
-                                        "Softplus",
-                                        "Exp",
-                                        "Sqrt",
-                                        "Rsqrt",
-                                        "Square",
-                                        "AddN",
-                                        "ResizeBilinear",
-                                        "ResizeNearestNeighbor",
-                                        "HardSwish",
-                                        "InstanceNorm"};
-      bool same = false;
-      for (const char* o : kSameRank) same |= n->op == o;
-      if (same && n->num_data_inputs() >= 1) {
+      // The op records' traits (ops/registry.h): rank-keeping ops follow input 0, broadcasting
+      // ones take the largest rank of their data inputs.
+      const OpInfo* info = OpRegistry::global().find(n->op);
+      const OpTraits traits = info ? info->traits() : OpTraits{};
+      if (traits.same_rank && n->num_data_inputs() >= 1) {
         t = n->input(0);
         continue;
       }
-      static const char* kBroadcast[] = {"AddV2",   "Add",     "Sub",     "Mul",
-                                         "RealDiv", "Maximum", "Minimum", "SquaredDifference",
-                                         "Prelu",   "Less",    "LessEqual", "Greater",
-                                         "GreaterEqual", "Equal", "NotEqual"};
-      bool bin = false;
-      for (const char* o : kBroadcast) bin |= n->op == o;
-      if (bin && n->num_data_inputs() == 2) {
-        int a = static_rank_memo(g, n->input(0), memo), b = static_rank_memo(g, n->input(1), memo);
-        return a < 0 || b < 0 ? -1 : std::max(a, b);
-      }
-      if (n->op == "SelectV2" && n->num_data_inputs() == 3) {  // broadcasts all three
+      if (traits.broadcasting && n->num_data_inputs() >= 1) {
         int r = 0;
-        for (int i = 0; i < 3; ++i) {
+        for (int i = 0; i < n->num_data_inputs(); ++i) {
           const int ri = static_rank_memo(g, n->input(i), memo);
           if (ri < 0) return -1;
           r = std::max(r, ri);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "aamp/core/dispatch.h"
+#include "aamp/ops/epilogue.h"
 #include "aamp/passes/remapper.h"
 
 namespace aamp {
@@ -82,29 +83,11 @@ bool data_format_matches(const Node& a, const Node& b) {
   return a.attr_string_or("data_format", "NHWC") == b.attr_string_or("data_format", "NHWC");
 }
 
-// Activation op -> fused_ops name; tf_ok says whether stock TF's fused kernels accept it.
-struct Act {
-  const char* op;
-  const char* fused;
-  bool tf_ok;
-};
-constexpr Act kActs[] = {{"Relu", "Relu", true},
-                         {"Relu6", "Relu6", true},
-                         {"Elu", "Elu", true},
-                         {"LeakyRelu", "LeakyRelu", true},
-                         {"Sigmoid", "Sigmoid", false},
-                         {"Tanh", "Tanh", false},
-                         {"Swish", "Swish", false},
-                         {"Mish", "Mish", false},
-                         {"HardSwish", "HardSwish", false},
-                         {"Gelu", "Gelu", false}};
-
 }  // namespace
 
 bool remap::tf_fused_activation(const std::string& fused_op) {
-  for (const auto& a : kActs)
-    if (fused_op == a.fused) return a.tf_ok;
-  return false;
+  const EpilogueOpDef* d = find_epilogue_op(fused_op);
+  return d && is_activation(d->op) && d->tf_fusable;
 }
 
 namespace {
@@ -330,30 +313,38 @@ std::vector<FusionRule> contraction_rules() {
     rules.push_back(r);
   }
 
-  // Activation(fused[..., BiasAdd|Add|Mul]) => fused[..., <activation>].
-  for (const auto& a : kActs) {
+  // Activation(fused[..., BiasAdd|Add|Mul]) => fused[..., <activation>], for every standalone
+  // activation of the epilogue vocabulary (ops/epilogue.h; Gelu's two steps are one op).
+  std::vector<const EpilogueOpDef*> acts;
+  for (const EpilogueOpDef& d : epilogue_ops()) {
+    bool seen = d.source_op.empty();
+    for (const EpilogueOpDef* a : acts) seen |= a->source_op == d.source_op;
+    if (!seen) acts.push_back(&d);
+  }
+  for (const EpilogueOpDef* a : acts) {
     FusionRule r;
-    r.name = std::string("Fused+") + a.op;
-    r.tf_compatible = a.tf_ok;
-    r.pattern = P::op(a.op, {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
-                                   "_AampFusedBatchMatMulV2",
-                                   {}, "f")
-                                 .allow_extra_inputs()});
-    std::string act_op = a.op, act_name = a.fused;
-    r.rewrite = [act_op, act_name](Graph& g, const Match& m, const RemapperOptions& o) {
+    r.name = "Fused+" + std::string(a->source_op);
+    r.tf_compatible = a->tf_fusable;
+    r.pattern = P::op(std::string(a->source_op),
+                      {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
+                             "_AampFusedBatchMatMulV2",
+                             {}, "f")
+                           .allow_extra_inputs()});
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
       const Node& f0 = m.node("f");
       const auto& ops = fused_ops_of(f0);
       if (ops.empty()) return false;
       const std::string& last = ops.back();
       if (last != "BiasAdd" && last != "Add" && last != "Mul") return false;
       if (o.tf_compatible && f0.op != "_FusedConv2D" && f0.op != "_FusedMatMul") return false;
+      EpilogueOp step = EpilogueOp::kRelu;
+      ActParams params;
+      if (!activation_of_node(*m.root, step, params)) return false;
+      // The epilogue's Swish has beta 1 (fused ops carry no beta attr).
+      if (step == EpilogueOp::kSwish && params.beta != 1.0f) return false;
       Node f = f0;
-      std::string name = act_name;
-      if (act_op == "Gelu")
-        name = m.root->attr_bool_or("approximate", false) ? "GeluApproximate" : "GeluExact";
-      if (act_op == "LeakyRelu") f.attrs["leakyrelu_alpha"] = m.root->attr_float_or("alpha", 0.2f);
-      if (act_op == "Swish" && m.root->attr_float_or("beta", 1.0f) != 1.0f) return false;
-      append_op(f, name, nullptr);
+      if (step == EpilogueOp::kLeakyRelu) f.attrs["leakyrelu_alpha"] = params.alpha;
+      append_op(f, std::string(epilogue_op_def(step).name), nullptr);
       remap::replace_root(g, m, std::move(f));
       return true;
     };

@@ -17,13 +17,10 @@ namespace aamp {
 
 namespace {
 
-// Ops whose outputs share their input's memory (no kernel runs).
+// Ops whose outputs share their input's memory (no kernel runs): the alias trait of the op
+// record (ops/registry.h).
 bool is_alias_op(const std::string& op) {
-  static const std::set<std::string> k = {
-      "Reshape",      "Identity",        "Squeeze",     "ExpandDims", "Snapshot",
-      "StopGradient", "PreventGradient", "EnsureShape", "IdentityN",  "PlaceholderWithDefault",
-      "CheckNumerics"};
-  return k.count(op) != 0;
+  return OpRegistry::global().has_trait(op, &OpTraits::alias);
 }
 
 size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
@@ -232,7 +229,7 @@ std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, i
   }
   if (is_alias_op(n.op) && !in.empty()) {
     for (int i = 0; i < c.num_outputs(); ++i) {
-      const int src = in[static_cast<size_t>(n.op == "IdentityN" ? i : 0)];
+      const int src = in[static_cast<size_t>(i)];  // the alias trait: output i is input i
       const int id = add_value(c.output_dtypes[static_cast<size_t>(i)],
                                c.output_shapes[static_cast<size_t>(i)].dims);
       values_[static_cast<size_t>(id)].alias_of = src;

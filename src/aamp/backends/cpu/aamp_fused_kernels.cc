@@ -8,6 +8,8 @@
 
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/activation.h"
+#include "aamp/ops/epilogue.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/thread_pool.h"
 
@@ -15,7 +17,6 @@ namespace aamp {
 
 namespace {
 
-const std::vector<DType> kFloats = {DType::kFloat, DType::kBFloat16, DType::kHalf};
 
 // Element-wise activation: y = f(x).
 template <typename F>
@@ -45,11 +46,15 @@ std::unique_ptr<Kernel> make_unary(F f) {
   return std::make_unique<UnaryKernel<F>>(f);
 }
 
-float gelu_exact(float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f)); }
-float gelu_tanh(float x) {
-  return 0.5f * x * (1.0f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+// An activation node (ops/epilogue.h's activation_of_node) as a kernel over ops/activation.h's
+// formula.
+std::unique_ptr<Kernel> make_activation(const KernelInit& i) {
+  EpilogueOp k = EpilogueOp::kRelu;
+  ActParams p;
+  AAMP_CHECK(activation_of_node(*i.node, k, p), ErrorCode::kInternal,
+             i.node->describe() + ": not an activation");
+  return make_unary([k, p](float x) { return activate(k, x, p); });
 }
-float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
 
 // e^x for softmax, written so that the compiler vectorizes it (libm's expf is a call per
 // element): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its Taylor series to degree 7
@@ -292,24 +297,11 @@ class AddSoftmaxKernel : public Kernel {
 };
 
 void add(const std::string& op, KernelFactory f) {
-  KernelRegistry::global().add({op, DeviceKind::kCPU, kFloats, 0, "reference", std::move(f), {}});
+  KernelRegistry::global().add({op, DeviceKind::kCPU, amp_float_types(), 0, "reference", std::move(f), {}});
 }
 
 const bool kRegistered = register_kernels([] {
-  add("Swish", [](const KernelInit& i) {
-    float beta = i.node->attr_float_or("beta", 1.0f);
-    return make_unary([beta](float x) { return x / (1.0f + std::exp(-beta * x)); });
-  });
-  add("Mish", [](const KernelInit&) {
-    return make_unary([](float x) { return x * std::tanh(softplus(x)); });
-  });
-  add("HardSwish", [](const KernelInit&) {
-    return make_unary([](float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
-  });
-  add("Gelu", [](const KernelInit& i) -> std::unique_ptr<Kernel> {
-    if (i.node->attr_bool_or("approximate", false)) return make_unary(gelu_tanh);
-    return make_unary(gelu_exact);
-  });
+  for (const char* op : {"Swish", "Mish", "HardSwish", "Gelu"}) add(op, make_activation);
   add("LayerNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, false); });
   add("InstanceNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, true); });
   add("_AampFusedAddSoftmax",

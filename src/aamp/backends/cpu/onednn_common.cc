@@ -104,9 +104,10 @@ void PrimitiveKernel::run(KernelContext& ctx) {
 
 namespace {
 
-bool eltwise_of(linalg::StepKind k, float leaky, dnnl::algorithm& alg, float& alpha, float& beta) {
+bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& alpha,
+                float& beta) {
   using A = dnnl::algorithm;
-  using K = linalg::StepKind;
+  using K = EpilogueOp;
   alpha = 0.0f;
   beta = 0.0f;
   switch (k) {
@@ -123,7 +124,7 @@ bool eltwise_of(linalg::StepKind k, float leaky, dnnl::algorithm& alg, float& al
       return true;
     case K::kLeakyRelu:
       alg = A::eltwise_relu;
-      alpha = leaky;
+      alpha = p.alpha;
       return true;
     case K::kSigmoid:
       alg = A::eltwise_logistic;
@@ -133,7 +134,7 @@ bool eltwise_of(linalg::StepKind k, float leaky, dnnl::algorithm& alg, float& al
       return true;
     case K::kSwish:
       alg = A::eltwise_swish;
-      alpha = 1.0f;
+      alpha = p.beta;
       return true;
     case K::kMish:
       alg = A::eltwise_mish;
@@ -154,10 +155,10 @@ bool eltwise_of(linalg::StepKind k, float leaky, dnnl::algorithm& alg, float& al
 
 }  // namespace
 
-EpilogueBuilder::EpilogueBuilder(const linalg::Epilogue& e, const KernelInit& init,
+EpilogueBuilder::EpilogueBuilder(const Epilogue& e, const KernelInit& init,
                                  const memory::dims& dst_dims, int ch_dim, std::vector<int> perm)
     : ep_(e) {
-  using K = linalg::StepKind;
+  using K = EpilogueOp;
   const size_t rank = dst_dims.size();
   const int64_t channels = dst_dims[static_cast<size_t>(ch_dim)];
   memory::dims per_ch(rank, 1);
@@ -192,10 +193,10 @@ EpilogueBuilder::EpilogueBuilder(const linalg::Epilogue& e, const KernelInit& in
   dnnl::post_ops po;
   int idx = 0;  // post-op index
   for (size_t si = 0; si < e.steps.size(); ++si) {
-    const linalg::Step& s = e.steps[si];
+    const EpilogueStep& s = e.steps[si];
     dnnl::algorithm alg;
     float alpha, beta;
-    if (eltwise_of(s.kind, e.leaky_alpha, alg, alpha, beta)) {
+    if (eltwise_of(s.kind, e.act, alg, alpha, beta)) {
       po.append_eltwise(1.0f, alg, alpha, beta);
       ++idx;
       continue;
@@ -282,9 +283,9 @@ EpilogueBuilder::EpilogueBuilder(const linalg::Epilogue& e, const KernelInit& in
   if (po.len() > 0) attr_.set_post_ops(po);
 }
 
-void EpilogueBuilder::fill_owned(Arg& a, linalg::StepKind kind, int input, int part,
+void EpilogueBuilder::fill_owned(Arg& a, EpilogueOp kind, int input, int part,
                                  const std::function<void(int, std::vector<float>&)>& read) {
-  if (kind == linalg::StepKind::kPrelu) {
+  if (kind == EpilogueOp::kPrelu) {
     read(input, scratch_[0]);
     std::copy(scratch_[0].begin(), scratch_[0].end(), a.owned.begin());
     return;

@@ -76,7 +76,7 @@ class PrimitiveKernel : public Kernel {
 // `dst_dims`, channels on `ch_dim`, and TF layout given by `perm` (see plain_desc).
 class EpilogueBuilder {
  public:
-  EpilogueBuilder(const linalg::Epilogue& e, const KernelInit& init, const memory::dims& dst_dims,
+  EpilogueBuilder(const Epilogue& e, const KernelInit& init, const memory::dims& dst_dims,
                   int ch_dim, std::vector<int> perm);
   // True when the first step is BiasAdd and it is taken as the primitive's bias.
   bool has_bias() const { return bias_arg_ >= 0; }
@@ -100,14 +100,14 @@ class EpilogueBuilder {
   };
   struct Dynamic {  // owned buffer recomputed from inputs each run
     size_t arg;     // index into args_
-    linalg::StepKind kind;
+    EpilogueOp kind;
     int input;
     int part;  // BatchNorm: 0 = scale, 1 = shift
   };
-  void fill_owned(Arg& a, linalg::StepKind kind, int input, int part,
+  void fill_owned(Arg& a, EpilogueOp kind, int input, int part,
                   const std::function<void(int, std::vector<float>&)>& read);
 
-  const linalg::Epilogue ep_;
+  const Epilogue ep_;
   dnnl::primitive_attr attr_;
   int bias_arg_ = -1;
   memory::desc bias_md_;

@@ -19,7 +19,6 @@ namespace {
 
 using linalg::Conv2DGeom;
 using linalg::ConvKind;
-using linalg::StepKind;
 
 bool is_ref_impl(const std::string& info) { return info.rfind("ref", 0) == 0; }
 
@@ -29,18 +28,18 @@ class TailEpilogue {
  public:
   // Splits `ep` at its first PReLU; false (and `ep` untouched) when no PReLU or a later step is
   // not supported here.
-  static bool split(linalg::Epilogue& ep, TailEpilogue& tail) {
+  static bool split(Epilogue& ep, TailEpilogue& tail) {
     size_t first = ep.steps.size();
     for (size_t i = 0; i < ep.steps.size() && first == ep.steps.size(); ++i)
-      if (ep.steps[i].kind == StepKind::kPrelu) first = i;
+      if (ep.steps[i].kind == EpilogueOp::kPrelu) first = i;
     if (first == ep.steps.size()) return false;
     for (size_t i = first; i < ep.steps.size(); ++i) {
-      const StepKind k = ep.steps[i].kind;
-      if (k != StepKind::kPrelu && k != StepKind::kBiasAdd && !linalg::is_activation(k))
+      const EpilogueOp k = ep.steps[i].kind;
+      if (k != EpilogueOp::kPrelu && k != EpilogueOp::kBiasAdd && !is_activation(k))
         return false;
     }
     tail.steps_.assign(ep.steps.begin() + static_cast<std::ptrdiff_t>(first), ep.steps.end());
-    tail.leaky_alpha_ = ep.leaky_alpha;
+    tail.act_ = ep.act;
     ep.steps.resize(first);
     return true;
   }
@@ -65,13 +64,13 @@ class TailEpilogue {
           const size_t c = static_cast<size_t>((i / inner) % channels);
           float v = as_float(out[i]);
           for (size_t s = 0; s < steps_.size(); ++s) {
-            const StepKind k = steps_[s].kind;
-            if (k == StepKind::kPrelu)
+            const EpilogueOp k = steps_[s].kind;
+            if (k == EpilogueOp::kPrelu)
               v = v > 0.0f ? v : args_[s][c] * v;
-            else if (k == StepKind::kBiasAdd)
+            else if (k == EpilogueOp::kBiasAdd)
               v += args_[s][c];
             else
-              v = linalg::activate(k, v, leaky_alpha_);
+              v = activate(k, v, act_);
           }
           out[i] = from_float<T>(v);
         }
@@ -80,8 +79,8 @@ class TailEpilogue {
   }
 
  private:
-  std::vector<linalg::Step> steps_;
-  float leaky_alpha_ = 0.2f;
+  std::vector<EpilogueStep> steps_;
+  ActParams act_;
   std::vector<std::vector<float>> args_;
 };
 
@@ -110,9 +109,9 @@ class ConvKernel : public PrimitiveKernel {
     AAMP_CHECK(g.n > 0 && g.in_c > 0 && g.out_c > 0 && g.out_h > 0 && g.out_w > 0 && g.in_h > 0 &&
                    g.in_w > 0,
                ErrorCode::kUnimplemented, n.describe() + ": empty convolution");
-    linalg::Epilogue ep;
+    Epilogue ep;
     if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
-      ep = linalg::parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
 
     const auto tag = g.nchw ? memory::format_tag::nchw : memory::format_tag::nhwc;
     const memory::desc in_md({g.n, g.in_c, g.in_h, g.in_w}, mt, tag);
@@ -153,7 +152,7 @@ class ConvKernel : public PrimitiveKernel {
     } else {
       // TF layout of the output, as logical (N, C, H, W) -> TF dim.
       std::vector<int> perm = g.nchw ? std::vector<int>{0, 1, 2, 3} : std::vector<int>{0, 3, 1, 2};
-      auto make_pd = [&](const linalg::Epilogue& e) {
+      auto make_pd = [&](const Epilogue& e) {
         epi_ = std::make_unique<EpilogueBuilder>(e, init, out_md.dims(), 1, perm);
         memory::desc bias_md;
         if (epi_->has_bias())
@@ -168,7 +167,7 @@ class ConvKernel : public PrimitiveKernel {
             dnnl::convolution_forward::primitive_desc(desc, epi_->attr(), engine()), bias_md);
       };
       auto [pd, bias_md] = make_pd(ep);
-      linalg::Epilogue head = ep;
+      Epilogue head = ep;
       TailEpilogue tail;
       if (is_ref_impl(pd.impl_info_str()) && TailEpilogue::split(head, tail)) {
         auto [pd2, bias_md2] = make_pd(head);

@@ -9,7 +9,6 @@
 namespace aamp::onednn {
 namespace {
 
-using linalg::StepKind;
 
 class MatMulKernel : public PrimitiveKernel {
  public:
@@ -22,9 +21,9 @@ class MatMulKernel : public PrimitiveKernel {
                n.describe() + ": mixed dtypes");
     const memory::data_type mt = dt(t);
     const linalg::MatMulGeom g = linalg::matmul_geom(n, init.inputs[0].shape, init.inputs[1].shape);
-    linalg::Epilogue ep;
+    Epilogue ep;
     if (n.op == "_FusedMatMul" || n.op == "_AampFusedBatchMatMulV2")
-      ep = linalg::parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
     AAMP_CHECK(g.m > 0 && g.n > 0 && g.k > 0 && g.batch_size() > 0, ErrorCode::kUnimplemented,
                n.describe() + ": empty matmul");
 
@@ -32,7 +31,7 @@ class MatMulKernel : public PrimitiveKernel {
     bool b_no_batch = true, broadcast_args = false;
     for (int64_t d : g.b_batch) b_no_batch &= d == 1;
     for (const auto& s : ep.steps)
-      broadcast_args |= s.kind == StepKind::kAdd || s.kind == StepKind::kMul;
+      broadcast_args |= s.kind == EpilogueOp::kAdd || s.kind == EpilogueOp::kMul;
     memory::dims adims, astr, bdims, bstr, ddims;
     if (r == 0 || (b_no_batch && g.a_batch == g.batch && !g.ta && !broadcast_args)) {
       const int64_t rows = g.batch_size() * g.m;

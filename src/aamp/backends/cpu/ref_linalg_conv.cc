@@ -12,7 +12,6 @@ namespace {
 using linalg::Conv2DGeom;
 using linalg::ConvKind;
 
-const std::vector<DType> kRefFloats = {DType::kFloat, DType::kBFloat16, DType::kHalf};
 
 // NCHW <-> NHWC float copies.
 void nchw_to_nhwc(const std::vector<float>& in, int64_t n, int64_t c, int64_t h, int64_t w,
@@ -55,7 +54,7 @@ class RefConvKernel : public Kernel {
                 : ConvKind::kConv2D;
     g_ = linalg::conv_geom(n, kind_, init.inputs[0].shape, init.inputs[1].shape);
     if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
-      ep_ = linalg::parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep_ = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
   }
 
   void run(KernelContext& ctx) override {
@@ -153,7 +152,7 @@ class RefConvKernel : public Kernel {
   std::string desc_;
   ConvKind kind_ = ConvKind::kConv2D;
   Conv2DGeom g_;
-  linalg::Epilogue ep_;
+  Epilogue ep_;
   std::vector<float> x_, w_, y_, tmp_;
 };
 
@@ -162,7 +161,7 @@ const bool kRegistered = register_kernels([] {
                          "FusedDepthwiseConv2dNative", "Conv2DBackpropInput"}) {
     KernelRegistry::global().add({op,
                                   DeviceKind::kCPU,
-                                  kRefFloats,
+                                  amp_float_types(),
                                   0,
                                   "reference",
                                   [](const KernelInit& i) -> std::unique_ptr<Kernel> {

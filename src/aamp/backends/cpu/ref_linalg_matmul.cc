@@ -8,10 +8,8 @@
 namespace aamp {
 namespace {
 
-using linalg::Epilogue;
 using linalg::MatMulGeom;
 
-const std::vector<DType> kRefFloats = {DType::kFloat, DType::kBFloat16, DType::kHalf};
 
 class RefMatMulKernel : public Kernel {
  public:
@@ -21,7 +19,7 @@ class RefMatMulKernel : public Kernel {
                node.describe() + ": needs two inputs");
     g_ = linalg::matmul_geom(node, init.inputs[0].shape, init.inputs[1].shape);
     if (node.op == "_FusedMatMul" || node.op == "_AampFusedBatchMatMulV2")
-      ep_ = linalg::parse_epilogue(node, 2, static_cast<int>(init.inputs.size()));
+      ep_ = parse_epilogue(node, 2, static_cast<int>(init.inputs.size()));
   }
 
   void run(KernelContext& ctx) override {
@@ -77,7 +75,7 @@ const bool kRegistered = register_kernels([] {
        {"MatMul", "_FusedMatMul", "BatchMatMul", "BatchMatMulV2", "_AampFusedBatchMatMulV2"}) {
     KernelRegistry::global().add({op,
                                   DeviceKind::kCPU,
-                                  kRefFloats,
+                                  amp_float_types(),
                                   0,
                                   "reference",
                                   [](const KernelInit& i) -> std::unique_ptr<Kernel> {

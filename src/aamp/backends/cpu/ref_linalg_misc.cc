@@ -13,7 +13,6 @@ namespace {
 
 using linalg::Conv2DGeom;
 
-const std::vector<DType> kRefFloats = {DType::kFloat, DType::kBFloat16, DType::kHalf};
 
 // Flat index of (b, h, w, c) in NHWC or NCHW.
 inline int64_t at4(bool nchw, int64_t b, int64_t h, int64_t w, int64_t c, int64_t H, int64_t W,
@@ -171,7 +170,7 @@ class RefBatchNormKernel : public Kernel {
 
 void add(const char* op, KernelFactory f) {
   KernelRegistry::global().add(
-      {op, DeviceKind::kCPU, kRefFloats, 0, "reference", std::move(f), {}});
+      {op, DeviceKind::kCPU, amp_float_types(), 0, "reference", std::move(f), {}});
 }
 
 const bool kRegistered = register_kernels([] {

@@ -95,73 +95,6 @@ void read_nhwc(const Conv2DGeom& g, const std::vector<int64_t>& s, int64_t& n, i
 
 }  // namespace
 
-bool is_activation(StepKind k) {
-  switch (k) {
-    case StepKind::kBiasAdd:
-    case StepKind::kAdd:
-    case StepKind::kMul:
-    case StepKind::kPrelu:
-    case StepKind::kBatchNorm:
-      return false;
-    default:
-      return true;
-  }
-}
-
-Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs) {
-  Epilogue e;
-  e.epsilon = n.attr_float_or("epsilon", 1e-4f);
-  e.leaky_alpha = n.attr_float_or("leakyrelu_alpha", 0.2f);
-  const AttrValue* f = n.find_attr("fused_ops");
-  if (!f || !f->is<AttrList>()) return e;
-  struct Name {
-    const char* name;
-    StepKind kind;
-    int args;
-  };
-  static const Name kNames[] = {
-      {"BiasAdd", StepKind::kBiasAdd, 1},
-      {"Add", StepKind::kAdd, 1},
-      {"Mul", StepKind::kMul, 1},
-      {"Prelu", StepKind::kPrelu, 1},
-      {"FusedBatchNorm", StepKind::kBatchNorm, 4},
-      {"Relu", StepKind::kRelu, 0},
-      {"Relu6", StepKind::kRelu6, 0},
-      {"Elu", StepKind::kElu, 0},
-      {"LeakyRelu", StepKind::kLeakyRelu, 0},
-      {"Sigmoid", StepKind::kSigmoid, 0},
-      {"Tanh", StepKind::kTanh, 0},
-      {"Swish", StepKind::kSwish, 0},
-      {"Mish", StepKind::kMish, 0},
-      {"HardSwish", StepKind::kHardSwish, 0},
-      {"GeluExact", StepKind::kGeluExact, 0},
-      {"GeluApproximate", StepKind::kGeluApprox, 0},
-  };
-  const std::vector<std::string>& list = f->get<AttrList>().s;
-  int next = first_arg;
-  for (const std::string& s : list) {
-    const Name* found = nullptr;
-    for (const auto& nm : kNames)
-      if (s == nm.name) found = &nm;
-    if (!found) {
-      std::string all, known;
-      for (const std::string& x : list) all += (all.empty() ? "" : ", ") + x;
-      for (const auto& nm : kNames) known += (known.empty() ? "" : ", ") + std::string(nm.name);
-      fail(
-          n, ErrorCode::kUnimplemented,
-          "unsupported fused op '" + s + "' in fused_ops [" + all + "] (supported: " + known + ")");
-    }
-    Step st{found->kind, found->args ? next : -1};
-    next += found->args;
-    e.steps.push_back(st);
-  }
-  if (next > num_data_inputs)
-    fail(n, ErrorCode::kInvalidGraph,
-         "fused_ops need " + std::to_string(next - first_arg) + " args, node has " +
-             std::to_string(num_data_inputs - first_arg));
-  return e;
-}
-
 namespace {
 
 // fused_ops are checked when the Session is created (not at the first run's plan compile).
@@ -176,35 +109,6 @@ const bool kChecksRegistered = [] {
 }();
 
 }  // namespace
-
-float activate(StepKind k, float x, float leaky_alpha) {
-  switch (k) {
-    case StepKind::kRelu:
-      return x > 0 ? x : 0.0f;
-    case StepKind::kRelu6:
-      return std::min(std::max(x, 0.0f), 6.0f);
-    case StepKind::kElu:
-      return x > 0 ? x : std::expm1(x);
-    case StepKind::kLeakyRelu:
-      return x > 0 ? x : x * leaky_alpha;
-    case StepKind::kSigmoid:
-      return 1.0f / (1.0f + std::exp(-x));
-    case StepKind::kTanh:
-      return std::tanh(x);
-    case StepKind::kSwish:
-      return x / (1.0f + std::exp(-x));
-    case StepKind::kMish:
-      return x * std::tanh(x > 20.0f ? x : std::log1p(std::exp(x)));
-    case StepKind::kHardSwish:
-      return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f;
-    case StepKind::kGeluExact:
-      return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
-    case StepKind::kGeluApprox:
-      return 0.5f * x * (1.0f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-    default:
-      return x;
-  }
-}
 
 Conv2DGeom conv_geom(const Node& n, ConvKind kind, const std::vector<int64_t>& input,
                      const std::vector<int64_t>& filter) {
@@ -364,15 +268,15 @@ void apply_epilogue(const Epilogue& e, const KernelContext& ctx, const std::vect
   auto chan = [&](int64_t i) { return static_cast<size_t>((i / inner) % channels); };
   std::vector<float> a, b, c, d;
   std::vector<int64_t> off;
-  for (const Step& s : e.steps) {
+  for (const EpilogueStep& s : e.steps) {
     if (is_activation(s.kind)) {
-      for (auto& v : y) v = activate(s.kind, v, e.leaky_alpha);
+      for (auto& v : y) v = activate(s.kind, v, e.act);
       continue;
     }
     const TensorView& arg = ctx.inputs.at(static_cast<size_t>(s.arg));
     to_floats(arg, a);
-    const bool per_channel = s.kind == StepKind::kBiasAdd || s.kind == StepKind::kBatchNorm ||
-                             (s.kind == StepKind::kPrelu &&
+    const bool per_channel = epilogue_op_def(s.kind).per_channel_only ||
+                             (s.kind == EpilogueOp::kPrelu &&
                               static_cast<int64_t>(a.size()) == channels && arg.shape.size() <= 1);
     if (per_channel) {
       AAMP_CHECK(static_cast<int64_t>(a.size()) == channels, ErrorCode::kInvalidArgument,
@@ -388,20 +292,20 @@ void apply_epilogue(const Epilogue& e, const KernelContext& ctx, const std::vect
       return per_channel ? a[chan(i)] : a[static_cast<size_t>(off[static_cast<size_t>(i)])];
     };
     switch (s.kind) {
-      case StepKind::kBiasAdd:
-      case StepKind::kAdd:
+      case EpilogueOp::kBiasAdd:
+      case EpilogueOp::kAdd:
         for (int64_t i = 0; i < total; ++i) y[static_cast<size_t>(i)] += at(i);
         break;
-      case StepKind::kMul:
+      case EpilogueOp::kMul:
         for (int64_t i = 0; i < total; ++i) y[static_cast<size_t>(i)] *= at(i);
         break;
-      case StepKind::kPrelu:
+      case EpilogueOp::kPrelu:
         for (int64_t i = 0; i < total; ++i) {
           float& v = y[static_cast<size_t>(i)];
-          v = std::max(v, 0.0f) + at(i) * std::min(v, 0.0f);
+          v = prelu(v, at(i));
         }
         break;
-      case StepKind::kBatchNorm: {
+      case EpilogueOp::kBatchNorm: {
         to_floats(ctx.inputs.at(static_cast<size_t>(s.arg + 1)), b);
         to_floats(ctx.inputs.at(static_cast<size_t>(s.arg + 2)), c);
         to_floats(ctx.inputs.at(static_cast<size_t>(s.arg + 3)), d);
@@ -409,9 +313,8 @@ void apply_epilogue(const Epilogue& e, const KernelContext& ctx, const std::vect
                    ErrorCode::kInvalidArgument, "fused FusedBatchNorm args differ in size");
         for (int64_t i = 0; i < total; ++i) {
           const size_t ch = chan(i);
-          const float scale = a[ch] / std::sqrt(d[ch] + e.epsilon);
           float& v = y[static_cast<size_t>(i)];
-          v = (v - c[ch]) * scale + b[ch];
+          v = batch_norm(v, a[ch], b[ch], c[ch], d[ch], e.epsilon);
         }
         break;
       }

@@ -1,55 +1,16 @@
 // Attribute parsing shared by the reference and the oneDNN linear-algebra kernels: convolution
-// and pooling geometry (TF's SAME / VALID / EXPLICIT padding), matmul batch broadcasting and the
-// `fused_ops` epilogues of _FusedMatMul, _FusedConv2D, FusedDepthwiseConv2dNative and
-// _AampFusedBatchMatMulV2.
+// and pooling geometry (TF's SAME / VALID / EXPLICIT padding), matmul batch broadcasting, and the
+// reference application of a fused epilogue (whose vocabulary and parser are ops/epilogue.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "aamp/ops/epilogue.h"
 #include "aamp/runtime/kernel.h"
 
 namespace aamp::linalg {
-
-// ---- fused_ops epilogue ---------------------------------------------------------------------
-enum class StepKind {
-  kBiasAdd,    // 1 arg, per output channel
-  kAdd,        // 1 arg, broadcast NumPy-style (residual)
-  kMul,        // 1 arg, broadcast NumPy-style (scalar scale)
-  kPrelu,      // 1 arg, alpha per channel (or broadcast)
-  kBatchNorm,  // 4 args: scale, offset, mean, variance (per channel), with epsilon
-  kRelu,
-  kRelu6,
-  kElu,
-  kLeakyRelu,
-  kSigmoid,
-  kTanh,
-  kSwish,
-  kMish,
-  kHardSwish,
-  kGeluExact,
-  kGeluApprox,
-};
-
-struct Step {
-  StepKind kind;
-  int arg = -1;  // data input index of the (first) argument; -1 for activations
-};
-
-struct Epilogue {
-  std::vector<Step> steps;
-  float epsilon = 1e-4f;
-  float leaky_alpha = 0.2f;
-  bool empty() const { return steps.empty(); }
-};
-
-bool is_activation(StepKind k);
-// Parses node.fused_ops; arguments are the data inputs from `first_arg` on (num_args of them).
-// Throws Error(kUnimplemented) for an unknown fused op and kInvalidGraph for a wrong arg count.
-Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs);
-// Applies one activation step.
-float activate(StepKind k, float x, float leaky_alpha);
 
 // ---- convolution / pooling geometry ---------------------------------------------------------
 struct Conv2DGeom {

@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
 
 namespace aamp::ref {
@@ -514,29 +515,15 @@ class ShapeKernel : public Kernel {
   std::string op_;
 };
 
-// IdentityN: output i = input i.
-class CopyAllKernel : public Kernel {
- public:
-  void run(KernelContext& ctx) override {
-    for (size_t i = 0; i < ctx.outputs.size(); ++i) {
-      const TensorView& in = ctx.inputs[i];
-      TensorView& out = ctx.outputs[i];
-      if (in.data != out.data && out.byte_size()) std::memcpy(out.data, in.data, out.byte_size());
-    }
-  }
-};
-
 template <typename F>
 void reg(const char* op, F f) {
   add_ref(op, all_types(), [f](const KernelInit& i) -> std::unique_ptr<Kernel> { return f(i); });
 }
 
 const bool kRegistered = register_kernels([] {
-  for (const char* op :
-       {"Identity", "Reshape", "Squeeze", "ExpandDims", "Snapshot", "StopGradient",
-        "PreventGradient", "EnsureShape", "CheckNumerics", "PlaceholderWithDefault"})
-    reg(op, [](const KernelInit&) { return std::make_unique<CopyKernel>(); });
-  reg("IdentityN", [](const KernelInit&) { return std::make_unique<CopyAllKernel>(); });
+  for (const std::string& op : OpRegistry::global().ops_where(
+           [](const OpInfo& i) { return i.traits().alias; }))
+    reg(op.c_str(), [](const KernelInit&) { return std::make_unique<CopyKernel>(); });
   for (const char* op : {"Pad", "PadV2", "MirrorPad"}) reg(op, make_pad);
   reg("Slice", make_slice);
   reg("StridedSlice", make_strided_slice);

@@ -86,9 +86,11 @@ std::vector<int64_t> const_ints(const KernelInit& init, int i) {
 }
 
 void CopyKernel::run(KernelContext& ctx) {
-  const TensorView& in = ctx.inputs[0];
-  TensorView& out = ctx.outputs[0];
-  if (in.data != out.data && out.byte_size()) std::memcpy(out.data, in.data, out.byte_size());
+  for (size_t i = 0; i < ctx.outputs.size(); ++i) {
+    const TensorView& in = ctx.inputs[i];
+    TensorView& out = ctx.outputs[i];
+    if (in.data != out.data && out.byte_size()) std::memcpy(out.data, in.data, out.byte_size());
+  }
 }
 
 }  // namespace aamp::ref

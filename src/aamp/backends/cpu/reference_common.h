@@ -78,7 +78,8 @@ std::vector<int64_t> read_ints(const TensorView& v);
 // Same from the plan-time constant of input i; throws naming the node when not constant.
 std::vector<int64_t> const_ints(const KernelInit& init, int i);
 
-// Copies input 0 to output 0 (alias ops when run as kernels, e.g. in constant folding).
+// Copies input i to output i for every output: the kernel of every alias op (ops/registry.h's
+// alias trait) when it runs as a kernel, e.g. in constant folding.
 class CopyKernel : public Kernel {
  public:
   void run(KernelContext& ctx) override;

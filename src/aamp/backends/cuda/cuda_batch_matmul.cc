@@ -20,62 +20,29 @@
 namespace aamp::cuda {
 namespace {
 
-using linalg::StepKind;
-
 // One element-wise step after the GEMM, in place on the output.
 struct PostStep {
   bool binary = false;
   Binary b = Binary::kAdd;
-  Unary u = Unary::kRelu;
-  float alpha = 0.0f;
+  EpilogueOp act = EpilogueOp::kRelu;
+  ActParams params;
   int arg = -1;
   std::unique_ptr<BroadcastIndex> bc;  // nullptr: the arg has the output's shape
 };
 
-bool unary_of(StepKind k, Unary& u) {
-  switch (k) {
-    case StepKind::kRelu:
-      u = Unary::kRelu;
-      return true;
-    case StepKind::kRelu6:
-      u = Unary::kRelu6;
-      return true;
-    case StepKind::kSigmoid:
-      u = Unary::kSigmoid;
-      return true;
-    case StepKind::kTanh:
-      u = Unary::kTanh;
-      return true;
-    case StepKind::kGeluExact:
-      u = Unary::kGeluExact;
-      return true;
-    case StepKind::kGeluApprox:
-      u = Unary::kGeluTanh;
-      return true;
-    case StepKind::kElu:
-      u = Unary::kElu;
-      return true;
-    case StepKind::kLeakyRelu:
-      u = Unary::kLeakyRelu;
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Throws Error(kUnimplemented) naming the node when a fused_ops entry has no GPU form.
-linalg::Epilogue gpu_bmm_epilogue(const Node& n, int num_data_inputs) {
-  linalg::Epilogue e;
-  if (n.op == "_AampFusedBatchMatMulV2") e = linalg::parse_epilogue(n, 2, num_data_inputs);
-  for (const linalg::Step& s : e.steps) {
-    Unary u;
-    const bool ok = s.kind == StepKind::kMul || s.kind == StepKind::kAdd ||
-                    s.kind == StepKind::kBiasAdd || unary_of(s.kind, u);
+Epilogue gpu_bmm_epilogue(const Node& n, int num_data_inputs) {
+  Epilogue e;
+  if (n.op == "_AampFusedBatchMatMulV2") e = parse_epilogue(n, 2, num_data_inputs);
+  for (const EpilogueStep& s : e.steps) {
+    const bool ok = s.kind == EpilogueOp::kMul || s.kind == EpilogueOp::kAdd ||
+                    s.kind == EpilogueOp::kBiasAdd || is_activation(s.kind);
     if (!ok)
       throw Error(ErrorCode::kUnimplemented,
-                  n.describe() +
-                      ": a fused_ops entry is not supported on gpu (supported: Mul, Add, BiasAdd, "
-                      "Relu, Relu6, Sigmoid, Tanh, GeluExact, GeluApproximate, Elu, LeakyRelu)");
+                  n.describe() + ": fused_ops " + fused_ops_text(n) +
+                      " not supported on gpu (supported: " +
+                      epilogue_op_names({EpilogueOp::kMul, EpilogueOp::kAdd, EpilogueOp::kBiasAdd}) +
+                      ", " + epilogue_activation_names() + ")");
   }
   return e;
 }
@@ -144,11 +111,11 @@ class LtBatchMatMulKernel : public Kernel {
     p_ = batch_plan(nd, init.inputs[0].shape, init.inputs.at(1).shape);
     AAMP_CHECK(p_.ok, ErrorCode::kUnimplemented,
                nd.describe() + ": batch dims broadcast in a way one strided GEMM cannot express");
-    const linalg::Epilogue e = gpu_bmm_epilogue(nd, static_cast<int>(init.inputs.size()));
+    const Epilogue e = gpu_bmm_epilogue(nd, static_cast<int>(init.inputs.size()));
     for (size_t i = 0; i < e.steps.size(); ++i) {
-      const linalg::Step& s = e.steps[i];
+      const EpilogueStep& s = e.steps[i];
       const auto arg = static_cast<size_t>(s.arg);
-      if (i == 0 && s.kind == StepKind::kMul && arg < init.const_inputs.size() &&
+      if (i == 0 && s.kind == EpilogueOp::kMul && arg < init.const_inputs.size() &&
           init.const_inputs[arg] && init.const_inputs[arg]->num_elements() == 1) {
         std::vector<float> v;
         linalg::to_floats(*init.const_inputs[arg], v);
@@ -156,11 +123,12 @@ class LtBatchMatMulKernel : public Kernel {
         continue;
       }
       PostStep ps;
-      if (unary_of(s.kind, ps.u)) {
-        ps.alpha = e.leaky_alpha;
+      if (is_activation(s.kind)) {
+        ps.act = s.kind;
+        ps.params = e.act;
       } else {
         ps.binary = true;
-        ps.b = s.kind == StepKind::kMul ? Binary::kMul : Binary::kAdd;
+        ps.b = s.kind == EpilogueOp::kMul ? Binary::kMul : Binary::kAdd;
         ps.arg = s.arg;
         ps.bc = broadcast_of(init.inputs.at(arg).shape, out);
       }
@@ -203,7 +171,7 @@ class LtBatchMatMulKernel : public Kernel {
         launch_binary(s.b, y.dtype, y.data, ctx.inputs[static_cast<size_t>(s.arg)].data, y.data, n,
                       s.bc.get(), ctx.stream);
       else
-        launch_unary(s.u, y.dtype, y.data, y.data, n, ctx.stream, s.alpha);
+        launch_activation(s.act, s.params, y.dtype, y.data, y.data, n, ctx.stream);
     }
   }
 

@@ -7,44 +7,6 @@
 namespace aamp::cuda {
 namespace {
 
-using linalg::StepKind;
-
-EpKind ep_kind(StepKind k) {
-  switch (k) {
-    case StepKind::kBiasAdd:
-    case StepKind::kAdd:
-      return EpKind::kAdd;
-    case StepKind::kMul:
-      return EpKind::kMul;
-    case StepKind::kPrelu:
-      return EpKind::kPrelu;
-    case StepKind::kBatchNorm:
-      return EpKind::kBatchNorm;
-    case StepKind::kRelu:
-      return EpKind::kRelu;
-    case StepKind::kRelu6:
-      return EpKind::kRelu6;
-    case StepKind::kElu:
-      return EpKind::kElu;
-    case StepKind::kLeakyRelu:
-      return EpKind::kLeakyRelu;
-    case StepKind::kSigmoid:
-      return EpKind::kSigmoid;
-    case StepKind::kTanh:
-      return EpKind::kTanh;
-    case StepKind::kSwish:
-      return EpKind::kSwish;
-    case StepKind::kMish:
-      return EpKind::kMish;
-    case StepKind::kHardSwish:
-      return EpKind::kHardSwish;
-    case StepKind::kGeluExact:
-      return EpKind::kGeluExact;
-    case StepKind::kGeluApprox:
-      return EpKind::kGeluApprox;
-  }
-  return EpKind::kRelu;
-}
 
 int64_t elements(const std::vector<int64_t>& s) {
   int64_t n = 1;
@@ -74,7 +36,7 @@ bool per_channel(const std::vector<int64_t>& arg, int64_t channels) {
 }  // namespace
 
 ConvEpilogue::ConvEpilogue(const Node& n, const KernelInit& init, const std::vector<int64_t>& out) {
-  e_ = linalg::parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+  e_ = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
   if (e_.steps.empty()) return;
   AAMP_CHECK(e_.steps.size() <= static_cast<size_t>(kMaxEpSteps), ErrorCode::kUnimplemented,
              n.describe() + ": more than " + std::to_string(kMaxEpSteps) +
@@ -83,14 +45,14 @@ ConvEpilogue::ConvEpilogue(const Node& n, const KernelInit& init, const std::vec
   const int64_t channels = out.empty() ? 1 : out.back();
   prog_.num_steps = static_cast<int32_t>(e_.steps.size());
   prog_.epsilon = e_.epsilon;
-  prog_.leaky_alpha = e_.leaky_alpha;
+  prog_.act = e_.act;
   prog_.channels = channels;
   for (size_t s = 0; s < e_.steps.size(); ++s) {
-    const linalg::Step& st = e_.steps[s];
-    prog_.kind[s] = ep_kind(st.kind);
+    const EpilogueStep& st = e_.steps[s];
+    prog_.kind[s] = st.kind;
     first_input_[s] = st.arg;
-    if (linalg::is_activation(st.kind)) continue;
-    const int num_args = st.kind == StepKind::kBatchNorm ? 4 : 1;
+    if (is_activation(st.kind)) continue;
+    const int num_args = epilogue_op_def(st.kind).num_args;
     EpArg mode = EpArg::kNone;
     for (int k = 0; k < num_args; ++k) {
       const TensorDesc& a = init.inputs.at(static_cast<size_t>(st.arg + k));
@@ -98,7 +60,7 @@ ConvEpilogue::ConvEpilogue(const Node& n, const KernelInit& init, const std::vec
                  n.describe() + ": fused argument " + std::to_string(st.arg + k) + " is " +
                      dtype_name(a.dtype) + ", the output " + dtype_name(t) +
                      " (the GPU's epilogue needs one dtype)");
-      const bool channel_only = st.kind == StepKind::kBiasAdd || st.kind == StepKind::kBatchNorm;
+      const bool channel_only = epilogue_op_def(st.kind).per_channel_only;
       EpArg m = EpArg::kNone;
       if (per_channel(a.shape, channels))
         m = EpArg::kChannel;
@@ -122,7 +84,7 @@ EpProgram ConvEpilogue::bind(const KernelContext& ctx) const {
   EpProgram p = prog_;
   for (int s = 0; s < p.num_steps; ++s) {
     if (p.arg[s] == EpArg::kNone) continue;
-    const int num_args = p.kind[s] == EpKind::kBatchNorm ? 4 : 1;
+    const int num_args = epilogue_op_def(p.kind[s]).num_args;
     for (int k = 0; k < num_args; ++k)
       p.ptr[s][k] = ctx.inputs[static_cast<size_t>(first_input_[s] + k)].data;
   }
@@ -131,7 +93,7 @@ EpProgram ConvEpilogue::bind(const KernelContext& ctx) const {
 
 void add_fused_ops_check(const char* op) {
   KernelRegistry::global().add_check(op, DeviceKind::kGPU, [](const Node& n) {
-    linalg::parse_epilogue(n, linalg::first_arg_index(n.op), n.num_data_inputs());
+    parse_epilogue(n, linalg::first_arg_index(n.op), n.num_data_inputs());
   });
 }
 

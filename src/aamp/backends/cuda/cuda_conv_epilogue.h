@@ -1,6 +1,6 @@
 // The fused_ops of _FusedConv2D / FusedDepthwiseConv2dNative as the GPU's epilogue program
-// (cuda_conv_kernels.h): parsed once at kernel creation through the CPU's parser
-// (linalg::parse_epilogue), bound to the run's device arguments by bind().
+// (cuda_conv_kernels.h): parsed once at kernel creation by the shared parser (ops/epilogue.h),
+// bound to the run's device arguments by bind().
 #pragma once
 
 #include <vector>
@@ -20,14 +20,14 @@ class ConvEpilogue {
   ConvEpilogue(const Node& n, const KernelInit& init, const std::vector<int64_t>& out);
 
   bool empty() const { return e_.steps.empty(); }
-  const linalg::Epilogue& parsed() const { return e_; }
+  const Epilogue& parsed() const { return e_; }
   // How step s reads its argument (kNone for activations).
   EpArg arg_mode(size_t s) const { return prog_.arg[s]; }
   // The program with this run's argument pointers.
   EpProgram bind(const KernelContext& ctx) const;
 
  private:
-  linalg::Epilogue e_;
+  Epilogue e_;
   EpProgram prog_;
   int first_input_[kMaxEpSteps] = {};
 };

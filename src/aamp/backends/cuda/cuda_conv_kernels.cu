@@ -1,7 +1,7 @@
 // aamp's own CUDA kernels around convolutions: the fused epilogue program (bias, residual,
 // batch norm, Prelu, activations: one pass over the output), the zero-padded copy of an NHWC
-// input and its reverse (crop), and depthwise convolution with its epilogue fused. Activations
-// follow linalg::activate (backends/cpu/ref_linalg_params.cc), computed in float32.
+// input and its reverse (crop), and depthwise convolution with its epilogue fused. The steps'
+// formulas are ops/activation.h's, computed in float32.
 #include "aamp/backends/cuda/cuda_conv_kernels.h"
 #include "aamp/backends/cuda/cuda_dev_math.cuh"
 
@@ -28,57 +28,28 @@ __device__ __forceinline__ float arg_at(const EpProgram& p, int s, int k, int64_
   }
 }
 
-__device__ __forceinline__ float activate(EpKind k, float x, float alpha) {
-  switch (k) {
-    case EpKind::kRelu:
-      return dev::relu_f(x);
-    case EpKind::kRelu6:
-      return dev::relu6_f(x);
-    case EpKind::kElu:
-      return dev::elu_f(x);
-    case EpKind::kLeakyRelu:
-      return dev::leaky_relu_f(x, alpha);
-    case EpKind::kSigmoid:
-      return dev::sigmoid_f(x);
-    case EpKind::kTanh:
-      return tanhf(x);
-    case EpKind::kSwish:
-      return dev::swish_f(x, 1.0f);
-    case EpKind::kMish:
-      return dev::mish_f(x);
-    case EpKind::kHardSwish:
-      return dev::hard_swish_f(x);
-    case EpKind::kGeluExact:
-      return dev::gelu_exact_f(x);
-    case EpKind::kGeluApprox:
-      return dev::gelu_tanh_f(x);
-    default:
-      return x;
-  }
-}
-
 // The epilogue program on element i (flat NHWC index) of value v.
 template <typename T>
 __device__ float run_program(const EpProgram& p, float v, int64_t i) {
   const int64_t c = i % p.channels;
   for (int s = 0; s < p.num_steps; ++s) {
     switch (p.kind[s]) {
-      case EpKind::kAdd:
+      case EpilogueOp::kBiasAdd:
+      case EpilogueOp::kAdd:
         v += arg_at<T>(p, s, 0, i, c);
         break;
-      case EpKind::kMul:
+      case EpilogueOp::kMul:
         v *= arg_at<T>(p, s, 0, i, c);
         break;
-      case EpKind::kPrelu:
-        v = fmaxf(v, 0.0f) + arg_at<T>(p, s, 0, i, c) * fminf(v, 0.0f);
+      case EpilogueOp::kPrelu:
+        v = prelu(v, arg_at<T>(p, s, 0, i, c));
         break;
-      case EpKind::kBatchNorm: {
-        const float scale = arg_at<T>(p, s, 0, i, c) / sqrtf(arg_at<T>(p, s, 3, i, c) + p.epsilon);
-        v = (v - arg_at<T>(p, s, 2, i, c)) * scale + arg_at<T>(p, s, 1, i, c);
+      case EpilogueOp::kBatchNorm:
+        v = batch_norm(v, arg_at<T>(p, s, 0, i, c), arg_at<T>(p, s, 1, i, c),
+                       arg_at<T>(p, s, 2, i, c), arg_at<T>(p, s, 3, i, c), p.epsilon);
         break;
-      }
       default:
-        v = activate(p.kind[s], v, p.leaky_alpha);
+        v = activate(p.kind[s], v, p.act);
     }
   }
   return v;

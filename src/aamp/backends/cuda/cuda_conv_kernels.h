@@ -10,29 +10,13 @@
 #include <cstdint>
 
 #include "aamp/core/dtype.h"
+#include "aamp/ops/activation.h"
 
 namespace aamp::cuda {
 
 // ---- fused epilogue ------------------------------------------------------------------------
-// One step of the epilogue program. Steps with an argument read it per channel, per element
-// (the output's shape) or as one scalar.
-enum class EpKind : int32_t {
-  kAdd,        // BiasAdd, Add
-  kMul,        //
-  kPrelu,      // max(v, 0) + alpha * min(v, 0)
-  kBatchNorm,  // args scale, offset, mean, variance (per channel), with epsilon
-  kRelu,
-  kRelu6,
-  kElu,
-  kLeakyRelu,
-  kSigmoid,
-  kTanh,
-  kSwish,
-  kMish,
-  kHardSwish,
-  kGeluExact,
-  kGeluApprox,
-};
+// The epilogue program: ops/epilogue.h's steps. Steps with an argument read it per channel, per
+// element (the output's shape) or as one scalar.
 enum class EpArg : int32_t { kNone, kChannel, kFull, kScalar };
 
 constexpr int kMaxEpSteps = 6;
@@ -40,11 +24,11 @@ constexpr int kMaxEpSteps = 6;
 // The steps and their device arguments (of the output's dtype), passed by value to the kernels.
 struct EpProgram {
   int32_t num_steps = 0;
-  EpKind kind[kMaxEpSteps] = {};
+  EpilogueOp kind[kMaxEpSteps] = {};
   EpArg arg[kMaxEpSteps] = {};
   const void* ptr[kMaxEpSteps][4] = {};  // kBatchNorm uses 4, other argument steps 1
   float epsilon = 1e-4f;
-  float leaky_alpha = 0.2f;
+  ActParams act;
   int64_t channels = 1;  // output channels (the last axis)
 };
 

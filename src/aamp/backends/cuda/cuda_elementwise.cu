@@ -1,4 +1,4 @@
-// aamp's own CUDA kernels: element-wise unary/binary (NumPy broadcasting), BiasAdd and Cast (from
+// aamp's own CUDA kernels: element-wise unary math, activations (ops/activation.h), binary (NumPy broadcasting), BiasAdd and Cast (from
 // the float types, int32, int64 and bool to the float types). 16-bit floats load to float32,
 // compute and round back on store.
 #include <cstdint>
@@ -18,20 +18,8 @@ using dev::kThreads;
 using dev::ld;
 using dev::st;
 
-__device__ __forceinline__ float apply(Unary op, float x, float alpha) {
+__device__ __forceinline__ float apply(Unary op, float x) {
   switch (op) {
-    case Unary::kRelu:
-      return dev::relu_f(x);
-    case Unary::kRelu6:
-      return dev::relu6_f(x);
-    case Unary::kSigmoid:
-      return dev::sigmoid_f(x);
-    case Unary::kTanh:
-      return tanhf(x);
-    case Unary::kGeluExact:
-      return dev::gelu_exact_f(x);
-    case Unary::kGeluTanh:
-      return dev::gelu_tanh_f(x);
     case Unary::kErf:
       return erff(x);
     case Unary::kRsqrt:
@@ -48,16 +36,6 @@ __device__ __forceinline__ float apply(Unary op, float x, float alpha) {
       return x * x;
     case Unary::kAbs:
       return fabsf(x);
-    case Unary::kElu:
-      return dev::elu_f(x);
-    case Unary::kLeakyRelu:
-      return dev::leaky_relu_f(x, alpha);
-    case Unary::kSwish:
-      return dev::swish_f(x, alpha);
-    case Unary::kMish:
-      return dev::mish_f(x);
-    case Unary::kHardSwish:
-      return dev::hard_swish_f(x);
   }
   return x;
 }
@@ -85,10 +63,17 @@ __device__ __forceinline__ float apply(Binary op, float a, float b) {
 }
 
 template <typename T>
-__global__ void unary_kernel(Unary op, const T* x, T* y, int64_t n, float alpha) {
+__global__ void unary_kernel(Unary op, const T* x, T* y, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
        i += int64_t{gridDim.x} * blockDim.x)
-    y[i] = st<T>(apply(op, ld(x[i]), alpha));
+    y[i] = st<T>(apply(op, ld(x[i])));
+}
+
+template <typename T>
+__global__ void activation_kernel(EpilogueOp op, ActParams p, const T* x, T* y, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
+       i += int64_t{gridDim.x} * blockDim.x)
+    y[i] = st<T>(activate(op, ld(x[i]), p));
 }
 
 template <typename T>
@@ -173,14 +158,25 @@ void dispatch_cast_source(DType t, F&& f) {
 
 }  // namespace
 
-void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream, float alpha) {
+void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream) {
   if (n <= 0) return;
   dispatch_gpu_float(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     unary_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-        op, static_cast<const T*>(x), static_cast<T*>(y), n, alpha);
+        op, static_cast<const T*>(x), static_cast<T*>(y), n);
   });
   check_launch("unary element-wise kernel");
+}
+
+void launch_activation(EpilogueOp op, const ActParams& p, DType t, const void* x, void* y,
+                       int64_t n, void* stream) {
+  if (n <= 0) return;
+  dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    activation_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+        op, p, static_cast<const T*>(x), static_cast<T*>(y), n);
+  });
+  check_launch("activation kernel");
 }
 
 void launch_binary(Binary op, DType t, const void* a, const void* b, void* y, int64_t n,

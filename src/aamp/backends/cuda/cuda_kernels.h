@@ -8,30 +8,12 @@
 #include <cstdint>
 
 #include "aamp/core/dtype.h"
+#include "aamp/ops/activation.h"
 
 namespace aamp::cuda {
 
-enum class Unary {
-  kRelu,
-  kRelu6,
-  kSigmoid,
-  kTanh,
-  kGeluExact,
-  kGeluTanh,
-  kErf,
-  kRsqrt,
-  kSqrt,
-  kExp,
-  kLog,
-  kNeg,
-  kSquare,
-  kAbs,
-  kElu,
-  kLeakyRelu,  // alpha
-  kSwish,      // x * sigmoid(alpha * x) (alpha: Swish's beta)
-  kMish,       // x * tanh(softplus(x))
-  kHardSwish,  // x * relu6(x + 3) / 6
-};
+// Element-wise math other than the activations (those are ops/activation.h's EpilogueOp).
+enum class Unary { kErf, kRsqrt, kSqrt, kExp, kLog, kNeg, kSquare, kAbs };
 enum class Binary { kAdd, kSub, kMul, kDiv, kMaximum, kMinimum, kPow, kSquaredDifference };
 
 constexpr int kMaxRank = 8;
@@ -44,9 +26,10 @@ struct BroadcastIndex {
   int64_t b_stride[kMaxRank] = {};
 };
 
-// `alpha`: LeakyRelu's slope (ignored by the other ops).
-void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream,
-                  float alpha = 0.0f);
+void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream);
+// y[i] = activate(op, x[i], p) (ops/activation.h, the formulas every backend shares).
+void launch_activation(EpilogueOp op, const ActParams& p, DType t, const void* x, void* y,
+                       int64_t n, void* stream);
 // `bc` nullptr: a, b and y have n elements each. Else broadcast by `bc`.
 void launch_binary(Binary op, DType t, const void* a, const void* b, void* y, int64_t n,
                    const BroadcastIndex* bc, void* stream);

@@ -50,63 +50,45 @@ cudaDataType_t cuda_type(DType t) {
 // What follows the GEMM: the cuBLASLt epilogue and an optional element-wise kernel after it.
 struct GpuEpilogue {
   cublasLtEpilogue_t lt = CUBLASLT_EPILOGUE_DEFAULT;
-  bool has_post = false;
-  Unary post = Unary::kRelu;
+  bool has_post = false;  // an activation kernel after the GEMM
+  EpilogueOp post = EpilogueOp::kRelu;
+  ActParams post_params;
   int bias_arg = -1;  // data input index of the bias
   int add_arg = -1;   // data input index of the residual addend ([M, N], cuBLASLt's C, beta 1)
 };
 
-const char* kSupportedFusions =
-    "[], [BiasAdd], [BiasAdd, Add] (a residual of the output's shape), each followed by at most "
-    "one of Relu, Relu6, Sigmoid, Tanh, GeluExact, GeluApproximate";
-
-// Parses fused_ops (through the shared CPU parser, which names unknown entries) and maps it to
+// Parses fused_ops (ops/epilogue.h's parser names unknown entries) and maps it to
 // what the GPU runs; throws Error(kUnimplemented) naming the node for other combinations.
 GpuEpilogue gpu_epilogue(const Node& n, int num_data_inputs) {
-  using linalg::StepKind;
-  const linalg::Epilogue e = linalg::parse_epilogue(n, 2, num_data_inputs);
+  const Epilogue e = parse_epilogue(n, 2, num_data_inputs);
   GpuEpilogue g;
   if (e.steps.empty()) return g;
-  bool ok = e.steps[0].kind == StepKind::kBiasAdd;
+  bool ok = e.steps[0].kind == EpilogueOp::kBiasAdd;
   size_t next = 1;
   if (ok) {
     g.lt = CUBLASLT_EPILOGUE_BIAS;
     g.bias_arg = e.steps[0].arg;
-    if (e.steps.size() > 1 && e.steps[1].kind == StepKind::kAdd) g.add_arg = e.steps[1].arg, ++next;
+    if (e.steps.size() > 1 && e.steps[1].kind == EpilogueOp::kAdd) g.add_arg = e.steps[1].arg, ++next;
   }
   ok = ok && e.steps.size() <= next + 1;
   if (ok && e.steps.size() == next + 1) {
-    switch (e.steps[next].kind) {
-      case StepKind::kRelu:
-        g.lt = CUBLASLT_EPILOGUE_RELU_BIAS;
-        break;
-      case StepKind::kGeluApprox:
-        g.lt = CUBLASLT_EPILOGUE_GELU_BIAS;
-        break;
-      case StepKind::kGeluExact:
-        g.has_post = true, g.post = Unary::kGeluExact;
-        break;
-      case StepKind::kRelu6:
-        g.has_post = true, g.post = Unary::kRelu6;
-        break;
-      case StepKind::kSigmoid:
-        g.has_post = true, g.post = Unary::kSigmoid;
-        break;
-      case StepKind::kTanh:
-        g.has_post = true, g.post = Unary::kTanh;
-        break;
-      default:
-        ok = false;
-    }
+    // cuBLASLt's own epilogues where it has one, else any activation as a kernel after it.
+    const EpilogueOp k = e.steps[next].kind;
+    if (k == EpilogueOp::kRelu)
+      g.lt = CUBLASLT_EPILOGUE_RELU_BIAS;
+    else if (k == EpilogueOp::kGeluApprox)
+      g.lt = CUBLASLT_EPILOGUE_GELU_BIAS;
+    else if (is_activation(k))
+      g.has_post = true, g.post = k, g.post_params = e.act;
+    else
+      ok = false;
   }
-  if (!ok) {
-    std::string list;
-    for (const std::string& s : n.find_attr("fused_ops")->get<AttrList>().s)
-      list += (list.empty() ? "" : ", ") + s;
+  if (!ok)
     throw Error(ErrorCode::kUnimplemented,
-                n.describe() + ": fused_ops [" + list +
-                    "] not supported on gpu (supported: " + kSupportedFusions + ")");
-  }
+                n.describe() + ": fused_ops " + fused_ops_text(n) +
+                    " not supported on gpu (supported: [], [BiasAdd], [BiasAdd, Add] with a "
+                    "residual of the output's shape, each followed by at most one of " +
+                    epilogue_activation_names() + ")");
   return g;
 }
 
@@ -211,7 +193,8 @@ class LtMatMulKernel : public Kernel {
                             algo_.workspace, stream_of(ctx.stream)),
              "cublasLtMatmul");
     if (epi_.has_post)
-      launch_unary(epi_.post, y.dtype, y.data, y.data, y.num_elements(), ctx.stream);
+      launch_activation(epi_.post, epi_.post_params, y.dtype, y.data, y.data, y.num_elements(),
+                        ctx.stream);
   }
 
  private:

@@ -1,14 +1,18 @@
-// CUDA kernels of the element-wise ops (Relu, Relu6, Sigmoid, Tanh, Erf, Rsqrt, Sqrt, Exp, Log,
-// Neg, Square, Abs, Elu, LeakyRelu, Gelu and aamp's Swish, Mish, HardSwish;
-// AddV2/Add/Sub/Mul/RealDiv/Maximum/Minimum/Pow/ SquaredDifference with NumPy broadcasting),
-// BiasAdd, Cast to float32/float16/bfloat16 (from those, int32, int64 and bool), Softmax over the
-// last axis, and the alias ops (Identity, Reshape,
-// ...: the plan runs them as aliases, the kernel copies bytes when one runs as a kernel).
+// CUDA kernels of the element-wise ops (the activations of ops/epilogue.h's vocabulary: Relu,
+// Relu6, Elu, LeakyRelu, Sigmoid, Tanh, Gelu and aamp's Swish, Mish, HardSwish; Erf, Rsqrt, Sqrt,
+// Exp, Log, Neg, Square, Abs; AddV2/Add/Sub/Mul/RealDiv/Maximum/Minimum/Pow/SquaredDifference
+// with NumPy broadcasting), BiasAdd, Cast to float32/float16/bfloat16 (from those, int32, int64
+// and bool), Softmax over the last axis, and the alias ops (the alias trait of ops/registry.h:
+// the plan runs them as aliases, the kernel copies bytes when one runs as a kernel).
 #include <algorithm>
 #include <memory>
+#include <set>
+#include <string_view>
 
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_kernels.h"
+#include "aamp/ops/epilogue.h"
+#include "aamp/ops/registry.h"
 
 namespace aamp::cuda {
 
@@ -28,16 +32,34 @@ namespace {
 
 class UnaryKernel : public Kernel {
  public:
-  explicit UnaryKernel(Unary op, float alpha = 0.0f) : op_(op), alpha_(alpha) {}
+  explicit UnaryKernel(Unary op) : op_(op) {}
   void run(KernelContext& ctx) override {
     const TensorView& x = ctx.inputs[0];
-    launch_unary(op_, x.dtype, x.data, ctx.outputs[0].data, x.num_elements(), ctx.stream, alpha_);
+    launch_unary(op_, x.dtype, x.data, ctx.outputs[0].data, x.num_elements(), ctx.stream);
   }
   std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
 
  private:
   Unary op_;
-  float alpha_;
+};
+
+// A standalone activation op (Relu, Gelu, LeakyRelu, ...): ops/epilogue.h's activation_of_node.
+class ActivationKernel : public Kernel {
+ public:
+  explicit ActivationKernel(const Node& n) {
+    AAMP_CHECK(activation_of_node(n, op_, params_), ErrorCode::kInternal,
+               n.describe() + ": not an activation");
+  }
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs[0];
+    launch_activation(op_, params_, x.dtype, x.data, ctx.outputs[0].data, x.num_elements(),
+                      ctx.stream);
+  }
+  std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
+
+ private:
+  EpilogueOp op_ = EpilogueOp::kRelu;
+  ActParams params_;
 };
 
 class BinaryKernel : public Kernel {
@@ -133,33 +155,32 @@ class SoftmaxKernel : public Kernel {
   std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
 };
 
+// Output i = input i: every alias op (ops/registry.h's alias trait) when it runs as a kernel.
 class CopyKernel : public Kernel {
  public:
   void run(KernelContext& ctx) override {
-    copy_device(ctx.outputs[0].data, ctx.inputs[0].data, ctx.outputs[0].byte_size(), ctx.stream);
+    for (size_t i = 0; i < ctx.outputs.size(); ++i)
+      if (ctx.outputs[i].data != ctx.inputs[i].data)
+        copy_device(ctx.outputs[i].data, ctx.inputs[i].data, ctx.outputs[i].byte_size(),
+                    ctx.stream);
   }
 };
 
 const bool kRegistered = [] {
   const std::pair<const char*, Unary> unary[] = {
-      {"Relu", Unary::kRelu}, {"Relu6", Unary::kRelu6},   {"Sigmoid", Unary::kSigmoid},
-      {"Tanh", Unary::kTanh}, {"Erf", Unary::kErf},       {"Rsqrt", Unary::kRsqrt},
-      {"Sqrt", Unary::kSqrt}, {"Exp", Unary::kExp},       {"Log", Unary::kLog},
-      {"Neg", Unary::kNeg},   {"Square", Unary::kSquare}, {"Abs", Unary::kAbs},
-      {"Elu", Unary::kElu},   {"Mish", Unary::kMish},     {"HardSwish", Unary::kHardSwish}};
+      {"Erf", Unary::kErf}, {"Rsqrt", Unary::kRsqrt},   {"Sqrt", Unary::kSqrt},
+      {"Exp", Unary::kExp}, {"Log", Unary::kLog},       {"Neg", Unary::kNeg},
+      {"Square", Unary::kSquare}, {"Abs", Unary::kAbs}};
   for (const auto& [op, u] : unary)
     add_gpu(op, gpu_float_types(),
             [u = u](const KernelInit&) { return std::make_unique<UnaryKernel>(u); });
-  add_gpu("LeakyRelu", gpu_float_types(), [](const KernelInit& i) {
-    return std::make_unique<UnaryKernel>(Unary::kLeakyRelu, i.node->attr_float_or("alpha", 0.2f));
-  });
-  add_gpu("Swish", gpu_float_types(), [](const KernelInit& i) {
-    return std::make_unique<UnaryKernel>(Unary::kSwish, i.node->attr_float_or("beta", 1.0f));
-  });
-  add_gpu("Gelu", gpu_float_types(), [](const KernelInit& i) {
-    return std::make_unique<UnaryKernel>(
-        i.node->attr_bool_or("approximate", false) ? Unary::kGeluTanh : Unary::kGeluExact);
-  });
+  // Every standalone activation of the epilogue vocabulary (Gelu's two forms are one op).
+  std::set<std::string_view> activations;
+  for (const EpilogueOpDef& d : epilogue_ops())
+    if (!d.source_op.empty()) activations.insert(d.source_op);
+  for (std::string_view op : activations)
+    add_gpu(std::string(op), gpu_float_types(),
+            [](const KernelInit& i) { return std::make_unique<ActivationKernel>(*i.node); });
   const std::pair<const char*, Binary> binary[] = {
       {"AddV2", Binary::kAdd},
       {"Add", Binary::kAdd},
@@ -186,8 +207,8 @@ const bool kRegistered = [] {
       });
   add_gpu("Softmax", gpu_float_types(),
           [](const KernelInit&) { return std::make_unique<SoftmaxKernel>(); });
-  for (const char* op : {"Identity", "Reshape", "Squeeze", "ExpandDims", "Snapshot", "StopGradient",
-                         "PreventGradient", "EnsureShape", "CheckNumerics"})
+  for (const std::string& op :
+       OpRegistry::global().ops_where([](const OpInfo& i) { return i.traits().alias; }))
     add_gpu(op, gpu_all_types(), [](const KernelInit&) { return std::make_unique<CopyKernel>(); });
   return true;
 }();

@@ -28,7 +28,6 @@
 namespace aamp::cuda {
 namespace {
 
-using linalg::StepKind;
 
 struct ConvKey {
   DType t;
@@ -149,12 +148,12 @@ class CudnnConvKernel : public Kernel {
   void pick_fusion() {
     const auto& steps = ep_.parsed().steps;
     if (steps.empty() || steps.size() > 3 || mode_ == FusedMode::kOff) return;
-    const bool relu = steps.back().kind == StepKind::kRelu;
+    const bool relu = steps.back().kind == EpilogueOp::kRelu;
     int bias = -1, add = -1;
     for (size_t s = 0; s + (relu ? 1 : 0) < steps.size(); ++s) {
-      if (steps[s].kind == StepKind::kBiasAdd && bias < 0)
+      if (steps[s].kind == EpilogueOp::kBiasAdd && bias < 0)
         bias = steps[s].arg;
-      else if (steps[s].kind == StepKind::kAdd && add < 0 && ep_.arg_mode(s) == EpArg::kFull)
+      else if (steps[s].kind == EpilogueOp::kAdd && add < 0 && ep_.arg_mode(s) == EpArg::kFull)
         add = steps[s].arg;
       else
         return;  // not cuDNN's form
