@@ -33,7 +33,9 @@ Graph one_op(const std::string& op, DType t, bool norm) {
     g.add(placeholder("offset"));
     in = {"x", "scale", "offset"};
   }
-  g.add(make_node("y", op, in, {{"T", t}}));
+  AttrMap attrs = {{"T", t}};
+  if (norm) attrs["U"] = DType::kFloat;
+  g.add(make_node("y", op, in, attrs));
   return g;
 }
 
