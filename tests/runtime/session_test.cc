@@ -142,7 +142,9 @@ TEST(Session, FusedOpsArgumentCountCheckedAtCreation) {
                              fused_ops({"BiasAdd", "FusedBatchNorm"}, 1));
   const Error e = creation_error(g);
   EXPECT_EQ(e.code(), ErrorCode::kInvalidGraph);
-  EXPECT_EQ(std::string(e.what()), "node 'mm' (_FusedMatMul): fused_ops need 5 args, node has 1");
+  EXPECT_EQ(
+      std::string(e.what()),
+      "node 'mm' (_FusedMatMul): fused_ops [BiasAdd, FusedBatchNorm] need 5 args, node has 1");
 }
 
 TEST(Session, SupportedFusedOpsStillRun) {
