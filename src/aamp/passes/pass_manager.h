@@ -9,6 +9,17 @@
 // or leaves a structurally broken graph, is rolled back: the graph is restored to what it was
 // before that pass, a warning naming the pass and the reason goes to the context's sink, and the
 // following passes still run. A half-rewritten graph is never handed on.
+//
+// PassManagerOptions make the net finer or the failure louder:
+//   verify_each_pass: also validate() the graph after each pass (op signatures, attrs, input
+//     counts and dtypes: aamp/ops/validate.h). A problem the graph did not have before the pass
+//     (a Cast whose SrcT disagrees with its input, a T attr outside the op's allowed types, ...)
+//     fails that pass, named with the first such problem. Problems the input already had (an op
+//     aamp does not know, say) are not blamed on the pass that keeps them: a node that did not
+//     validate before the pass is not blamed on it whatever it shows after.
+//   strict: a failing pass (exception, broken structure, new validation problem) throws an Error
+//     naming the pass instead of being rolled back with a warning. The graph is still restored
+//     first; the dump (when set) sees the graph as the failing pass left it. Tests run strict.
 #pragma once
 
 #include <functional>
@@ -84,19 +95,33 @@ struct PassRecord {
   std::string summary;  // the pass's summary, or the failure reason
 };
 
+struct PassManagerOptions {
+  bool verify_each_pass = false;  // validate() after each pass; new problems fail the pass
+  bool strict = false;            // a failing pass throws Error instead of being rolled back
+};
+
 class PassManager {
  public:
   // Called with (index from 1, pass name, graph) after each pass that ran (also after a
-  // rolled-back one, with the restored graph); index 0 / "input" is the graph before any pass.
+  // rolled-back one, with the restored graph; in strict mode, with the failing pass's output
+  // just before the Error is thrown); index 0 / "input" is the graph before any pass.
   using DumpFn = std::function<void(int index, const std::string& pass, const Graph& g)>;
+
+  PassManager() = default;
+  explicit PassManager(PassManagerOptions options) : options_(options) {}
 
   void add(std::unique_ptr<Pass> p) { passes_.push_back(std::move(p)); }
   size_t size() const { return passes_.size(); }
   void set_dump(DumpFn f) { dump_ = std::move(f); }
+  const PassManagerOptions& options() const { return options_; }
+  void set_options(PassManagerOptions options) { options_ = options; }
 
+  // Runs the passes in order on g. Throws Error only in strict mode (see the header comment)
+  // or when the dump function throws.
   std::vector<PassRecord> run(Graph& g, const PassContext& ctx);
 
  private:
+  PassManagerOptions options_;
   std::vector<std::unique_ptr<Pass>> passes_;
   DumpFn dump_;
 };
