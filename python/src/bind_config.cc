@@ -66,6 +66,9 @@ void bind_config(pyb::module_& m) {
       .def_readwrite("remapper", &AmpConfig::remapper)
       .def_readwrite("tf_compatible", &AmpConfig::tf_compatible)
       .def_readwrite("deny_nodes", &AmpConfig::deny_nodes)
+      .def_readwrite("verify_each_pass", &AmpConfig::verify_each_pass)
+      .def_readwrite("strict", &AmpConfig::strict)
+      .def_readwrite("dump_dir", &AmpConfig::dump_dir)
       .def_static("from_env", &AmpConfig::from_env)
       .def_static("merge", &AmpConfig::merge, pyb::arg("api"), pyb::arg("env"))
       .def(

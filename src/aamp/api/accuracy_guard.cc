@@ -60,6 +60,7 @@ class Evaluator {
             const std::vector<std::string>& fetches, const AccuracyGuardOptions& opts)
       : original_(original), config_(config), device_(device), fetches_(fetches) {
     config_.log_path = std::nullopt;  // the search writes no logs
+    config_.dump_dir = std::nullopt;  // nor pass dumps (the final conversion does)
     so_.device = device;
     so_.threads = opts.threads;
     Session ref(original, so_);
@@ -302,6 +303,7 @@ std::vector<std::vector<size_t>> candidate_producers(const Graph& original, cons
   AmpConfig c = config;
   c.enabled = false;  // the remapper only
   c.log_path = std::nullopt;
+  c.dump_dir = std::nullopt;
   optimize(g, c, device);
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < candidates.size(); ++i) index[candidates[i]] = i;

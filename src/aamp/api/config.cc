@@ -43,6 +43,12 @@ std::optional<bool> env_bool(const std::string& suffix) {
                                                "' is not a boolean (use 1/0, true/false, on/off)");
 }
 
+// aamp's own AAMP_<suffix> boolean (no ITEX_ form).
+std::optional<bool> aamp_env_bool(const std::string& suffix) {
+  if (!std::getenv(("AAMP_" + suffix).c_str())) return std::nullopt;
+  return env_bool(suffix);  // AAMP_ is set, so it is the one read
+}
+
 std::optional<std::string> env_string(const std::string& suffix) {
   auto v = env_value(suffix);
   if (!v) return std::nullopt;
@@ -97,6 +103,9 @@ AmpConfig AmpConfig::from_env() {
   c.tf_compatible = env_bool("TF_COMPATIBLE");
   // An aamp extension: no ITEX_ form.
   if (const char* v = std::getenv("AAMP_AUTO_MIXED_PRECISION_DENY_NODES")) c.deny_nodes = v;
+  c.verify_each_pass = aamp_env_bool("VERIFY_EACH_PASS");
+  c.strict = aamp_env_bool("STRICT");
+  if (const char* v = std::getenv("AAMP_DUMP_AFTER_EACH_PASS"); v && *v) c.dump_dir = v;
   return c;
 }
 
@@ -117,6 +126,9 @@ AmpConfig AmpConfig::merge(const AmpConfig& api, const AmpConfig& env) {
   c.remapper = pick(api.remapper, env.remapper);
   c.tf_compatible = pick(api.tf_compatible, env.tf_compatible);
   c.deny_nodes = pick(api.deny_nodes, env.deny_nodes);
+  c.verify_each_pass = pick(api.verify_each_pass, env.verify_each_pass);
+  c.strict = pick(api.strict, env.strict);
+  c.dump_dir = pick(api.dump_dir, env.dump_dir);
   c.accuracy_guard_nodes = api.accuracy_guard_nodes;  // never from the environment
   c.accuracy_probe_nodes = api.accuracy_probe_nodes;
   return c;

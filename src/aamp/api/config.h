@@ -10,7 +10,8 @@
 // ITEX_AUTO_MIXED_PRECISION_{ALLOWLIST,INFERLIST,CLEARLIST,DENYLIST}_{ADD,REMOVE},
 // ITEX_AUTO_MIXED_PRECISION_UNSAFE_FORCE_ALL, ITEX_AUTO_MIXED_PRECISION_LOG_PATH, ITEX_REMAPPER,
 // and the same names with the AAMP_ prefix instead of ITEX_ (AAMP_ wins when both are set);
-// aamp's own AAMP_AUTO_MIXED_PRECISION_DENY_NODES (no ITEX_ form).
+// aamp's own AAMP_AUTO_MIXED_PRECISION_DENY_NODES, AAMP_VERIFY_EACH_PASS, AAMP_STRICT and
+// AAMP_DUMP_AFTER_EACH_PASS (no ITEX_ forms).
 #pragma once
 
 #include <optional>
@@ -45,6 +46,19 @@ struct AmpConfig {
   // Nodes painted as if allowlisted (rule "accuracy-probe"): the guard's probes of one node
   // alone in low precision. Not for users; not read from the environment.
   std::vector<std::string> accuracy_probe_nodes;
+
+  // Checks of the pass pipeline (PassManagerOptions), for finding a pass that breaks a graph.
+  // validate() the graph after each pass; a problem a pass introduces fails that pass [false]
+  // (env AAMP_VERIFY_EACH_PASS).
+  std::optional<bool> verify_each_pass;
+  // A failing pass throws Error naming it instead of being rolled back with a warning [false]
+  // (env AAMP_STRICT).
+  std::optional<bool> strict;
+  // Folder (created if missing) that receives the graph before any pass and after each pass as
+  // text GraphDefs, numbered in pipeline order: 00-input.pbtxt, 01-remapper.pbtxt,
+  // 02-auto_mixed_precision.pbtxt, 03-remapper_post_amp.pbtxt [none] (env
+  // AAMP_DUMP_AFTER_EACH_PASS).
+  std::optional<std::string> dump_dir;
 
   // The fields set in the environment (see the header comment). Bad booleans throw Error
   // naming the variable.

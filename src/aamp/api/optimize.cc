@@ -1,8 +1,12 @@
 #include "aamp/api/optimize.h"
 
+#include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <system_error>
 
 #include "aamp/api/report.h"
 #include "aamp/core/cpu_features.h"
@@ -18,6 +22,61 @@ namespace {
 std::string make_timestamp() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
+// "AutoMixedPrecision" -> "auto_mixed_precision": a pass name as a file name's part.
+std::string snake_case(const std::string& name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (i > 0) out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Creates `dir` (and its parents) for `what`; throws Error(kIO) naming it when that fails.
+void make_dir(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec && !std::filesystem::is_directory(dir, ec))
+    ec = std::make_error_code(std::errc::not_a_directory);
+  if (ec) throw Error(ErrorCode::kIO, "cannot create " + what + " '" + dir + "': " + ec.message());
+}
+
+// AAMP_TEST_BREAK_PASS=<pass name>: that pass, after it ran, retypes the first node with a float
+// T attr and a data input to float64, so that its input no longer matches its signature. A
+// fault to inject, for testing the pipeline's checks end to end (`aamp convert --strict` in
+// tests/tools/convert_pipeline_test.cc); never set otherwise.
+class BreakDtypesAfter : public Pass {
+ public:
+  explicit BreakDtypesAfter(std::unique_ptr<Pass> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  PassResult run(Graph& g, const PassContext& ctx) override {
+    PassResult r = inner_->run(g, ctx);
+    for (const auto& n : g.nodes()) {
+      const AttrValue* t = n->find_attr("T");
+      if (!t || !t->is<DType>() || n->num_data_inputs() == 0) continue;
+      if (t->get<DType>() != DType::kFloat && t->get<DType>() != DType::kBFloat16) continue;
+      n->attrs["T"] = AttrValue(DType::kDouble);
+      break;
+    }
+    return r;
+  }
+
+ private:
+  std::unique_ptr<Pass> inner_;
+};
+
+// The pass, wrapped in BreakDtypesAfter when AAMP_TEST_BREAK_PASS names it.
+std::unique_ptr<Pass> maybe_broken(std::unique_ptr<Pass> p) {
+  const char* v = std::getenv("AAMP_TEST_BREAK_PASS");
+  if (!v || p->name() != v) return p;
+  return std::make_unique<BreakDtypesAfter>(std::move(p));
 }
 
 DType node_dtype(const Node& n) {
@@ -75,10 +134,29 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
     };
   ctx.fetch_nodes(g);  // throws for an unknown fetch
 
-  PassManager pm;
-  if (remap) pm.add(std::make_unique<RemapperPass>(false, tf_compat, &res.remapper_pre));
-  if (amp_on) pm.add(std::make_unique<AutoMixedPrecisionPass>(ao, &res.amp));
-  if (remap && amp_on) pm.add(std::make_unique<RemapperPass>(true, tf_compat, &res.remapper_post));
+  PassManagerOptions pmo;
+  pmo.verify_each_pass = config.verify_each_pass.value_or(false);
+  pmo.strict = config.strict.value_or(false);
+  PassManager pm(pmo);
+  if (remap)
+    pm.add(maybe_broken(std::make_unique<RemapperPass>(false, tf_compat, &res.remapper_pre)));
+  if (amp_on) pm.add(maybe_broken(std::make_unique<AutoMixedPrecisionPass>(ao, &res.amp)));
+  if (remap && amp_on)
+    pm.add(maybe_broken(std::make_unique<RemapperPass>(true, tf_compat, &res.remapper_post)));
+
+  if (config.dump_dir && !config.dump_dir->empty()) {
+    // <prefix>NN-<pass>.pbtxt: the graph before any pass (00-input) and after each pass.
+    std::string dump_dir = *config.dump_dir;
+    make_dir(dump_dir, "the pass dump folder");
+    pm.set_dump([dump_dir, log_prefix, &res](int i, const std::string& pass, const Graph& dg) {
+      char num[16];
+      std::snprintf(num, sizeof num, "%02d-", i);
+      std::string file = log_prefix + num + snake_case(pass) + ".pbtxt";
+      std::string path = (std::filesystem::path(dump_dir) / file).string();
+      write_file_atomic(path, serialize_graphdef_text(dg));
+      res.log_files.push_back(path);
+    });
+  }
 
   std::string dir = config.log_path.value_or("");
   res.timestamp = make_timestamp();
@@ -89,10 +167,7 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   };
   Graph before;  // with a log path: the input graph's skeleton, for the report
   if (!dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec)
-      throw Error(ErrorCode::kIO, "cannot create AMP log path '" + dir + "': " + ec.message());
+    make_dir(dir, "AMP log path");
     write("graphdef_preop_" + res.timestamp + ".pb", serialize_graphdef_binary(g));
     write("graphdef_preop_" + res.timestamp + ".pb.txt", serialize_graphdef_text(g));
     for (const auto& n : g.nodes()) {  // names, ops and inputs are all the report needs
@@ -113,8 +188,19 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
       n->attrs["TArgs"] = types;
     }
   }
-  for (const auto& r : res.passes)
+  // A rolled-back pass changed nothing: its result must not claim otherwise (the pass filled it
+  // in before it failed, e.g. AMP's "Converted N/M nodes" for a conversion that was undone).
+  for (const auto& r : res.passes) {
     if (r.pass == "AutoMixedPrecision") res.amp_ran = r.ok;
+    if (r.ok) continue;
+    if (r.pass == "AutoMixedPrecision") {
+      res.amp = AmpReport{};
+      res.amp.lists = *ao.lists;
+      res.amp.target = target;
+    }
+    if (r.pass == "Remapper") res.remapper_pre = RemapperResult{};
+    if (r.pass == "RemapperPostAmp") res.remapper_post = RemapperResult{};
+  }
   for (auto& w : sink.messages) res.warnings.push_back(std::move(w));
   if (!res.amp.unknown_deny_nodes.empty()) {
     std::string msg =

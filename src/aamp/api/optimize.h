@@ -7,6 +7,10 @@
 // Runs a PassManager with Remapper (pre-AMP fusions) -> AutoMixedPrecision -> RemapperPostAmp
 // (Const+Cast folding); the remapper passes only when config.remapper is not false, AMP only when
 // config.enabled is not false. A failing pass is rolled back (warning), never half-applied.
+// config.verify_each_pass also validates the graph after each pass, config.strict makes a
+// failing pass throw Error naming it, and config.dump_dir receives the graph before and after
+// each pass as <log_prefix>NN-<pass>.pbtxt (00-input, 01-remapper, 02-auto_mixed_precision,
+// 03-remapper_post_amp; listed in log_files).
 // With a log path (spec section 5) it writes, sharing one timestamp <ts>:
 //   graphdef_preop_<ts>.pb / .pb.txt              the graph before any pass
 //   graphdef_AutoMixedPrecision_<ts>.pb / .pb.txt the graph after the pipeline

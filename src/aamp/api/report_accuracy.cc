@@ -89,6 +89,7 @@ std::map<std::string, double> error_along_graph(const Graph& g, const AmpConfig&
   }
   AmpConfig c = config;
   c.log_path = std::nullopt;
+  c.dump_dir = std::nullopt;  // these conversions are measurements, not the user's pipeline
   Graph ref = g, mix = g;
   c.enabled = false;
   optimize(ref, c, device);
