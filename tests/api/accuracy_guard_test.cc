@@ -12,6 +12,7 @@
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -57,7 +58,7 @@ std::string cancellation_graph() {
 AmpConfig no_remapper() {
   AmpConfig c;
   c.remapper = false;  // keep the node names of the test graph
-  return c;
+  return testing::checked(c);  // every conversion of the search verifies its passes
 }
 
 AccuracyGuardOptions guard_options(double target) {
@@ -168,7 +169,7 @@ TEST(AmpConfigDenyNodesTest, ApiEnvAndWarnings) {
   api.deny_nodes = "mm1, nope";
   AmpConfig c = AmpConfig::merge(api, env);
   Graph g = parse_graphdef_text(cancellation_graph(), "<guard>");
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   EXPECT_EQ(g.at("mm1").attr_type("T"), DType::kFloat);
   EXPECT_EQ(g.at("mm3").attr_type("T"), DType::kBFloat16);
   EXPECT_EQ(decision(r, "mm1").rule, "deny-node");

@@ -13,6 +13,7 @@
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -90,7 +91,7 @@ void check(bool remapper) {
   std::vector<float> ref = run(g);
   AmpConfig c;
   c.remapper = remapper;
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   ASSERT_TRUE(r.amp_ran) << (r.passes.empty() ? "" : r.passes.back().summary);
   EXPECT_GE(r.amp.converted_nodes, 2);
   EXPECT_LT(r.amp.weight_bytes_after, r.amp.weight_bytes_before);
@@ -216,7 +217,7 @@ TEST_P(AmpRealModelTest, OutputsAgreeWithFloat32) {
   if (!m.skip.empty()) GTEST_SKIP() << m.skip;
   // The whole pipeline: remapper fusions, AMP, post-AMP Const folding.
   Graph g = m.g;
-  OptimizeResult r = optimize(g, AmpConfig{}, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(AmpConfig{}), DeviceKind::kCPU);
   ASSERT_TRUE(r.amp_ran);
   EXPECT_GT(r.amp.converted_nodes, 0);
   expect_outputs_within(m, g, GetParam().bound, GetParam().name);
@@ -238,7 +239,8 @@ TEST_P(AmpGuardedModelTest, AccuracyTargetIsMet) {
   o.max_evaluations = 40;
   o.threads = 1;  // small models: one thread is faster than a pool on a busy machine
   AccuracyGuardReport rep;
-  OptimizeResult r = optimize_with_accuracy_guard(g, AmpConfig{}, DeviceKind::kCPU, {}, o, &rep);
+  OptimizeResult r =
+      optimize_with_accuracy_guard(g, testing::checked(AmpConfig{}), DeviceKind::kCPU, {}, o, &rep);
   std::printf("[ guard    ] %s: %s; %d/%d nodes bfloat16, %d evaluations\n", GetParam(),
               rep.summary().c_str(), r.amp.converted_nodes, r.amp.float_nodes, rep.evaluations);
   EXPECT_TRUE(rep.met) << rep.note;

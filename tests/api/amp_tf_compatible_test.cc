@@ -12,6 +12,7 @@
 #include "aamp/ops/registry.h"
 #include "aamp/ops/validate.h"
 #include "passes/amp_test_util.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -58,7 +59,7 @@ std::vector<std::string> aamp_only_ops(const Graph& g) {
 
 TEST(AmpTfCompatibleTest, DefaultModeFusesIntoAampOnlyOps) {
   Graph g = parse_graphdef_text(kGraph, "<tfc>");
-  OptimizeResult r = optimize(g, AmpConfig{}, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(AmpConfig{}), DeviceKind::kCPU);
   ASSERT_TRUE(r.amp_ran);
   EXPECT_EQ(g.at("mul").op, "_AampFusedBatchMatMulV2");
   EXPECT_EQ(aamp_only_ops(g), std::vector<std::string>{"mul:_AampFusedBatchMatMulV2"});
@@ -72,7 +73,7 @@ TEST(AmpTfCompatibleTest, TfCompatibleModeValidatesAndConverts) {
   Graph g = parse_graphdef_text(kGraph, "<tfc>");
   AmpConfig c;
   c.tf_compatible = true;
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   ASSERT_TRUE(r.amp_ran);
   ValidationResult v = validate(g, /*tf_compatible=*/true);
   EXPECT_TRUE(v.ok()) << v.summary();

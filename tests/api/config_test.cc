@@ -14,6 +14,7 @@
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -324,7 +325,7 @@ TEST_F(ConfigTest, OptimizeWritesLogFiles) {
   Graph g = parse_graphdef_text(kMlp, "<mlp>");
   AmpConfig c;
   c.log_path = dir.string();
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   EXPECT_TRUE(r.amp_ran);
   EXPECT_EQ(g.at("m").attr_type("T"), DType::kBFloat16);
   const std::string& ts = r.timestamp;
@@ -355,13 +356,13 @@ TEST_F(ConfigTest, OptimizeRejectsBadConfigBeforeTouchingGraph) {
   std::string before = serialize_graphdef_binary(g);
   AmpConfig c;
   c.clearlist_add = "MatMul";
-  EXPECT_THROW(optimize(g, c, DeviceKind::kCPU), Error);
+  EXPECT_THROW(optimize(g, testing::checked(c), DeviceKind::kCPU), Error);
   EXPECT_EQ(serialize_graphdef_binary(g), before);
   if (!cpu_has_native_fp16()) {
     AmpConfig h;
     h.data_type = "FLOAT16";
     try {
-      optimize(g, h, DeviceKind::kCPU);
+      optimize(g, testing::checked(h), DeviceKind::kCPU);
       FAIL() << "no error";
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find("native FP16"), std::string::npos);
@@ -374,7 +375,8 @@ TEST_F(ConfigTest, AmpCanBeDisabled) {
   Graph g = parse_graphdef_text(kMlp, "<mlp>");
   std::string before = serialize_graphdef_binary(g);
   setenv("ITEX_AUTO_MIXED_PRECISION", "0", 1);
-  OptimizeResult r = optimize(g, AmpConfig::merge({}, AmpConfig::from_env()), DeviceKind::kCPU);
+  OptimizeResult r =
+      optimize(g, testing::checked(AmpConfig::merge({}, AmpConfig::from_env())), DeviceKind::kCPU);
   EXPECT_FALSE(r.amp_ran);
   EXPECT_EQ(serialize_graphdef_binary(g), before);
 }

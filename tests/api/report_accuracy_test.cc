@@ -9,6 +9,7 @@
 
 #include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -119,7 +120,7 @@ TEST(ReportAccuracyTest, AccuracySectionInThePage) {
   in.accuracy = report_accuracy(p, g, "seeded inputs");
   std::string note;
   in.accuracy->along = error_along_graph(g, c, DeviceKind::kCPU, p.samples[0], 1, &note);
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   in.before = &before;
   in.after = &g;
   in.result = &r;

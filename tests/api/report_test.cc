@@ -15,6 +15,7 @@
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "test_util.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -62,7 +63,7 @@ Rendered render(const std::string& pbtxt, bool remapper = false) {
   AmpConfig c;
   c.remapper = remapper;
   Rendered r;
-  r.result = optimize(g, c, DeviceKind::kCPU);
+  r.result = optimize(g, testing::checked(c), DeviceKind::kCPU);
   ReportInput in;
   in.title = "test <model> & \"co\"";
   in.before = &before;
@@ -246,7 +247,7 @@ TEST(ReportHtmlTest, LogPathGetsTheReport) {
                                 "<log>");
   AmpConfig c;
   c.log_path = dir;
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   const std::string path = dir + "/report_" + r.timestamp + ".html";
   EXPECT_NE(std::find(r.log_files.begin(), r.log_files.end(), path), r.log_files.end());
   ASSERT_TRUE(std::filesystem::exists(path));

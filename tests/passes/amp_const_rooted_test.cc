@@ -47,7 +47,7 @@ std::string gather(const std::string& name, const std::string& table) {
 AmpReport run(Graph& g) {
   PassContext ctx;
   ctx.fetches = {"out"};
-  return run_auto_mixed_precision(g, AmpOptions{}, ctx);
+  return run_amp(g, AmpOptions{}, ctx);
 }
 
 // emb[ids] + pos -> MatMul: the lookup and the sum convert (TF leaves both float32, nothing ALLOW

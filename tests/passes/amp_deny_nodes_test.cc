@@ -36,7 +36,7 @@ node { name: "out" op: "Identity" input: "m3" attr { key: "T" value { type: DT_F
 
 AmpReport run(Graph& g, const AmpOptions& o) {
   PassContext ctx;
-  AmpReport r = run_auto_mixed_precision(g, o, ctx);
+  AmpReport r = run_amp(g, o, ctx);
   g.check_structure();
   return r;
 }

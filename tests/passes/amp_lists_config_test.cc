@@ -9,6 +9,7 @@
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "passes/amp_test_util.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -39,7 +40,7 @@ node { name: "out_pool" op: "Identity" input: "pool" attr { key: "T" value { typ
 )";
 
 OptimizeResult run(Graph& g, const AmpConfig& c) {
-  OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
+  OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   g.check_structure();
   return r;
 }
@@ -122,7 +123,7 @@ node { name: "out" op: "Identity" input: "sm" attr { key: "T" value { type: DT_F
   Graph h = parse(text);
   AmpConfig both;
   both.allowlist_add = "Softmax";
-  EXPECT_THROW(optimize(h, both, DeviceKind::kCPU), Error);
+  EXPECT_THROW(optimize(h, testing::checked(both), DeviceKind::kCPU), Error);
   EXPECT_EQ(serialize_graphdef_binary(h), serialize_graphdef_binary(before));
 }
 

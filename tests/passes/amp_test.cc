@@ -56,7 +56,7 @@ Amp amp(const std::string& text, AmpOptions o = {}, std::vector<std::string> fet
   ctx.fetches = std::move(fetches);
   ctx.check_kernels = check_kernels;
   ctx.warnings = &a.warnings;
-  a.r = run_auto_mixed_precision(a.g, o, ctx);
+  a.r = run_amp(a.g, o, ctx);
   a.g.check_structure();
   return a;
 }

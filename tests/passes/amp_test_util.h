@@ -1,5 +1,5 @@
-// Helpers of the AMP pass's golden-graph tests (amp*_test.cc): run the pass on pbtxt, look up a
-// node's decision, check an inserted Cast exactly.
+// Helpers of the AMP pass's golden-graph tests (amp*_test.cc): run the pass on pbtxt (as a
+// checked pass: pass_check_util.h), look up a node's decision, check an inserted Cast exactly.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,10 +9,21 @@
 
 #include "aamp/io/graph_io.h"
 #include "aamp/passes/auto_mixed_precision.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp::amp_test {
 
 inline Graph parse(const std::string& text) { return parse_graphdef_text(text, "<amp_test>"); }
+
+// run_auto_mixed_precision on g as a checked pass: throws Error naming AutoMixedPrecision when
+// the pass fails or leaves a graph with a validation problem the input did not have.
+inline AmpReport run_amp(Graph& g, const AmpOptions& o, const PassContext& ctx) {
+  AmpReport r;
+  testing::run_checked(
+      g, "AutoMixedPrecision",
+      [&](Graph& h, const PassContext& c) { r = run_auto_mixed_precision(h, o, c); }, ctx);
+  return r;
+}
 
 inline const DType kF32 = DType::kFloat;
 inline const DType kBF16 = DType::kBFloat16;

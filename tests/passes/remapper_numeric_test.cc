@@ -20,6 +20,7 @@
 #include "aamp/runtime/session.h"
 #include "modelgen/builder.h"
 #include "modelgen/modelgen.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp {
 namespace {
@@ -106,7 +107,7 @@ Graph check(const Graph& original, const std::string& out, int64_t batch = 2,
   c.enabled = true;
   c.data_type = "bf16";
   c.tf_compatible = tf_compatible;
-  OptimizeResult opt = optimize(mixed, c, DeviceKind::kCPU, {out});
+  OptimizeResult opt = optimize(mixed, testing::checked(c), DeviceKind::kCPU, {out});
   EXPECT_GT(opt.amp.converted_nodes, 0);
   const std::vector<Tensor> low = run(mixed, feeds, {out});
   EXPECT_LE(rel_l2(ref[0], low[0]), 2e-2) << out;

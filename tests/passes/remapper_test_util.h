@@ -1,5 +1,6 @@
 // Helpers of the remapper's golden-graph tests (remapper*_test.cc): readable pbtxt snippets,
-// exact op histograms, and "does not fuse" = byte-identical graph.
+// exact op histograms, and "does not fuse" = byte-identical graph. remap() runs the remapper as
+// a checked pass (pass_check_util.h): a rewrite that leaves an invalid graph fails the test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 
 #include "aamp/io/graph_io.h"
 #include "aamp/passes/remapper.h"
+#include "passes/pass_check_util.h"
 
 namespace aamp::remap_test {
 
@@ -32,7 +34,10 @@ inline RemapperResult remap(Graph& g, bool tf_compatible = false,
   o.tf_compatible = tf_compatible;
   o.post_amp = post_amp;
   o.fetch_nodes.insert(fetch.begin(), fetch.end());
-  return run_remapper(g, o);
+  RemapperResult r;
+  testing::run_checked(g, post_amp ? "RemapperPostAmp" : "Remapper",
+                       [&](Graph& h, const PassContext&) { r = run_remapper(h, o); });
+  return r;
 }
 
 inline void expect_unchanged(const std::string& text, bool tf_compatible = false,
