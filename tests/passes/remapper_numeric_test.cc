@@ -94,7 +94,9 @@ Graph check(const Graph& original, const std::string& out, int64_t batch = 2,
   RemapperOptions o;
   o.tf_compatible = tf_compatible;
   o.fetch_nodes = {out};
-  RemapperResult r = run_remapper(fused, o);
+  RemapperResult r;
+  testing::run_checked(fused, "Remapper",
+                       [&](Graph& h, const PassContext&) { r = run_remapper(h, o); });
   EXPECT_GT(r.total(), 0) << "nothing fused";
   const Feeds feeds = random_feeds(original, batch, 7);
   const std::vector<Tensor> ref = run(original, feeds, {out});
@@ -415,7 +417,10 @@ TEST(RemapperNumeric, RealTfjsModelsTfCompatibleSameResults) {
     RemapperOptions o;
     o.tf_compatible = true;
     o.fetch_nodes = {outs.begin(), outs.end()};
-    EXPECT_GT(run_remapper(f, o).total(), 10);
+    RemapperResult r;
+    testing::run_checked(f, "Remapper",
+                         [&](Graph& h, const PassContext&) { r = run_remapper(h, o); });
+    EXPECT_GT(r.total(), 10);
     const Feeds feeds = random_feeds(g, 1, 3);
     const std::vector<Tensor> ref = run(g, feeds, outs), got = run(f, feeds, outs);
     for (size_t i = 0; i < outs.size(); ++i) EXPECT_LE(max_rel(ref[i], got[i]), 1e-5) << outs[i];

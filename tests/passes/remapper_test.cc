@@ -347,9 +347,7 @@ node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
 node { name: "c" op: "Cast" input: "w" attr { key: "SrcT" value { type: DT_FLOAT } }
        attr { key: "DstT" value { type: DT_BFLOAT16 } } attr { key: "Truncate" value { b: false } } }
 )");
-  RemapperOptions o;
-  o.post_amp = true;
-  EXPECT_EQ(run_remapper(g, o).fusions["Const+Cast"], 1);
+  EXPECT_EQ(remap(g, false, {}, /*post_amp=*/true).fusions["Const+Cast"], 1);
   const Node& c = g.at("c");
   EXPECT_EQ(c.op, "Const");
   EXPECT_EQ(c.attr_type("dtype"), DType::kBFloat16);

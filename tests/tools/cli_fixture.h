@@ -52,14 +52,16 @@ class CliFixture : public ::testing::Test {
 
   // Runs `aamp ARGS` (args are shell-quoted), capturing stdout and stderr.
   Result aamp(const std::vector<std::string>& args) {
-    // The caller's ITEX_/AAMP_ AMP settings must not leak into the expectations: unset them.
+    // The caller's ITEX_/AAMP_ AMP settings must not leak into the expectations: unset them
+    // (AAMP_TEST_BREAK_PASS, the injected fault, is for a test itself to set).
     std::string cmd = "env";
     for (char** e = environ; *e; ++e) {
       const std::string kv = *e;
       const std::string k = kv.substr(0, kv.find('='));
       for (const char* prefix :
            {"ITEX_AUTO_MIXED_PRECISION", "AAMP_AUTO_MIXED_PRECISION", "ITEX_REMAPPER",
-            "AAMP_REMAPPER", "ITEX_TF_COMPATIBLE", "AAMP_TF_COMPATIBLE"})
+            "AAMP_REMAPPER", "ITEX_TF_COMPATIBLE", "AAMP_TF_COMPATIBLE", "AAMP_VERIFY_EACH_PASS",
+            "AAMP_STRICT", "AAMP_DUMP_AFTER_EACH_PASS"})
         if (k.rfind(prefix, 0) == 0) cmd += " -u " + k;
     }
     cmd += " " + quote(std::string(AAMP_BINARY_DIR) + "/aamp");

@@ -21,6 +21,8 @@ namespace {
 
 struct ConvertOptions {
   std::string input, output, dtype, device = "cpu", log_dir;
+  std::string dump_dir;  // --dump-after-each-pass
+  bool verify_each_pass = false, strict = false;
   std::string lists[8];  // allow/infer/clear/deny add, then remove
   bool set[8] = {};
   std::vector<std::string> fetches;
@@ -62,6 +64,9 @@ void run_convert(const ConvertOptions& o) {
   if (!o.log_dir.empty()) api.log_path = o.log_dir;
   if (o.tf_compatible) api.tf_compatible = true;
   api.deny_nodes = o.deny_nodes;
+  if (o.verify_each_pass) api.verify_each_pass = true;
+  if (o.strict) api.strict = true;
+  if (!o.dump_dir.empty()) api.dump_dir = o.dump_dir;
   AmpConfig config = AmpConfig::merge(api, AmpConfig::from_env());
   config.enabled = true;  // converting is the point of the command
 
@@ -171,6 +176,18 @@ void register_convert_command(CLI::App& app) {
                   "conversion report report_<ts>.html (see aamp report --help) here");
   sub->add_flag("--tf-compatible", o->tf_compatible,
                 "Only produce ops stock TensorFlow runs; fail if the result does not validate");
+  sub->add_option("--dump-after-each-pass", o->dump_dir,
+                  "Write the graph before any pass and after each pass here (created if missing) "
+                  "as text GraphDefs numbered in pipeline order: 00-input.pbtxt, "
+                  "01-remapper.pbtxt, 02-auto_mixed_precision.pbtxt, 03-remapper_post_amp.pbtxt")
+      ->type_name("DIR");
+  sub->add_flag("--verify-each-pass", o->verify_each_pass,
+                "Validate the graph after each pass (op signatures, attrs, input dtypes); a pass "
+                "that introduces a problem fails (rolled back with a warning, or see --strict)");
+  sub->add_flag("--strict", o->strict,
+                "A failing pass ends the command with an error naming the pass and its first "
+                "problem (exit code 1: a bug in that pass) instead of being rolled back with a "
+                "warning");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary");
   set_examples(
       sub,
@@ -179,7 +196,9 @@ void register_convert_command(CLI::App& app) {
        "aamp convert model.pb -o model_fp16.pb --dtype fp16 --device gpu",
        "aamp convert model.pb -o out.pb --inferlist-remove Softmax --allowlist-add Softmax",
        "aamp convert model.pb -o out.pb --log-dir /tmp/amp_logs --tf-compatible",
-       "aamp convert model.json -o out.pb --accuracy-target 1e-2 --calibration-input x=x.npy"},
+       "aamp convert model.json -o out.pb --accuracy-target 1e-2 --calibration-input x=x.npy",
+       "aamp convert model.pb -o out.pb --verify-each-pass --strict --dump-after-each-pass "
+       "/tmp/passes"},
       "Prints \"Converted N/M nodes to bfloat16 using K casts; weights X MB -> Y MB\".\n"
       "To move an op between lists remove it from one and add it to the other; an op left in\n"
       "two lists is an error. Settings not given fall back to the ITEX_AUTO_MIXED_PRECISION_*\n"
@@ -192,7 +211,15 @@ void register_convert_command(CLI::App& app) {
       "accuracy-guard in decisions_<ts>.tsv); the summary gains \"; N nodes kept float32 for\n"
       "accuracy ERR: error A -> B\"; progress goes to stderr. Calibrate with inputs like the\n"
       "real ones, several if you can (--calibration-samples, or .npy files holding a batch): the\n"
-      "nodes chosen depend on them. Small models search fastest with --threads 1.");
+      "nodes chosen depend on them. Small models search fastest with --threads 1.\n"
+      "Debugging the pipeline (remapper -> AMP -> post-AMP remapper): a pass that throws or\n"
+      "leaves a broken graph is normally rolled back with a warning and the rest still run.\n"
+      "--verify-each-pass also validates after each pass and blames a pass only for problems\n"
+      "it introduced (an op aamp does not know stays the input's problem); --strict turns the\n"
+      "warning into an error naming the pass and its first problem; --dump-after-each-pass DIR\n"
+      "shows what each pass did: diff 01-remapper.pbtxt 02-auto_mixed_precision.pbtxt (with\n"
+      "--strict the failing pass's output is written too). Environment: AAMP_VERIFY_EACH_PASS,\n"
+      "AAMP_STRICT, AAMP_DUMP_AFTER_EACH_PASS (also read by the TensorFlow plugin).");
   sub->callback([o] { run_convert(*o); });
 }
 
