@@ -110,6 +110,8 @@ class KernelRegistry {
   const KernelRegistration* lookup(std::string_view op, DeviceKind d, DType t,
                                    const KernelInit& init, bool reference_only = false) const;
   std::vector<const KernelRegistration*> all(std::string_view op, DeviceKind d) const;
+  // Every registration, in the order added (read-only: tests walk it to cover every kernel).
+  const std::vector<KernelRegistration>& registrations() const { return regs_; }
   // Whether any kernel is registered for the device (false for kGPU in a build without CUDA).
   bool has_device(DeviceKind d) const;
   // Adds a static node check (see NodeCheck) for the op on the device.

@@ -38,23 +38,33 @@ inline std::vector<Tensor> run_reference(const KernelCase& c) {
   return r ? run_kernel(c, *r) : std::vector<Tensor>{};
 }
 
-// The GPU kernel's outputs (the best kGPU registration); `runs` times on the same buffers, each
-// run followed by a synchronization and Kernel::check_after_sync (whose Error propagates).
+// The outputs of the registration's kernel on the GPU: inputs uploaded, `runs` times on the same
+// buffers, each run followed by a synchronization and Kernel::check_after_sync (whose Error
+// propagates), outputs downloaded.
+inline std::vector<Tensor> run_gpu(const KernelCase& c, const KernelRegistration& r, int runs = 1);
+
+// The GPU kernel's outputs (the best kGPU registration), as above.
 inline std::vector<Tensor> run_gpu(const KernelCase& c, int runs = 1) {
+  KernelInit init = c.init();
+  init.device = DeviceKind::kGPU;
+  const KernelRegistration* r =
+      KernelRegistry::global().lookup(c.node.op, DeviceKind::kGPU, case_kernel_dtype(c), init);
+  if (!r) {
+    ADD_FAILURE() << "no GPU kernel for " << c.node.op << " " << dtype_name(case_kernel_dtype(c));
+    return {};
+  }
+  return run_gpu(c, *r, runs);
+}
+
+inline std::vector<Tensor> run_gpu(const KernelCase& c, const KernelRegistration& r, int runs) {
   DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
   EXPECT_NE(dev, nullptr);
+  if (!dev) return {};
   void* stream = dev->create_stream();
   KernelInit init = c.init();
   init.device = DeviceKind::kGPU;
   init.stream = stream;
-  const KernelRegistration* r =
-      KernelRegistry::global().lookup(c.node.op, DeviceKind::kGPU, case_kernel_dtype(c), init);
   std::vector<Tensor> outs;
-  if (!r) {
-    ADD_FAILURE() << "no GPU kernel for " << c.node.op << " " << dtype_name(case_kernel_dtype(c));
-    dev->destroy_stream(stream);
-    return outs;
-  }
   std::vector<void*> bufs;
   KernelContext ctx;
   ctx.stream = stream;
@@ -75,7 +85,7 @@ inline std::vector<Tensor> run_gpu(const KernelCase& c, int runs = 1) {
     dev->destroy_stream(stream);
   };
   try {
-    std::unique_ptr<Kernel> k = r->factory(init);
+    std::unique_ptr<Kernel> k = r.factory(init);
     for (int i = 0; i < runs; ++i) {
       k->run(ctx);
       dev->synchronize(stream);
