@@ -14,6 +14,7 @@
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
 #include "passes/pass_check_util.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -155,13 +156,14 @@ struct ModelRun {
   std::vector<std::string> outputs;
   std::vector<Tensor> ref;
   std::string skip;
+  std::string missing;  // the model file, when it is not installed
 };
 
 ModelRun load_and_run(const std::string& name) {
   ModelRun m;
   std::string path = std::string(AAMP_MODELS_DIR) + "/" + name + ".json";
   if (!std::filesystem::exists(path)) {
-    m.skip = path + " not found";
+    m.missing = path;
     return m;
   }
   m.g = load_graph(path);
@@ -214,6 +216,7 @@ void expect_outputs_within(const ModelRun& m, const Graph& converted, double bou
 
 TEST_P(AmpRealModelTest, OutputsAgreeWithFloat32) {
   ModelRun m = load_and_run(GetParam().name);
+  AAMP_REQUIRE_MODELS(m.missing.empty(), m.missing);
   if (!m.skip.empty()) GTEST_SKIP() << m.skip;
   // The whole pipeline: remapper fusions, AMP, post-AMP Const folding.
   Graph g = m.g;
@@ -229,6 +232,7 @@ class AmpGuardedModelTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(AmpGuardedModelTest, AccuracyTargetIsMet) {
   ModelRun m = load_and_run(GetParam());
+  AAMP_REQUIRE_MODELS(m.missing.empty(), m.missing);
   if (!m.skip.empty()) GTEST_SKIP() << m.skip;
   Graph g = m.g;
   AccuracyGuardOptions o;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "aamp/io/graph_io.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -75,7 +76,7 @@ TEST_P(RealModel, LoadsAndRoundTrips) {
 
 TEST(RealModels, AllFortyOnePresent) {
   auto files = model_files();
-  if (files.empty()) GTEST_SKIP() << "no models in " << AAMP_MODELS_DIR;
+  AAMP_REQUIRE_MODELS(!files.empty(), "no models in " << AAMP_MODELS_DIR);
   EXPECT_EQ(files.size(), 41u);
 }
 

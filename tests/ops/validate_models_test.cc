@@ -6,6 +6,7 @@
 
 #include "aamp/io/graph_io.h"
 #include "aamp/ops/validate.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -101,7 +102,7 @@ TEST(ValidateGolden, ConvGraphFromPbtxt) {
 
 TEST(ValidateModels, EveryTfjsModelValidates) {
   fs::path dir = AAMP_MODELS_DIR;
-  if (!fs::is_directory(dir)) GTEST_SKIP() << "no models at " << dir;
+  AAMP_REQUIRE_MODELS(fs::is_directory(dir), dir);
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() == ".json") files.push_back(e.path());
@@ -133,7 +134,7 @@ TEST(ValidateModels, EveryTfjsModelValidates) {
 // Consts the dtype the graph declares, so the ops reading them validate.
 TEST(ValidateModels, WidenedTfjsWeightsKeepTheGraphDtype) {
   fs::path dir = AAMP_MODELS_DIR;
-  if (!fs::is_directory(dir)) GTEST_SKIP() << "no models at " << dir;
+  AAMP_REQUIRE_MODELS(fs::is_directory(dir), dir);
   const Graph faceboxes = load_tfjs((dir / "faceboxes.json").string());
   const Node& recip = faceboxes.at("ConstantFolding/image_padding/truediv_recip");
   EXPECT_EQ(recip.attr_type("dtype"), DType::kDouble);

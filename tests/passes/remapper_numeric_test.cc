@@ -21,6 +21,7 @@
 #include "modelgen/builder.h"
 #include "modelgen/modelgen.h"
 #include "passes/pass_check_util.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -406,7 +407,7 @@ TEST(RemapperNumeric, RealTfjsModelsTfCompatibleSameResults) {
   for (const char* name : {"iris", "mobilefacenet"}) {
     SCOPED_TRACE(name);
     const fs::path model = fs::path(AAMP_MODELS_DIR) / (std::string(name) + ".json");
-    if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+    AAMP_REQUIRE_MODELS(fs::exists(model), model);
     Graph g = load_tfjs(model.string());
     std::vector<std::string> outs;  // nodes nothing consumes
     const auto consumers = g.consumer_map();

@@ -8,6 +8,7 @@
 
 #include "aamp/ops/validate.h"
 #include "passes/remapper_test_util.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -175,7 +176,7 @@ TEST(RemapperTfjs, StockFusedConvLeftAlone) {
 TEST(RemapperTfjs, RealTfjsModelsBecomeTfCompatible) {
   namespace fs = std::filesystem;
   fs::path dir = AAMP_MODELS_DIR;
-  if (!fs::is_directory(dir)) GTEST_SKIP() << "no models at " << dir;
+  AAMP_REQUIRE_MODELS(fs::is_directory(dir), dir);
   int rewritten = 0;
   for (const char* name : {"mobilefacenet", "movenet-lightning", "iris", "facemesh"}) {
     SCOPED_TRACE(name);

@@ -35,6 +35,7 @@
 #include "aamp/io/npy.h"
 #include "aamp/ir/tensor.h"
 #include "aamp/runtime/session.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace conformance {
@@ -371,7 +372,7 @@ const char* outcome_name(Outcome o) {
   return "?";
 }
 
-std::string param_name(const testing::TestParamInfo<std::string>& info) {
+std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
   for (char& c : s) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -381,13 +382,13 @@ std::string param_name(const testing::TestParamInfo<std::string>& info) {
 
 // ---- core models: must match -------------------------------------------------------------
 
-class ConformanceCore : public testing::TestWithParam<std::string> {
+class ConformanceCore : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() { generate_refs(core_models()); }
 };
 
 TEST_P(ConformanceCore, MatchesTfjs) {
-  if (!fs::is_directory(AAMP_MODELS_DIR)) GTEST_SKIP() << "models folder missing";
+  AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
   Result r = check_model(GetParam());
   if (r.outcome == Outcome::kSkipped) GTEST_SKIP() << r.detail;
   EXPECT_STREQ(outcome_name(r.outcome), "pass")
@@ -395,11 +396,11 @@ TEST_P(ConformanceCore, MatchesTfjs) {
       << r.detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ConformanceCore, testing::ValuesIn(core_models()), param_name);
+INSTANTIATE_TEST_SUITE_P(Models, ConformanceCore, ::testing::ValuesIn(core_models()), param_name);
 
 // ---- other models: match, or refuse cleanly with "unsupported op" -------------------------
 
-class ConformanceOther : public testing::TestWithParam<std::string> {
+class ConformanceOther : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() { generate_refs(other_models()); }
   static void TearDownTestSuite() {
@@ -414,7 +415,7 @@ class ConformanceOther : public testing::TestWithParam<std::string> {
 };
 
 TEST_P(ConformanceOther, MatchesOrUnsupported) {
-  if (!fs::is_directory(AAMP_MODELS_DIR)) GTEST_SKIP() << "models folder missing";
+  AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
   Result r = check_model(GetParam());
   std::string first_line = r.detail.substr(0, r.detail.find('\n'));
   summary()[GetParam()] =
@@ -426,14 +427,14 @@ TEST_P(ConformanceOther, MatchesOrUnsupported) {
       << r.detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ConformanceOther, testing::ValuesIn(other_models()), param_name);
+INSTANTIATE_TEST_SUITE_P(Models, ConformanceOther, ::testing::ValuesIn(other_models()), param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConformanceOther);
 
 // ---- the references name real nodes of aamp's loaded graph, with matching inputs ----------
 
 TEST_P(ConformanceCore, ReferenceNamesMatchLoadedGraph) {
   const std::string m = GetParam();
-  if (!fs::is_directory(AAMP_MODELS_DIR)) GTEST_SKIP() << "models folder missing";
+  AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
   if (!has_ref(m)) generate_refs({m});
   if (!has_ref(m)) GTEST_SKIP() << "no TF.js reference for " << m;
   Ref ref = load_ref(m);

@@ -11,6 +11,7 @@
 
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -33,7 +34,7 @@ TEST_P(MemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
   path += "/";                         // misfires on a chain of operator+ here
   path += GetParam();
   path += ".json";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " missing (scripts/setup.sh)";
+  AAMP_REQUIRE_MODELS(std::filesystem::exists(path), path);
   Session s(load_tfjs(path));
   std::vector<std::pair<std::string, Tensor>> feeds;
   for (const std::string& name : s.input_names()) {
@@ -84,7 +85,7 @@ TEST(MemoryPlanTotal, AllCoreModelsTogetherAtMostSixtyPercent) {
       totals().second += static_cast<double>(s.last_stats().naive_bytes);
     }
   }
-  if (totals().second == 0) GTEST_SKIP() << "no models in " << AAMP_MODELS_DIR;
+  AAMP_REQUIRE_MODELS(totals().second != 0, "no models in " << AAMP_MODELS_DIR);
   EXPECT_LE(totals().first, 0.6 * totals().second);
 }
 

@@ -10,6 +10,7 @@
 
 #include "aamp/io/graph_io.h"
 #include "tools/cli_fixture.h"
+#include "test_util.h"
 
 namespace {
 
@@ -123,7 +124,7 @@ TEST_F(Cli, UsageErrorsExitWithTwo) {
 }
 
 TEST_F(Cli, InspectRealModel) {
-  if (!fs::exists(kBlazeface)) GTEST_SKIP() << kBlazeface << " missing (run scripts/setup.sh)";
+  AAMP_REQUIRE_MODELS(fs::exists(kBlazeface), kBlazeface);
   Result r = aamp({"inspect", kBlazeface});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -141,7 +142,7 @@ TEST_F(Cli, InspectRealModel) {
 // validates, and its op counts add up to the node count.
 TEST_F(Cli, InspectEveryRealModel) {
   const fs::path dir = AAMP_MODELS_DIR;
-  if (!fs::exists(dir)) GTEST_SKIP() << dir << " missing (run scripts/setup.sh)";
+  AAMP_REQUIRE_MODELS(fs::exists(dir), dir);
   int models = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".json") continue;
@@ -164,7 +165,7 @@ TEST_F(Cli, InspectEveryRealModel) {
 }
 
 TEST_F(Cli, InspectRealModelJson) {
-  if (!fs::exists(kBlazeface)) GTEST_SKIP() << kBlazeface << " missing (run scripts/setup.sh)";
+  AAMP_REQUIRE_MODELS(fs::exists(kBlazeface), kBlazeface);
   Result r = aamp({"inspect", "--json", kBlazeface});
   ASSERT_EQ(r.code, 0) << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);  // throws (test fails) if not JSON

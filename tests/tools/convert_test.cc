@@ -12,6 +12,7 @@
 #include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
 #include "tools/cli_fixture.h"
+#include "test_util.h"
 
 namespace {
 
@@ -225,7 +226,7 @@ TEST_F(Convert, HelpHasExamples) {
 
 TEST_F(Convert, RealModelTfCompatible) {
   std::string model = std::string(AAMP_MODELS_DIR) + "/gear.json";
-  if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+  AAMP_REQUIRE_MODELS(fs::exists(model), model);
   Result r = aamp({"convert", model, "-o", path("gear_bf16.pb"), "--tf-compatible"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   std::smatch m;
@@ -247,7 +248,7 @@ TEST_F(Convert, RealModelWithTfjsOpsTfCompatible) {
   for (const char* name : {"iris", "mobilefacenet"}) {
     SCOPED_TRACE(name);
     std::string model = std::string(AAMP_MODELS_DIR) + "/" + name + ".json";
-    if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+    AAMP_REQUIRE_MODELS(fs::exists(model), model);
     std::string out = path(std::string(name) + "_bf16.pb");
     Result r = aamp({"convert", model, "-o", out, "--tf-compatible"});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
