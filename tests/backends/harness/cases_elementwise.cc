@@ -29,7 +29,8 @@ void unary_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
   std::vector<std::pair<std::string, AttrMap>> attrs = {{"", {}}};
   if (op == "LeakyRelu") attrs = {{" alpha 0.1", {{"alpha", 0.1f}}}, {"", {}}};
   if (op == "Swish") attrs = {{"", {}}, {" beta 1.7", {{"beta", 1.7f}}}};
-  if (op == "Gelu") attrs = {{" exact", {{"approximate", false}}}, {" tanh", {{"approximate", true}}}};
+  if (op == "Gelu")
+    attrs = {{" exact", {{"approximate", false}}}, {" tanh", {{"approximate", true}}}};
   for (const auto& [label, a] : attrs)
     for (const Dims& shape : std::vector<Dims>{{}, {7}, {3, 129}, {2, 3, 1000}, {2, 1, 3, 1, 5}}) {
       KernelCase c{make_node(op, t, a), {harness_input(t, shape, 11, lo, hi)}, {}, {{t, shape}}};
@@ -174,7 +175,14 @@ void slice_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
       {{3, 4, 5}, {1, 0, 0}, {2, 4, 5}, {1, 1, 1}, 1, 0, 0, {4, 5}},  // shrink axis 0
       {{2, 128, 16}, {0, 0, 0}, {2, 1, 16}, {1, 1, 1}, 2, 0, 0, {2, 16}},  // BERT's [CLS]
       {{6, 7}, {9, 1}, {2, 4}, {1, 1}, 0, 1, 0, {2, 3}},                   // begin_mask
-      {{2, 3, 4, 5, 6}, {0, 1, 0, 2, 1}, {2, 3, 4, 5, 6}, {1, 1, 2, 1, 2}, 0, 0, 0, {2, 2, 2, 3, 3}}};
+      {{2, 3, 4, 5, 6},  // rank 5, strided
+       {0, 1, 0, 2, 1},
+       {2, 3, 4, 5, 6},
+       {1, 1, 2, 1, 2},
+       0,
+       0,
+       0,
+       {2, 2, 2, 3, 3}}};
   for (const S& s : cases) {
     KernelCase c{make_node(op, t,
                            {{"Index", DType::kInt32},

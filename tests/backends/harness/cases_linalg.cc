@@ -237,8 +237,9 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
     const char* padding;
   };
   const std::vector<P> windows = {
-      {{2, 11, 10, 5}, 3, 2, "SAME"}, {{2, 11, 10, 5}, 3, 2, "VALID"}, {{2, 11, 10, 5}, 2, 2, "SAME"},
-      {{1, 8, 8, 16}, 2, 2, "VALID"}, {{1, 7, 9, 3}, 3, 1, "SAME"},     {{1, 6, 6, 4}, 1, 2, "SAME"},
+      {{2, 11, 10, 5}, 3, 2, "SAME"}, {{2, 11, 10, 5}, 3, 2, "VALID"},
+      {{2, 11, 10, 5}, 2, 2, "SAME"}, {{1, 8, 8, 16}, 2, 2, "VALID"},
+      {{1, 7, 9, 3}, 3, 1, "SAME"},   {{1, 6, 6, 4}, 1, 2, "SAME"},
       {{1, 5, 5, 3}, 5, 1, "VALID"}};
   for (bool nchw : {false, true})
     for (const P& p : windows) {
@@ -291,7 +292,8 @@ void layer_norm_cases(const std::string& op, DType t, std::vector<HarnessCase>& 
   if (!is_float(t)) return;
   for (const Dims& shape : std::vector<Dims>{
            {4, 768}, {13, 768}, {3, 520}, {5, 1024}, {2, 3, 13}, {3, 1001}, {2, 5000}, {1, 8}})
-    for (DType gt : t == DType::kFloat ? std::vector<DType>{t} : std::vector<DType>{DType::kFloat, t}) {
+    for (DType gt : t == DType::kFloat ? std::vector<DType>{t}
+                                       : std::vector<DType>{DType::kFloat, t}) {
       const int64_t ch = shape.back();
       KernelCase c{make_node(op, t, {{"U", gt}, {"epsilon", 1e-5f}}),
                    {harness_input(t, shape, 3, -4.0f, 6.0f),
