@@ -41,9 +41,9 @@ void unary_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
 void binary_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
   const std::vector<std::pair<Dims, Dims>> shapes = {
-      {{4, 5}, {4, 5}},  {{2, 3, 4}, {4}},   {{2, 1, 3}, {3}},         {{2, 1}, {1, 4}},
-      {{5, 3}, {}},      {{}, {6, 2}},       {{3}, {2, 4, 3}},         {{300, 70}, {300, 1}},
-      {{}, {}},          {{1, 1}, {3, 1}},   {{2, 3, 1, 5}, {3, 4, 1}}, {{1001}, {1001}}};
+      {{4, 5}, {4, 5}}, {{2, 3, 4}, {4}}, {{2, 1, 3}, {3}},          {{2, 1}, {1, 4}},
+      {{5, 3}, {}},     {{}, {6, 2}},     {{3}, {2, 4, 3}},          {{300, 70}, {300, 1}},
+      {{}, {}},         {{1, 1}, {3, 1}}, {{2, 3, 1, 5}, {3, 4, 1}}, {{1001}, {1001}}};
   // Divisors and exponents away from zero; Pow's base positive.
   const bool pos_a = op == "Pow";
   for (const auto& [sa, sb] : shapes)
@@ -54,9 +54,9 @@ void binary_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
                     harness_input(t, sb, 4, op == "Pow" ? -2.0f : 0.5f, 2.0f)},
                    {false, const_b},
                    {{t, broadcast_dims(sa, sb)}}};
-      out.push_back({Shape(sa).to_string() + " with " + Shape(sb).to_string() +
-                         (const_b ? " const" : ""),
-                     std::move(c)});
+      out.push_back(
+          {Shape(sa).to_string() + " with " + Shape(sb).to_string() + (const_b ? " const" : ""),
+           std::move(c)});
     }
 }
 
@@ -76,8 +76,8 @@ void bias_add_cases(const std::string& op, DType t, std::vector<HarnessCase>& ou
 // t is DstT (the registration's key); sources: every GPU float type, int32, int64, bool.
 void cast_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
-  for (DType src : {DType::kFloat, DType::kHalf, DType::kBFloat16, DType::kInt32, DType::kInt64,
-                    DType::kBool})
+  for (DType src :
+       {DType::kFloat, DType::kHalf, DType::kBFloat16, DType::kInt32, DType::kInt64, DType::kBool})
     for (const Dims& shape : std::vector<Dims>{{3, 1001}, {64, 64}, {3}, {}}) {
       Node n;
       n.name = "test_Cast";
@@ -118,6 +118,26 @@ void copy_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   } else if (op == "ExpandDims") {
     add({3, 5}, {3, 1, 5}, {int32s({1})}, {{"Tdim", DType::kInt32}});
     add({}, {1}, {int32s({0})}, {{"Tdim", DType::kInt32}});
+  } else if (op == "IdentityN") {
+    // Output i is input i (T is a list of types).
+    AttrList types;
+    types.type = {t, t};
+    KernelCase c{make_node(op, t),
+                 {data(t, {4, 5}, 2), data(t, {3}, 3)},
+                 {false, false},
+                 {{t, {4, 5}}, {t, {3}}}};
+    c.node.attrs["T"] = types;
+    out.push_back({"[4,5], [3]", std::move(c)});
+    out.back().exact = true;
+  } else if (op == "PlaceholderWithDefault") {
+    for (const Dims& s : std::vector<Dims>{{}, {4, 33}}) {
+      KernelCase c{make_node(op, t), {data(t, s, 2)}, {false}, {{t, s}}};
+      c.node.attrs.erase("T");
+      c.node.attrs["dtype"] = t;
+      c.node.attrs["shape"] = Shape(s);
+      out.push_back({Shape(s).to_string(), std::move(c)});
+      out.back().exact = true;
+    }
   } else {
     for (const Dims& s : std::vector<Dims>{{}, {7}, {4, 33}, {2, 3, 5, 7}}) add(s, s, {}, {});
   }
@@ -142,8 +162,8 @@ void transpose_cases(const std::string& op, DType t, std::vector<HarnessCase>& o
                  {data(t, shape, 1), int32s(perm)},
                  {false, true},
                  {{t, o}}};
-    out.push_back({Shape(shape).to_string() + " perm " + Shape(perm).to_string(), std::move(c),
-                   true});
+    out.push_back(
+        {Shape(shape).to_string() + " perm " + Shape(perm).to_string(), std::move(c), true});
   }
 }
 
@@ -159,8 +179,8 @@ void slice_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
                    {data(t, s.in, 3), int32s(s.begin), int32s(s.size)},
                    {false, true, true},
                    {{t, s.out}}};
-      out.push_back({Shape(s.in).to_string() + " begin " + Shape(s.begin).to_string(),
-                     std::move(c), true});
+      out.push_back(
+          {Shape(s.in).to_string() + " begin " + Shape(s.begin).to_string(), std::move(c), true});
     }
     return;
   }
@@ -171,11 +191,11 @@ void slice_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
   };
   const std::vector<S> cases = {
       {{10, 8}, {1, 0}, {9, 8}, {2, 3}, 0, 0, 0, {4, 3}},
-      {{4, 6}, {0, 5}, {4, 0}, {1, -2}, 0, 0, 0, {4, 3}},             // negative stride
-      {{3, 4, 5}, {1, 0, 0}, {2, 4, 5}, {1, 1, 1}, 1, 0, 0, {4, 5}},  // shrink axis 0
+      {{4, 6}, {0, 5}, {4, 0}, {1, -2}, 0, 0, 0, {4, 3}},                  // negative stride
+      {{3, 4, 5}, {1, 0, 0}, {2, 4, 5}, {1, 1, 1}, 1, 0, 0, {4, 5}},       // shrink axis 0
       {{2, 128, 16}, {0, 0, 0}, {2, 1, 16}, {1, 1, 1}, 2, 0, 0, {2, 16}},  // BERT's [CLS]
       {{6, 7}, {9, 1}, {2, 4}, {1, 1}, 0, 1, 0, {2, 3}},                   // begin_mask
-      {{2, 3, 4, 5, 6},  // rank 5, strided
+      {{2, 3, 4, 5, 6},                                                    // rank 5, strided
        {0, 1, 0, 2, 1},
        {2, 3, 4, 5, 6},
        {1, 1, 2, 1, 2},
@@ -192,8 +212,8 @@ void slice_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
                  {data(t, s.in, 4), int32s(s.begin), int32s(s.end), int32s(s.strides)},
                  {false, true, true, true},
                  {{t, s.out}}};
-    out.push_back({Shape(s.in).to_string() + " strides " + Shape(s.strides).to_string(),
-                   std::move(c), true});
+    out.push_back(
+        {Shape(s.in).to_string() + " strides " + Shape(s.strides).to_string(), std::move(c), true});
   }
 }
 
@@ -215,25 +235,22 @@ void pad_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
       c.inputs.push_back(data(t, {}, 4));
       c.is_const.push_back(true);
     }
-    out.push_back({Shape(shape).to_string() + " pads " + Shape(pads).to_string(), std::move(c),
-                   true});
+    out.push_back(
+        {Shape(shape).to_string() + " pads " + Shape(pads).to_string(), std::move(c), true});
   }
 }
 
 void concat_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   const std::vector<std::pair<std::vector<Dims>, int64_t>> cases = {
-      {{{2, 3}, {2, 5}}, 1},
-      {{{2, 3, 4}, {1, 3, 4}, {3, 3, 4}}, 0},
-      {{{3, 1, 2}, {3, 1, 5}}, -1},
-      {{{2, 0}, {2, 3}}, 1},
-      {{{5}, {7}, {1}, {2}}, 0},
-      {{{2, 3, 4, 5}, {2, 1, 4, 5}}, 1}};
+      {{{2, 3}, {2, 5}}, 1},        {{{2, 3, 4}, {1, 3, 4}, {3, 3, 4}}, 0},
+      {{{3, 1, 2}, {3, 1, 5}}, -1}, {{{2, 0}, {2, 3}}, 1},
+      {{{5}, {7}, {1}, {2}}, 0},    {{{2, 3, 4, 5}, {2, 1, 4, 5}}, 1}};
   for (const auto& [shapes, axis] : cases) {
-    KernelCase c{make_node(op, t, {{"N", static_cast<int64_t>(shapes.size())},
-                                   {"Tidx", DType::kInt32}}),
-                 {},
-                 {},
-                 {}};
+    KernelCase c{
+        make_node(op, t, {{"N", static_cast<int64_t>(shapes.size())}, {"Tidx", DType::kInt32}}),
+        {},
+        {},
+        {}};
     Dims o = shapes[0];
     const size_t ax = static_cast<size_t>(axis < 0 ? axis + static_cast<int64_t>(o.size()) : axis);
     o[ax] = 0;
@@ -256,24 +273,24 @@ void select_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
   struct S {
     Dims c, x, y, out;
   };
-  const std::vector<S> cases =
-      op == "Select" ? std::vector<S>{{{4}, {4, 3}, {4, 3}, {4, 3}},  // picks rows
-                                      {{2, 6}, {2, 6}, {2, 6}, {2, 6}},
-                                      {{}, {3, 2}, {3, 2}, {3, 2}}}
-                     : std::vector<S>{{{3, 5}, {3, 5}, {3, 5}, {3, 5}},
-                                      {{5}, {2, 3, 5}, {}, {2, 3, 5}},
-                                      {{2, 1, 1}, {1, 4}, {3, 1}, {2, 3, 4}},
-                                      {{}, {7}, {7}, {7}}};
+  const std::vector<S> cases = op == "Select"
+                                   ? std::vector<S>{{{4}, {4, 3}, {4, 3}, {4, 3}},  // picks rows
+                                                    {{2, 6}, {2, 6}, {2, 6}, {2, 6}},
+                                                    {{}, {3, 2}, {3, 2}, {3, 2}}}
+                                   : std::vector<S>{{{3, 5}, {3, 5}, {3, 5}, {3, 5}},
+                                                    {{5}, {2, 3, 5}, {}, {2, 3, 5}},
+                                                    {{2, 1, 1}, {1, 4}, {3, 1}, {2, 3, 4}},
+                                                    {{}, {7}, {7}, {7}}};
   for (const S& s : cases) {
     int64_t n = 1;
     for (int64_t d : s.c) n *= d;
     std::vector<uint8_t> cv(static_cast<size_t>(n));
     for (size_t i = 0; i < cv.size(); ++i) cv[i] = (i * 5 + 1) % 3 == 0;
-    KernelCase c{make_node(op, t),
-                 {Tensor::from_bytes(DType::kBool, Shape(s.c), cv), data(t, s.x, 1),
-                  data(t, s.y, 2)},
-                 {false, false, true},
-                 {{t, s.out}}};
+    KernelCase c{
+        make_node(op, t),
+        {Tensor::from_bytes(DType::kBool, Shape(s.c), cv), data(t, s.x, 1), data(t, s.y, 2)},
+        {false, false, true},
+        {{t, s.out}}};
     out.push_back({"cond " + Shape(s.c).to_string() + " x " + Shape(s.x).to_string() + " y " +
                        Shape(s.y).to_string(),
                    std::move(c), true});
@@ -352,24 +369,24 @@ void reduce_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
 }  // namespace
 
 std::vector<OpCases> elementwise_cases() {
-  return {{{"Relu", "Relu6", "Sigmoid", "Tanh", "Erf", "Rsqrt", "Sqrt", "Exp", "Log", "Neg",
-            "Square", "Abs", "Elu", "Mish", "HardSwish", "LeakyRelu", "Swish", "Gelu"},
-           unary_cases},
-          {{"AddV2", "Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow",
-            "SquaredDifference"},
-           binary_cases},
-          {{"BiasAdd"}, bias_add_cases},
-          {{"Cast"}, cast_cases},
-          {{"Identity", "Reshape", "Squeeze", "ExpandDims", "Snapshot", "StopGradient",
-            "PreventGradient", "EnsureShape", "CheckNumerics"},
-           copy_cases},
-          {{"Transpose"}, transpose_cases},
-          {{"Slice", "StridedSlice"}, slice_cases},
-          {{"Pad", "PadV2"}, pad_cases},
-          {{"ConcatV2"}, concat_cases},
-          {{"Select", "SelectV2"}, select_cases},
-          {{"GatherV2"}, gather_cases},
-          {{"Sum", "Mean", "Max", "Min"}, reduce_cases}};
+  return {
+      {{"Relu", "Relu6", "Sigmoid", "Tanh", "Erf", "Rsqrt", "Sqrt", "Exp", "Log", "Neg", "Square",
+        "Abs", "Elu", "Mish", "HardSwish", "LeakyRelu", "Swish", "Gelu"},
+       unary_cases},
+      {{"AddV2", "Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference"},
+       binary_cases},
+      {{"BiasAdd"}, bias_add_cases},
+      {{"Cast"}, cast_cases},
+      {{"Identity", "IdentityN", "Reshape", "Squeeze", "ExpandDims", "Snapshot", "StopGradient",
+        "PreventGradient", "EnsureShape", "CheckNumerics", "PlaceholderWithDefault"},
+       copy_cases},
+      {{"Transpose"}, transpose_cases},
+      {{"Slice", "StridedSlice"}, slice_cases},
+      {{"Pad", "PadV2"}, pad_cases},
+      {{"ConcatV2"}, concat_cases},
+      {{"Select", "SelectV2"}, select_cases},
+      {{"GatherV2"}, gather_cases},
+      {{"Sum", "Mean", "Max", "Min"}, reduce_cases}};
 }
 
 }  // namespace aamp::testing
