@@ -4,12 +4,13 @@
 // reordered once into the primitive's preferred layout.
 //
 // oneDNN 2.x has no JIT convolution with a PReLU post-op on most ISAs: such a primitive falls
-// back to its reference implementation ("ref:any"), 10-50x slower. When that happens the PReLU
-// step and the activation / bias steps after it run as an own tail pass over the output.
+// back to its reference implementation ("ref:any"), 10-50x slower; the PReLU step and what
+// follows it then run as a TailEpilogue (onednn_tail.h).
 #include <memory>
 #include <string>
 
 #include "aamp/backends/cpu/onednn_common.h"
+#include "aamp/backends/cpu/onednn_tail.h"
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
 #include "aamp/runtime/thread_pool.h"
@@ -19,70 +20,6 @@ namespace {
 
 using linalg::Conv2DGeom;
 using linalg::ConvKind;
-
-bool is_ref_impl(const std::string& info) { return info.rfind("ref", 0) == 0; }
-
-// Epilogue steps run after the primitive: PReLU, activations and per-channel bias, applied in
-// place to the output (channels innermost for NHWC, after N for NCHW).
-class TailEpilogue {
- public:
-  // Splits `ep` at its first PReLU; false (and `ep` untouched) when no PReLU or a later step is
-  // not supported here.
-  static bool split(Epilogue& ep, TailEpilogue& tail) {
-    size_t first = ep.steps.size();
-    for (size_t i = 0; i < ep.steps.size() && first == ep.steps.size(); ++i)
-      if (ep.steps[i].kind == EpilogueOp::kPrelu) first = i;
-    if (first == ep.steps.size()) return false;
-    for (size_t i = first; i < ep.steps.size(); ++i) {
-      const EpilogueOp k = ep.steps[i].kind;
-      if (k != EpilogueOp::kPrelu && k != EpilogueOp::kBiasAdd && !is_activation(k))
-        return false;
-    }
-    tail.steps_.assign(ep.steps.begin() + static_cast<std::ptrdiff_t>(first), ep.steps.end());
-    tail.act_ = ep.act;
-    ep.steps.resize(first);
-    return true;
-  }
-  bool empty() const { return steps_.empty(); }
-
-  void apply(const KernelContext& ctx, int64_t channels, int64_t inner) {
-    args_.resize(steps_.size());
-    for (size_t i = 0; i < steps_.size(); ++i)
-      if (steps_[i].arg >= 0)
-        linalg::to_floats(ctx.inputs.at(static_cast<size_t>(steps_[i].arg)), args_[i]);
-    for (size_t i = 0; i < steps_.size(); ++i)
-      AAMP_CHECK(steps_[i].arg < 0 || static_cast<int64_t>(args_[i].size()) == channels,
-                 ErrorCode::kInvalidArgument,
-                 "PReLU / BiasAdd argument size differs from channels");
-    const TensorView& y = ctx.outputs[0];
-    const int64_t n = y.num_elements();
-    dispatch_float(y.dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* out = y.as<T>();
-      parallel_for(n, 1 << 14, ctx.threads, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-          const size_t c = static_cast<size_t>((i / inner) % channels);
-          float v = as_float(out[i]);
-          for (size_t s = 0; s < steps_.size(); ++s) {
-            const EpilogueOp k = steps_[s].kind;
-            if (k == EpilogueOp::kPrelu)
-              v = v > 0.0f ? v : args_[s][c] * v;
-            else if (k == EpilogueOp::kBiasAdd)
-              v += args_[s][c];
-            else
-              v = activate(k, v, act_);
-          }
-          out[i] = from_float<T>(v);
-        }
-      });
-    });
-  }
-
- private:
-  std::vector<EpilogueStep> steps_;
-  ActParams act_;
-  std::vector<std::vector<float>> args_;
-};
 
 class ConvKernel : public PrimitiveKernel {
  public:

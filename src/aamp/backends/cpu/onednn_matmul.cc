@@ -1,14 +1,15 @@
 // oneDNN kernels for MatMul, _FusedMatMul, BatchMatMul, BatchMatMulV2 and
 // _AampFusedBatchMatMulV2. A constant B is packed once into oneDNN's preferred layout; a
 // BatchMatMul whose B has no batch dims is run as one 2-D matmul over the flattened batch.
+// A PReLU and the steps after it run as a TailEpilogue (onednn_tail.h).
 #include <memory>
 
 #include "aamp/backends/cpu/onednn_common.h"
+#include "aamp/backends/cpu/onednn_tail.h"
 #include "aamp/core/error.h"
 
 namespace aamp::onednn {
 namespace {
-
 
 class MatMulKernel : public PrimitiveKernel {
  public:
@@ -63,12 +64,19 @@ class MatMulKernel : public PrimitiveKernel {
     const Tensor* b_const = init.const_inputs.size() > 1 ? init.const_inputs[1] : nullptr;
     const memory::desc b_md =
         b_const ? memory::desc(bdims, mt, memory::format_tag::any) : memory::desc(bdims, mt, bstr);
-    epi_ = std::make_unique<EpilogueBuilder>(ep, init, ddims, static_cast<int>(ddims.size()) - 1,
+    // oneDNN 2.6's reference matmul, the only one with a PReLU post-op, fails to execute it.
+    Epilogue head = ep;
+    if (TailEpilogue::split(head, tail_)) channels_ = g.n;
+    for (const EpilogueStep& s : head.steps)
+      AAMP_CHECK(s.kind != EpilogueOp::kPrelu, ErrorCode::kUnimplemented,
+                 n.describe() + ": oneDNN cannot run fused_ops " + fused_ops_text(n) +
+                     " (a PReLU followed by Add, Mul or FusedBatchNorm)");
+    epi_ = std::make_unique<EpilogueBuilder>(head, init, ddims, static_cast<int>(ddims.size()) - 1,
                                              std::vector<int>{});
-    dnnl::matmul::desc desc = epi_->has_bias()
-                                  ? dnnl::matmul::desc(a_md, b_md, epi_->bias_desc(), d_md)
-                                  : dnnl::matmul::desc(a_md, b_md, d_md);
-    dnnl::matmul::primitive_desc pd(desc, epi_->attr(), engine());
+    const dnnl::matmul::desc desc = epi_->has_bias()
+                                        ? dnnl::matmul::desc(a_md, b_md, epi_->bias_desc(), d_md)
+                                        : dnnl::matmul::desc(a_md, b_md, d_md);
+    const dnnl::matmul::primitive_desc pd(desc, epi_->attr(), engine());
     if (probe) return;
 
     prim_ = dnnl::matmul(pd);
@@ -83,6 +91,11 @@ class MatMulKernel : public PrimitiveKernel {
                [this](int arg, const memory& m) { bind_fixed(arg, m); });
   }
 
+  void run(KernelContext& ctx) override {
+    PrimitiveKernel::run(ctx);
+    if (!tail_.empty()) tail_.apply(ctx, channels_, 1);
+  }
+
  protected:
   void prepare(KernelContext& ctx) override {
     if (epi_->needs_prepare()) epi_->prepare(ctx);
@@ -90,6 +103,8 @@ class MatMulKernel : public PrimitiveKernel {
 
  private:
   std::unique_ptr<EpilogueBuilder> epi_;
+  TailEpilogue tail_;
+  int64_t channels_ = 1;
 };
 
 const bool kRegistered = register_kernels([] {
