@@ -1,7 +1,9 @@
-// The one formula per activation, usable in host code (CPU kernels, the reference) and in CUDA
-// device code (.cu files include this header): every kernel that applies an activation, on its
-// own or fused after a contraction, calls activate(). Inputs and results are float32; 16-bit
-// kernels convert around it.
+// The one formula per activation, usable in host code and in CUDA device code (.cu files include
+// this header): every fused epilogue (CPU reference, oneDNN tail, CUDA) and every fast kernel of
+// an activation calls activate(). Inputs and results are float32; 16-bit kernels convert around
+// it. The reference kernels of TensorFlow's standalone activations (reference_elementwise.cc)
+// keep their own generic formulas on purpose: they run in the op's dtype (float64 included) and
+// so check activate() independently; aamp's own activations are checked by Activation.Formulas.
 //
 // Adding an activation: a value in EpilogueOp (ops/epilogue.h), its row in the vocabulary table
 // (ops/epilogue.cc) and its case here. See docs/adding-an-op.md.
@@ -39,6 +41,7 @@ enum class EpilogueOp : int32_t {
   kHardSwish,
   kGeluExact,
   kGeluApprox,
+  kLast = kGeluApprox,  // not a step: the last value (vocabulary rows are checked against it)
 };
 
 // The parameters an activation reads (the OpDef defaults of LeakyRelu's alpha, Swish's beta).
@@ -48,8 +51,15 @@ struct ActParams {
 };
 
 // Applies activation `k` to x. Argument steps (kBiasAdd ... kBatchNorm) return x unchanged.
+// No default case: -Wswitch flags a new EpilogueOp that has no formula here.
 AAMP_HOST_DEVICE float activate(EpilogueOp k, float x, ActParams p = {}) {
   switch (k) {
+    case EpilogueOp::kBiasAdd:
+    case EpilogueOp::kAdd:
+    case EpilogueOp::kMul:
+    case EpilogueOp::kPrelu:
+    case EpilogueOp::kBatchNorm:
+      return x;
     case EpilogueOp::kRelu:
       return x > 0.0f ? x : 0.0f;
     case EpilogueOp::kRelu6:
@@ -74,9 +84,8 @@ AAMP_HOST_DEVICE float activate(EpilogueOp k, float x, ActParams p = {}) {
       return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
     case EpilogueOp::kGeluApprox:  // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
       return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-    default:
-      return x;
   }
+  return x;
 }
 
 // The argument steps' formulas that are more than one operator (kBiasAdd/kAdd add, kMul

@@ -12,8 +12,8 @@ namespace {
 
 using E = EpilogueOp;
 
-// One row per EpilogueOp, in its order (checked by epilogue_op_def).
-constexpr std::array<EpilogueOpDef, 16> kOps = {{
+// One row per EpilogueOp, in its order (checked below).
+constexpr auto kOps = std::to_array<EpilogueOpDef>({
     // op             fused_ops name     args  per-channel  folds        stock TF runs it
     {E::kBiasAdd, "BiasAdd", 1, true, "", true},
     {E::kAdd, "Add", 1, false, "", true},
@@ -31,7 +31,7 @@ constexpr std::array<EpilogueOpDef, 16> kOps = {{
     {E::kHardSwish, "HardSwish", 0, false, "HardSwish", false},
     {E::kGeluExact, "GeluExact", 0, false, "Gelu", false},
     {E::kGeluApprox, "GeluApproximate", 0, false, "Gelu", false},
-}};
+});
 
 constexpr bool rows_in_order() {
   for (size_t i = 0; i < kOps.size(); ++i)
@@ -39,14 +39,14 @@ constexpr bool rows_in_order() {
   return true;
 }
 static_assert(rows_in_order(), "kOps rows must follow EpilogueOp's order");
+static_assert(kOps.size() == static_cast<size_t>(EpilogueOp::kLast) + 1,
+              "every EpilogueOp needs its row in kOps");
 
 }  // namespace
 
 std::span<const EpilogueOpDef> epilogue_ops() { return kOps; }
 
-const EpilogueOpDef& epilogue_op_def(EpilogueOp op) {
-  return kOps.at(static_cast<size_t>(op));
-}
+const EpilogueOpDef& epilogue_op_def(EpilogueOp op) { return kOps.at(static_cast<size_t>(op)); }
 
 const EpilogueOpDef* find_epilogue_op(std::string_view name) {
   for (const EpilogueOpDef& d : kOps)
@@ -114,10 +114,10 @@ Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs) {
     next += d->num_args;
   }
   if (next > num_data_inputs)
-    throw Error(ErrorCode::kInvalidGraph,
-                n.describe() + ": fused_ops " + fused_ops_text(n) + " need " +
-                    std::to_string(next - first_arg) + " args, node has " +
-                    std::to_string(num_data_inputs - first_arg));
+    throw Error(ErrorCode::kInvalidGraph, n.describe() + ": fused_ops " + fused_ops_text(n) +
+                                              " need " + std::to_string(next - first_arg) +
+                                              " args, node has " +
+                                              std::to_string(num_data_inputs - first_arg));
   // The parameters are read only when a step uses them (other ops have no such attrs).
   for (const EpilogueStep& s : e.steps) {
     if (s.kind == EpilogueOp::kBatchNorm) e.epsilon = op_attr_float(n, "epsilon");

@@ -66,7 +66,7 @@ class OpInfo {
     return d == DeviceKind::kCPU ? kernels_cpu_ : kernels_gpu_;
   }
 
-  // Builder-style setters used by AAMP_OP_INFO blocks.
+  // Builder-style setters: each family file (ops/*_ops.cc) registers an op as one chain.
   OpInfo& amp(AmpClass c) {
     amp_ = c;
     return *this;

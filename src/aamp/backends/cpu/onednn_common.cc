@@ -104,8 +104,7 @@ void PrimitiveKernel::run(KernelContext& ctx) {
 
 namespace {
 
-bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& alpha,
-                float& beta) {
+bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& alpha, float& beta) {
   using A = dnnl::algorithm;
   using K = EpilogueOp;
   alpha = 0.0f;
@@ -148,9 +147,14 @@ bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& a
     case K::kGeluApprox:
       alg = A::eltwise_gelu_tanh;
       return true;
-    default:
+    case K::kBiasAdd:  // argument steps: binary post-ops or the primitive's bias
+    case K::kAdd:
+    case K::kMul:
+    case K::kPrelu:
+    case K::kBatchNorm:
       return false;
   }
+  return false;
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // accumulate and scale). Row-major C[M,N] = op(A) op(B) is computed as the column-major
 // C^T = op(B)^T op(A)^T, so no operand is copied. fused_ops: BiasAdd (cuBLASLt BIAS epilogue),
 // then optionally a residual Add (cuBLASLt's C with beta 1), then optionally Relu (RELU_BIAS) or
-// GeluApproximate (GELU_BIAS), or GeluExact / Relu6 / Sigmoid / Tanh (BIAS epilogue + one
+// GeluApproximate (GELU_BIAS), or any other activation of ops/epilogue.h (BIAS epilogue + one
 // element-wise kernel). The fastest of the heuristic's candidates (timed once) is cached per
 // MatMulKey (dtype, shape, transposes, epilogue) for the process.
 #include <cublasLt.h>
@@ -68,7 +68,8 @@ GpuEpilogue gpu_epilogue(const Node& n, int num_data_inputs) {
   if (ok) {
     g.lt = CUBLASLT_EPILOGUE_BIAS;
     g.bias_arg = e.steps[0].arg;
-    if (e.steps.size() > 1 && e.steps[1].kind == EpilogueOp::kAdd) g.add_arg = e.steps[1].arg, ++next;
+    if (e.steps.size() > 1 && e.steps[1].kind == EpilogueOp::kAdd)
+      g.add_arg = e.steps[1].arg, ++next;
   }
   ok = ok && e.steps.size() <= next + 1;
   if (ok && e.steps.size() == next + 1) {
