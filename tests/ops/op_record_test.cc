@@ -77,10 +77,10 @@ TEST(OpRecord, HandWrittenSignaturesConstrainTheirTypes) {
 TEST(OpRecord, AliasOpsAreOneList) {
   const std::vector<std::string> alias =
       OpRegistry::global().ops_where([](const OpInfo& i) { return i.traits().alias; });
-  EXPECT_EQ(alias, (std::vector<std::string>{"CheckNumerics", "EnsureShape", "ExpandDims",
-                                             "Identity", "IdentityN", "PlaceholderWithDefault",
-                                             "PreventGradient", "Reshape", "Snapshot",
-                                             "Squeeze", "StopGradient"}));
+  EXPECT_EQ(alias,
+            (std::vector<std::string>{"CheckNumerics", "EnsureShape", "ExpandDims", "Identity",
+                                      "IdentityN", "PlaceholderWithDefault", "PreventGradient",
+                                      "Reshape", "Snapshot", "Squeeze", "StopGradient"}));
 }
 
 TEST(OpRecord, Traits) {
@@ -138,8 +138,10 @@ TEST(Epilogue, VocabularyRoundTrips) {
 
 TEST(Epilogue, ParseNamesUnknownStepsAndCountsArgs) {
   Node n = make_node("f", "_FusedMatMul", {"a", "b", "bias"},
-                     {{"T", DType::kFloat}, {"fused_ops", string_list({"BiasAdd", "LeakyRelu"})},
-                      {"num_args", int64_t{1}}, {"leakyrelu_alpha", 0.3f}});
+                     {{"T", DType::kFloat},
+                      {"fused_ops", string_list({"BiasAdd", "LeakyRelu"})},
+                      {"num_args", int64_t{1}},
+                      {"leakyrelu_alpha", 0.3f}});
   Epilogue e = parse_epilogue(n, 2, 3);
   ASSERT_EQ(e.steps.size(), 2u);
   EXPECT_EQ(e.steps[0].kind, EpilogueOp::kBiasAdd);
@@ -166,7 +168,8 @@ TEST(Activation, Formulas) {
   EXPECT_EQ(activate(EpilogueOp::kRelu6, 7.0f, p), 6.0f);
   EXPECT_FLOAT_EQ(activate(EpilogueOp::kLeakyRelu, -2.0f, {0.1f, 1.0f}), -0.2f);
   EXPECT_FLOAT_EQ(activate(EpilogueOp::kSigmoid, 0.0f, p), 0.5f);
-  EXPECT_FLOAT_EQ(activate(EpilogueOp::kSwish, 1.0f, {0.2f, 2.0f}), 1.0f / (1.0f + std::exp(-2.0f)));
+  EXPECT_FLOAT_EQ(activate(EpilogueOp::kSwish, 1.0f, {0.2f, 2.0f}),
+                  1.0f / (1.0f + std::exp(-2.0f)));
   EXPECT_FLOAT_EQ(activate(EpilogueOp::kHardSwish, 1.0f, p), 4.0f / 6.0f);
   EXPECT_FLOAT_EQ(activate(EpilogueOp::kGeluExact, 1.0f, p), 0.8413447f);
   EXPECT_NEAR(activate(EpilogueOp::kGeluApprox, 1.0f, p), 0.8411920f, 1e-6f);
@@ -206,6 +209,95 @@ TEST(OpAttrs, DefaultsComeFromTheOpDef) {
   } catch (const Error& err) {
     EXPECT_EQ(std::string(err.what()),
               "node 'f' (_FusedMatMul): missing attr 'no_such_attr' (its op declares no default)");
+  }
+}
+
+TEST(OpAttrs, DeclaresAttr) {
+  EXPECT_TRUE(op_declares_attr(make_node("b", "BiasAdd", {"x", "b"}), "data_format"));
+  EXPECT_FALSE(op_declares_attr(make_node("b", "BiasAddV1", {"x", "b"}), "data_format"));
+  EXPECT_FALSE(op_declares_attr(make_node("m", "MatMul", {"a", "b"}), "data_format"));
+  EXPECT_TRUE(op_declares_attr(make_node("p", "MirrorPad", {"x", "p"}), "mode"));  // no default
+  EXPECT_FALSE(op_declares_attr(make_node("u", "NoSuchOp", {}), "data_format"));
+}
+
+// Every attr that the kernels, the remapper and optimize() read through op_attr_* (no default
+// written at the call site any more) has an OpDef default of the kind they read; the attrs that
+// are required (no default: TensorFlow rejects a node without them) are listed apart.
+TEST(OpAttrs, AttrsReadWithTheirOpDefDefaultHaveOne) {
+  struct Use {
+    const char* op;
+    const char* attr;
+    const char* kind;
+  };
+  const Use with_default[] = {
+      {"BiasAdd", "data_format", "string"},
+      {"Conv2D", "data_format", "string"},
+      {"_FusedConv2D", "data_format", "string"},
+      {"DepthwiseConv2dNative", "data_format", "string"},
+      {"FusedDepthwiseConv2dNative", "data_format", "string"},
+      {"Conv2DBackpropInput", "data_format", "string"},
+      {"MaxPool", "data_format", "string"},
+      {"AvgPool", "data_format", "string"},
+      {"InstanceNorm", "data_format", "string"},
+      {"MatMul", "transpose_a", "bool"},
+      {"MatMul", "transpose_b", "bool"},
+      {"_FusedMatMul", "transpose_a", "bool"},
+      {"_FusedMatMul", "transpose_b", "bool"},
+      {"BatchMatMul", "adj_x", "bool"},
+      {"BatchMatMul", "adj_y", "bool"},
+      {"BatchMatMulV2", "adj_x", "bool"},
+      {"BatchMatMulV2", "adj_y", "bool"},
+      {"_AampFusedBatchMatMulV2", "adj_x", "bool"},
+      {"_AampFusedBatchMatMulV2", "adj_y", "bool"},
+      {"_AampFusedBatchMatMulV2", "num_args", "int"},
+      {"ResizeBilinear", "align_corners", "bool"},
+      {"ResizeBilinear", "half_pixel_centers", "bool"},
+      {"ResizeNearestNeighbor", "align_corners", "bool"},
+      {"ResizeNearestNeighbor", "half_pixel_centers", "bool"},
+      {"Mean", "keep_dims", "bool"},
+      {"LeakyRelu", "alpha", "float"},
+      {"LayerNorm", "epsilon", "float"},
+      {"InstanceNorm", "epsilon", "float"},
+      {"InstanceNorm", "leakyrelu_alpha", "float"},
+      {"_FusedConv2D", "leakyrelu_alpha", "float"},
+      {"_FusedMatMul", "leakyrelu_alpha", "float"},
+      {"FusedDepthwiseConv2dNative", "leakyrelu_alpha", "float"},
+      {"StridedSlice", "begin_mask", "int"},
+      {"StridedSlice", "end_mask", "int"},
+      {"StridedSlice", "ellipsis_mask", "int"},
+      {"StridedSlice", "new_axis_mask", "int"},
+      {"StridedSlice", "shrink_axis_mask", "int"},
+      {"GatherV2", "batch_dims", "int"},
+      {"Pack", "axis", "int"},
+      {"Unpack", "axis", "int"},
+      {"OneHot", "axis", "int"},
+  };
+  const OpRegistry& r = OpRegistry::global();
+  for (const Use& u : with_default) {
+    const OpInfo* info = r.find(u.op);
+    ASSERT_NE(info, nullptr) << u.op;
+    const AttrDef* a = info->def.find_attr(u.attr);
+    ASSERT_NE(a, nullptr) << u.op << "." << u.attr;
+    ASSERT_TRUE(a->default_value.has_value()) << u.op << "." << u.attr;
+    EXPECT_STREQ(a->default_value->kind_name(), u.kind) << u.op << "." << u.attr;
+  }
+  for (const char* op : {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"}) {
+    const Node n = make_node("bn", op, {"x"});
+    EXPECT_FLOAT_EQ(op_attr_float(n, "epsilon"), 1e-4f) << op;
+    EXPECT_TRUE(op_attr_bool(n, "is_training")) << op;
+    EXPECT_EQ(op_attr_string(n, "data_format"), "NHWC") << op;
+  }
+  const Use required[] = {
+      {"MirrorPad", "mode", "string"},       {"DepthToSpace", "block_size", "int"},
+      {"SpaceToDepth", "block_size", "int"}, {"Conv2D", "padding", "string"},
+      {"MaxPool", "padding", "string"},      {"_FusedConv2D", "num_args", "int"},
+      {"_FusedMatMul", "num_args", "int"},   {"FusedDepthwiseConv2dNative", "num_args", "int"},
+      {"Einsum", "equation", "string"},
+  };
+  for (const Use& u : required) {
+    const AttrDef* a = r.find(u.op)->def.find_attr(u.attr);
+    ASSERT_NE(a, nullptr) << u.op << "." << u.attr;
+    EXPECT_FALSE(a->default_value.has_value()) << u.op << "." << u.attr;
   }
 }
 

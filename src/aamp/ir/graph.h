@@ -51,7 +51,9 @@ class Node {
   const Shape& attr_shape(const std::string& key) const;
   const Tensor& attr_tensor(const std::string& key) const;
   const AttrList& attr_list(const std::string& key) const;
-  // Defaults for optional attrs.
+  // With the caller's default, for attrs an op's OpDef does not declare (aamp's annotations) and
+  // for the IR itself, which knows no OpDefs. Outside the IR, an attr the OpDef declares takes
+  // its default from there: op_attr_int/float/bool/string (ops/attrs.h).
   int64_t attr_int_or(const std::string& key, int64_t dflt) const;
   float attr_float_or(const std::string& key, float dflt) const;
   bool attr_bool_or(const std::string& key, bool dflt) const;

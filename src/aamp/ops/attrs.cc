@@ -15,13 +15,18 @@ const AttrValue& op_attr(const Node& n, const std::string& name) {
               n.describe() + ": missing attr '" + name + "' (its op declares no default)");
 }
 
+bool op_declares_attr(const Node& n, const std::string& name) {
+  const OpInfo* info = OpRegistry::global().find(n.op);
+  return info && info->def.find_attr(name) != nullptr;
+}
+
 namespace {
 template <typename T>
 const T& typed(const Node& n, const std::string& name, const char* kind) {
   const AttrValue& v = op_attr(n, name);
   if (!v.is<T>())
-    throw Error(ErrorCode::kInvalidGraph, n.describe() + ": attr '" + name + "' should be " +
-                                              kind + ", is " + v.kind_name());
+    throw Error(ErrorCode::kInvalidGraph,
+                n.describe() + ": attr '" + name + "' should be " + kind + ", is " + v.kind_name());
   return v.get<T>();
 }
 }  // namespace

@@ -19,4 +19,8 @@ float op_attr_float(const Node& n, const std::string& name);
 bool op_attr_bool(const Node& n, const std::string& name);
 const std::string& op_attr_string(const Node& n, const std::string& name);
 
+// Whether n's op's OpDef declares the attr `name` (false for an op the registry does not know),
+// for code that handles several ops of which only some have the attr.
+bool op_declares_attr(const Node& n, const std::string& name);
+
 }  // namespace aamp
