@@ -9,6 +9,7 @@
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
 #include "aamp/ops/activation.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/epilogue.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/thread_pool.h"
@@ -16,7 +17,6 @@
 namespace aamp {
 
 namespace {
-
 
 // Element-wise activation: y = f(x).
 template <typename F>
@@ -88,12 +88,12 @@ class NormKernel : public Kernel {
  public:
   NormKernel(const KernelInit& init, bool instance) : instance_(instance) {
     const Node& n = *init.node;
-    eps_ = n.attr_float_or("epsilon", 1e-3f);
+    eps_ = op_attr_float(n, "epsilon");
     if (instance) {
-      nchw_ = n.attr_string_or("data_format", "NHWC") == "NCHW";
+      nchw_ = op_attr_string(n, "data_format") == "NCHW";
       const AttrValue* f = n.find_attr("fused_ops");
       if (f && f->is<AttrList>() && !f->get<AttrList>().s.empty()) act_ = f->get<AttrList>().s[0];
-      alpha_ = n.attr_float_or("leakyrelu_alpha", 0.2f);
+      alpha_ = op_attr_float(n, "leakyrelu_alpha");
       AAMP_CHECK(init.inputs[0].shape.size() == 4, ErrorCode::kInvalidGraph,
                  n.describe() + ": InstanceNorm needs a 4-D input");
       AAMP_CHECK(act_.empty() || act_ == "Relu" || act_ == "LeakyRelu", ErrorCode::kUnimplemented,
@@ -297,7 +297,8 @@ class AddSoftmaxKernel : public Kernel {
 };
 
 void add(const std::string& op, KernelFactory f) {
-  KernelRegistry::global().add({op, DeviceKind::kCPU, amp_float_types(), 0, "reference", std::move(f), {}});
+  KernelRegistry::global().add(
+      {op, DeviceKind::kCPU, amp_float_types(), 0, "reference", std::move(f), {}});
 }
 
 const bool kRegistered = register_kernels([] {

@@ -7,6 +7,7 @@
 #include "aamp/backends/cpu/onednn_common.h"
 #include "aamp/backends/cpu/pool_inplace.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::onednn {
 namespace {
@@ -88,7 +89,7 @@ class BatchNormKernel : public PrimitiveKernel {
  public:
   BatchNormKernel(const KernelInit& init, bool probe) {
     const Node& n = *init.node;
-    AAMP_CHECK(!n.attr_bool_or("is_training", true), ErrorCode::kUnimplemented,
+    AAMP_CHECK(!op_attr_bool(n, "is_training"), ErrorCode::kUnimplemented,
                n.describe() + ": oneDNN kernel is inference-only");
     AAMP_CHECK(init.inputs.size() >= 5 && !init.outputs.empty(), ErrorCode::kInvalidGraph,
                n.describe() + ": needs 5 inputs");
@@ -96,7 +97,7 @@ class BatchNormKernel : public PrimitiveKernel {
     AAMP_CHECK(s.size() == 4, ErrorCode::kUnimplemented, n.describe() + ": x must be 4-D");
     const DType t = init.inputs[0].dtype;
     AAMP_CHECK(init.outputs[0].dtype == t, ErrorCode::kUnimplemented, n.describe() + ": dtypes");
-    const std::string f = n.attr_string_or("data_format", "NHWC");
+    const std::string& f = op_attr_string(n, "data_format");
     AAMP_CHECK(f == "NHWC" || f == "NCHW", ErrorCode::kUnimplemented, n.describe() + ": format");
     const bool nchw = f == "NCHW";
     channels_ = nchw ? s[1] : s[3];
@@ -115,7 +116,7 @@ class BatchNormKernel : public PrimitiveKernel {
                        dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
     dnnl::batch_normalization_forward::primitive_desc pd(
         dnnl::batch_normalization_forward::desc(dnnl::prop_kind::forward_inference, md,
-                                                n.attr_float_or("epsilon", 1e-4f), flags),
+                                                op_attr_float(n, "epsilon"), flags),
         engine());
     if (probe) return;
     prim_ = dnnl::batch_normalization_forward(pd);

@@ -7,12 +7,12 @@
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp {
 namespace {
 
 using linalg::Conv2DGeom;
-
 
 // Flat index of (b, h, w, c) in NHWC or NCHW.
 inline int64_t at4(bool nchw, int64_t b, int64_t h, int64_t w, int64_t c, int64_t H, int64_t W,
@@ -90,9 +90,9 @@ class RefBatchNormKernel : public Kernel {
  public:
   explicit RefBatchNormKernel(const KernelInit& init) : desc_(init.node->describe()) {
     const Node& n = *init.node;
-    eps_ = n.attr_float_or("epsilon", 1e-4f);
-    training_ = n.attr_bool_or("is_training", true);
-    std::string f = n.attr_string_or("data_format", "NHWC");
+    eps_ = op_attr_float(n, "epsilon");
+    training_ = op_attr_bool(n, "is_training");
+    const std::string& f = op_attr_string(n, "data_format");
     AAMP_CHECK(f == "NHWC" || f == "NCHW", ErrorCode::kUnimplemented,
                desc_ + ": unsupported data_format '" + f + "'");
     nchw_ = f == "NCHW";

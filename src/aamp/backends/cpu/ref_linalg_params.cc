@@ -5,6 +5,7 @@
 
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::linalg {
 
@@ -34,7 +35,7 @@ void hw_pair(const Node& n, const char* key, bool nchw, int64_t dflt, int64_t& h
 }
 
 bool is_nchw(const Node& n) {
-  std::string f = n.attr_string_or("data_format", "NHWC");
+  const std::string& f = op_attr_string(n, "data_format");
   if (f != "NHWC" && f != "NCHW")
     fail(n, ErrorCode::kUnimplemented, "unsupported data_format '" + f + "'");
   return f == "NCHW";
@@ -66,7 +67,9 @@ void spatial(const Node& n, const std::string& padding, int64_t in, int64_t k, i
 }
 
 void fill_spatial(const Node& n, Conv2DGeom& g) {
-  std::string padding = n.attr_string_or("padding", "VALID");
+  // padding is required (no OpDef default for any conv or pool): TensorFlow rejects a node
+  // without one, and so does op_attr_string.
+  const std::string& padding = op_attr_string(n, "padding");
   int64_t ep[4] = {0, 0, 0, 0};  // top, bottom, left, right
   if (padding == "EXPLICIT") {
     const AttrValue* a = n.find_attr("explicit_paddings");
@@ -164,8 +167,8 @@ MatMulGeom matmul_geom(const Node& n, const std::vector<int64_t>& a,
                        const std::vector<int64_t>& b) {
   MatMulGeom g;
   const bool plain = n.op == "MatMul" || n.op == "_FusedMatMul";
-  g.ta = n.attr_bool_or(plain ? "transpose_a" : "adj_x", false);
-  g.tb = n.attr_bool_or(plain ? "transpose_b" : "adj_y", false);
+  g.ta = op_attr_bool(n, plain ? "transpose_a" : "adj_x");
+  g.tb = op_attr_bool(n, plain ? "transpose_b" : "adj_y");
   if (a.size() < 2 || b.size() < 2 || (plain && (a.size() != 2 || b.size() != 2)))
     fail(n, ErrorCode::kInvalidGraph, "bad operand ranks " + shape_str(a) + " x " + shape_str(b));
   const size_t ra = a.size(), rb = b.size();

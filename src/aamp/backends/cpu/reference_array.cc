@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
 
@@ -125,11 +126,10 @@ std::unique_ptr<Kernel> make_slice(const KernelInit& init) {
 std::unique_ptr<Kernel> make_strided_slice(const KernelInit& init) {
   const auto& in = init.inputs[0].shape;
   const Node& n = *init.node;
-  const StridedSliceSpec s =
-      resolve_strided_slice(in, const_ints(init, 1), const_ints(init, 2), const_ints(init, 3),
-                            n.attr_int_or("begin_mask", 0), n.attr_int_or("end_mask", 0),
-                            n.attr_int_or("ellipsis_mask", 0), n.attr_int_or("new_axis_mask", 0),
-                            n.attr_int_or("shrink_axis_mask", 0), init.node);
+  const StridedSliceSpec s = resolve_strided_slice(
+      in, const_ints(init, 1), const_ints(init, 2), const_ints(init, 3),
+      op_attr_int(n, "begin_mask"), op_attr_int(n, "end_mask"), op_attr_int(n, "ellipsis_mask"),
+      op_attr_int(n, "new_axis_mask"), op_attr_int(n, "shrink_axis_mask"), init.node);
   const std::vector<int64_t> st = strides_of(in);
   Offsets o(in.size());
   for (size_t d = 0; d < in.size(); ++d)
@@ -185,7 +185,9 @@ std::unique_ptr<Kernel> make_pad(const KernelInit& init) {
   const std::vector<int64_t> p = const_ints(init, 1);
   const std::string& op = init.node->op;
   const bool mirror = op == "MirrorPad";
-  const bool reflect = mirror && init.node->attr_string_or("mode", "REFLECT") == "REFLECT";
+  // MirrorPad's mode is required (its OpDef declares no default): TensorFlow rejects a node
+  // without one, and so does op_attr_string.
+  const bool reflect = mirror && op_attr_string(*init.node, "mode") == "REFLECT";
   const std::vector<int64_t> st = strides_of(in);
   Offsets o(in.size());
   for (size_t d = 0; d < in.size(); ++d) {
@@ -215,7 +217,8 @@ std::unique_ptr<Kernel> make_pad(const KernelInit& init) {
 std::unique_ptr<Kernel> make_depth_to_space(const KernelInit& init) {
   const auto& in = init.inputs[0].shape;
   const auto& out = init.outputs[0].shape;
-  const int64_t b = init.node->attr_int_or("block_size", 2);
+  // block_size is required (its OpDef declares no default).
+  const int64_t b = op_attr_int(*init.node, "block_size");
   const std::vector<int64_t> st = strides_of(in);
   const int64_t c = out[3];
   Offsets o(4);
@@ -229,7 +232,7 @@ std::unique_ptr<Kernel> make_depth_to_space(const KernelInit& init) {
 std::unique_ptr<Kernel> make_space_to_depth(const KernelInit& init) {
   const auto& in = init.inputs[0].shape;
   const auto& out = init.outputs[0].shape;
-  const int64_t b = init.node->attr_int_or("block_size", 2);
+  const int64_t b = op_attr_int(*init.node, "block_size");  // required, as above
   const std::vector<int64_t> st = strides_of(in);
   const int64_t c = in[3];
   Offsets o(4);
@@ -329,8 +332,8 @@ std::unique_ptr<Kernel> make_concat(const KernelInit& init) {
 
 std::unique_ptr<Kernel> make_pack(const KernelInit& init) {
   const auto& out = init.outputs[0].shape;
-  const int64_t axis = normalize_axis(init.node->attr_int_or("axis", 0),
-                                      static_cast<int64_t>(out.size()), init.node);
+  const int64_t axis =
+      normalize_axis(op_attr_int(*init.node, "axis"), static_cast<int64_t>(out.size()), init.node);
   return std::make_unique<ConcatKernel>(0, static_cast<int>(init.inputs.size()),
                                         outer_of(out, axis));
 }
@@ -345,7 +348,7 @@ std::unique_ptr<Kernel> make_split(const KernelInit& init) {
   else if (op == "SplitV")
     axis = const_ints(init, 2).at(0);
   else
-    axis = init.node->attr_int_or("axis", 0);
+    axis = op_attr_int(*init.node, "axis");  // Unpack
   axis = normalize_axis(axis, static_cast<int64_t>(in.size()), init.node);
   return std::make_unique<SplitKernel>(src, outer_of(in, axis));
 }
@@ -397,7 +400,8 @@ std::unique_ptr<Kernel> make_gather(const KernelInit& init) {
   const bool v2 = init.node->op == "GatherV2";
   const int64_t axis =
       v2 ? normalize_axis(const_ints(init, 2).at(0), static_cast<int64_t>(p.size()), init.node) : 0;
-  int64_t bd = init.node->attr_int_or("batch_dims", 0);
+  // Gather (v1) declares no batch_dims (it has none; an explicit attr is still read).
+  int64_t bd = v2 ? op_attr_int(*init.node, "batch_dims") : init.node->attr_int_or("batch_dims", 0);
   if (bd < 0) bd += static_cast<int64_t>(ix.size());
   if (bd > axis)
     throw Error(ErrorCode::kInvalidGraph, init.node->describe() + ": batch_dims > axis");
@@ -465,7 +469,7 @@ class OneHotKernel : public Kernel {
 
 std::unique_ptr<Kernel> make_one_hot(const KernelInit& init) {
   const auto& in = init.inputs[0].shape;
-  int64_t axis = init.node->attr_int_or("axis", -1);
+  int64_t axis = op_attr_int(*init.node, "axis");
   if (axis < 0) axis = static_cast<int64_t>(in.size());
   int64_t outer = 1, inner = 1;
   for (size_t i = 0; i < in.size(); ++i) (static_cast<int64_t>(i) < axis ? outer : inner) *= in[i];
@@ -521,8 +525,8 @@ void reg(const char* op, F f) {
 }
 
 const bool kRegistered = register_kernels([] {
-  for (const std::string& op : OpRegistry::global().ops_where(
-           [](const OpInfo& i) { return i.traits().alias; }))
+  for (const std::string& op :
+       OpRegistry::global().ops_where([](const OpInfo& i) { return i.traits().alias; }))
     reg(op.c_str(), [](const KernelInit&) { return std::make_unique<CopyKernel>(); });
   for (const char* op : {"Pad", "PadV2", "MirrorPad"}) reg(op, make_pad);
   reg("Slice", make_slice);

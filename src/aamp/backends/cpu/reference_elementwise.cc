@@ -3,11 +3,12 @@
 // written as is; float16/bfloat16 compute in float32. Fast paths: same shape, scalar operand;
 // large tensors are split over threads.
 #include <algorithm>
-#include <memory>
 #include <cmath>
+#include <memory>
 #include <type_traits>
 
 #include "aamp/backends/cpu/reference_common.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::ref {
 namespace {
@@ -380,7 +381,7 @@ const bool kRegistered = register_kernels([] {
   unary<Cat::kFloat>("IsInf", [](auto x) { return std::isinf(x); });
   unary<Cat::kFloat>("IsFinite", [](auto x) { return std::isfinite(x); });
   add_ref("LeakyRelu", float_types(), [](const KernelInit& i) -> std::unique_ptr<Kernel> {
-    const float a = i.node->attr_float_or("alpha", 0.2f);
+    const float a = op_attr_float(*i.node, "alpha");
     auto f = [a](auto x) { return x < 0 ? x * static_cast<decltype(x)>(a) : x; };
     return std::make_unique<UnaryKernel<Cat::kFloat, decltype(f)>>(f);
   });
@@ -447,7 +448,10 @@ const bool kRegistered = register_kernels([] {
   binary<Cat::kBool>("LogicalOr", [](bool a, bool b) { return a || b; });
   for (const char* op : {"BiasAdd", "BiasAddV1"}) {
     add_ref(op, numeric_types(), [](const KernelInit& i) -> std::unique_ptr<Kernel> {
-      const bool nchw = i.node->attr_string_or("data_format", "NHWC") == "NCHW";
+      // BiasAddV1 declares no data_format (it is NHWC; an explicit attr is still read).
+      const bool nchw = (op_declares_attr(*i.node, "data_format")
+                             ? op_attr_string(*i.node, "data_format")
+                             : i.node->attr_string_or("data_format", "NHWC")) == "NCHW";
       auto f = [](auto a, auto b) { return a + b; };
       return std::make_unique<BinaryKernel<Cat::kNumeric, decltype(f)>>(f, nchw);
     });

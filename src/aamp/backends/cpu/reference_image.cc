@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "aamp/backends/cpu/reference_array.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::ref {
 namespace {
@@ -109,8 +110,8 @@ std::vector<int64_t> nearest_index(int64_t in, int64_t out, bool align, bool hal
 std::unique_ptr<Kernel> make_nearest(const KernelInit& init) {
   const auto& in = init.inputs[0].shape;
   const auto& out = init.outputs[0].shape;
-  const bool align = init.node->attr_bool_or("align_corners", false);
-  const bool half = init.node->attr_bool_or("half_pixel_centers", false);
+  const bool align = op_attr_bool(*init.node, "align_corners");
+  const bool half = op_attr_bool(*init.node, "half_pixel_centers");
   const std::vector<int64_t> st = strides_of(in);
   std::vector<std::vector<int64_t>> o(4);
   for (int64_t i = 0; i < out[0]; ++i) o[0].push_back(i * st[0]);
@@ -122,9 +123,9 @@ std::unique_ptr<Kernel> make_nearest(const KernelInit& init) {
 
 const bool kRegistered = register_kernels([] {
   add_ref("ResizeBilinear", numeric_types(), [](const KernelInit& i) -> std::unique_ptr<Kernel> {
-    return std::make_unique<ResizeBilinearKernel>(
-        i.inputs[0].shape, i.outputs[0].shape, i.node->attr_bool_or("align_corners", false),
-        i.node->attr_bool_or("half_pixel_centers", false));
+    return std::make_unique<ResizeBilinearKernel>(i.inputs[0].shape, i.outputs[0].shape,
+                                                  op_attr_bool(*i.node, "align_corners"),
+                                                  op_attr_bool(*i.node, "half_pixel_centers"));
   });
   add_ref("ResizeNearestNeighbor", all_types(), make_nearest);
 });

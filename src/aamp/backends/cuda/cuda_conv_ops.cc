@@ -7,6 +7,7 @@
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_conv_epilogue.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::cuda {
 namespace {
@@ -23,7 +24,7 @@ WindowGeom window(const linalg::Conv2DGeom& g) {
 
 bool nhwc(const KernelInit& i) {
   return !i.inputs.empty() && i.inputs[0].shape.size() == 4 &&
-         i.node->attr_string_or("data_format", "NHWC") == "NHWC";
+         op_attr_string(*i.node, "data_format") == "NHWC";
 }
 
 void check_output(const Node& n, const KernelInit& init, const linalg::Conv2DGeom& g) {
@@ -85,10 +86,10 @@ class BatchNormKernel : public Kernel {
     AAMP_CHECK(init.inputs.size() >= 5 && init.inputs[0].shape.size() == 4,
                ErrorCode::kInvalidGraph, n.describe() + ": needs a 4-D x and 4 per-channel inputs");
     const auto& s = init.inputs[0].shape;
-    const bool nchw = n.attr_string_or("data_format", "NHWC") == "NCHW";
+    const bool nchw = op_attr_string(n, "data_format") == "NCHW";
     channels_ = nchw ? s[1] : s[3];
     inner_ = nchw ? s[2] * s[3] : 1;
-    eps_ = n.attr_float_or("epsilon", 1e-4f);
+    eps_ = op_attr_float(n, "epsilon");
     t_ = init.inputs[0].dtype;
     u_ = init.inputs[1].dtype;
     for (size_t i = 1; i < 5; ++i)
@@ -136,8 +137,8 @@ class ResizeBilinearKernel : public Kernel {
                ErrorCode::kInvalidGraph,
                n.describe() + ": input " + Shape(in_).to_string() + " and output " +
                    Shape(out_).to_string() + " must be NHWC images of one batch and depth");
-    const bool align = n.attr_bool_or("align_corners", false);
-    half_ = n.attr_bool_or("half_pixel_centers", false);
+    const bool align = op_attr_bool(n, "align_corners");
+    half_ = op_attr_bool(n, "half_pixel_centers");
     sh_ = resize_scale(in_[1], out_[1], align);
     sw_ = resize_scale(in_[2], out_[2], align);
   }
@@ -175,7 +176,7 @@ const bool kRegistered = [] {
         op, gpu_float_types(),
         [](const KernelInit& i) { return std::make_unique<BatchNormKernel>(i); },
         [](const KernelInit& i) {
-          return !i.node->attr_bool_or("is_training", true) && i.inputs.size() >= 5 &&
+          return !op_attr_bool(*i.node, "is_training") && i.inputs.size() >= 5 &&
                  is_gpu_float(i.inputs[1].dtype);
         });
   add_gpu(

@@ -5,6 +5,7 @@
 
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_kernels.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::cuda {
 namespace {
@@ -13,7 +14,7 @@ class LayerNormKernel : public Kernel {
  public:
   explicit LayerNormKernel(const KernelInit& init) {
     const Node& n = *init.node;
-    eps_ = n.attr_float_or("epsilon", 1e-3f);
+    eps_ = op_attr_float(n, "epsilon");
     const auto& x = init.inputs.at(0).shape;
     cols_ = x.empty() ? 1 : x.back();
     int64_t total = 1;

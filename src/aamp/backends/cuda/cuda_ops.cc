@@ -11,6 +11,7 @@
 
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_kernels.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/epilogue.h"
 #include "aamp/ops/registry.h"
 
@@ -109,7 +110,7 @@ class BiasAddKernel : public Kernel {
     const Node& n = *init.node;
     const auto& x = init.inputs.at(0).shape;
     const auto& b = init.inputs.at(1).shape;
-    const bool nchw = n.attr_string_or("data_format", "NHWC") == "NCHW" && x.size() >= 3;
+    const bool nchw = op_attr_string(n, "data_format") == "NCHW" && x.size() >= 3;
     const size_t axis = nchw ? 1 : x.size() - 1;
     AAMP_CHECK(!x.empty() && b.size() == 1 && b[0] == x[axis], ErrorCode::kInvalidGraph,
                n.describe() + ": bias must be 1-D with the size of the channel dim");
@@ -168,8 +169,8 @@ class CopyKernel : public Kernel {
 
 const bool kRegistered = [] {
   const std::pair<const char*, Unary> unary[] = {
-      {"Erf", Unary::kErf}, {"Rsqrt", Unary::kRsqrt},   {"Sqrt", Unary::kSqrt},
-      {"Exp", Unary::kExp}, {"Log", Unary::kLog},       {"Neg", Unary::kNeg},
+      {"Erf", Unary::kErf},       {"Rsqrt", Unary::kRsqrt}, {"Sqrt", Unary::kSqrt},
+      {"Exp", Unary::kExp},       {"Log", Unary::kLog},     {"Neg", Unary::kNeg},
       {"Square", Unary::kSquare}, {"Abs", Unary::kAbs}};
   for (const auto& [op, u] : unary)
     add_gpu(op, gpu_float_types(),

@@ -13,6 +13,7 @@
 #include "aamp/backends/cpu/reference_common.h"
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_kernels.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/shape_inference.h"
 
 namespace aamp::cuda {
@@ -157,9 +158,8 @@ Map slice_map(const KernelInit& init) {
     const Node& n = *init.node;
     const StridedSliceSpec s = resolve_strided_slice(
         in, ref::const_ints(init, 1), ref::const_ints(init, 2), ref::const_ints(init, 3),
-        n.attr_int_or("begin_mask", 0), n.attr_int_or("end_mask", 0),
-        n.attr_int_or("ellipsis_mask", 0), n.attr_int_or("new_axis_mask", 0),
-        n.attr_int_or("shrink_axis_mask", 0), init.node);
+        op_attr_int(n, "begin_mask"), op_attr_int(n, "end_mask"), op_attr_int(n, "ellipsis_mask"),
+        op_attr_int(n, "new_axis_mask"), op_attr_int(n, "shrink_axis_mask"), init.node);
     begin = s.begin, size = s.size, stride = s.stride;
   }
   AAMP_CHECK(begin.size() == in.size() && size.size() == in.size(), ErrorCode::kInvalidGraph,
@@ -338,7 +338,7 @@ class GatherKernel : public Kernel {
 bool gather_supported(const KernelInit& i) {
   const size_t es = i.inputs.empty() ? 0 : dtype_size(i.inputs[0].dtype);
   return i.inputs.size() == 3 && i.const_inputs.size() == 3 && i.const_inputs[2] &&
-         i.node->attr_int_or("batch_dims", 0) == 0 &&
+         op_attr_int(*i.node, "batch_dims") == 0 &&
          (i.inputs[1].dtype == DType::kInt32 || i.inputs[1].dtype == DType::kInt64) && es >= 1 &&
          es <= 8 && (es & (es - 1)) == 0 && !i.inputs[0].shape.empty();
 }

@@ -24,10 +24,10 @@
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_conv_epilogue.h"
 #include "aamp/backends/cuda/cudnn_common.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::cuda {
 namespace {
-
 
 struct ConvKey {
   DType t;
@@ -271,7 +271,7 @@ class CudnnConvKernel : public Kernel {
 bool supports(const KernelInit& i) {
   return i.inputs.size() >= 2 && i.const_inputs.size() >= 2 && i.const_inputs[1] != nullptr &&
          i.inputs[0].shape.size() == 4 && i.inputs[1].shape.size() == 4 &&
-         i.node->attr_string_or("data_format", "NHWC") == "NHWC";
+         op_attr_string(*i.node, "data_format") == "NHWC";
 }
 
 const bool kRegistered = [] {

@@ -7,6 +7,7 @@
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_conv_kernels.h"
 #include "aamp/backends/cuda/cudnn_common.h"
+#include "aamp/ops/attrs.h"
 
 namespace aamp::cuda {
 namespace {
@@ -109,8 +110,7 @@ const bool kRegistered = [] {
       [](const KernelInit& i) {
         return i.inputs.size() == 3 && i.const_inputs.size() == 3 && i.const_inputs[1] &&
                i.inputs[1].shape.size() == 4 && i.outputs.size() == 1 &&
-               i.outputs[0].shape.size() == 4 &&
-               i.node->attr_string_or("data_format", "NHWC") == "NHWC";
+               i.outputs[0].shape.size() == 4 && op_attr_string(*i.node, "data_format") == "NHWC";
       },
       "cudnn");
   return true;
