@@ -8,6 +8,7 @@
 
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
+#include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/validate.h"
@@ -106,6 +107,45 @@ TEST(AmpTfCompatibleTest, TfCompatibleModeValidatesAndConverts) {
   // The graph saved as a .pb and read back is still tf-compatible.
   Graph back = parse_graphdef_binary(serialize_graphdef_binary(g), "<tfc.pb>");
   EXPECT_TRUE(validate(back, /*tf_compatible=*/true).ok());
+}
+
+// optimize() gives each _FusedConv2D the TArgs TensorFlow requires, one dtype per num_args arg.
+// num_args is required too (its OpDef declares no default): a fused conv without it is an error
+// naming the node, not an empty TArgs (TensorFlow would reject the node either way).
+TEST(AmpTfCompatibleTest, FusedConvTArgsFollowNumArgs) {
+  const std::string conv = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "shape" value { shape { dim { size: 1 } dim { size: 4 } dim { size: 4 } dim { size: 2 } } } } }
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT
+  tensor_shape { dim { size: 1 } dim { size: 1 } dim { size: 2 } dim { size: 2 } } float_val: 0.5 } } } }
+node { name: "b" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 0.1 } } } }
+node { name: "c" op: "_FusedConv2D" input: "x" input: "w" input: "b"
+  attr { key: "T" value { type: DT_FLOAT } } NUM_ARGS
+  attr { key: "strides" value { list { i: 1 i: 1 i: 1 i: 1 } } } attr { key: "padding" value { s: "SAME" } }
+  attr { key: "fused_ops" value { list { s: "BiasAdd" } } } }
+node { name: "out" op: "Identity" input: "c" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  auto with = [&](const std::string& num_args) {
+    std::string s = conv;
+    s.replace(s.find("NUM_ARGS"), 8, num_args);
+    return parse_graphdef_text(s, "<tfc>");
+  };
+  AmpConfig c;
+  c.tf_compatible = true;
+  Graph g = with("attr { key: \"num_args\" value { i: 1 } }");
+  optimize(g, c, DeviceKind::kCPU);
+  EXPECT_EQ(g.at("c").attr_list("TArgs").type.size(), 1u);
+  Graph bad = with("");
+  try {
+    optimize(bad, c, DeviceKind::kCPU);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidGraph);
+    EXPECT_EQ(std::string(e.what()),
+              "node 'c' (_FusedConv2D): missing attr 'num_args' (its op declares no default)");
+  }
 }
 
 }  // namespace

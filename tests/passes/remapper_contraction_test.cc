@@ -266,14 +266,13 @@ TEST(RemapperContraction, BroadcastResidualNotFusedForTensorFlow) {
 // Measured: TensorFlow 2.21 crashed running a fused conv whose addend is a Pad's output
 // (blazeface's channel-padded shortcut), so tf_compatible mode leaves that Add alone.
 TEST(RemapperContraction, PaddedResidualNotFusedForTensorFlow) {
-  Graph g =
-      parse(image({1, 1, 2, 2}, 2) + placeholder("z", {-1, 4, 4, 1}) +
-            "node { name: \"p\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } "
-            "} attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { "
-            "size: 4 } dim { size: 2 } } int_val: 0 int_val: 0 int_val: 0 int_val: 0 "
-            "int_val: 0 int_val: 0 int_val: 0 int_val: 1 } } } }\n" +
-            binop("y", "Pad", "z", "p") + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
-            binop("add", "AddV2", "y", "ba") + unop("out", "Identity", "add"));
+  Graph g = parse(image({1, 1, 2, 2}, 2) + placeholder("z", {-1, 4, 4, 1}) +
+                  "node { name: \"p\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } "
+                  "} attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { "
+                  "size: 4 } dim { size: 2 } } int_val: 0 int_val: 0 int_val: 0 int_val: 0 "
+                  "int_val: 0 int_val: 0 int_val: 0 int_val: 1 } } } }\n" +
+                  binop("y", "Pad", "z", "p") + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                  binop("add", "AddV2", "y", "ba") + unop("out", "Identity", "add"));
   EXPECT_EQ(remap(g, /*tf_compatible=*/true).fusions.count("Fused+Add"), 0u);
   EXPECT_EQ(g.at("add").op, "AddV2");
 }
@@ -286,6 +285,36 @@ TEST(RemapperContraction, ResidualAddNotFusedWhenBiasAddHasAnotherConsumer) {
   RemapperResult r = remap(g);
   EXPECT_EQ(r.total(), 1);
   EXPECT_EQ(g.at("add").op, "AddV2");
+}
+
+// x -> _FusedConv2D [BiasAdd] (num_args as given; none when empty) -> AddV2 with y.
+std::string fused_conv_add(const std::string& num_args) {
+  return image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) +
+         "node { name: \"c\" op: \"_FusedConv2D\" input: \"x\" input: \"w\" input: \"b\" "
+         "attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"strides\" value { list { "
+         "i: 1 i: 1 i: 1 i: 1 } } } attr { key: \"padding\" value { s: \"SAME\" } } attr { key: "
+         "\"fused_ops\" value { list { s: \"BiasAdd\" } } } " +
+         num_args + " }\n" + binop("add", "AddV2", "y", "c") + unop("out", "Identity", "add");
+}
+
+TEST(RemapperContraction, ResidualAddCountsTheFusedConvsArgs) {
+  Graph g = parse(fused_conv_add("attr { key: \"num_args\" value { i: 1 } }"));
+  EXPECT_EQ(remap(g).fusions["Fused+Add"], 1);
+  EXPECT_EQ(g.at("add").attr_int("num_args"), 2);
+  // num_args is required (its OpDef declares no default): a fused conv without it is left
+  // alone (it used to count as 0, giving num_args 1 for the two args bias and y).
+  expect_unchanged(fused_conv_add(""));
+}
+
+// MatMul declares no data_format (it is channels-last): an NCHW BiasAdd is no bias over it.
+TEST(RemapperContraction, MatMulBiasAddNchwNotFused) {
+  std::string text = with_x(std::string(kMatMulBias) + unop("out", "Identity", "ba"));
+  Graph g = parse(text);
+  EXPECT_EQ(remap(g).fusions["MatMul+BiasAdd"], 1);
+  const std::string bias_in = "input: \"b\" attr {";
+  text.replace(text.find(bias_in), bias_in.size(),
+               bias_in + " key: \"data_format\" value { s: \"NCHW\" } } attr {");
+  expect_unchanged(text);
 }
 
 TEST(RemapperContraction, PadDepthwiseBecomesExplicitPadding) {

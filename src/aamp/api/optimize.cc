@@ -12,6 +12,7 @@
 #include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/registry.h"
 
 namespace aamp {
@@ -180,11 +181,12 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   res.amp.target = target;
   res.passes = pm.run(g, ctx);
   if (tf_compat) {
-    // TensorFlow's _FusedConv2D requires TArgs, the dtype of each of its num_args args.
+    // TensorFlow's _FusedConv2D requires TArgs, the dtype of each of its num_args args
+    // (num_args is required too: its OpDef declares no default).
     for (const auto& n : g.nodes()) {
       if (n->op != "_FusedConv2D") continue;
       AttrList types;
-      types.type.assign(static_cast<size_t>(n->attr_int_or("num_args", 0)), node_dtype(*n));
+      types.type.assign(static_cast<size_t>(op_attr_int(*n, "num_args")), node_dtype(*n));
       n->attrs["TArgs"] = types;
     }
   }

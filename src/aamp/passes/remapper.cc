@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "aamp/core/error.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
 #include "aamp/ops/signature.h"
@@ -91,6 +92,8 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
       }
       if (n->op == "MatMul" || n->op == "_FusedMatMul") return 2;
       if (n->op == "Einsum") {  // "abc,cd->abd": one output dim per letter after "->"
+        // equation is required (its OpDef declares no default): a node without one has an
+        // unknown rank here, not an error (this is a probe).
         const std::string eq = n->attr_string_or("equation", "");
         const size_t arrow = eq.find("->");
         if (arrow == std::string::npos || eq.find("...") != std::string::npos) return -1;
@@ -99,8 +102,10 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
           letters += std::isalpha(static_cast<unsigned char>(eq[i])) ? 1 : 0;
         return letters;
       }
-      if ((n->op == "GatherV2" || n->op == "Gather") && n->num_data_inputs() >= 2 &&
-          n->attr_int_or("batch_dims", 0) == 0) {
+      const bool v2 = n->op == "GatherV2";
+      // Gather (v1) declares no batch_dims (it has none; an explicit attr is still read).
+      if ((v2 || n->op == "Gather") && n->num_data_inputs() >= 2 &&
+          (v2 ? op_attr_int(*n, "batch_dims") : n->attr_int_or("batch_dims", 0)) == 0) {
         // rank(params) - 1 + rank(indices)
         const int p = static_rank_memo(g, n->input(0), memo),
                   i = static_rank_memo(g, n->input(1), memo);

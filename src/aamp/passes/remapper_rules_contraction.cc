@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "aamp/core/dispatch.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/epilogue.h"
 #include "aamp/passes/remapper.h"
 
@@ -57,7 +58,7 @@ void append_op(Node& f, const std::string& op, const std::string* arg) {
   if (arg) {
     // args go after the existing data inputs and before control inputs
     f.inputs.insert(f.inputs.begin() + f.num_data_inputs(), *arg);
-    f.attrs["num_args"] = f.attr_int_or("num_args", 0) + 1;
+    f.attrs["num_args"] = op_attr_int(f, "num_args") + 1;
   }
 }
 
@@ -71,16 +72,24 @@ int64_t output_channels(const Graph& g, const Node& c) {
   const Tensor* w = wn ? const_value(*wn) : nullptr;
   if (!w) return -1;
   const auto& d = w->shape().dims;
-  if (c.op == "MatMul" && d.size() == 2) return d[c.attr_bool_or("transpose_b", false) ? 0 : 1];
+  if (c.op == "MatMul" && d.size() == 2) return d[op_attr_bool(c, "transpose_b") ? 0 : 1];
   if (c.op == "Conv2D" && d.size() == 4) return d[3];
   if (c.op == "DepthwiseConv2dNative" && d.size() == 4) return d[2] * d[3];
   if (c.op.rfind("BatchMatMul", 0) == 0 && d.size() >= 2)
-    return d[d.size() - (c.attr_bool_or("adj_y", false) ? 2 : 1)];
+    return d[d.size() - (op_attr_bool(c, "adj_y") ? 2 : 1)];
   return -1;
 }
 
+// A contraction's or bias' data_format (its attr, else its OpDef's default). MatMul,
+// BatchMatMul(V2) and BiasAddV1 declare none: they are channels-last, NHWC (an explicit attr is
+// still read, as before).
+std::string data_format_of(const Node& n) {
+  if (op_declares_attr(n, "data_format")) return op_attr_string(n, "data_format");
+  return n.attr_string_or("data_format", "NHWC");
+}
+
 bool data_format_matches(const Node& a, const Node& b) {
-  return a.attr_string_or("data_format", "NHWC") == b.attr_string_or("data_format", "NHWC");
+  return data_format_of(a) == data_format_of(b);
 }
 
 }  // namespace
@@ -106,7 +115,7 @@ FusionRule bias_rule(const Contraction& c, bool bias_add) {
     const Node& cn = m.node("c");
     if (m.root->op.rfind("BiasAdd", 0) == 0 && !data_format_matches(cn, *m.root)) return false;
     if (m.root->op.rfind("BiasAdd", 0) != 0) {
-      if (cn.attr_string_or("data_format", "NHWC") != "NHWC") return false;
+      if (data_format_of(cn) != "NHWC") return false;
       // A bias has one value per output channel; a shorter vector (length 1) broadcasts and is
       // no bias.
       const int64_t channels = output_channels(g, cn);
@@ -136,7 +145,7 @@ FusionRule batch_norm_rule(const char* conv, bool biased) {
   r.pattern = P::op("FusedBatchNorm|FusedBatchNormV2|FusedBatchNormV3",
                     {c, P::constant(nullptr, "scale"), P::constant(nullptr, "offset"),
                      P::constant(nullptr, "mean"), P::constant(nullptr, "var")})
-                  .where([](const Node& n) { return !n.attr_bool_or("is_training", true); });
+                  .where([](const Node& n) { return !op_attr_bool(n, "is_training"); });
   r.rewrite = [biased, depthwise](Graph& g, const Match& m, const RemapperOptions&) {
     // Only y (port 0) may be used.
     const auto consumers = g.consumer_map();
@@ -155,7 +164,7 @@ FusionRule batch_norm_rule(const char* conv, bool biased) {
     int64_t out_ch = depthwise ? w.shape().dims[2] * w.shape().dims[3] : w.shape().dims[3];
     for (const Tensor* t : {sc, of, mu, va, b0})
       if (t && (!is_float(t->dtype()) || t->num_elements() != out_ch)) return false;
-    float eps = m.root->attr_float_or("epsilon", 1e-4f);
+    float eps = op_attr_float(*m.root, "epsilon");
     std::vector<float> mult(static_cast<size_t>(out_ch)), bias(static_cast<size_t>(out_ch));
     for (int64_t o = 0; o < out_ch; ++o) {
       double s = sc->element_as_double(o) / std::sqrt(va->element_as_double(o) + eps);
@@ -198,6 +207,8 @@ std::vector<FusionRule> contraction_rules() {
         P::op(conv,
               {P::op("Pad|PadV2", {P::any("x"), P::constant(nullptr, "pads")}).allow_extra_inputs(),
                P::any("w")})
+            // padding is required (its OpDef declares no default): a conv without one is no
+            // match (a predicate must not throw).
             .where([](const Node& n) { return n.attr_string_or("padding", "") == "VALID"; });
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
       const Node* pad = nullptr;
@@ -213,7 +224,7 @@ std::vector<FusionRule> contraction_rules() {
       std::vector<int64_t> p(8);
       for (int i = 0; i < 8; ++i)
         p[static_cast<size_t>(i)] = static_cast<int64_t>(pads.element_as_double(i));
-      bool nhwc = m.root->attr_string_or("data_format", "NHWC") == "NHWC";
+      bool nhwc = op_attr_string(*m.root, "data_format") == "NHWC";
       // batch and channel dims must not be padded
       int b = 0, ch = nhwc ? 3 : 1;
       if (p[2 * b] || p[2 * b + 1] || p[2 * ch] || p[2 * ch + 1]) return false;

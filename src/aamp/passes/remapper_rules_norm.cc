@@ -1,5 +1,6 @@
 // Normalisation fusions: LayerNorm (last axis) and InstanceNorm (spatial axes) from the
 // Keras / transformer decompositions.
+#include "aamp/ops/attrs.h"
 #include "aamp/passes/remapper.h"
 
 namespace aamp {
@@ -10,7 +11,7 @@ const char* kAdd = "AddV2|Add";
 
 P keep_dims_mean(P x, const std::string& capture) {
   return P::op("Mean", {std::move(x), P::constant(nullptr, capture + "_axes")}, capture)
-      .where([](const Node& n) { return n.attr_bool_or("keep_dims", false); });
+      .where([](const Node& n) { return op_attr_bool(n, "keep_dims"); });
 }
 P epsilon() {
   return P::constant([](const Tensor& t) { return t.num_elements() == 1 && is_float(t.dtype()); },
@@ -46,12 +47,10 @@ std::vector<P> norm_patterns() {
     // y = (beta + (-mean) * inv) + x * inv.
     P neg_mean_inv = P::op("Mul", {P::op("Neg", {mean}), inv}).commutative();
     P x_inv = P::op("Mul", {P::any("x"), inv}).commutative();
-    out.push_back(
-        P::op(kAdd, {P::any("beta"), P::op(kAdd, {neg_mean_inv, x_inv}).commutative()})
-            .commutative());
-    out.push_back(
-        P::op(kAdd, {P::op(kAdd, {P::any("beta"), neg_mean_inv}).commutative(), x_inv})
-            .commutative());
+    out.push_back(P::op(kAdd, {P::any("beta"), P::op(kAdd, {neg_mean_inv, x_inv}).commutative()})
+                      .commutative());
+    out.push_back(P::op(kAdd, {P::op(kAdd, {P::any("beta"), neg_mean_inv}).commutative(), x_inv})
+                      .commutative());
     // Transformer: y = ((x - mean) * rstd) * gamma + beta
     P centered = P::op("Sub", {P::any("x"), mean}, "centered");
     out.push_back(
@@ -187,8 +186,7 @@ std::vector<FusionRule> norm_rules() {
     AttrList ops;
     ops.s.push_back(m.root->op);
     n.attrs["fused_ops"] = ops;
-    if (m.root->op == "LeakyRelu")
-      n.attrs["leakyrelu_alpha"] = m.root->attr_float_or("alpha", 0.2f);
+    if (m.root->op == "LeakyRelu") n.attrs["leakyrelu_alpha"] = op_attr_float(*m.root, "alpha");
     remap::replace_root(g, m, std::move(n));
     return true;
   };

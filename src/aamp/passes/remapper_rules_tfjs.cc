@@ -4,6 +4,7 @@
 // rewritten is left for validate() to report (node and op named).
 #include <optional>
 
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/registry.h"
 #include "aamp/passes/remapper.h"
 
@@ -58,7 +59,11 @@ std::optional<Node> step_node(const Node& fused, const std::string& step, const 
   };
   if (step == "BiasAdd") {
     n.op = "BiasAdd";
-    n.attrs["data_format"] = fused.attr_string_or("data_format", "NHWC");
+    // _FusedMatMul declares no data_format (its bias is over the last axis): the BiasAdd's own
+    // default then.
+    const std::string format =
+        op_attr_string(op_declares_attr(fused, "data_format") ? fused : n, "data_format");
+    n.attrs["data_format"] = format;
     if (!take_arg()) return std::nullopt;
   } else if (step == "Add") {
     n.op = "AddV2";
@@ -68,7 +73,7 @@ std::optional<Node> step_node(const Node& fused, const std::string& step, const 
     if (!take_arg()) return std::nullopt;
   } else if (step == "LeakyRelu") {
     n.op = "LeakyRelu";
-    n.attrs["alpha"] = fused.attr_float_or("leakyrelu_alpha", 0.2f);
+    n.attrs["alpha"] = op_attr_float(fused, "leakyrelu_alpha");
   } else if (step == "Relu" || step == "Relu6" || step == "Elu" || step == "Sigmoid" ||
              step == "Tanh") {
     n.op = step;
@@ -106,7 +111,9 @@ std::vector<FusionRule> tfjs_rules() {
       const int ndata = f.num_data_inputs();
       if (ndata < 2) return false;
       std::vector<std::string> args(f.inputs.begin() + 2, f.inputs.begin() + ndata);
-      if (static_cast<int64_t>(args.size()) != f.attr_int_or("num_args", 0)) return false;
+      // num_args is required on these ops (no OpDef default): a node without it is not
+      // rewritten (the remapper declines a rewrite that throws).
+      if (static_cast<int64_t>(args.size()) != op_attr_int(f, "num_args")) return false;
       // The contraction with the steps TF accepts.
       Node base;
       base.device = f.device;
