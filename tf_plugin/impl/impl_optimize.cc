@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -21,6 +21,7 @@
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "aamp/ops/attrs.h"
 #include "aamp/ops/registry.h"
 #include "aamp_tf_impl.h"
 #include "impl/impl_internal.h"
@@ -162,7 +163,7 @@ void fit_attrs_to_tf(Graph& g, const std::set<std::pair<std::string, std::string
       const AttrValue* t = n->find_attr("T");
       if (!t || !t->is<DType>()) continue;
       AttrList types;
-      types.type.assign(static_cast<size_t>(n->attr_int_or("num_args", 0)), t->get<DType>());
+      types.type.assign(static_cast<size_t>(op_attr_int(*n, "num_args")), t->get<DType>());
       n->attrs[a.name] = types;
     }
   }
