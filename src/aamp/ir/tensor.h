@@ -40,6 +40,14 @@ struct Shape {
   }
 };
 
+// The value behind a DT_VARIANT or DT_RESOURCE tensor (a TensorList, a TensorArray): an object
+// the runtime's kernels define and share by pointer. Only dynamic execution creates them; they
+// are never serialized.
+class TensorObject {
+ public:
+  virtual ~TensorObject() = default;
+};
+
 class Tensor {
  public:
   Tensor() = default;
@@ -70,6 +78,9 @@ class Tensor {
   // DT_STRING tensors hold their elements here.
   const std::vector<std::string>& strings() const { return strings_; }
   std::vector<std::string>& mutable_strings() { return strings_; }
+  // Scalar DT_VARIANT / DT_RESOURCE tensors hold their object here (shared, not copied).
+  const std::shared_ptr<TensorObject>& object() const { return object_; }
+  std::shared_ptr<TensorObject>& mutable_object() { return object_; }
 
   // Builds a tensor from raw little-endian bytes; the size must match dtype and shape.
   static Tensor from_bytes(DType dtype, Shape shape, std::vector<uint8_t> bytes);
@@ -99,6 +110,7 @@ class Tensor {
   Shape shape_;
   std::shared_ptr<std::vector<uint8_t>> bytes_;
   std::vector<std::string> strings_;
+  std::shared_ptr<TensorObject> object_;
 };
 
 }  // namespace aamp

@@ -9,12 +9,13 @@
 namespace aamp {
 
 void register_control_flow_ops(OpRegistry& r) {
-  r.info("Enter").amp(AmpClass::kClear);
-  r.info("Exit").amp(AmpClass::kClear);
-  r.info("Merge").amp(AmpClass::kClear);
+  r.info("Enter").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::unary);
+  r.info("Exit").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::unary);
+  r.info("LoopCond").control_flow().shape_fn(shape_fns::unary);
+  r.info("Merge").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::merge);
   r.info("NoOp").shape_fn(shape_fns::no_outputs);
-  r.info("NextIteration").amp(AmpClass::kClear);
-  r.info("Switch").amp(AmpClass::kClear);
+  r.info("NextIteration").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::unary);
+  r.info("Switch").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::unary);
   r.info("TensorListConcat").amp(AmpClass::kClear);
   r.info("TensorListConcatV2").amp(AmpClass::kClear);
   r.info("TensorListFromTensor").amp(AmpClass::kClear);

@@ -51,6 +51,13 @@ struct OpTraits {
   bool elementwise = false;
   // The data inputs broadcast NumPy-style: output rank = the largest input rank.
   bool broadcasting = false;
+  // Output shapes depend on input values, not only on input shapes (Where, NonMaxSuppression*,
+  // Unique): the shape function leaves them unknown and the kernel sizes each output at run time
+  // (KernelContext::allocate_output). Such nodes run in dynamic execution (runtime/executor.h).
+  bool value_dependent_shape = false;
+  // v1 control flow (Enter, Exit, Merge, Switch, NextIteration, LoopCond): executed by the
+  // dynamic executor itself (frames, iterations, dead branches), never by a kernel.
+  bool control_flow = false;
 };
 
 class OpInfo {
@@ -87,6 +94,14 @@ class OpInfo {
   }
   OpInfo& same_rank() {
     traits_.same_rank = true;
+    return *this;
+  }
+  OpInfo& value_dependent_shape() {
+    traits_.value_dependent_shape = true;
+    return *this;
+  }
+  OpInfo& control_flow() {
+    traits_.control_flow = true;
     return *this;
   }
   OpInfo& same_shape();

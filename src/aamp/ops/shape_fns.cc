@@ -426,6 +426,22 @@ void identity_n(ShapeContext& c) {
   }
 }
 
+void merge(ShapeContext& c) {
+  Shape s = c.in(0);
+  for (int i = 1; i < c.num_inputs() && !s.unknown_rank; ++i) {
+    const Shape& o = c.in(i);
+    if (o.unknown_rank || o.rank() != s.rank()) {
+      s = Shape::unknown();
+      break;
+    }
+    for (int d = 0; d < s.rank(); ++d)
+      if (s.dims[static_cast<size_t>(d)] != o.dims[static_cast<size_t>(d)])
+        s.dims[static_cast<size_t>(d)] = -1;
+  }
+  c.set(0, s);
+  c.set(1, Shape{});
+}
+
 void conv2d(ShapeContext& c) {
   const Shape& x = c.in(0);
   const Shape& w = c.in(1);

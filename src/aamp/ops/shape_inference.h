@@ -124,6 +124,7 @@ void batch_to_space_nd(ShapeContext& c);
 void top_k(ShapeContext& c);
 void sparse_to_dense(ShapeContext& c);
 void identity_n(ShapeContext& c);
+void merge(ShapeContext& c);  // Merge: the inputs' common shape (unknown dims where they differ)
 void conv2d(ShapeContext& c);  // Conv2D, _FusedConv2D, DepthwiseConv2dNative, Fused...
 void conv2d_backprop_input(ShapeContext& c);
 void pool(ShapeContext& c);          // MaxPool, AvgPool

@@ -23,6 +23,9 @@ struct TensorView {
   void* data = nullptr;
   // Strings for DT_STRING views (not owned), else nullptr.
   std::vector<std::string>* strings = nullptr;
+  // The object slot of a DT_VARIANT / DT_RESOURCE tensor (a TensorList, a TensorArray; see
+  // Tensor::object), else nullptr. Only dynamic execution (runtime/executor.h) holds such values.
+  std::shared_ptr<TensorObject>* object = nullptr;
 
   int64_t num_elements() const {
     int64_t n = 1;
@@ -62,6 +65,12 @@ struct KernelContext {
   std::vector<TensorView> outputs;
   int threads = 1;
   void* stream = nullptr;  // as KernelInit::stream; kernels queue their work on it
+  // Dynamic execution only (runtime/executor.h; nullptr in static plans): allocates output i with
+  // the given shape and returns its view (also stored in outputs[i]). Kernels of ops whose output
+  // shapes depend on input values (OpTraits::value_dependent_shape) size their outputs with it;
+  // the KernelInit of such kernels has -1 for the dims it could not know.
+  std::function<TensorView(int, const std::vector<int64_t>&)> allocator;
+  TensorView& allocate_output(int i, const std::vector<int64_t>& shape);
 };
 
 class Kernel {
@@ -128,6 +137,16 @@ class KernelRegistry {
   std::vector<KernelRegistration> regs_;
   std::vector<CheckEntry> checks_;
 };
+
+// The dtype kernels are registered and looked up by: attr "T", else the first float type attr,
+// else the first input's dtype, else the first output's.
+DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vector<DType>& out);
+
+// Creates the best kernel for the node on the device (priority-0 kernels only with
+// `reference_only`); sets *name to the registration's name. Throws Error(kUnimplemented) naming
+// the node when no kernel runs its dtype, and rethrows a factory's failure with the node named.
+std::unique_ptr<Kernel> create_kernel(const Node& n, const KernelInit& init, DeviceKind d,
+                                      bool reference_only, std::string* name);
 
 // Registers kernels at static-init time (backends are linked whole-archive):
 //   static const bool kReg = register_kernels([] { KernelRegistry::global().add({...}); });

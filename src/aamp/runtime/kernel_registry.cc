@@ -1,10 +1,52 @@
 #include <string>
 #include <utility>
 
+#include "aamp/core/error.h"
 #include "aamp/ops/registry.h"
 #include "aamp/runtime/kernel.h"
 
 namespace aamp {
+
+TensorView& KernelContext::allocate_output(int i, const std::vector<int64_t>& shape) {
+  if (!allocator)
+    throw Error(ErrorCode::kInternal,
+                "a kernel sized its output at run time outside dynamic execution");
+  if (i < 0 || i >= static_cast<int>(outputs.size()))
+    throw Error(ErrorCode::kInternal, "allocate_output: no output " + std::to_string(i));
+  outputs[static_cast<size_t>(i)] = allocator(i, shape);
+  return outputs[static_cast<size_t>(i)];
+}
+
+DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vector<DType>& out) {
+  if (const AttrValue* v = n.find_attr("T"); v && v->is<DType>()) return v->get<DType>();
+  for (const auto& [k, v] : n.attrs)
+    if (v.is<DType>() && is_float(v.get<DType>())) return v.get<DType>();
+  if (!in.empty()) return in[0];
+  if (!out.empty()) return out[0];
+  return DType::kFloat;
+}
+
+std::unique_ptr<Kernel> create_kernel(const Node& n, const KernelInit& init, DeviceKind d,
+                                      bool reference_only, std::string* name) {
+  std::vector<DType> in, out;
+  for (const TensorDesc& t : init.inputs) in.push_back(t.dtype);
+  for (const TensorDesc& t : init.outputs) out.push_back(t.dtype);
+  const DType kt = kernel_dtype(n, in, out);
+  const KernelRegistration* reg = KernelRegistry::global().lookup(n.op, d, kt, init, reference_only);
+  if (!reg)
+    throw Error(ErrorCode::kUnimplemented,
+                n.describe() + ": no " + device_kind_name(d) + " kernel for dtype " + dtype_name(kt));
+  if (name) *name = reg->name;
+  try {
+    return reg->factory(init);
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (msg.find("'" + n.name + "'") != std::string::npos) throw;
+    throw Error(e.code(), n.describe() + ": " + msg);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kInternal, n.describe() + ": " + e.what());
+  }
+}
 
 KernelRegistry& KernelRegistry::global() {
   static KernelRegistry* r = new KernelRegistry();

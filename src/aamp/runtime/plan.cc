@@ -38,16 +38,25 @@ size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
   throw Error(ErrorCode::kInternal, n.describe() + ": " + msg);
 }
 
-}  // namespace
-
-DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vector<DType>& out) {
-  if (const AttrValue* v = n.find_attr("T"); v && v->is<DType>()) return v->get<DType>();
+// Whether the node always runs in the dynamic executor: v1 control flow, output shapes that
+// depend on values, or resource / variant values (TensorArray, TensorList, and the Identity or
+// Enter that carries one).
+bool needs_dynamic_execution(const Node& n) {
+  const OpInfo* info = OpRegistry::global().find(n.op);
+  if (info) {
+    const OpTraits& t = info->traits();
+    if (t.control_flow || t.value_dependent_shape) return true;
+    for (const auto* args : {&info->def.inputs, &info->def.outputs})
+      for (const ArgDef& a : *args)
+        if (a.type == DType::kResource || a.type == DType::kVariant) return true;
+  }
   for (const auto& [k, v] : n.attrs)
-    if (v.is<DType>() && is_float(v.get<DType>())) return v.get<DType>();
-  if (!in.empty()) return in[0];
-  if (!out.empty()) return out[0];
-  return DType::kFloat;
+    if (v.is<DType>() && (v.get<DType>() == DType::kResource || v.get<DType>() == DType::kVariant))
+      return true;
+  return false;
 }
+
+}  // namespace
 
 std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vector<Tensor>& inputs,
                                                  const std::vector<DType>& out_dtypes,
@@ -102,7 +111,19 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
   }
   std::unordered_map<std::string, int> feed_idx;
   for (size_t i = 0; i < feeds.size(); ++i) feed_idx[feeds[i].ref.node] = static_cast<int>(i);
-  // Nodes the fetches need (data edges; feeds cut the graph).
+  const std::vector<Node*> order = g.topo_order();
+  // Nodes that must run dynamically whatever the shapes (structure alone), and what depends on
+  // them through data or control edges.
+  std::unordered_set<const Node*> structural;
+  for (const Node* n : order) {
+    if (feed_idx.count(n->name)) continue;
+    bool dyn = needs_dynamic_execution(*n);
+    for (size_t i = 0; i < n->inputs.size() && !dyn; ++i)
+      dyn = structural.count(&g.at(TensorRef::parse(n->inputs[i]).node)) != 0;
+    if (dyn) structural.insert(n);
+  }
+  // Nodes the fetches need: data edges, and control edges into nodes that may run dynamically (a
+  // conditional branch's constants hang off its pivot); feeds cut the graph.
   std::unordered_set<const Node*> needed;
   std::vector<const Node*> stack;
   for (const TensorRef& f : fetches) stack.push_back(&g.at(f.node));
@@ -110,17 +131,32 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
     const Node* n = stack.back();
     stack.pop_back();
     if (!needed.insert(n).second || feed_idx.count(n->name)) continue;
-    for (int i = 0; i < n->num_data_inputs(); ++i) stack.push_back(&g.at(n->input(i).node));
+    const int nin = structural.count(n) ? static_cast<int>(n->inputs.size()) : n->num_data_inputs();
+    for (int i = 0; i < nin; ++i)
+      stack.push_back(&g.at(TensorRef::parse(n->inputs[static_cast<size_t>(i)]).node));
   }
   std::unordered_map<std::string, std::vector<int>> ids;
-  for (const Node* n : g.topo_order()) {
+  std::unordered_map<const Node*, int> dyn_idx;
+  std::vector<DynamicExecutor::NodeSpec> dyn_nodes;
+  std::vector<std::optional<Tensor>> boundary_consts;
+  std::unordered_map<int, int> boundary_of;  // value id -> boundary index
+  std::vector<int> export_values;            // non-constant boundary values
+  for (const Node* n : order) {
     if (!needed.count(n)) continue;
     ++stats_.nodes;
-    std::vector<int> in_ids;
     auto fit = feed_idx.find(n->name);
-    if (fit == feed_idx.end()) {
-      for (int i = 0; i < n->num_data_inputs(); ++i) {
-        const TensorRef r = n->input(i);
+    const bool fed = fit != feed_idx.end();
+    bool dyn = !fed && structural.count(n);
+    std::vector<int> in_ids;
+    if (!fed) {
+      for (size_t i = 0; i < n->inputs.size(); ++i) {
+        const TensorRef r = TensorRef::parse(n->inputs[i]);
+        if (dyn_idx.count(&g.at(r.node))) dyn = true;
+        if (r.is_control()) continue;
+        if (ids.find(r.node) == ids.end()) {  // a dynamic producer
+          dyn = true;
+          continue;
+        }
         const auto& src = ids.at(r.node);
         if (r.port >= static_cast<int>(src.size()))
           throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
@@ -129,15 +165,76 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
         in_ids.push_back(src[static_cast<size_t>(r.port)]);
       }
     }
-    ids[n->name] = compile_node(*n, in_ids, fit == feed_idx.end() ? -1 : fit->second);
+    if (!dyn) {
+      std::optional<std::vector<int>> out = compile_node(*n, in_ids, fed ? fit->second : -1);
+      if (out) {
+        ids[n->name] = std::move(*out);
+        continue;
+      }
+    }
+    // Dynamic execution: data inputs from dynamic nodes or from the boundary.
+    DynamicExecutor::NodeSpec spec;
+    spec.node = n;
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const TensorRef r = TensorRef::parse(n->inputs[i]);
+      auto d = dyn_idx.find(&g.at(r.node));
+      if (r.is_control()) {
+        if (d != dyn_idx.end()) spec.control.push_back(d->second);
+        continue;
+      }
+      DynamicExecutor::Source src;
+      if (d != dyn_idx.end()) {
+        src.node = d->second;
+        src.port = r.port;
+      } else {
+        const auto& prod = ids.at(r.node);
+        if (r.port >= static_cast<int>(prod.size()))
+          throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
+                                                    "', which has only " +
+                                                    std::to_string(prod.size()) + " output(s)");
+        const int v = prod[static_cast<size_t>(r.port)];
+        auto b = boundary_of.find(v);
+        if (b == boundary_of.end()) {
+          b = boundary_of.emplace(v, static_cast<int>(boundary_consts.size())).first;
+          const Value& x = values_[static_cast<size_t>(v)];
+          boundary_consts.push_back(x.constant);
+          boundary_fetch_.push_back(-1);
+          if (!x.constant) {
+            boundary_fetch_.back() = static_cast<int>(export_values.size());
+            export_values.push_back(v);
+          }
+        }
+        src.boundary = b->second;
+      }
+      spec.data.push_back(src);
+    }
+    dyn_idx[n] = static_cast<int>(dyn_nodes.size());
+    dyn_nodes.push_back(std::move(spec));
   }
+  std::vector<std::pair<int, int>> dyn_fetches;
   for (const TensorRef& f : fetches) {
+    const Node& fn = g.at(f.node);
+    if (auto d = dyn_idx.find(&fn); d != dyn_idx.end()) {
+      fetch_slots_.push_back({true, static_cast<int>(dyn_fetches.size())});
+      dyn_fetches.push_back({d->second, f.port});
+      continue;
+    }
     const auto& src = ids.at(f.node);
     if (f.port >= static_cast<int>(src.size()))
-      throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() +
-                                                   "': " + g.at(f.node).describe() + " has " +
+      throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() + "': " +
+                                                   fn.describe() + " has " +
                                                    std::to_string(src.size()) + " output(s)");
+    fetch_slots_.push_back({false, static_cast<int>(fetch_values_.size())});
     fetch_values_.push_back(src[static_cast<size_t>(f.port)]);
+  }
+  // The boundary values the executor reads follow the static fetches.
+  for (int& b : boundary_fetch_)
+    if (b >= 0) b += static_cast<int>(fetch_values_.size());
+  fetch_values_.insert(fetch_values_.end(), export_values.begin(), export_values.end());
+  if (!dyn_nodes.empty()) {
+    stats_.dynamic_nodes = static_cast<int>(dyn_nodes.size());
+    dyn_ = std::make_unique<DynamicExecutor>(std::move(dyn_nodes), std::move(boundary_consts),
+                                             std::move(dyn_fetches), opts_, threads_);
   }
   plan_memory_and_bind();
 }
@@ -154,7 +251,8 @@ Plan::~Plan() {
   }
 }
 
-std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, int feed) {
+std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vector<int>& in,
+                                                   int feed) {
   auto add_value = [&](DType t, std::vector<int64_t> shape) {
     Value v;
     v.dtype = t;
@@ -167,7 +265,7 @@ std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, i
     const int id =
         add_value(feeds_[static_cast<size_t>(feed)].dtype, feeds_[static_cast<size_t>(feed)].shape);
     values_[static_cast<size_t>(id)].feed = feed;
-    return {id};
+    return std::vector<int>{id};
   }
   if (n.op == "Placeholder")
     throw Error(ErrorCode::kInvalidArgument, "missing feed for placeholder '" + n.name + "'");
@@ -184,6 +282,11 @@ std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, i
   }
   try {
     infer_shapes(c);
+  } catch (const Error& e) {
+    // A shape function that needs the value of an input computed at run time (the op itself has
+    // a shape function: Session checked that).
+    if (e.code() == ErrorCode::kUnimplemented) return std::nullopt;
+    rethrow_for(n, e);
   } catch (const std::exception& e) {
     rethrow_for(n, e);
   }
@@ -200,13 +303,9 @@ std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, i
     ++stats_.folded;
     return out;
   }
-  for (int i = 0; i < c.num_outputs(); ++i) {
-    const Shape& s = c.output_shapes[static_cast<size_t>(i)];
-    if (!s.is_fully_defined())
-      throw Error(ErrorCode::kUnimplemented,
-                  n.describe() + ": cannot infer a static shape for output " + std::to_string(i) +
-                      " (got " + s.to_string() + ")");
-  }
+  for (const Shape& s : c.output_shapes)
+    if (!s.is_fully_defined()) return std::nullopt;
+  if (c.num_outputs() == 0) return std::vector<int>{};  // NoOp and the like: nothing to run
   const bool stateful = c.info && c.info->def.is_stateful;
   if (all_const && !stateful) {
     std::vector<Tensor> ins;
@@ -253,20 +352,9 @@ std::vector<int> Plan::compile_node(const Node& n, const std::vector<int>& in, i
   for (int i = 0; i < c.num_outputs(); ++i)
     init.outputs.push_back(
         {c.output_dtypes[static_cast<size_t>(i)], c.output_shapes[static_cast<size_t>(i)].dims});
-  const DType kt = kernel_dtype(n, c.input_dtypes, c.output_dtypes);
-  const KernelRegistration* reg =
-      KernelRegistry::global().lookup(n.op, opts_.device, kt, init, opts_.reference_kernels_only);
-  if (!reg)
-    throw Error(ErrorCode::kUnimplemented, n.describe() + ": no " + device_kind_name(opts_.device) +
-                                               " kernel for dtype " + dtype_name(kt));
   Step s;
   s.node = &n;
-  s.kernel_name = reg->name;
-  try {
-    s.kernel = reg->factory(init);
-  } catch (const std::exception& e) {
-    rethrow_for(n, e);
-  }
+  s.kernel = create_kernel(n, init, opts_.device, opts_.reference_kernels_only, &s.kernel_name);
   s.inputs = in;
   const int step = static_cast<int>(steps_.size());
   for (int i = 0; i < c.num_outputs(); ++i) {
@@ -583,7 +671,20 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
     for (const Step& s : steps_)
       stats_.profile.push_back({s.node->name, s.node->op, s.kernel_name, s.total_ms, s.calls});
   }
-  return out;
+  if (!dyn_) return out;
+  std::vector<Tensor> boundary(boundary_fetch_.size());
+  for (size_t b = 0; b < boundary_fetch_.size(); ++b)
+    if (boundary_fetch_[b] >= 0) boundary[b] = out[static_cast<size_t>(boundary_fetch_[b])];
+  std::vector<Tensor> dyn_out = dyn_->run(boundary);
+  stats_.dynamic_executions = dyn_->last_executions();
+  if (opts_.profile)
+    for (NodeProfile& p : dyn_->profile()) stats_.profile.push_back(std::move(p));
+  std::vector<Tensor> result;
+  result.reserve(fetch_slots_.size());
+  for (const FetchSlot& f : fetch_slots_)
+    result.push_back(f.dynamic ? std::move(dyn_out[static_cast<size_t>(f.index)])
+                               : out[static_cast<size_t>(f.index)]);
+  return result;
 }
 
 }  // namespace aamp

@@ -1,4 +1,10 @@
-// A compiled plan (see session.h): schedule, static shapes, constants, kernels, memory plan. On a
+// A compiled plan (see session.h): schedule, static shapes, constants, kernels, memory plan.
+// What cannot be planned statically - v1 control flow (Switch, Merge, loops), ops whose output
+// shapes depend on values (Where, NonMaxSuppression*), TensorArray / TensorList containers, a
+// shape that depends on a value computed at run time, and everything downstream of these - is
+// handed to a DynamicExecutor (executor.h): the static schedule runs first, then the executor
+// interprets the dynamic nodes over the static values they read (the boundary). A graph without
+// such nodes has no executor. On a
 // device other than the CPU (a DeviceRuntime is registered for it) the arena, the feeds and the
 // constants kernels read live in device memory: constants are uploaded once when the plan is
 // compiled, feeds are copied in and fetches copied out on the Session's stream at each run.
@@ -12,6 +18,7 @@
 
 #include "aamp/ir/graph.h"
 #include "aamp/runtime/device.h"
+#include "aamp/runtime/executor.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/session.h"
 
@@ -70,7 +77,10 @@ class Plan {
     uint8_t* p_ = nullptr;
   };
 
-  std::vector<int> compile_node(const Node& n, const std::vector<int>& in, int feed);
+  // The node's output values, or nullopt when it needs dynamic execution (a shape that depends
+  // on a value only known at run time).
+  std::optional<std::vector<int>> compile_node(const Node& n, const std::vector<int>& in,
+                                               int feed);
   // Runs (queues, on a device) every step's kernel.
   void run_steps();
   // Device plans: replays the captured graph of the steps, capturing it at the second run;
@@ -89,7 +99,18 @@ class Plan {
   std::vector<FeedSpec> feeds_;
   std::vector<Value> values_;
   std::vector<Step> steps_;
+  // Values copied out at the end of the static schedule: the static fetches, then the boundary
+  // values the dynamic executor reads that are not constants.
   std::vector<int> fetch_values_;
+  // Per fetch given at compile time: an index into fetch_values_ (static) or into the executor's
+  // fetches (dynamic).
+  struct FetchSlot {
+    bool dynamic = false;
+    int index = 0;
+  };
+  std::vector<FetchSlot> fetch_slots_;
+  std::unique_ptr<DynamicExecutor> dyn_;
+  std::vector<int> boundary_fetch_;  // per boundary value: index into fetch_values_, -1: constant
   std::vector<int> parent_;     // storage union-find over values (aliases, in place)
   std::vector<size_t> offset_;  // arena offset of each root value
   std::unique_ptr<uint8_t, void (*)(void*)> arena_;  // host arena (CPU plans)
@@ -127,9 +148,5 @@ class Plan {
 std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vector<Tensor>& inputs,
                                                  const std::vector<DType>& out_dtypes,
                                                  const std::vector<Shape>& out_shapes);
-
-// The dtype kernels are registered and looked up by: attr "T", else the first float type attr,
-// else the first input's dtype, else the first output's.
-DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vector<DType>& out);
 
 }  // namespace aamp

@@ -18,8 +18,11 @@ namespace aamp {
 
 namespace {
 
+// Ops the runtime runs itself, without a kernel: placeholders, constants, NoOp and v1 control
+// flow (the dynamic executor).
 bool runtime_handled(const std::string& op) {
-  return op == "Placeholder" || op == "Const" || op == "NoOp";
+  return op == "Placeholder" || op == "Const" || op == "NoOp" ||
+         OpRegistry::global().has_trait(op, &OpTraits::control_flow);
 }
 
 bool is_placeholder(const Node& n) {

@@ -63,6 +63,11 @@ struct PlanStats {
   int folded = 0;                      // nodes evaluated at plan time (incl. Const)
   int aliases = 0;                     // Reshape/Identity/... run as aliases (no copy)
   int inplace = 0;                     // kernel outputs sharing their input's memory
+  // Nodes run by the dynamic executor (control flow, value-dependent shapes and what follows
+  // them; see plan.h), and how many node executions the last run made (loop bodies once per
+  // iteration).
+  int dynamic_nodes = 0;
+  int64_t dynamic_executions = 0;
   std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
   // Device plans: whether runs replay one captured graph of all steps (CUDA Graphs: from the
   // second run on, unless profiling or AAMP_DEVICE_GRAPHS=0), and why not when capture failed.
