@@ -108,6 +108,49 @@ const char* kTiny = R"pb(
 )pb";
 
 // x of unknown rank (no shape attr) -> Relu.
+// x of unknown rank into a MatMul with a [2, 2] constant: a scalar cannot run.
+const char* kUnknownRankMatMul = R"pb(
+  node {
+    name: "x"
+    op: "Placeholder"
+    attr {
+      key: "dtype"
+      value { type: DT_FLOAT }
+    }
+  }
+  node {
+    name: "w"
+    op: "Const"
+    attr {
+      key: "dtype"
+      value { type: DT_FLOAT }
+    }
+    attr {
+      key: "value"
+      value {
+        tensor {
+          dtype: DT_FLOAT
+          tensor_shape {
+            dim { size: 2 }
+            dim { size: 2 }
+          }
+          float_val: 1
+        }
+      }
+    }
+  }
+  node {
+    name: "mm"
+    op: "MatMul"
+    input: "x"
+    input: "w"
+    attr {
+      key: "T"
+      value { type: DT_FLOAT }
+    }
+  }
+)pb";
+
 const char* kUnknownRank = R"pb(
   node {
     name: "x"
@@ -291,9 +334,20 @@ TEST_F(RunTiny, UserErrorsExitWithTwo) {
 
 TEST_F(Run, UnknownRankInputRunsFromAFile) {
   const std::string model = write("unknown_rank.pbtxt", kUnknownRank);
-  // Not given: a clear error, naming the input and how to give it.
-  expect_user_error(aamp({"run", model}),
-                    {"input 'x' has an unknown rank: give it with --input x=file.npy"});
+  // Not given: a random scalar, and a note saying so and how to give it.
+  const std::string scalar_out = path("scalar_out");
+  Result d = aamp({"run", model, "--output-dir", scalar_out});
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_NE(d.err.find("aamp: note: input 'x' of unknown rank was fed as a random scalar; give "
+                       "it with --input x=file.npy"),
+            std::string::npos)
+      << d.err;
+  EXPECT_EQ(aamp::read_npy(scalar_out + "/out.npy").shape(), Shape{});
+  // A model that needs more than a scalar fails with one line that says what was fed.
+  const std::string matmul = write("unknown_rank_matmul.pbtxt", kUnknownRankMatMul);
+  expect_user_error(aamp({"run", matmul}),
+                    {"'mm'", "input 'x' of unknown rank was fed as a random scalar; give it with "
+                             "--input x=file.npy"});
   // Given: any rank runs.
   const std::string x = path("x.npy");
   aamp::write_npy(x, Tensor::from_vector<float>(Shape{2, 1, 2}, {-2, 3, 0.5f, -0.25f}));
@@ -312,8 +366,10 @@ TEST_F(Run, UnknownRankInputRunsFromAFile) {
 
 TEST_F(Run, BenchTakesAnUnknownRankInputFromAFile) {
   const std::string model = write("unknown_rank.pbtxt", kUnknownRank);
-  expect_user_error(aamp({"bench", model, "--iters", "1", "--warmup", "0"}),
-                    {"input 'x' has an unknown rank: give it with --input x=file.npy"});
+  Result s = aamp({"bench", model, "--iters", "1", "--warmup", "0", "--fp32-only"});
+  EXPECT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.err.find("input 'x' of unknown rank was fed as a random scalar"), std::string::npos)
+      << s.err;
   const std::string x = path("x.npy");
   aamp::write_npy(x, Tensor::from_vector<float>(Shape{4, 2}, {1, -1, 2, -2, 3, -3, 4, -4}));
   Result r =

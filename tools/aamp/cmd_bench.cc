@@ -401,6 +401,8 @@ void run_bench(BenchOptions o) {
   }
   LoadedModel m = load_model(o.model);
   Feeds feeds = make_inputs(m.graph, o.inputs, o.batch, o.seed);
+  const std::string note = scalar_defaults_note(scalar_defaults(m.graph, o.inputs));
+  if (!note.empty() && !o.json) std::cerr << "aamp: note: " << note << "\n";
   // Items per run (throughput): the leading dim of the fed inputs when files are given.
   if (!o.inputs.empty() && !feeds.empty() && feeds[0].second.shape().rank() > 0)
     o.batch = feeds[0].second.shape().dims[0];

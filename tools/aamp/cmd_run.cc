@@ -75,12 +75,21 @@ void run_model(const RunOptions& o) {
   if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
   LoadedModel m = load_model(o.model);
   Feeds feeds = make_inputs(m.graph, o.inputs, o.batch, o.seed);
+  // Said after the run (the one error line carries it when the model rejects the scalar).
+  const std::string note = scalar_defaults_note(scalar_defaults(m.graph, o.inputs));
   SessionOptions so;
   so.threads = o.threads;
   so.reference_kernels_only = o.reference;
   Session s(std::move(m.graph), so);
   const std::vector<std::string> fetches = s.output_names();
-  const std::vector<Tensor> outs = s.run(feeds, fetches);
+  std::vector<Tensor> outs;
+  try {
+    outs = s.run(feeds, fetches);
+  } catch (const Error& e) {
+    if (note.empty()) throw;
+    throw Error(e.code(), std::string(e.what()) + " (" + note + ")");
+  }
+  if (!note.empty()) std::cerr << "aamp: note: " << note << "\n";
   const PlanStats& st = s.last_stats();
 
   if (!o.output_dir.empty()) {

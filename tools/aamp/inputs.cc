@@ -12,15 +12,16 @@ namespace {
 
 bool is_input(const Node& n) { return n.op == "Placeholder"; }
 
+bool unknown_rank(const Node& n) {
+  const AttrValue* a = n.find_attr("shape");
+  return !a || !a->is<Shape>() || a->get<Shape>().unknown_rank;
+}
+
 // A seeded random tensor for placeholder n (see make_inputs).
 Tensor random_input(const Node& n, int64_t batch, std::mt19937_64& rng) {
   const DType t = n.attr_type("dtype");
-  const AttrValue* a = n.find_attr("shape");
-  if (!a || !a->is<Shape>() || a->get<Shape>().unknown_rank)
-    throw Error(
-        ErrorCode::kInvalidArgument,
-        "input '" + n.name + "' has an unknown rank: give it with --input " + n.name + "=file.npy");
-  Shape s = a->get<Shape>();
+  // Unknown rank: a scalar (recurrent states, ratios and flags of real models are scalars).
+  Shape s = unknown_rank(n) ? Shape{} : n.attr_shape("shape");
   for (auto& d : s.dims)
     if (d < 0) d = batch;
   Tensor v(t == DType::kBFloat16 || t == DType::kHalf ? DType::kFloat : t, s);
@@ -109,6 +110,26 @@ Feeds make_inputs(const Graph& g, const std::vector<std::string>& specs, int64_t
       feeds.emplace_back(n->name, random_input(*n, batch, rng));
   }
   return feeds;
+}
+
+std::vector<std::string> scalar_defaults(const Graph& g, const std::vector<std::string>& specs) {
+  std::vector<std::string> out;
+  for (const auto& n : g.nodes()) {
+    if (!is_input(*n) || !unknown_rank(*n)) continue;
+    bool given = false;
+    for (const std::string& spec : specs) given |= spec.rfind(n->name + "=", 0) == 0;
+    if (!given) out.push_back(n->name);
+  }
+  return out;
+}
+
+std::string scalar_defaults_note(const std::vector<std::string>& names) {
+  if (names.empty()) return "";
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
+  return "input" + std::string(names.size() == 1 ? " " : "s ") + list + " of unknown rank " +
+         (names.size() == 1 ? "was" : "were") + " fed as a random scalar; give " +
+         (names.size() == 1 ? "it" : "them") + " with --input " + names[0] + "=file.npy";
 }
 
 }  // namespace aamp::cli

@@ -16,26 +16,26 @@ void register_control_flow_ops(OpRegistry& r) {
   r.info("NoOp").shape_fn(shape_fns::no_outputs);
   r.info("NextIteration").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::unary);
   r.info("Switch").amp(AmpClass::kClear).control_flow().shape_fn(shape_fns::unary);
-  r.info("TensorListConcat").amp(AmpClass::kClear);
-  r.info("TensorListConcatV2").amp(AmpClass::kClear);
-  r.info("TensorListFromTensor").amp(AmpClass::kClear);
-  r.info("TensorListFromTensorV2").amp(AmpClass::kClear);
-  r.info("TensorListGather").amp(AmpClass::kClear);
-  r.info("TensorListGatherV2").amp(AmpClass::kClear);
-  r.info("TensorListGetItem").amp(AmpClass::kClear);
-  r.info("TensorListGetItemV2").amp(AmpClass::kClear);
-  r.info("TensorListPopBack").amp(AmpClass::kClear);
-  r.info("TensorListPopBackV2").amp(AmpClass::kClear);
-  r.info("TensorListPushBack").amp(AmpClass::kClear);
-  r.info("TensorListPushBackV2").amp(AmpClass::kClear);
-  r.info("TensorListScatter").amp(AmpClass::kClear);
-  r.info("TensorListScatterV2").amp(AmpClass::kClear);
-  r.info("TensorListSetItem").amp(AmpClass::kClear);
-  r.info("TensorListSetItemV2").amp(AmpClass::kClear);
-  r.info("TensorListSplit").amp(AmpClass::kClear);
-  r.info("TensorListSplitV2").amp(AmpClass::kClear);
-  r.info("TensorListStack").amp(AmpClass::kClear);
-  r.info("TensorListStackV2").amp(AmpClass::kClear);
+  // Containers (TensorArray, TensorList): their handles are DT_RESOURCE / DT_VARIANT scalars,
+  // which only the dynamic executor holds; reads take their shape from what was written.
+  for (const char* op : {"TensorArrayV3", "TensorArrayWriteV3", "TensorArrayScatterV3",
+                         "TensorArraySizeV3", "TensorArrayCloseV3"})
+    r.info(op).shape_fn(shape_fns::scalars);
+  for (const char* op : {"TensorArrayReadV3", "TensorArrayGatherV3"})
+    r.info(op).amp(AmpClass::kClear).value_dependent_shape().shape_fn(shape_fns::no_outputs);
+  for (const char* op : {"EmptyTensorList", "TensorListFromTensor", "TensorListLength",
+                         "TensorListPushBack", "TensorListReserve", "TensorListSetItem"})
+    r.info(op).amp(AmpClass::kClear).shape_fn(shape_fns::scalars);
+  for (const char* op : {"TensorListElementShape", "TensorListGetItem", "TensorListPopBack",
+                         "TensorListStack"})
+    r.info(op).amp(AmpClass::kClear).value_dependent_shape().shape_fn(shape_fns::scalars_first);
+  // Listed for their AMP class; no kernel runs them yet.
+  for (const char* op :
+       {"TensorListConcat", "TensorListConcatV2", "TensorListFromTensorV2", "TensorListGather",
+        "TensorListGatherV2", "TensorListGetItemV2", "TensorListPopBackV2", "TensorListPushBackV2",
+        "TensorListScatter", "TensorListScatterV2", "TensorListSetItemV2", "TensorListSplit",
+        "TensorListSplitV2", "TensorListStackV2"})
+    r.info(op).amp(AmpClass::kClear);
 }
 
 }  // namespace aamp

@@ -51,6 +51,14 @@ void select(ShapeContext& c) {
 
 void no_outputs(ShapeContext& c) { (void)c; }
 
+void scalars(ShapeContext& c) {
+  for (int i = 0; i < c.num_outputs(); ++i) c.set(i, Shape{});
+}
+
+void scalars_first(ShapeContext& c) {
+  if (c.num_outputs() > 0 && c.output_dtypes[0] == DType::kVariant) c.set(0, Shape{});
+}
+
 void placeholder(ShapeContext& c) {
   const AttrValue* v = c.attr("shape");
   c.set(0, v && v->is<Shape>() ? v->get<Shape>() : Shape::unknown());

@@ -90,6 +90,8 @@ void unary(ShapeContext& c);      // out0 = in0 (all outputs)
 void broadcast(ShapeContext& c);  // NumPy broadcast of all data inputs
 void select(ShapeContext& c);     // Select (v1 rank-1 condition) / SelectV2
 void no_outputs(ShapeContext& c);
+void scalars(ShapeContext& c);        // every output a scalar (handles, flows, sizes)
+void scalars_first(ShapeContext& c);  // output 0 a scalar, the others left unknown
 void placeholder(ShapeContext& c);
 void constant(ShapeContext& c);
 void shape_of(ShapeContext& c);  // Shape, ShapeN

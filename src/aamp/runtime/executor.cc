@@ -44,6 +44,22 @@ TensorView view_of(Tensor& t, bool writable) {
 
 }  // namespace
 
+bool needs_dynamic_execution(const Node& n) {
+  const OpInfo* info = OpRegistry::global().find(n.op);
+  if (info) {
+    const OpTraits& t = info->traits();
+    if (t.control_flow || t.value_dependent_shape) return true;
+    for (const auto* args : {&info->def.inputs, &info->def.outputs})
+      for (const ArgDef& a : *args)
+        if (a.type == DType::kResource || a.type == DType::kVariant) return true;
+  }
+  for (const auto& [k, v] : n.attrs)
+    if (v.is<DType>() && (v.get<DType>() == DType::kResource || v.get<DType>() == DType::kVariant))
+      return true;
+  return false;
+}
+
+
 struct DynamicExecutor::Value {
   Tensor t;
   bool dead = false;

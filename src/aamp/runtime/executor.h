@@ -35,6 +35,12 @@
 
 namespace aamp {
 
+// Whether the node always runs in the dynamic executor: v1 control flow, output shapes that
+// depend on values, or resource / variant values (TensorArray, TensorList, and the Identity or
+// Enter that carries one). Nodes reading such a node's outputs (or its control signal) run there
+// too; others only when their shapes depend on a value computed at run time.
+bool needs_dynamic_execution(const Node& n);
+
 class DynamicExecutor {
  public:
   // Where a dynamic node's data input comes from: another dynamic node's output, or a boundary

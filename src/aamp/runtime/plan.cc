@@ -38,24 +38,6 @@ size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
   throw Error(ErrorCode::kInternal, n.describe() + ": " + msg);
 }
 
-// Whether the node always runs in the dynamic executor: v1 control flow, output shapes that
-// depend on values, or resource / variant values (TensorArray, TensorList, and the Identity or
-// Enter that carries one).
-bool needs_dynamic_execution(const Node& n) {
-  const OpInfo* info = OpRegistry::global().find(n.op);
-  if (info) {
-    const OpTraits& t = info->traits();
-    if (t.control_flow || t.value_dependent_shape) return true;
-    for (const auto* args : {&info->def.inputs, &info->def.outputs})
-      for (const ArgDef& a : *args)
-        if (a.type == DType::kResource || a.type == DType::kVariant) return true;
-  }
-  for (const auto& [k, v] : n.attrs)
-    if (v.is<DType>() && (v.get<DType>() == DType::kResource || v.get<DType>() == DType::kVariant))
-      return true;
-  return false;
-}
-
 }  // namespace
 
 std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vector<Tensor>& inputs,
@@ -137,6 +119,7 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
   }
   std::unordered_map<std::string, std::vector<int>> ids;
   std::unordered_map<const Node*, int> dyn_idx;
+  std::vector<const Node*> dyn_order;
   std::vector<DynamicExecutor::NodeSpec> dyn_nodes;
   std::vector<std::optional<Tensor>> boundary_consts;
   std::unordered_map<int, int> boundary_of;  // value id -> boundary index
@@ -153,7 +136,7 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
         const TensorRef r = TensorRef::parse(n->inputs[i]);
         if (dyn_idx.count(&g.at(r.node))) dyn = true;
         if (r.is_control()) continue;
-        if (ids.find(r.node) == ids.end()) {  // a dynamic producer
+        if (ids.find(r.node) == ids.end()) {  // a dynamic producer (or a loop's back edge)
           dyn = true;
           continue;
         }
@@ -172,7 +155,12 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
         continue;
       }
     }
-    // Dynamic execution: data inputs from dynamic nodes or from the boundary.
+    dyn_idx[n] = static_cast<int>(dyn_order.size());
+    dyn_order.push_back(n);
+  }
+  // The dynamic nodes' inputs: other dynamic nodes (back edges from NextIteration included) or
+  // boundary values.
+  for (const Node* n : dyn_order) {
     DynamicExecutor::NodeSpec spec;
     spec.node = n;
     for (size_t i = 0; i < n->inputs.size(); ++i) {
@@ -208,7 +196,6 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
       }
       spec.data.push_back(src);
     }
-    dyn_idx[n] = static_cast<int>(dyn_nodes.size());
     dyn_nodes.push_back(std::move(spec));
   }
   std::vector<std::pair<int, int>> dyn_fetches;

@@ -11,6 +11,7 @@
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
 #include "aamp/runtime/device.h"
+#include "aamp/runtime/executor.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/plan.h"
 
@@ -48,6 +49,8 @@ std::optional<DType> type_attr(const Node& n) {
 
 // Some kernel of the op runs on `d`, for the node's "T" dtype when it has one.
 bool has_kernel_for(const Node& n, DeviceKind d) {
+  // Aliasing ops share their input's memory (any dtype, containers' handles included).
+  if (OpRegistry::global().has_trait(n.op, &OpTraits::alias)) return true;
   const auto regs = KernelRegistry::global().all(n.op, d);
   if (regs.empty()) return false;
   const std::optional<DType> t = type_attr(n);
@@ -96,12 +99,23 @@ std::string unsupported_ops_message(const Graph& g, DeviceKind d) {
   };
   std::vector<std::string> order;
   std::unordered_map<std::string, Entry> bad;
+  // On a device, what runs dynamically (control flow and what depends on it) runs on the host.
+  std::set<const Node*> on_host;
+  if (d != DeviceKind::kCPU) {
+    for (const Node* n : g.topo_order()) {
+      bool dyn = needs_dynamic_execution(*n);
+      for (size_t i = 0; i < n->inputs.size() && !dyn; ++i)
+        dyn = on_host.count(g.find(TensorRef::parse(n->inputs[i]).node)) != 0;
+      if (dyn) on_host.insert(n);
+    }
+  }
   for (const auto& n : g.nodes()) {
     const OpInfo* info = OpRegistry::global().find(n->op);
     const bool has_shape = info && info->shape_fn();
-    const bool has_kernel = runtime_handled(n->op) || has_kernel_for(*n, d);
+    const DeviceKind kd = on_host.count(n.get()) ? DeviceKind::kCPU : d;
+    const bool has_kernel = runtime_handled(n->op) || has_kernel_for(*n, kd);
     if (has_shape && has_kernel) continue;
-    const std::string key = n->op + kernel_dtype_suffix(*n, d);
+    const std::string key = n->op + kernel_dtype_suffix(*n, kd);
     Entry& e = bad[key];
     if (e.count++ == 0) {
       e.first = n->name;

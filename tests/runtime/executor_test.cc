@@ -1,0 +1,170 @@
+// Dynamic execution (runtime/executor.h) on TensorFlow's own v1 control flow: conditionals whose
+// branch constants hang off pivots, while loops (nested too), TensorArrayV3 and TensorList
+// loops (tests/testdata/control_flow/*.pbtxt, made by make_graphs.py with TensorFlow), and the
+// split between the static schedule and the executor (which nodes run where, the boundary).
+// Expected values are computed by hand from the programs in make_graphs.py.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "aamp/core/error.h"
+#include "aamp/io/graph_io.h"
+#include "aamp/runtime/session.h"
+#include "test_util.h"
+
+namespace aamp {
+namespace {
+
+Graph control_flow_graph(const std::string& name) {
+  return load_graph(std::string(AAMP_SOURCE_DIR) + "/tests/testdata/control_flow/" + name +
+                    ".pbtxt");
+}
+
+std::vector<double> values(const Tensor& t) {
+  std::vector<double> v;
+  for (int64_t i = 0; i < t.num_elements(); ++i) v.push_back(t.element_as_double(i));
+  return v;
+}
+
+Tensor f32(Shape s, std::vector<float> v) { return Tensor::from_vector<float>(std::move(s), v); }
+
+Tensor boolean(bool b) {
+  Tensor t(DType::kBool, Shape{});
+  *t.mutable_data<bool>() = b;
+  return t;
+}
+
+TEST(Executor, ConditionalTakesOneBranch) {
+  Session s(control_flow_graph("cond"));
+  const Tensor x = f32({3}, {1, 2, 3});
+  for (bool p : {true, false}) {
+    auto out = s.run({{"x", x}, {"p", boolean(p)}}, {"y", "z"});
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].shape(), Shape({3}));
+    EXPECT_EQ(values(out[0]), p ? std::vector<double>({2, 4, 6}) : std::vector<double>({2, 3, 4}));
+    // The branches' constants hang off their pivots: only the taken one reaches the Merge.
+    EXPECT_EQ(values(out[1]), std::vector<double>({p ? 10.0 : 20.0}));
+  }
+  const PlanStats st = s.last_stats();
+  EXPECT_GT(st.dynamic_nodes, 0);
+  EXPECT_GT(st.dynamic_executions, 0);
+}
+
+TEST(Executor, MergeValueIndexNamesTheTakenInput) {
+  Session s(control_flow_graph("cond"));
+  // y_cond/Merge reads (add, mul): the false branch is input 0.
+  auto t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(true)}},
+                 {"y_cond/Merge:1"});
+  EXPECT_EQ(values(t[0]), std::vector<double>({1}));
+  t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(false)}}, {"y_cond/Merge:1"});
+  EXPECT_EQ(values(t[0]), std::vector<double>({0}));
+}
+
+TEST(Executor, FetchOnTheUntakenBranchIsAnError) {
+  Session s(control_flow_graph("cond"));
+  testing::expect_error(
+      [&] {
+        s.run({{"x", f32({3}, {1, 2, 3})}, {"p", boolean(false)}}, {"y_cond/mul"});
+      },
+      ErrorCode::kInvalidArgument, {"y_cond/mul", "dead", "not taken"});
+}
+
+TEST(Executor, WhileLoopRunsItsIterations) {
+  Session s(control_flow_graph("while_sum"));
+  const Tensor x = f32({2}, {1, -2});
+  for (int n : {0, 1, 5, 40}) {
+    auto out = s.run({{"x", x}, {"n", Tensor::scalar<int32_t>(n)}}, {"i_out", "acc_out"});
+    EXPECT_EQ(values(out[0]), std::vector<double>({static_cast<double>(n)})) << n;
+    const double tri = n * (n - 1) / 2.0;
+    EXPECT_EQ(values(out[1]), std::vector<double>({tri, -2 * tri})) << n;
+  }
+  // One plan for every trip count: the loop runs in the executor, not in the plan's shapes.
+  EXPECT_EQ(s.cached_plans(), 1u);
+}
+
+TEST(Executor, NestedLoopsKeepTheirFramesApart) {
+  Session s(control_flow_graph("nested_while"));
+  for (auto [n, m] : std::vector<std::pair<int, int>>{{0, 3}, {3, 0}, {1, 1}, {3, 4}, {7, 5}}) {
+    auto out = s.run({{"n", Tensor::scalar<int32_t>(n)}, {"m", Tensor::scalar<int32_t>(m)}},
+                     {"count"});
+    EXPECT_EQ(values(out[0]), std::vector<double>({static_cast<double>(n * m)}))
+        << n << "x" << m;
+  }
+}
+
+std::vector<double> scaled_rows(const std::vector<float>& x) {
+  std::vector<double> v;
+  for (size_t i = 0; i < x.size(); ++i) v.push_back(x[i] * static_cast<double>(i / 3 + 1));
+  return v;
+}
+
+TEST(Executor, TensorArrayLoop) {
+  Session s(control_flow_graph("tensor_array_loop"));
+  const std::vector<float> xv = {1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -2, -3};
+  auto out = s.run({{"x", f32({4, 3}, xv)}}, {"rows", "size"});
+  EXPECT_EQ(out[0].shape(), Shape({4, 3}));
+  EXPECT_EQ(values(out[0]), scaled_rows(xv));
+  EXPECT_EQ(values(out[1]), std::vector<double>({4}));
+  // Another row count: a new plan (the feed's shape differs), the same answer shape.
+  out = s.run({{"x", f32({1, 3}, {2, 4, 6})}}, {"rows"});
+  EXPECT_EQ(values(out[0]), std::vector<double>({2, 4, 6}));
+}
+
+TEST(Executor, TensorListLoop) {
+  Session s(control_flow_graph("tensor_list_loop"));
+  const std::vector<float> xv = {1, 2, 3, 4, 5, 6};
+  auto out = s.run({{"x", f32({2, 3}, xv)}}, {"rows"});
+  EXPECT_EQ(out[0].shape(), Shape({2, 3}));
+  EXPECT_EQ(values(out[0]), scaled_rows(xv));
+}
+
+// Static and dynamic parts of one plan: what precedes the loop runs in the static schedule.
+TEST(Executor, StaticPrefixStaysStatic) {
+  const std::string pbtxt = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: 2 } } } } }
+node { name: "p" op: "Placeholder" attr { key: "dtype" value { type: DT_BOOL } }
+       attr { key: "shape" value { shape { } } } }
+node { name: "sq" op: "Square" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "sw" op: "Switch" input: "sq" input: "p" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "neg" op: "Neg" input: "sw:1" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "m" op: "Merge" input: "sw" input: "neg" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "N" value { i: 2 } } }
+node { name: "out" op: "Exp" input: "m" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  Session s(parse_graphdef_text(pbtxt, "static_prefix.pbtxt"));
+  auto out = s.run({{"x", f32({2}, {1, 2})}, {"p", boolean(true)}}, {"out", "sq"});
+  EXPECT_NEAR(out[0].element_as_double(0), std::exp(-1.0), 1e-6);
+  EXPECT_NEAR(out[0].element_as_double(1), std::exp(-4.0), 1e-6);
+  EXPECT_EQ(values(out[1]), std::vector<double>({1, 4}));
+  const PlanStats st = s.last_stats();
+  EXPECT_EQ(st.steps, 1);          // Square
+  EXPECT_EQ(st.dynamic_nodes, 4);  // Switch, Neg, Merge, Exp
+}
+
+// A shape that depends on a value computed at run time (here a feed) moves the node into the
+// executor instead of failing the plan.
+TEST(Executor, ShapeFromARunTimeValue) {
+  const std::string pbtxt = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: 6 } } } } }
+node { name: "shape" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } }
+       attr { key: "shape" value { shape { dim { size: 2 } } } } }
+node { name: "r" op: "Reshape" input: "x" input: "shape" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "Tshape" value { type: DT_INT32 } } }
+node { name: "y" op: "Relu" input: "r" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  Session s(parse_graphdef_text(pbtxt, "runtime_shape.pbtxt"));
+  const Tensor x = f32({6}, {-1, 2, -3, 4, -5, 6});
+  auto out = s.run({{"x", x}, {"shape", Tensor::from_vector<int32_t>({2}, {2, 3})}}, {"y"});
+  EXPECT_EQ(out[0].shape(), Shape({2, 3}));
+  EXPECT_EQ(values(out[0]), std::vector<double>({0, 2, 0, 4, 0, 6}));
+  out = s.run({{"x", x}, {"shape", Tensor::from_vector<int32_t>({2}, {3, 2})}}, {"y"});
+  EXPECT_EQ(out[0].shape(), Shape({3, 2}));
+  EXPECT_EQ(s.last_stats().dynamic_nodes, 2);
+}
+
+}  // namespace
+}  // namespace aamp
