@@ -24,13 +24,6 @@ bool is_small_int(const Tensor& t) {
          t.num_elements() <= kSmallIntElements;
 }
 
-[[noreturn]] void rethrow_for(const Node& n, const std::exception& e) {
-  std::string msg = e.what();
-  const bool named = msg.find("'" + n.name + "'") != std::string::npos;
-  if (const auto* ae = dynamic_cast<const Error*>(&e))
-    throw Error(ae->code(), named ? msg : n.describe() + ": " + msg);
-  throw Error(ErrorCode::kInternal, n.describe() + ": " + msg);
-}
 
 TensorView view_of(Tensor& t, bool writable) {
   TensorView v;
@@ -447,7 +440,7 @@ void DynamicExecutor::execute(Run& r, int idx, Frame* f, int64_t iter, Instance&
   try {
     res = compute(idx, in.inputs, r);
   } catch (const std::exception& e) {
-    rethrow_for(n, e);
+    rethrow_for_node(n, e);
   }
   if (opts_.profile) {
     ni.total_ms +=

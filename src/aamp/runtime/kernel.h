@@ -148,6 +148,10 @@ DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vecto
 std::unique_ptr<Kernel> create_kernel(const Node& n, const KernelInit& init, DeviceKind d,
                                       bool reference_only, std::string* name);
 
+// Rethrows an exception raised while running or creating the node's kernel as an Error that names
+// the node (unless the message names it already); non-aamp exceptions become kInternal.
+[[noreturn]] void rethrow_for_node(const Node& n, const std::exception& e);
+
 // Registers kernels at static-init time (backends are linked whole-archive):
 //   static const bool kReg = register_kernels([] { KernelRegistry::global().add({...}); });
 inline bool register_kernels(const std::function<void()>& f) {

@@ -26,6 +26,14 @@ DType kernel_dtype(const Node& n, const std::vector<DType>& in, const std::vecto
   return DType::kFloat;
 }
 
+void rethrow_for_node(const Node& n, const std::exception& e) {
+  const std::string msg = e.what();
+  const bool named = msg.find("'" + n.name + "'") != std::string::npos;
+  if (const auto* ae = dynamic_cast<const Error*>(&e))
+    throw Error(ae->code(), named ? msg : n.describe() + ": " + msg);
+  throw Error(ErrorCode::kInternal, n.describe() + ": " + msg);
+}
+
 std::unique_ptr<Kernel> create_kernel(const Node& n, const KernelInit& init, DeviceKind d,
                                       bool reference_only, std::string* name) {
   std::vector<DType> in, out;
@@ -39,12 +47,8 @@ std::unique_ptr<Kernel> create_kernel(const Node& n, const KernelInit& init, Dev
   if (name) *name = reg->name;
   try {
     return reg->factory(init);
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    if (msg.find("'" + n.name + "'") != std::string::npos) throw;
-    throw Error(e.code(), n.describe() + ": " + msg);
   } catch (const std::exception& e) {
-    throw Error(ErrorCode::kInternal, n.describe() + ": " + e.what());
+    rethrow_for_node(n, e);
   }
 }
 

@@ -29,14 +29,6 @@ size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
   return static_cast<size_t>(n) * dtype_size(t);
 }
 
-// Re-throws with the node named when the message does not name it yet.
-[[noreturn]] void rethrow_for(const Node& n, const std::exception& e) {
-  std::string msg = e.what();
-  const bool named = msg.find("'" + n.name + "'") != std::string::npos;
-  if (const auto* ae = dynamic_cast<const Error*>(&e))
-    throw Error(ae->code(), named ? msg : n.describe() + ": " + msg);
-  throw Error(ErrorCode::kInternal, n.describe() + ": " + msg);
-}
 
 }  // namespace
 
@@ -273,9 +265,9 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
     // A shape function that needs the value of an input computed at run time (the op itself has
     // a shape function: Session checked that).
     if (e.code() == ErrorCode::kUnimplemented) return std::nullopt;
-    rethrow_for(n, e);
+    rethrow_for_node(n, e);
   } catch (const std::exception& e) {
-    rethrow_for(n, e);
+    rethrow_for_node(n, e);
   }
   std::vector<int> out;
   const bool all_out_const =
@@ -301,7 +293,7 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
     try {
       r = evaluate_node(n, ins, c.output_dtypes, c.output_shapes);
     } catch (const std::exception& e) {
-      rethrow_for(n, e);
+      rethrow_for_node(n, e);
     }
     if (r) {
       for (Tensor& t : *r) {
@@ -581,7 +573,7 @@ void Plan::run_steps() {
       s.kernel->run(s.ctx);
       if (dev_timing) dev_->record_event(events_[i + 1], stream_);
     } catch (const std::exception& e) {
-      rethrow_for(*s.node, e);
+      rethrow_for_node(*s.node, e);
     }
     // A plan's first run is not profiled: it pays one-time costs (lazily loaded device code,
     // first touches of memory) that no later run sees.
@@ -649,7 +641,7 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
       try {
         s.kernel->check_after_sync();
       } catch (const std::exception& e) {
-        rethrow_for(*s.node, e);
+        rethrow_for_node(*s.node, e);
       }
     }
   }
