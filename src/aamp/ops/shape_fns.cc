@@ -411,6 +411,7 @@ void batch_to_space_nd(ShapeContext& c) {
 void top_k(ShapeContext& c) {
   std::vector<int64_t> d = c.in(0).dims;
   const int64_t k = c.node->op == "TopK" ? c.attr_int("k", 1) : c.ints(1).at(0);
+  if (k < 0) c.fail("TopKV2: k must be non-negative, got " + std::to_string(k));
   if (d.empty() || d.back() < k) c.fail("TopKV2: last dim smaller than k");
   d.back() = k;
   c.set(0, Shape(d));

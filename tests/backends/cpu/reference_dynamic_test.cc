@@ -257,6 +257,18 @@ TEST(ReferenceDynamic, NmsV5SigmaZeroIsHardNms) {
   EXPECT_EQ(values<int32_t>(y[2]), (std::vector<int32_t>{3}));
 }
 
+TEST(ReferenceDynamic, NmsV5Float16) {
+  // float16 boxes and scores (T = half): the same selection, scores rounded to float16.
+  KernelCase c = nms_case("NonMaxSuppressionV5", kBoxes, kScores, 6, 0.5f, -1e4f);
+  c.node.attrs["T"] = DType::kHalf;
+  for (size_t i : {0, 1, 3, 4, 5}) c.inputs[i] = c.inputs[i].cast_float(DType::kHalf);
+  c.outputs[1].dtype = DType::kHalf;
+  const std::vector<Tensor> y = run_sized(c);
+  EXPECT_EQ(values<int32_t>(y[0]), (std::vector<int32_t>{3, 0, 5}));
+  EXPECT_EQ(testing::to_float_vec(y[1]),
+            testing::to_float_vec(f32({3}, {0.95f, 0.9f, 0.3f}).cast_float(DType::kHalf)));
+}
+
 // Box 0 [0,0,1,1] .9, box 1 [0,0,1,.5] .8 (IoU with box 0: .5), box 2 [0,2,1,3] .7 (disjoint).
 const std::vector<float> kSoftBoxes = {0, 0, 1, 1, 0, 0, 1, 0.5f, 0, 2, 1, 3};
 const std::vector<float> kSoftScores = {0.9f, 0.8f, 0.7f};
@@ -372,10 +384,14 @@ TEST(ReferenceDynamic, TopKErrorsNameTheNode) {
   c.inputs[1] = i32({}, {2});  // k differs from the planned outputs
   e = error_of(c, false);
   EXPECT_NE(e.find("does not match the planned output"), std::string::npos) << e;
-  // The existing shape function gives [..., k] from a constant k.
+  // The shape function gives [..., k] from a constant k, and refuses a negative k.
   c = topk_case(f32({2, 3}, {1, 2, 3, 4, 5, 6}), 2);
   c.is_const = {false, true};
   EXPECT_EQ(infer(c)[1].dims, (std::vector<int64_t>{2, 2}));
+  c.inputs[1] = i32({}, {-1});
+  EXPECT_THROW(infer(c), Error);
+  e = error_of(c, false);
+  EXPECT_NE(e.find("k must be non-negative"), std::string::npos) << e;
 }
 
 // ---- SparseToDense ----------------------------------------------------------------------------
