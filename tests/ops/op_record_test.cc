@@ -97,6 +97,16 @@ TEST(OpRecord, Traits) {
   EXPECT_FALSE(r.has_trait("Select", &OpTraits::broadcasting));
   EXPECT_FALSE(r.has_trait("MatMul", &OpTraits::same_rank));
   EXPECT_FALSE(r.has_trait("NoSuchOp", &OpTraits::alias));
+  // Output shapes from input values: only the ops that need run-time sizing.
+  for (const char* op :
+       {"Where", "NonMaxSuppressionV3", "NonMaxSuppressionV4", "NonMaxSuppressionV5"})
+    EXPECT_TRUE(r.has_trait(op, &OpTraits::value_dependent_shape)) << op;
+  for (const char* op : {"TopKV2", "SparseToDense", "Reshape", "Range"})
+    EXPECT_FALSE(r.has_trait(op, &OpTraits::value_dependent_shape)) << op;
+  // Every value-dependent op has a shape function (it sets the known dims).
+  for (const std::string& op :
+       r.ops_where([](const OpInfo& i) { return i.traits().value_dependent_shape; }))
+    EXPECT_TRUE(static_cast<bool>(r.find(op)->shape_fn())) << op;
   // Every op with a trait has a shape function.
   for (const std::string& op : r.ops_where([](const OpInfo& i) {
          const OpTraits& t = i.traits();

@@ -92,15 +92,15 @@ TEST(Plan, ConcurrentRunsOnOneSessionGiveEachCallItsResult) {
 // Session creation refuses an op whose kernels exist, but not for the node's dtype.
 TEST(Plan, UnsupportedDtypeNamedAtCreation) {
   const std::string g =
-      "node { name: \"a\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_INT32 } } "
+      "node { name: \"a\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_DOUBLE } } "
       "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 2 } } } } }\n"
       "node { name: \"m\" op: \"MatMul\" input: \"a\" input: \"a\" "
-      "attr { key: \"T\" value { type: DT_INT32 } } }\n";
+      "attr { key: \"T\" value { type: DT_DOUBLE } } }\n";
   try {
-    Session s(parse_graphdef_text(g, "int_matmul.pbtxt"));
+    Session s(parse_graphdef_text(g, "double_matmul.pbtxt"));
     FAIL() << "expected an unsupported-op error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unsupported op type on cpu: MatMul in int32 (1 node, "
+    EXPECT_NE(std::string(e.what()).find("unsupported op type on cpu: MatMul in float64 (1 node, "
                                          "first 'm')"),
               std::string::npos)
         << e.what();

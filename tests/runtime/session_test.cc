@@ -89,14 +89,13 @@ Error creation_error(const std::string& pbtxt) {
 // unknown ops, an op with a signature but no CPU kernel, and a kernel missing for the dtype.
 TEST(Session, UnsupportedOpsMessageListsEveryTypeWithCountAndFirstNode) {
   const std::string g = placeholder("x", "DT_FLOAT", {2, 2}) +
-                        placeholder("i", "DT_INT32", {2, 2}) + node("f1", "FooOp", {"x"}) +
-                        node("m", "MatMul", {"i", "i"}, "DT_INT32") + node("f2", "FooOp", {"f1"}) +
-                        node("s1", "SparseToDense", {"i", "i", "x", "x"}) +
-                        node("r", "Relu", {"x"}) + node("f3", "FooOp", {"r"}) +
-                        node("s2", "SparseToDense", {"i", "i", "x", "x"});
+                        placeholder("d", "DT_DOUBLE", {2, 2}) + node("f1", "FooOp", {"x"}) +
+                        node("m", "MatMul", {"d", "d"}, "DT_DOUBLE") + node("f2", "FooOp", {"f1"}) +
+                        node("c1", "Cholesky", {"x"}) + node("r", "Relu", {"x"}) +
+                        node("f3", "FooOp", {"r"}) + node("c2", "Cholesky", {"x"});
   const std::string want =
-      "graph has 3 unsupported op types on cpu: FooOp (3 nodes, first 'f1'), MatMul in int32 (1 "
-      "node, first 'm'), SparseToDense (2 nodes, first 's1')";
+      "graph has 3 unsupported op types on cpu: FooOp (3 nodes, first 'f1'), MatMul in float64 (1 "
+      "node, first 'm'), Cholesky (2 nodes, first 'c1')";
   const Graph graph = parse_graphdef_text(g, "unsupported.pbtxt");
   EXPECT_EQ(unsupported_ops_message(graph, DeviceKind::kCPU), want);
   const Error e = creation_error(g);

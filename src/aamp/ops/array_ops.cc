@@ -61,7 +61,7 @@ void register_array_ops(OpRegistry& r) {
   r.info("Tile").amp(AmpClass::kClear).shape_fn(shape_fns::tile);
   r.info("Transpose").amp(AmpClass::kClear).shape_fn(shape_fns::transpose);
   r.info("Unpack").amp(AmpClass::kClear).shape_fn(shape_fns::unpack);
-  r.info("Where").amp(AmpClass::kClear);
+  r.info("Where").amp(AmpClass::kClear).shape_fn(shape_fns::where).value_dependent_shape();
   r.info("ZerosLike").amp(AmpClass::kClear).same_shape();
 }
 

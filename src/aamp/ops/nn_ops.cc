@@ -49,6 +49,10 @@ void register_nn_ops(OpRegistry& r) {
   r.info("MaxPoolGradGradV2").amp(AmpClass::kClear);
   r.info("MaxPoolGradV2").amp(AmpClass::kClear);
   r.info("MaxPoolV2").amp(AmpClass::kClear);
+  // Image ops: no AMP list has them (float32 boxes and scores).
+  r.info("NonMaxSuppressionV3").shape_fn(shape_fns::non_max_suppression).value_dependent_shape();
+  r.info("NonMaxSuppressionV4").shape_fn(shape_fns::non_max_suppression).value_dependent_shape();
+  r.info("NonMaxSuppressionV5").shape_fn(shape_fns::non_max_suppression).value_dependent_shape();
   r.info("Relu").amp(AmpClass::kClear).elementwise();
   r.info("Relu6").amp(AmpClass::kClear).elementwise();
   r.info("Relu6Grad").amp(AmpClass::kClear);

@@ -419,6 +419,7 @@ void batch_to_space_nd(ShapeContext& c) {
 void top_k(ShapeContext& c) {
   std::vector<int64_t> d = c.in(0).dims;
   const int64_t k = c.node->op == "TopK" ? c.attr_int("k", 1) : c.ints(1).at(0);
+  if (k < 0) c.fail("TopKV2: k must be non-negative, got " + std::to_string(k));
   if (d.empty() || d.back() < k) c.fail("TopKV2: last dim smaller than k");
   d.back() = k;
   c.set(0, Shape(d));
@@ -426,6 +427,31 @@ void top_k(ShapeContext& c) {
 }
 
 void sparse_to_dense(ShapeContext& c) { c.set(0, Shape(shape_arg(c, 1))); }
+
+void where(ShapeContext& c) {
+  const Shape& x = c.in(0);
+  c.set(0, Shape({-1, x.unknown_rank ? -1 : static_cast<int64_t>(x.rank())}));
+}
+
+void non_max_suppression(ShapeContext& c) {
+  const Shape& boxes = c.in(0);
+  const Shape& scores = c.in(1);
+  if (!boxes.unknown_rank && (boxes.rank() != 2 || (boxes.dims[1] >= 0 && boxes.dims[1] != 4)))
+    c.fail("boxes must have shape [num_boxes, 4], got " + boxes.to_string());
+  if (!scores.unknown_rank && scores.rank() != 1)
+    c.fail("scores must be 1-D, got " + scores.to_string());
+  // Padded outputs have max_output_size entries when it is known; else the count is a result.
+  int64_t m = -1;
+  if (c.node->op != "NonMaxSuppressionV3" && c.attr_bool("pad_to_max_output_size", false) &&
+      c.value(2))
+    m = c.ints(2).at(0);
+  c.set(0, Shape({m}));
+  if (c.node->op == "NonMaxSuppressionV4") c.set(1, Shape{});
+  if (c.node->op == "NonMaxSuppressionV5") {
+    c.set(1, Shape({m}));
+    c.set(2, Shape{});
+  }
+}
 
 void identity_n(ShapeContext& c) {
   for (int i = 0; i < c.num_outputs() && i < c.num_inputs(); ++i) {

@@ -125,6 +125,9 @@ void space_to_batch_nd(ShapeContext& c);
 void batch_to_space_nd(ShapeContext& c);
 void top_k(ShapeContext& c);
 void sparse_to_dense(ShapeContext& c);
+// Value-dependent (OpTraits::value_dependent_shape): unknown dims stay -1, the kernel sizes them.
+void where(ShapeContext& c);                // [num_true, rank]
+void non_max_suppression(ShapeContext& c);  // NonMaxSuppressionV3 / V4 / V5
 void identity_n(ShapeContext& c);
 void merge(ShapeContext& c);  // Merge: the inputs' common shape (unknown dims where they differ)
 void conv2d(ShapeContext& c);  // Conv2D, _FusedConv2D, DepthwiseConv2dNative, Fused...

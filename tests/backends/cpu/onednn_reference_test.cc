@@ -186,5 +186,54 @@ TEST(LinalgReference, Bfloat16RoundTrip) {
   EXPECT_EQ(testing::to_float_vec(testing::run_kernel(c, *r)[0]), std::vector<float>{128.0f});
 }
 
+// Integer MatMul (reference only: oneDNN runs floats): exact sums, wrapped to the output type.
+template <typename T>
+std::vector<T> run_int_matmul(const std::string& op, AttrMap a, Tensor x, Tensor y,
+                              std::vector<int64_t> out) {
+  const DType t = x.dtype();
+  KernelCase c{testing::make_node(op, t, std::move(a)), {std::move(x), std::move(y)}, {}, {}, 1};
+  c.outputs = {{t, std::move(out)}};
+  EXPECT_EQ(testing::find_kernel(c, "onednn"), nullptr) << op;
+  const KernelRegistration* r = testing::find_kernel(c, "reference");
+  if (!r) {
+    ADD_FAILURE() << "no reference " << op << " in " << dtype_name(t);
+    return {};
+  }
+  const Tensor z = testing::run_kernel(c, *r)[0];
+  const auto v = z.values<T>();
+  return {v.begin(), v.end()};
+}
+
+TEST(LinalgReference, MatMulInt32Transposes) {
+  // A = [[1,2,3],[4,5,6]], B = [[1,-1],[0,2],[3,1]]: A*B = [[10,6],[22,12]].
+  const std::vector<int32_t> a = {1, 2, 3, 4, 5, 6}, at = {1, 4, 2, 5, 3, 6};
+  const std::vector<int32_t> b = {1, -1, 0, 2, 3, 1}, bt = {1, 0, 3, -1, 2, 1};
+  for (bool ta : {false, true})
+    for (bool tb : {false, true}) {
+      AttrMap attrs{{"transpose_a", ta}, {"transpose_b", tb}};
+      const Tensor x = Tensor::from_vector<int32_t>(ta ? Shape{3, 2} : Shape{2, 3}, ta ? at : a);
+      const Tensor y = Tensor::from_vector<int32_t>(tb ? Shape{2, 3} : Shape{3, 2}, tb ? bt : b);
+      EXPECT_EQ(run_int_matmul<int32_t>("MatMul", attrs, x, y, {2, 2}),
+                (std::vector<int32_t>{10, 6, 22, 12}))
+          << "transpose_a " << ta << " transpose_b " << tb;
+    }
+}
+
+TEST(LinalgReference, MatMulInt32WrapsAround) {
+  // 65536 * 65536 = 2^32 -> 0; 65536 * 32768 + 5 = 2^31 + 5 -> -2^31 + 5.
+  const Tensor x = Tensor::from_vector<int32_t>(Shape{2, 2}, {65536, 0, 65536, 1});
+  const Tensor y = Tensor::from_vector<int32_t>(Shape{2, 2}, {65536, 32768, 7, 5});
+  EXPECT_EQ(run_int_matmul<int32_t>("MatMul", {}, x, y, {2, 2}),
+            (std::vector<int32_t>{0, -2147483647 - 1, 7, -2147483643}));
+}
+
+TEST(LinalgReference, BatchMatMulInt64Broadcasts) {
+  // x [2,1,2] times y [2,1] (broadcast over the batch): [[1*3 + 2*-1], [-4*3 + 10*-1]].
+  const Tensor x = Tensor::from_vector<int64_t>(Shape{2, 1, 2}, {1, 2, -4, 10});
+  const Tensor y = Tensor::from_vector<int64_t>(Shape{2, 1}, {3, -1});
+  EXPECT_EQ(run_int_matmul<int64_t>("BatchMatMulV2", {}, x, y, {2, 1, 1}),
+            (std::vector<int64_t>{1, -22}));
+}
+
 }  // namespace
 }  // namespace aamp

@@ -199,6 +199,59 @@ TEST(ReferenceArray, DepthToSpaceAndBack) {
       {0, 1, 4, 5, 2, 3, 6, 7});
 }
 
+TEST(ReferenceArray, SpaceToBatchNDPadsAndInterleaves) {
+  // [1,2,4,1] rows [1,2,3,4] / [5,6,7,8], block [2,2], width padded by 2 before: padded rows
+  // [0,0,1,2,3,4] / [0,0,5,6,7,8]; output batch g1*2+g2 reads padded[g1][2*w + g2].
+  KernelCase c = make_case(
+      "SpaceToBatchND",
+      {f32({1, 2, 4, 1}, {1, 2, 3, 4, 5, 6, 7, 8}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 2, 0})},
+      {4, 1, 3, 1});
+  expect_values(c, {0, 1, 3, 0, 2, 4, 0, 5, 7, 0, 6, 8});
+  // Two batches, one spatial dim, padding on both sides: output batch g * 2 + b.
+  // Padded: [0,1,2,3,4,0] / [0,5,6,7,8,0].
+  c = make_case("SpaceToBatchND",
+                {f32({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8}), i32({1}, {2}), i32({1, 2}, {1, 1})},
+                {4, 3});
+  expect_values(c, {0, 2, 4, 0, 6, 8, 1, 3, 0, 5, 7, 0});
+  // Trailing dims move whole: [1,2,2,2] with block [2,2] -> [4,1,1,2], one pixel per batch.
+  expect_values(
+      make_case("SpaceToBatchND", {iota({1, 2, 2, 2}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 0, 0})},
+                {4, 1, 1, 2}),
+      {0, 1, 2, 3, 4, 5, 6, 7});
+}
+
+TEST(ReferenceArray, BatchToSpaceNDInvertsAndCrops) {
+  KernelCase c = make_case("BatchToSpaceND",
+                           {f32({4, 1, 3, 1}, {0, 1, 3, 0, 2, 4, 0, 5, 7, 0, 6, 8}),
+                            i32({2}, {2, 2}), i32({2, 2}, {0, 0, 2, 0})},
+                           {1, 2, 4, 1});
+  expect_values(c, {1, 2, 3, 4, 5, 6, 7, 8});
+  c = make_case(
+      "BatchToSpaceND",
+      {f32({4, 3}, {0, 2, 4, 0, 6, 8, 1, 3, 0, 5, 7, 0}), i32({1}, {2}), i32({1, 2}, {1, 1})},
+      {2, 4});
+  expect_values(c, {1, 2, 3, 4, 5, 6, 7, 8});
+  // int32 data, no crops: [4,1,1,1] -> [1,2,2,1].
+  c = make_case("BatchToSpaceND",
+                {i32({4, 1, 1, 1}, {1, 2, 3, 4}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 0, 0})},
+                {1, 2, 2, 1});
+  expect_values(c, {1, 2, 3, 4});
+}
+
+TEST(ReferenceArray, SpaceToBatchNDMismatchNamesTheNode) {
+  // Paddings that do not give the planned output shape.
+  KernelCase c = make_case("SpaceToBatchND",
+                           {f32({1, 4}, {1, 2, 3, 4}), i32({1}, {2}), i32({1, 2}, {2, 0})}, {2, 2});
+  const KernelRegistration* r = testing::find_kernel(c, "reference");
+  ASSERT_NE(r, nullptr);
+  try {
+    testing::run_kernel(c, *r);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'test_SpaceToBatchND'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ReferenceArray, OneHotAndBroadcastTo) {
   KernelCase c = make_case(
       "OneHot",

@@ -1,6 +1,8 @@
 // Reference kernels (plain loops, float32 accumulation) for MatMul, BatchMatMul(V2),
-// _FusedMatMul and _AampFusedBatchMatMulV2.
+// _FusedMatMul and _AampFusedBatchMatMulV2, and integer (int32, int64) MatMul / BatchMatMul(V2).
+#include <cstdint>
 #include <memory>
+#include <type_traits>
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/core/error.h"
@@ -9,7 +11,6 @@ namespace aamp {
 namespace {
 
 using linalg::MatMulGeom;
-
 
 class RefMatMulKernel : public Kernel {
  public:
@@ -70,6 +71,70 @@ class RefMatMulKernel : public Kernel {
   std::vector<float> a_, b_, y_;
 };
 
+// Integer MatMul / BatchMatMul(V2) (TensorFlow runs int32 and int64 on the CPU): exact products
+// summed in 64 bits, the result wrapped to the output type (two's complement, as TensorFlow's
+// int32 accumulation wraps). No epilogue: the fused ops are float-only.
+class RefIntMatMulKernel : public Kernel {
+ public:
+  explicit RefIntMatMulKernel(const KernelInit& init) : desc_(init.node->describe()) {
+    AAMP_CHECK(init.inputs.size() >= 2, ErrorCode::kInvalidGraph, desc_ + ": needs two inputs");
+    g_ = linalg::matmul_geom(*init.node, init.inputs[0].shape, init.inputs[1].shape);
+  }
+
+  void run(KernelContext& ctx) override {
+    AAMP_CHECK(ctx.outputs[0].num_elements() == g_.batch_size() * g_.m * g_.n, ErrorCode::kInternal,
+               desc_ + ": output size mismatch");
+    if (ctx.outputs[0].dtype == DType::kInt32)
+      compute<int32_t>(ctx);
+    else
+      compute<int64_t>(ctx);
+  }
+
+ private:
+  template <typename T>
+  void compute(KernelContext& ctx) const {
+    const T* a = ctx.inputs[0].as<T>();
+    const T* b = ctx.inputs[1].as<T>();
+    T* y = ctx.outputs[0].as<T>();
+    const int64_t M = g_.m, N = g_.n, K = g_.k;
+    const size_t r = g_.batch.size();
+    std::vector<int64_t> idx(r, 0);
+    std::vector<uint64_t> acc(static_cast<size_t>(N));
+    for (int64_t bi = 0; bi < g_.batch_size(); ++bi) {
+      int64_t ao = 0, bo = 0;
+      for (size_t d = 0; d < r; ++d) {
+        ao = ao * g_.a_batch[d] + (g_.a_batch[d] == 1 ? 0 : idx[d]);
+        bo = bo * g_.b_batch[d] + (g_.b_batch[d] == 1 ? 0 : idx[d]);
+      }
+      const T* A = a + ao * M * K;
+      const T* B = b + bo * K * N;
+      T* Y = y + bi * M * N;
+      for (int64_t i = 0; i < M; ++i) {
+        // Unsigned arithmetic: wraps instead of overflowing (int64 inputs).
+        std::fill(acc.begin(), acc.end(), uint64_t{0});
+        for (int64_t k = 0; k < K; ++k) {
+          const uint64_t av =
+              static_cast<uint64_t>(static_cast<int64_t>(g_.ta ? A[k * M + i] : A[i * K + k]));
+          for (int64_t j = 0; j < N; ++j) {
+            const T bv = g_.tb ? B[j * K + k] : B[k * N + j];
+            acc[static_cast<size_t>(j)] += av * static_cast<uint64_t>(static_cast<int64_t>(bv));
+          }
+        }
+        for (int64_t j = 0; j < N; ++j)
+          Y[i * N + j] =
+              static_cast<T>(static_cast<std::make_unsigned_t<T>>(acc[static_cast<size_t>(j)]));
+      }
+      for (size_t d = r; d-- > 0;) {
+        if (++idx[d] < g_.batch[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
+
+  std::string desc_;
+  MatMulGeom g_;
+};
+
 const bool kRegistered = register_kernels([] {
   for (const char* op :
        {"MatMul", "_FusedMatMul", "BatchMatMul", "BatchMatMulV2", "_AampFusedBatchMatMulV2"}) {
@@ -80,6 +145,17 @@ const bool kRegistered = register_kernels([] {
                                   "reference",
                                   [](const KernelInit& i) -> std::unique_ptr<Kernel> {
                                     return std::make_unique<RefMatMulKernel>(i);
+                                  },
+                                  {}});
+  }
+  for (const char* op : {"MatMul", "BatchMatMul", "BatchMatMulV2"}) {
+    KernelRegistry::global().add({op,
+                                  DeviceKind::kCPU,
+                                  {DType::kInt32, DType::kInt64},
+                                  0,
+                                  "reference",
+                                  [](const KernelInit& i) -> std::unique_ptr<Kernel> {
+                                    return std::make_unique<RefIntMatMulKernel>(i);
                                   },
                                   {}});
   }

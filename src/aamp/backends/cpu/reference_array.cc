@@ -1,5 +1,6 @@
 // Reference kernels of the array (data movement) ops: identities, slicing, padding, concat /
-// split, transpose, tile, gather, one-hot, shape queries, depth/space rearrangements, range.
+// split, transpose, tile, gather, one-hot, shape queries, depth/space and space/batch
+// rearrangements, range.
 //
 // Most movement ops are expressed as one "index map": for every output dim d, a table giving the
 // input element offset contributed by each output coordinate (the input offset of an output
@@ -444,6 +445,103 @@ class GatherNdKernel : public Kernel {
   }
 };
 
+// ---- SpaceToBatchND / BatchToSpaceND ----------------------------------------------------------
+
+// Both move blocks between the batch and M spatial dims (dims 1..M; the dims after them, the
+// "row", move whole). SpaceToBatchND: output batch index g * B + b, where g is the row-major
+// offset inside the block (g_1..g_M); output spatial o_i reads padded input position
+// o_i * block_i + g_i, i.e. input o_i * block_i + g_i - pad_before_i, zero outside the input.
+// BatchToSpaceND is the inverse, with crops instead of paddings: output spatial s_i is position
+// p_i = s_i + crop_before_i of the un-cropped result, read from input batch g * B + b (g_i =
+// p_i % block_i) at spatial p_i / block_i. block_shape and paddings / crops are read at run time.
+class SpaceBatchKernel : public Kernel {
+ public:
+  SpaceBatchKernel(std::string desc, bool to_batch) : desc_(std::move(desc)), to_batch_(to_batch) {}
+
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs[0];
+    TensorView& y = ctx.outputs[0];
+    const std::vector<int64_t> block = read_ints(ctx.inputs[1]);
+    const std::vector<int64_t> pads = read_ints(ctx.inputs[2]);
+    const size_t m = block.size();
+    if (pads.size() != 2 * m || x.shape.size() < m + 1 || y.shape.size() != x.shape.size())
+      throw Error(ErrorCode::kInvalidArgument,
+                  desc_ + ": block_shape has " + std::to_string(m) + " entries, " +
+                      (to_batch_ ? "paddings " : "crops ") + std::to_string(pads.size()) +
+                      ", for an input of rank " + std::to_string(x.shape.size()));
+    // "Space" is the input of SpaceToBatchND and the output of BatchToSpaceND.
+    const std::vector<int64_t>& space = to_batch_ ? x.shape : y.shape;
+    const std::vector<int64_t>& batch = to_batch_ ? y.shape : x.shape;
+    int64_t nblock = 1;
+    for (int64_t b : block) {
+      if (b < 1) throw Error(ErrorCode::kInvalidArgument, desc_ + ": block_shape must be >= 1");
+      nblock *= b;
+    }
+    for (int64_t p : pads)
+      if (p < 0)
+        throw Error(ErrorCode::kInvalidArgument,
+                    desc_ + ": " + (to_batch_ ? "paddings" : "crops") + " must be >= 0");
+    const int64_t nb = space[0];
+    bool ok = batch[0] == nb * nblock;
+    for (size_t i = 0; i < m; ++i)
+      ok &= space[i + 1] + pads[2 * i] + pads[2 * i + 1] == batch[i + 1] * block[i];
+    if (!ok)
+      throw Error(ErrorCode::kInvalidArgument, desc_ + ": block_shape and " +
+                                                   (to_batch_ ? "paddings" : "crops") +
+                                                   " do not match the planned output shape");
+    int64_t row = 1;
+    for (size_t i = m + 1; i < x.shape.size(); ++i) row *= x.shape[i];
+    const size_t es = dtype_size(x.dtype), row_bytes = static_cast<size_t>(row) * es;
+    const std::vector<int64_t> space_st = strides_of(space);
+    const uint8_t* src = static_cast<const uint8_t*>(x.data);
+    uint8_t* dst = static_cast<uint8_t*>(y.data);
+    // Walk every row of the batch-side tensor: (batch index g * nb + b, spatial position o).
+    int64_t rows = batch[0];
+    for (size_t i = 0; i < m; ++i) rows *= batch[i + 1];
+    auto copy_rows = [&](int64_t r0, int64_t r1) {
+      std::vector<int64_t> g(m), o(m);
+      for (int64_t r = r0; r < r1; ++r) {
+        int64_t rem = r;
+        for (size_t i = m; i-- > 0;) {
+          o[i] = rem % batch[i + 1];
+          rem /= batch[i + 1];
+        }
+        const int64_t bb = rem;  // batch-side batch index = g * nb + b
+        const int64_t b = bb % nb;
+        int64_t gr = bb / nb;
+        for (size_t i = m; i-- > 0;) {
+          g[i] = gr % block[i];
+          gr /= block[i];
+        }
+        int64_t soff = b * space_st[0];
+        bool inside = true;
+        for (size_t i = 0; i < m; ++i) {
+          const int64_t s = o[i] * block[i] + g[i] - pads[2 * i];
+          inside &= s >= 0 && s < space[i + 1];
+          soff += s * space_st[i + 1];
+        }
+        const int64_t boff = r * row;
+        if (to_batch_) {
+          uint8_t* d = dst + static_cast<size_t>(boff) * es;
+          if (inside)
+            std::memcpy(d, src + static_cast<size_t>(soff) * es, row_bytes);
+          else
+            std::memset(d, 0, row_bytes);
+        } else if (inside) {
+          std::memcpy(dst + static_cast<size_t>(soff) * es, src + static_cast<size_t>(boff) * es,
+                      row_bytes);
+        }
+      }
+    };
+    parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(row, 1)), ctx.threads,
+                 copy_rows);
+  }
+
+ private:
+  std::string desc_;
+  bool to_batch_;
+};
+
 // ---- OneHot / Range / Shape ------------------------------------------------------------------
 
 class OneHotKernel : public Kernel {
@@ -542,6 +640,12 @@ const bool kRegistered = register_kernels([] {
   for (const char* op : {"Split", "SplitV", "Unpack"}) reg(op, make_split);
   reg("GatherV2", make_gather);
   reg("Gather", make_gather);
+  reg("SpaceToBatchND", [](const KernelInit& i) {
+    return std::make_unique<SpaceBatchKernel>(i.node->describe(), true);
+  });
+  reg("BatchToSpaceND", [](const KernelInit& i) {
+    return std::make_unique<SpaceBatchKernel>(i.node->describe(), false);
+  });
   reg("GatherNd", [](const KernelInit&) { return std::make_unique<GatherNdKernel>(); });
   reg("OneHot", make_one_hot);
   add_ref("Range", numeric_types(),
