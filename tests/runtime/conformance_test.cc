@@ -5,7 +5,9 @@
 //
 // Check: for every output, same shape and max|aamp - tfjs| <= 1e-4 * max(1, max|tfjs|).
 // Suite ConformanceCore: the 16 core models must pass. Suite ConformanceOther: every other model
-// in the package either passes or fails at Session creation with an "unsupported op" error.
+// of the package must pass too (41 in all: control flow, NMS and the other data-dependent ops run
+// in the dynamic executor; TF.js runs those models with executeAsync). Suite ConformanceBf16:
+// every model converts to bfloat16 and runs.
 //
 // Debugging: AAMP_CONFORMANCE_BISECT=1 makes a failing model also generate a per-node TF.js dump
 // (scripts/tfjs_reference.js --dump) and report the first node (file order) whose aamp value
@@ -30,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/io/npy.h"
@@ -398,7 +401,7 @@ TEST_P(ConformanceCore, MatchesTfjs) {
 
 INSTANTIATE_TEST_SUITE_P(Models, ConformanceCore, ::testing::ValuesIn(core_models()), param_name);
 
-// ---- other models: match, or refuse cleanly with "unsupported op" -------------------------
+// ---- every other model of the package: must match too --------------------------------------
 
 class ConformanceOther : public ::testing::TestWithParam<std::string> {
  protected:
@@ -414,7 +417,7 @@ class ConformanceOther : public ::testing::TestWithParam<std::string> {
   }
 };
 
-TEST_P(ConformanceOther, MatchesOrUnsupported) {
+TEST_P(ConformanceOther, MatchesTfjs) {
   AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
   Result r = check_model(GetParam());
   std::string first_line = r.detail.substr(0, r.detail.find('\n'));
@@ -422,13 +425,75 @@ TEST_P(ConformanceOther, MatchesOrUnsupported) {
       std::string(outcome_name(r.outcome)) + (r.outcome == Outcome::kPass ? "" : ": " + first_line);
   RecordProperty("outcome", outcome_name(r.outcome));
   if (r.outcome == Outcome::kSkipped) GTEST_SKIP() << r.detail;
-  EXPECT_TRUE(r.outcome == Outcome::kPass || r.outcome == Outcome::kUnsupported)
+  EXPECT_STREQ(outcome_name(r.outcome), "pass")
       << GetParam() << ": " << outcome_name(r.outcome) << "\n"
       << r.detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ConformanceOther, ::testing::ValuesIn(other_models()), param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConformanceOther);
+
+// The two suites above cover the whole package: its 41 graph models.
+TEST(Conformance, CoversEveryModelOfThePackage) {
+  AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
+  EXPECT_EQ(core_models().size() + other_models().size(), 41u);
+  for (const std::string& m : core_models()) EXPECT_TRUE(fs::exists(model_json(m))) << m;
+}
+
+// ---- every model converts to bfloat16 (remapper + AMP) and runs ------------------------------
+
+std::vector<std::string> all_models() {
+  std::vector<std::string> v = core_models();
+  for (const std::string& m : other_models()) v.push_back(m);
+  return v;
+}
+
+class ConformanceBf16 : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() { generate_refs(all_models()); }
+};
+
+// The converted graph runs on the same inputs and gives finite outputs of the FP32 shapes. (How
+// close they are is the accuracy tests' subject, tests/api/amp_numeric_test.cc; the relative L2
+// error is recorded here as a test property.)
+TEST_P(ConformanceBf16, ConvertsAndRuns) {
+  const std::string m = GetParam();
+  AAMP_REQUIRE_MODELS(fs::exists(model_json(m)), model_json(m));
+  if (!has_ref(m)) GTEST_SKIP() << "no TF.js reference for " << m;
+  const Ref ref = load_ref(m);
+  Graph g = load_tfjs(model_json(m));
+  std::vector<std::string> fetch_nodes;
+  for (const std::string& f : ref.fetch_names) fetch_nodes.push_back(TensorRef::parse(f).node);
+  AmpConfig c;
+  c.enabled = true;
+  c.data_type = "BFLOAT16";
+  c.verify_each_pass = true;
+  c.strict = true;
+  const OptimizeResult r = optimize(g, c, DeviceKind::kCPU, fetch_nodes);
+  EXPECT_GT(r.amp.converted_nodes, 0) << m << ": " << r.amp.message();
+  std::vector<Tensor> got;
+  try {
+    got = conformance::run_model(g, ref.feeds, ref.fetch_names);
+  } catch (const std::exception& e) {
+    FAIL() << m << " (bfloat16): " << e.what();
+  }
+  ASSERT_EQ(got.size(), ref.outputs.size());
+  double err2 = 0, ref2 = 0;
+  for (size_t j = 0; j < got.size(); ++j) {
+    ASSERT_EQ(got[j].shape(), ref.outputs[j].shape()) << m << ": " << ref.fetch_names[j];
+    for (int64_t i = 0; i < got[j].num_elements(); ++i) {
+      const double a = got[j].element_as_double(i), b = ref.outputs[j].element_as_double(i);
+      if (!std::isfinite(b)) continue;
+      ASSERT_TRUE(std::isfinite(a)) << m << ": " << ref.fetch_names[j] << "[" << i << "] = " << a;
+      err2 += (a - b) * (a - b);
+      ref2 += b * b;
+    }
+  }
+  RecordProperty("converted", r.amp.message());
+  RecordProperty("rel_l2", std::to_string(std::sqrt(err2 / std::max(ref2, 1e-30))));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ConformanceBf16, ::testing::ValuesIn(all_models()), param_name);
 
 // ---- the references name real nodes of aamp's loaded graph, with matching inputs ----------
 

@@ -256,6 +256,14 @@ void AmpPainter::match_loops_and_casts() {
         if (allow(u)) set(u, kNone, "loop-colour-match with " + np->name);
     }
   }
+  // The ops of one TensorList / TensorArray agree on its element dtype.
+  for (const std::vector<int>& group : tg_.tied_groups()) {
+    bool all_allow = true;
+    for (int u : group) all_allow = all_allow && allow(u);
+    if (all_allow) continue;
+    for (int u : group)
+      if (allow(u)) set(u, kNone, "container-colour-match with " + tg_.vertex(group[0]).label());
+  }
   // Cast(x -> float32) whose consumers all read in low precision: cast straight to it.
   auto consumers = g_.consumer_map();
   for (int v = 0; v < static_cast<int>(tg_.size()); ++v) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <set>
 
 namespace aamp {
@@ -46,6 +47,18 @@ AmpTypeGraph::AmpTypeGraph(const Graph& g) {
         for (const auto& s : in) in_t.push_back(slot_dtype(*def, n, s));
         for (const auto& s : out) out_t.push_back(slot_dtype(*def, n, s));
         ns.ok = true;
+        ns.out_dtype = out_t;
+        auto handle = [](DType t) { return t == DType::kVariant || t == DType::kResource; };
+        ns.container = std::any_of(in_t.begin(), in_t.end(), handle) ||
+                       std::any_of(out_t.begin(), out_t.end(), handle);
+        if (ns.container)  // its element dtype, even where no float port shows it
+          for (const auto& [k, a] : n.attrs)
+            if (a.is<DType>() && a.get<DType>() == DType::kFloat && def->find_attr(k))
+            {
+              TypeSlot slot;
+              slot.type_attr = k;
+              vertex_for(n, slot);
+            }
         for (size_t i = 0; i < in.size(); ++i) {
           int v = -1;
           if (!in[i].type_attr.empty() && in_t[i] == DType::kFloat) {
@@ -103,6 +116,48 @@ AmpTypeGraph::AmpTypeGraph(const Graph& g) {
       fanout_[static_cast<size_t>(pv)].push_back(cv);
       fanin_[static_cast<size_t>(cv)].push_back(pv);
     }
+  }
+
+  // Containers: the nodes joined by handle edges form one group; its ops' float type attrs are
+  // chained both ways and tied.
+  std::unordered_map<std::string, std::string> parent;
+  std::function<std::string(const std::string&)> root = [&](const std::string& x) {
+    auto it = parent.find(x);
+    if (it == parent.end() || it->second == x) return x;
+    return it->second = root(it->second);
+  };
+  for (const auto& np : g.nodes()) {
+    const Node& n = *np;
+    for (int i = 0; i < n.num_data_inputs(); ++i) {
+      const TensorRef ref = n.input(i);
+      auto it = slots_.find(ref.node);
+      if (it == slots_.end() || !it->second.ok || ref.port < 0 ||
+          ref.port >= static_cast<int>(it->second.out_dtype.size()))
+        continue;
+      const DType t = it->second.out_dtype[static_cast<size_t>(ref.port)];
+      if (t != DType::kVariant && t != DType::kResource) continue;
+      const std::string a = root(ref.node), b = root(n.name);
+      parent[a] = a;
+      parent[b] = a;
+    }
+  }
+  std::map<std::string, std::vector<int>> groups;
+  for (const auto& np : g.nodes()) {
+    const NodeSlots& ns = slots_[np->name];
+    if (!ns.container || !parent.count(np->name)) continue;
+    std::vector<int>& grp = groups[root(np->name)];
+    for (int v : ns.vertices)
+      if (std::find(grp.begin(), grp.end(), v) == grp.end()) grp.push_back(v);
+  }
+  for (auto& [r, grp] : groups) {
+    if (grp.size() < 2) continue;
+    for (size_t k = 1; k < grp.size(); ++k)
+      for (auto [a, b] : {std::pair{grp[k - 1], grp[k]}, std::pair{grp[k], grp[k - 1]}})
+        if (seen.insert({a, b}).second) {
+          fanout_[static_cast<size_t>(a)].push_back(b);
+          fanin_[static_cast<size_t>(b)].push_back(a);
+        }
+    tied_.push_back(grp);
   }
 
   for (const Node* n : g.topo_order())

@@ -6,6 +6,12 @@
 // governing the consumer's input port, for every data edge where both ends are vertices.
 // Non-float attrs (int32 indices, bool masks, strings) and nodes without a known signature have no
 // vertices: they are never painted and painting never passes through them.
+// Containers (TensorList, TensorArray): the ops that share one list or array through its
+// DT_VARIANT / DT_RESOURCE handle (also through Identity, Enter, Merge, Switch, ... of the
+// handle) must agree on its element dtype. Each such op's float type attrs are vertices even
+// when they govern no float port (TensorListReserve's element_dtype), the ops of one container are
+// chained by edges both ways, and tied_groups() lists them so that the painter gives a group one
+// colour.
 #pragma once
 
 #include <cstdint>
@@ -51,18 +57,23 @@ class AmpTypeGraph {
   bool has_signature(const std::string& node) const;
   // Vertices in topological order of their nodes (producers first; ties in file order).
   const std::vector<int>& topo() const { return topo_; }
+  // Vertices that must end in one dtype: the element dtypes of the ops of one container.
+  const std::vector<std::vector<int>>& tied_groups() const { return tied_; }
 
  private:
   struct NodeSlots {
     bool ok = false;
     std::vector<int> in_vertex, out_vertex;  // per data input / output port, -1 when none
+    std::vector<DType> out_dtype;            // per output port
     std::vector<int> vertices;
+    bool container = false;  // has a DT_VARIANT / DT_RESOURCE input or output
   };
   std::vector<AmpVertex> vertices_;
   std::vector<std::vector<int>> fanin_, fanout_;
   std::unordered_map<std::string, NodeSlots> slots_;
   std::map<std::tuple<std::string, std::string, int>, int> index_;
   std::vector<int> topo_;
+  std::vector<std::vector<int>> tied_;
 };
 
 // True when a slot can take `t` according to the op signature's allowed types for its attr.

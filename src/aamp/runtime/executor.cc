@@ -53,6 +53,25 @@ bool needs_dynamic_execution(const Node& n) {
 }
 
 
+std::unordered_map<const Node*, int> loop_depths(const Graph& g) {
+  std::unordered_map<const Node*, int> depth;
+  for (const Node* n : g.topo_order()) {
+    int d = 0;
+    const bool merge = n->op == "Merge" || n->op == "RefMerge";
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const Node* src = g.find(TensorRef::parse(n->inputs[i]).node);
+      if (!src || (merge && (src->op == "NextIteration" || src->op == "RefNextIteration")))
+        continue;
+      auto it = depth.find(src);
+      if (it != depth.end()) d = std::max(d, it->second);
+    }
+    if (n->op == "Enter" || n->op == "RefEnter") ++d;
+    if ((n->op == "Exit" || n->op == "RefExit") && d > 0) --d;
+    depth[n] = d;
+  }
+  return depth;
+}
+
 struct DynamicExecutor::Value {
   Tensor t;
   bool dead = false;
@@ -269,7 +288,8 @@ std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& input
   }
   infer_shapes(c);
   const int nout = c.num_outputs();
-  if (nout > 0 && std::all_of(c.output_values.begin(), c.output_values.end(),
+  if (nout == 0) return {};  // NoOp and the like: only their control signal matters
+  if (std::all_of(c.output_values.begin(), c.output_values.end(),
                               [](const auto& v) { return v.has_value(); })) {
     std::vector<Tensor> out;
     for (auto& v : c.output_values) out.push_back(std::move(*v));
@@ -343,6 +363,7 @@ std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& input
   std::vector<bool> allocated(static_cast<size_t>(nout), false);
   for (int i = 0; i < nout; ++i) {
     const Shape& s = c.output_shapes[static_cast<size_t>(i)];
+    ctx.outputs[static_cast<size_t>(i)].dtype = c.output_dtypes[static_cast<size_t>(i)];
     if (!s.is_fully_defined()) continue;
     out[static_cast<size_t>(i)] = Tensor(c.output_dtypes[static_cast<size_t>(i)], s);
     ctx.outputs[static_cast<size_t>(i)] = view_of(out[static_cast<size_t>(i)], true);

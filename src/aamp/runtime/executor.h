@@ -41,6 +41,11 @@ namespace aamp {
 // too; others only when their shapes depend on a value computed at run time.
 bool needs_dynamic_execution(const Node& n);
 
+// Nesting depth in v1 while-loop frames of every node (0: the root frame): Enter adds one, Exit
+// takes one, other nodes take their inputs' deepest frame (loop back edges aside). Nodes inside
+// a loop body cannot be fetched.
+std::unordered_map<const Node*, int> loop_depths(const Graph& g);
+
 class DynamicExecutor {
  public:
   // Where a dynamic node's data input comes from: another dynamic node's output, or a boundary

@@ -113,8 +113,9 @@ class Session {
   PlanStats last_stats() const;
   // Placeholders, in graph order.
   std::vector<std::string> input_names() const;
-  // Outputs of nodes whose outputs nobody consumes (excluding Const, NoOp, Placeholder and
-  // nodes without outputs): "node" for port 0, "node:k" for other ports.
+  // Outputs of nodes whose outputs nobody consumes (excluding Const, NoOp, Placeholder, nodes
+  // without outputs and nodes inside a while loop's body): "node" for port 0, "node:k" for other
+  // ports.
   std::vector<std::string> output_names() const;
   IODesc input_desc(const std::string& name) const;
   const Graph& graph() const { return graph_; }

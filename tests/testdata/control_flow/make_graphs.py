@@ -110,9 +110,27 @@ def tensor_list_loop():
     write("tensor_list_loop", g)
 
 
+def rnn_loop():
+    # h = relu(h @ w + b) for n steps from h = x: a MatMul (AMP allow list) inside a loop.
+    import numpy as np
+    rng = np.random.default_rng(7)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf1.placeholder(tf.float32, [2, 4], name="x")
+        n = tf1.placeholder(tf.int32, [], name="n")
+        w = tf.constant(rng.uniform(-0.5, 0.5, (4, 4)).astype(np.float32), name="w")
+        b = tf.constant(rng.uniform(-0.1, 0.1, (4,)).astype(np.float32), name="b")
+        _, h = tf.while_loop(lambda i, h: i < n,
+                             lambda i, h: (i + 1, tf.nn.relu(tf.nn.bias_add(tf.matmul(h, w), b))),
+                             (tf.constant(0), x), name="rnn")
+        tf.identity(h, name="h")
+    write("rnn_loop", g)
+
+
 if __name__ == "__main__":
     cond()
     while_sum()
     nested_while()
     tensor_array_loop()
     tensor_list_loop()
+    rnn_loop()

@@ -73,6 +73,22 @@ Tensor zeros(const Node& n, DType t, const Shape& s, int64_t index) {
   return Tensor(t, s);
 }
 
+// Fails naming the node unless every item has the dtype the node outputs (its element dtype
+// attr): a graph whose container ops disagree on it must not read past the items' bytes.
+void check_dtypes(const Node& n, const std::vector<Tensor>& items, DType want) {
+  for (const Tensor& t : items)
+    if (t.dtype() != want)
+      fail(n, "reads " + dtype_name(want) + " elements from a container that holds " +
+                  dtype_name(t.dtype()));
+}
+
+// Copies one element into an output the kernel sizes.
+void output_item(KernelContext& ctx, int i, const Node& n, const Tensor& t) {
+  check_dtypes(n, {t}, ctx.outputs[static_cast<size_t>(i)].dtype);
+  TensorView& out = ctx.allocate_output(i, t.shape().dims);
+  if (t.byte_size()) std::memcpy(out.data, t.raw(), t.byte_size());
+}
+
 // Stacks elements of one shape into out (allocated by the caller's shape).
 void stack_into(const std::vector<Tensor>& items, TensorView& out) {
   uint8_t* dst = static_cast<uint8_t*>(out.data);
@@ -165,9 +181,7 @@ class TensorArrayOpKernel : public Kernel {
         write_item(n_, a, idx[k], slice_of(v, static_cast<int64_t>(k), elem));
       set_flow(ctx, 0);
     } else if (op == "TensorArrayReadV3") {
-      const Tensor t = read_item(n_, a, scalar_index(ctx.inputs[1]));
-      TensorView& out = ctx.allocate_output(0, t.shape().dims);
-      if (t.byte_size()) std::memcpy(out.data, t.raw(), t.byte_size());
+      output_item(ctx, 0, n_, read_item(n_, a, scalar_index(ctx.inputs[1])));
     } else if (op == "TensorArrayGatherV3") {
       const std::vector<int64_t> idx = read_ints(ctx.inputs[1]);
       std::vector<Tensor> items;
@@ -179,6 +193,7 @@ class TensorArrayOpKernel : public Kernel {
       if (!elem.is_fully_defined())
         fail(n_, "cannot gather an empty TensorArray of unknown element shape " +
                      elem.to_string());
+      check_dtypes(n_, items, ctx.outputs[0].dtype);
       std::vector<int64_t> shape = {static_cast<int64_t>(items.size())};
       shape.insert(shape.end(), elem.dims.begin(), elem.dims.end());
       stack_into(items, ctx.allocate_output(0, shape));
@@ -261,10 +276,8 @@ class TensorListKernel : public Kernel {
       return out_list(std::move(l));
     }
     if (op == "TensorListGetItem") {
-      const Tensor t =
-          list_item(n_, in, scalar_index(ctx.inputs[1]), shape_from_view(ctx.inputs[2]));
-      TensorView& out = ctx.allocate_output(0, t.shape().dims);
-      if (t.byte_size()) std::memcpy(out.data, t.raw(), t.byte_size());
+      output_item(ctx, 0, n_,
+                  list_item(n_, in, scalar_index(ctx.inputs[1]), shape_from_view(ctx.inputs[2])));
       return;
     }
     if (op == "TensorListPopBack") {
@@ -274,8 +287,7 @@ class TensorListKernel : public Kernel {
                                  shape_from_view(ctx.inputs[1]));
       l->items.pop_back();
       out_list(std::move(l));
-      TensorView& out = ctx.allocate_output(1, t.shape().dims);
-      if (t.byte_size()) std::memcpy(out.data, t.raw(), t.byte_size());
+      output_item(ctx, 1, n_, t);
       return;
     }
     if (op == "TensorListStack") {
@@ -292,6 +304,7 @@ class TensorListKernel : public Kernel {
         items.push_back(list_item(n_, in, static_cast<int64_t>(i), elem));
       if (!elem.is_fully_defined())
         fail(n_, "cannot stack a list of unknown element shape " + elem.to_string());
+      check_dtypes(n_, items, ctx.outputs[0].dtype);
       std::vector<int64_t> shape = {static_cast<int64_t>(items.size())};
       shape.insert(shape.end(), elem.dims.begin(), elem.dims.end());
       stack_into(items, ctx.allocate_output(0, shape));
