@@ -181,6 +181,27 @@ TEST(RemapperContraction, BiasLikeAddV2Fuses) {
   EXPECT_EQ(fused_ops(f), std::vector<std::string>{"BiasAdd"});
 }
 
+// TensorFlow 2.13+ writes MatMul's grad_a / grad_b; _FusedMatMul does not declare them, so the
+// fused node drops them (the checked remap() validates the result).
+TEST(RemapperContraction, FusedMatMulDropsAttrsItDoesNotDeclare) {
+  std::string g_text = mm_add(4);
+  const std::string mm_attrs = "attr { key: \"transpose_a\" value { b: false } }";
+  g_text.replace(g_text.find(mm_attrs), mm_attrs.size(),
+                 mm_attrs + " attr { key: \"grad_a\" value { b: false } } attr { key: "
+                            "\"grad_b\" value { b: false } } attr { key: \"_class\" value { "
+                            "list { s: \"loc:@w\" } } }");
+  Graph g = parse(g_text);
+  ASSERT_TRUE(g.at("mm").has_attr("grad_a"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["MatMul+BiasAdd"], 1);
+  const Node& f = g.at("add");
+  EXPECT_EQ(f.op, "_FusedMatMul");
+  EXPECT_FALSE(f.has_attr("grad_a"));
+  EXPECT_FALSE(f.has_attr("grad_b"));
+  EXPECT_TRUE(f.has_attr("_class"));  // internal attrs ride along
+  EXPECT_TRUE(f.has_attr("transpose_a"));
+}
+
 // A length-1 vector broadcasts over the 4 output channels: no bias.
 TEST(RemapperContraction, AddV2OfLengthOneVectorIsNoBias) { expect_unchanged(mm_add(1)); }
 

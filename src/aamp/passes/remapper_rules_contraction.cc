@@ -44,6 +44,14 @@ Node to_fused(const Node& c) {
   f.inputs.resize(static_cast<size_t>(c.num_data_inputs()));
   f.attrs.erase("_output_shapes");
   if (c.op == "BatchMatMul") f.op = "_AampFusedBatchMatMulV2";
+  // Attrs of the unfused op that the fused op does not declare (MatMul's grad_a / grad_b since
+  // TensorFlow 2.13) would not validate; internal "_" attrs stay.
+  for (auto it = f.attrs.begin(); it != f.attrs.end();) {
+    if (it->first.rfind('_', 0) != 0 && !op_declares_attr(f, it->first))
+      it = f.attrs.erase(it);
+    else
+      ++it;
+  }
   f.attrs["num_args"] = int64_t{0};
   f.attrs["fused_ops"] = AttrList{};
   if (!f.has_attr("epsilon")) f.attrs["epsilon"] = 1e-4f;

@@ -127,6 +127,31 @@ def rnn_loop():
     write("rnn_loop", g)
 
 
+def list_matmul_loop():
+    # out[i] = x[i] @ w through TensorLists: a MatMul inside a loop over list elements.
+    import numpy as np
+    from tensorflow.python.ops import list_ops
+    rng = np.random.default_rng(11)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf1.placeholder(tf.float32, [None, 4], name="x")
+        w = tf.constant(rng.uniform(-1, 1, (4, 4)).astype(np.float32), name="w")
+        k = tf.shape(x)[0]
+        lin = list_ops.tensor_list_from_tensor(x, element_shape=[4])
+        lout = list_ops.tensor_list_reserve(element_shape=[4], num_elements=k,
+                                            element_dtype=tf.float32)
+
+        def body(i, l):
+            row = list_ops.tensor_list_get_item(lin, i, element_dtype=tf.float32)
+            y = tf.reshape(tf.matmul(tf.reshape(row, [1, 4]), w), [4])
+            return i + 1, list_ops.tensor_list_set_item(l, i, y)
+
+        _, lout = tf.while_loop(lambda i, l: i < k, body, (tf.constant(0), lout), name="loop")
+        tf.identity(list_ops.tensor_list_stack(lout, element_dtype=tf.float32, element_shape=[4]),
+                    name="y")
+    write("list_matmul_loop", g)
+
+
 if __name__ == "__main__":
     cond()
     while_sum()
@@ -134,3 +159,4 @@ if __name__ == "__main__":
     tensor_array_loop()
     tensor_list_loop()
     rnn_loop()
+    list_matmul_loop()
