@@ -73,6 +73,9 @@ TEST(AmpControlFlow, LoopCarriesLowPrecisionWithCastsOutside) {
   Graph g = cf_graph("rnn_loop");
   const Graph fp32 = g;
   const OptimizeResult r = optimize(g, bf16(), DeviceKind::kCPU, {"h"});
+  // The remapper fuses inside the loop body too: MatMul + BiasAdd + Relu.
+  EXPECT_EQ(g.at("rnn/Relu").op, "_FusedMatMul");
+  EXPECT_EQ(r.remapper_pre.total(), 2);
   EXPECT_EQ(r.amp.casts_inserted, 2) << r.amp.message();
   EXPECT_EQ(casts(g), 2);
   for (const char* n : {"rnn/Enter_1", "rnn/Merge_1", "rnn/Switch_1", "rnn/Identity_1",

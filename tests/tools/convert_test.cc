@@ -47,6 +47,22 @@ TEST_F(Convert, SmallGraphSummaryAndTextOutput) {
   EXPECT_NE(text.find("DT_BFLOAT16"), std::string::npos);
 }
 
+// The warning about a CPU without native bfloat16 appears exactly where the CPU lacks it (other
+// CLI tests take it out of stderr: CliFixture::without_cpu_warning).
+TEST_F(Convert, Bf16WarningFollowsTheCpu) {
+  std::string in = write("mlp.pbtxt", kMlp);
+  Result r = aamp_raw({"convert", in, "-o", path("out.pb")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const bool warned = r.err.find("this CPU has no native bfloat16 instructions (AVX512_BF16 or "
+                                 "AMX)") != std::string::npos;
+  EXPECT_EQ(warned, !aamp::cpu_has_native_bf16()) << r.err;
+  EXPECT_EQ(without_cpu_warning(r.err), "");
+  // Float16 for the GPU says nothing about this CPU.
+  Result g = aamp_raw({"convert", in, "-o", path("gpu.pb"), "--device", "gpu"});
+  ASSERT_EQ(g.code, 0) << g.err;
+  EXPECT_EQ(g.err.find("native bfloat16"), std::string::npos) << g.err;
+}
+
 TEST_F(Convert, ListOptionsChangeTheOutcome) {
   std::string in = write("mlp.pbtxt", kMlp);
   Result r = aamp({"convert", in, "-o", path("out.pb"), "--denylist-remove", "Exp",

@@ -70,6 +70,20 @@ Tensor Tensor::from_bytes(DType dtype, Shape shape, std::vector<uint8_t> bytes) 
   return t;
 }
 
+Tensor Tensor::over(DType dtype, Shape shape, std::shared_ptr<std::vector<uint8_t>> bytes) {
+  const int64_t n = shape.num_elements();
+  AAMP_CHECK(n >= 0 && bytes && dtype != DType::kString &&
+                 bytes->size() == static_cast<size_t>(n) * dtype_size(dtype),
+             ErrorCode::kInvalidArgument,
+             "tensor of " + dtype_name(dtype) + shape.to_string() + " over a buffer of " +
+                 std::to_string(bytes ? bytes->size() : 0) + " bytes");
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.bytes_ = std::move(bytes);
+  return t;
+}
+
 double Tensor::element_as_double(int64_t i) const {
   return dispatch_numeric(dtype_, [&](auto tag) -> double {
     using T = typename decltype(tag)::type;

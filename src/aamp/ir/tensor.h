@@ -84,6 +84,9 @@ class Tensor {
 
   // Builds a tensor from raw little-endian bytes; the size must match dtype and shape.
   static Tensor from_bytes(DType dtype, Shape shape, std::vector<uint8_t> bytes);
+  // A tensor over a given byte buffer (its size must match; contents as they are), shared with
+  // the caller: a runtime that recycles buffers between runs hands them out this way.
+  static Tensor over(DType dtype, Shape shape, std::shared_ptr<std::vector<uint8_t>> bytes);
   template <typename T>
   static Tensor from_vector(Shape shape, const std::vector<T>& v) {
     std::vector<uint8_t> b(v.size() * sizeof(T));

@@ -18,6 +18,8 @@ namespace {
 constexpr int64_t kSmallIntElements = 16;
 // Kernels cached per node before the cache is cleared (a node fed ever new shapes).
 constexpr size_t kMaxCachedKernels = 32;
+// Output buffers of at least this many bytes are recycled from run to run.
+constexpr size_t kPooledBytes = 4096;
 
 bool is_small_int(const Tensor& t) {
   return (t.dtype() == DType::kInt32 || t.dtype() == DType::kInt64) &&
@@ -25,11 +27,13 @@ bool is_small_int(const Tensor& t) {
 }
 
 
-TensorView view_of(Tensor& t, bool writable) {
+// Views of inputs, and of outputs just made for this kernel: never copy-on-write (a recycled
+// buffer is also held by the executor's pool, which would make mutable_raw() copy it).
+TensorView view_of(Tensor& t) {
   TensorView v;
   v.dtype = t.dtype();
   v.shape = t.shape().dims;
-  v.data = writable ? t.mutable_raw() : const_cast<uint8_t*>(t.raw());
+  v.data = const_cast<uint8_t*>(t.raw());
   if (t.dtype() == DType::kString) v.strings = &t.mutable_strings();
   if (t.dtype() == DType::kVariant || t.dtype() == DType::kResource) v.object = &t.mutable_object();
   return v;
@@ -178,6 +182,23 @@ DynamicExecutor::DynamicExecutor(std::vector<NodeSpec> nodes,
 }
 
 DynamicExecutor::~DynamicExecutor() = default;
+
+std::shared_ptr<std::vector<uint8_t>> DynamicExecutor::buffer(size_t bytes) {
+  auto [lo, hi] = pool_.equal_range(bytes);
+  for (auto it = lo; it != hi; ++it)
+    if (it->second.bytes.use_count() == 1) {
+      it->second.last_run = runs_;
+      return it->second.bytes;
+    }
+  auto b = std::make_shared<std::vector<uint8_t>>(bytes);
+  if (bytes >= kPooledBytes) pool_.emplace(bytes, Pooled{b, runs_});
+  return b;
+}
+
+void DynamicExecutor::trim_pool() {
+  for (auto it = pool_.begin(); it != pool_.end();)
+    it = runs_ - it->second.last_run > 2 ? pool_.erase(it) : std::next(it);
+}
 
 std::vector<NodeProfile> DynamicExecutor::profile() const {
   std::vector<NodeProfile> v;
@@ -355,24 +376,29 @@ std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& input
         create_kernel(n, init, DeviceKind::kCPU, opts_.reference_kernels_only, &name);
     it = ni.kernels.emplace(key, CachedKernel{std::move(k), name}).first;
   }
+  // Plain dtypes take recycled buffers; strings and containers' handles are made afresh.
+  auto new_tensor = [&](DType t, const Shape& s) {
+    if (t == DType::kString || dtype_size(t) == 0) return Tensor(t, s);
+    return Tensor::over(t, s, buffer(static_cast<size_t>(s.num_elements()) * dtype_size(t)));
+  };
   std::vector<Tensor> out(static_cast<size_t>(nout));
   KernelContext ctx;
   ctx.threads = threads_;
-  for (Tensor& t : inputs) ctx.inputs.push_back(view_of(t, false));
+  for (Tensor& t : inputs) ctx.inputs.push_back(view_of(t));
   ctx.outputs.resize(static_cast<size_t>(nout));
   std::vector<bool> allocated(static_cast<size_t>(nout), false);
   for (int i = 0; i < nout; ++i) {
     const Shape& s = c.output_shapes[static_cast<size_t>(i)];
     ctx.outputs[static_cast<size_t>(i)].dtype = c.output_dtypes[static_cast<size_t>(i)];
     if (!s.is_fully_defined()) continue;
-    out[static_cast<size_t>(i)] = Tensor(c.output_dtypes[static_cast<size_t>(i)], s);
-    ctx.outputs[static_cast<size_t>(i)] = view_of(out[static_cast<size_t>(i)], true);
+    out[static_cast<size_t>(i)] = new_tensor(c.output_dtypes[static_cast<size_t>(i)], s);
+    ctx.outputs[static_cast<size_t>(i)] = view_of(out[static_cast<size_t>(i)]);
     allocated[static_cast<size_t>(i)] = true;
   }
   ctx.allocator = [&](int i, const std::vector<int64_t>& shape) {
-    out[static_cast<size_t>(i)] = Tensor(c.output_dtypes[static_cast<size_t>(i)], Shape(shape));
+    out[static_cast<size_t>(i)] = new_tensor(c.output_dtypes[static_cast<size_t>(i)], Shape(shape));
     allocated[static_cast<size_t>(i)] = true;
-    return view_of(out[static_cast<size_t>(i)], true);
+    return view_of(out[static_cast<size_t>(i)]);
   };
   it->second.kernel->run(ctx);
   for (int i = 0; i < nout; ++i)
@@ -507,6 +533,8 @@ std::vector<Tensor> DynamicExecutor::run(const std::vector<Tensor>& boundary) {
     }
   }
   last_executions_ = r.executions;
+  ++runs_;
+  trim_pool();
   std::vector<Tensor> out;
   for (size_t k = 0; k < fetches_.size(); ++k) {
     const Node& n = *nodes_[static_cast<size_t>(fetches_[k].first)].spec.node;

@@ -114,7 +114,19 @@ class DynamicExecutor {
   Instance& instance(Run& r, int idx, Frame* f, int64_t iter);
   void start_iteration(Run& r, Frame* f, int64_t iter);
 
+  // A buffer for an output of `bytes` bytes: one of an earlier run's that nothing holds any more
+  // (kept mapped, so a run does not pay first touches and zero-filling again), else a new one.
+  std::shared_ptr<std::vector<uint8_t>> buffer(size_t bytes);
+  // Drops pooled buffers that the last few runs did not use.
+  void trim_pool();
+
   std::vector<NodeInfo> nodes_;
+  struct Pooled {
+    std::shared_ptr<std::vector<uint8_t>> bytes;
+    int64_t last_run = 0;
+  };
+  std::multimap<size_t, Pooled> pool_;
+  int64_t runs_ = 0;
   std::vector<std::optional<Tensor>> boundary_constants_;
   std::vector<std::pair<int, int>> fetches_;
   std::vector<int> roots_;  // nodes without dynamic inputs: ready at the start of each run
