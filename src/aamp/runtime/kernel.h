@@ -56,6 +56,17 @@ struct KernelInit {
   // The Session's device stream (opaque, e.g. a cudaStream_t) on devices other than the CPU;
   // const_inputs stay host Tensors on every device.
   void* stream = nullptr;
+  // Folded input casts (plans fold the Cast of a float32 graph input into the contraction that
+  // reads it, so that the low-precision copy never takes arena memory): per data input, the dtype
+  // it arrives in when that differs from inputs[i].dtype, the dtype the kernel computes in (the
+  // kernel converts it); kInvalid or empty: as inputs[i]. Only registrations with
+  // folds_input_casts are offered such an init.
+  std::vector<DType> cast_from;
+  bool has_cast_from() const {
+    for (DType t : cast_from)
+      if (t != DType::kInvalid) return true;
+    return false;
+  }
 };
 
 // Views point to the device's memory: host memory on the CPU, device memory otherwise (constants
@@ -108,6 +119,8 @@ struct KernelRegistration {
   // Optional: may refuse a particular node/shape (e.g. unsupported attr); then the next
   // registration by priority is tried.
   std::function<bool(const KernelInit&)> supports;
+  // The kernel honours KernelInit::cast_from (its supports() says for which inits).
+  bool folds_input_casts = false;
 };
 
 class KernelRegistry {

@@ -69,6 +69,7 @@ const KernelRegistration* KernelRegistry::lookup(std::string_view op, DeviceKind
   for (const auto& r : regs_) {
     if (r.op != op || r.device != d) continue;
     if (reference_only && r.priority != 0) continue;
+    if (init.has_cast_from() && !r.folds_input_casts) continue;
     bool dtype_ok = false;
     for (DType x : r.dtypes) dtype_ok |= x == t;
     if (!dtype_ok) continue;

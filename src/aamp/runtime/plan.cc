@@ -210,6 +210,7 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
   for (int& b : boundary_fetch_)
     if (b >= 0) b += static_cast<int>(fetch_values_.size());
   fetch_values_.insert(fetch_values_.end(), export_values.begin(), export_values.end());
+  for (int v : fetch_values_) materialize(v);
   if (!dyn_nodes.empty()) {
     stats_.dynamic_nodes = static_cast<int>(dyn_nodes.size());
     dyn_ = std::make_unique<DynamicExecutor>(std::move(dyn_nodes), std::move(boundary_consts),
@@ -305,6 +306,27 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
       return out;
     }
   }
+  if (n.op == "Cast" && in.size() == 1 && c.num_outputs() == 1 &&
+      may_defer_cast(n, in[0], c.output_dtypes[0])) {
+    const int id = add_value(c.output_dtypes[0], c.output_shapes[0].dims);
+    values_[static_cast<size_t>(id)].deferred_cast = &n;
+    values_[static_cast<size_t>(id)].cast_source = in[0];
+    return std::vector<int>{id};
+  }
+  // Readers that cannot fold a deferred Cast: the first input of a 2-D MatMul may (the kernel
+  // says), anything else makes it a step.
+  std::vector<int> in_ids = in;
+  std::vector<DType> cast_from;
+  for (size_t k = 0; k < in_ids.size(); ++k) {
+    const Value& x = values_[static_cast<size_t>(in_ids[k])];
+    if (!x.deferred_cast) continue;
+    if (k == 0 && (n.op == "MatMul" || n.op == "_FusedMatMul") && !is_alias_op(n.op)) {
+      cast_from.assign(in_ids.size(), DType::kInvalid);
+      cast_from[0] = values_[static_cast<size_t>(x.cast_source)].dtype;
+    } else {
+      materialize(in_ids[k]);
+    }
+  }
   if (is_alias_op(n.op) && !in.empty()) {
     for (int i = 0; i < c.num_outputs(); ++i) {
       const int src = in[static_cast<size_t>(i)];  // the alias trait: output i is input i
@@ -331,10 +353,24 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
   for (int i = 0; i < c.num_outputs(); ++i)
     init.outputs.push_back(
         {c.output_dtypes[static_cast<size_t>(i)], c.output_shapes[static_cast<size_t>(i)].dims});
+  if (!cast_from.empty()) {
+    KernelInit folded = init;
+    folded.cast_from = cast_from;
+    const KernelRegistration* reg = KernelRegistry::global().lookup(
+        n.op, opts_.device, kernel_dtype(n, c.input_dtypes, c.output_dtypes), folded,
+        opts_.reference_kernels_only);
+    if (reg) {
+      init = folded;
+      in_ids[0] = values_[static_cast<size_t>(in_ids[0])].cast_source;
+      ++stats_.folded_casts;
+    } else {
+      materialize(in_ids[0]);
+    }
+  }
   Step s;
   s.node = &n;
   s.kernel = create_kernel(n, init, opts_.device, opts_.reference_kernels_only, &s.kernel_name);
-  s.inputs = in;
+  s.inputs = in_ids;
   const int step = static_cast<int>(steps_.size());
   for (int i = 0; i < c.num_outputs(); ++i) {
     const int id = add_value(c.output_dtypes[static_cast<size_t>(i)],
@@ -348,6 +384,40 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
   return out;
 }
 
+bool Plan::may_defer_cast(const Node& n, int src, DType to) const {
+  static const bool env_off = [] {
+    const char* e = std::getenv("AAMP_FOLD_INPUT_CASTS");
+    return e && std::string(e) == "0";
+  }();
+  const Value& x = values_[static_cast<size_t>(src)];
+  return opts_.fold_input_casts && !env_off && !dev_ && x.feed >= 0 && x.dtype == DType::kFloat &&
+         (to == DType::kBFloat16 || to == DType::kHalf) && !n.attr_bool_or("Truncate", false);
+}
+
+void Plan::materialize(int v) {
+  Value& x = values_[static_cast<size_t>(v)];
+  if (!x.deferred_cast) return;
+  const Node& n = *x.deferred_cast;
+  const Value& src = values_[static_cast<size_t>(x.cast_source)];
+  KernelInit init;
+  init.node = &n;
+  init.device = opts_.device;
+  init.threads = threads_;
+  init.stream = stream_;
+  init.inputs.push_back({src.dtype, src.shape});
+  init.const_inputs.push_back(nullptr);
+  init.outputs.push_back({x.dtype, x.shape});
+  Step s;
+  s.node = &n;
+  s.kernel = create_kernel(n, init, opts_.device, opts_.reference_kernels_only, &s.kernel_name);
+  s.inputs = {x.cast_source};
+  s.outputs = {v};
+  x.producer = static_cast<int>(steps_.size());
+  x.deferred_cast = nullptr;
+  stats_.kernels[s.kernel_name]++;
+  steps_.push_back(std::move(s));
+}
+
 int Plan::root(int v) const {
   while (parent_[static_cast<size_t>(v)] != v) v = parent_[static_cast<size_t>(v)];
   return v;
@@ -355,7 +425,8 @@ int Plan::root(int v) const {
 
 bool Plan::external(int r) const {
   const Value& x = values_[static_cast<size_t>(r)];
-  return x.constant.has_value() || x.feed >= 0;
+  // A Cast every reader folded has no storage.
+  return x.constant.has_value() || x.feed >= 0 || x.deferred_cast;
 }
 
 void Plan::plan_memory_and_bind() {

@@ -52,6 +52,11 @@ class Plan {
     int alias_of = -1;  // value whose memory it shares (alias ops)
     int last_use = -1;
     size_t bytes = 0;
+    // A Cast of a float32 feed to a low precision, deferred: the contractions that read it fold
+    // the conversion (KernelInit::cast_from) and read the feed; it becomes a step of its own
+    // (materialize()) only for a reader that cannot fold it.
+    const Node* deferred_cast = nullptr;
+    int cast_source = -1;
   };
   struct Step {
     const Node* node = nullptr;
@@ -86,6 +91,10 @@ class Plan {
   // Device plans: replays the captured graph of the steps, capturing it at the second run;
   // false when the steps must run one by one (first run, profiling, capture failed or off).
   bool replay_graph();
+  // Whether the Cast node n over value `src` may be deferred (see Value::deferred_cast).
+  bool may_defer_cast(const Node& n, int src, DType to) const;
+  // Makes a deferred Cast a step (appended now, so before the reader being compiled).
+  void materialize(int v);
   void plan_memory_and_bind();
   // Device plans: uploads the constants kernels read, lays out the feeds' device copies and the
   // fetches' host staging buffer.

@@ -37,6 +37,10 @@ struct SessionOptions {
   // Device plans replay their steps as one captured graph from the second run on (also turned
   // off by the environment variable AAMP_DEVICE_GRAPHS=0). Profiling runs step by step.
   bool device_graphs = true;
+  // CPU plans fold the Cast of a float32 graph input to bfloat16 / float16 into the MatMuls that
+  // read it, which convert blocks of rows as they go: mixed precision then needs no arena memory
+  // for a low-precision copy of the input (also turned off by AAMP_FOLD_INPUT_CASTS=0).
+  bool fold_input_casts = true;
 };
 
 struct RunOptions {
@@ -68,6 +72,7 @@ struct PlanStats {
   // iteration).
   int dynamic_nodes = 0;
   int64_t dynamic_executions = 0;
+  int folded_casts = 0;  // input Casts folded into the kernels that read them
   std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
   // Device plans: whether runs replay one captured graph of all steps (CUDA Graphs: from the
   // second run on, unless profiling or AAMP_DEVICE_GRAPHS=0), and why not when capture failed.

@@ -108,5 +108,56 @@ std::vector<MatMulSpec> specs() {
 
 INSTANTIATE_TEST_SUITE_P(All, OnednnMatMulTest, ::testing::ValuesIn(specs()));
 
+// A folded input cast (KernelInit::cast_from): A arrives in float32, the kernel converts blocks of
+// rows to the node's dtype and multiplies each (the last block overlaps the one before). Checked
+// against the reference kernel on A already converted. 700 rows of 1024: 128-row blocks (256 KiB
+// of bfloat16), five of them and an overlapping sixth. The float32 "conversion" runs the same
+// blocking on any CPU; bfloat16 where oneDNN has a bfloat16 matmul.
+TEST(OnednnCastMatMul, BlocksOfRowsMatchTheCastThenMatMul) {
+  for (DType t : {DType::kFloat, DType::kBFloat16}) {
+    for (bool fused : {false, true}) {
+      KernelCase c{testing::make_node(fused ? "_FusedMatMul" : "MatMul", t,
+                                      {{"transpose_a", false}, {"transpose_b", false}}),
+                   {}, {}, {}, 2};
+      const Tensor a32 = testing::random_tensor(DType::kFloat, {700, 1024}, 11);
+      c.inputs.push_back(a32.cast_float(t));
+      c.inputs.push_back(testing::random_tensor(t, {1024, 24}, 12));
+      c.is_const = {false, true};
+      c.outputs.push_back({t, {700, 24}});
+      if (fused) testing::add_fused_ops(c, {"BiasAdd", "Relu"}, {700, 24}, 24, true, 13);
+      const KernelRegistration* ref = testing::find_kernel(c, "reference");
+      ASSERT_NE(ref, nullptr);
+      const std::vector<Tensor> want = testing::run_kernel(c, *ref);
+      KernelCase folded = c;
+      folded.node = c.node;
+      KernelInit init = folded.init();
+      init.node = &folded.node;
+      init.cast_from.assign(init.inputs.size(), DType::kInvalid);
+      init.cast_from[0] = DType::kFloat;
+      const KernelRegistration* fast = nullptr;
+      for (const KernelRegistration* r :
+           KernelRegistry::global().all(folded.node.op, DeviceKind::kCPU))
+        if (r->name == "onednn" && r->folds_input_casts && (!r->supports || r->supports(init)))
+          fast = r;
+      if (!fast) {
+        if (t == DType::kBFloat16) continue;  // no oneDNN bfloat16 matmul on this CPU
+        FAIL() << "the oneDNN matmul does not fold a float32 input cast";
+      }
+      std::unique_ptr<Kernel> k = fast->factory(init);
+      Tensor y(t, Shape({700, 24}));
+      KernelContext ctx;
+      ctx.threads = 2;
+      ctx.inputs.push_back({DType::kFloat, {700, 1024}, const_cast<uint8_t*>(a32.raw()), nullptr});
+      for (size_t i = 1; i < folded.inputs.size(); ++i)
+        ctx.inputs.push_back({folded.inputs[i].dtype(), folded.inputs[i].shape().dims,
+                              const_cast<uint8_t*>(folded.inputs[i].raw()), nullptr});
+      ctx.outputs.push_back({t, {700, 24}, y.mutable_raw(), nullptr});
+      k->run(ctx);
+      EXPECT_LE(testing::scaled_max_err(y, want[0]), testing::tolerance(t))
+          << dtype_name(t) << (fused ? " fused" : "");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace aamp

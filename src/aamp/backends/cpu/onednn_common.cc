@@ -323,8 +323,9 @@ void EpilogueBuilder::prepare(const KernelContext& ctx) {
 }
 
 void register_onednn(const std::string& op, std::function<void(const KernelInit&)> probe,
-                     KernelFactory factory) {
+                     KernelFactory factory, bool folds_input_casts) {
   KernelRegistration r;
+  r.folds_input_casts = folds_input_casts;
   r.op = op;
   r.device = DeviceKind::kCPU;
   r.dtypes = {DType::kFloat, DType::kBFloat16};

@@ -119,7 +119,9 @@ class EpilogueBuilder {
 
 // Registers a oneDNN kernel at priority 10 for float32 and bfloat16. `probe` builds the kernel's
 // primitive descriptors without packing weights; it may throw to refuse the configuration.
+// `folds_input_casts`: the kernel honours KernelInit::cast_from (its probe refuses what it
+// cannot fold).
 void register_onednn(const std::string& op, std::function<void(const KernelInit&)> probe,
-                     KernelFactory factory);
+                     KernelFactory factory, bool folds_input_casts = false);
 
 }  // namespace aamp::onednn

@@ -21,11 +21,23 @@ class RefMatMulKernel : public Kernel {
     g_ = linalg::matmul_geom(node, init.inputs[0].shape, init.inputs[1].shape);
     if (node.op == "_FusedMatMul" || node.op == "_AampFusedBatchMatMulV2")
       ep_ = parse_epilogue(node, 2, static_cast<int>(init.inputs.size()));
+    // A folded input cast (KernelInit::cast_from): A arrives in float32 and is rounded to the
+    // node's dtype as the Cast would have.
+    if (!init.cast_from.empty() && init.cast_from[0] != DType::kInvalid) {
+      AAMP_CHECK(init.cast_from[0] == DType::kFloat &&
+                     (init.cast_from.size() < 2 || init.cast_from[1] == DType::kInvalid),
+                 ErrorCode::kUnimplemented, node.describe() + ": folds a float32 input 0 only");
+      round_a_to_ = init.inputs[0].dtype;
+    }
   }
 
   void run(KernelContext& ctx) override {
     const int64_t M = g_.m, N = g_.n, K = g_.k;
     linalg::to_floats(ctx.inputs[0], a_);
+    if (round_a_to_ == DType::kBFloat16)
+      for (float& v : a_) v = as_float(from_float<bfloat16>(v));
+    else if (round_a_to_ == DType::kHalf)
+      for (float& v : a_) v = as_float(from_float<float16>(v));
     linalg::to_floats(ctx.inputs[1], b_);
     const std::vector<int64_t>& out_shape = ctx.outputs[0].shape;
     const int64_t batch = g_.batch_size();
@@ -68,6 +80,7 @@ class RefMatMulKernel : public Kernel {
   std::string desc_;
   MatMulGeom g_;
   Epilogue ep_;
+  DType round_a_to_ = DType::kInvalid;
   std::vector<float> a_, b_, y_;
 };
 
@@ -146,7 +159,8 @@ const bool kRegistered = register_kernels([] {
                                   [](const KernelInit& i) -> std::unique_ptr<Kernel> {
                                     return std::make_unique<RefMatMulKernel>(i);
                                   },
-                                  {}});
+                                  {},
+                                  /*folds_input_casts=*/true});
   }
   for (const char* op : {"MatMul", "BatchMatMul", "BatchMatMulV2"}) {
     KernelRegistry::global().add({op,
