@@ -19,7 +19,7 @@ def main():
                  "date": str, "models": list, "notes": list}.items():
         if not isinstance(r.get(k), t):
             fail(f"top-level '{k}' missing or not {t}")
-    if not r["models"]:
+    if not r["models"] and "sweep" not in r:
         fail("no models")
     n_aamp = 0
     for m in r["models"]:
@@ -47,8 +47,6 @@ def main():
             for k in ("aamp_bf16_vs_aamp_fp32", "bf16_peak_memory_fraction"):
                 if not isinstance(m["speedups"].get(k), float):
                     fail(f"{m['name']}: speedups lack '{k}'")
-    if n_aamp == 0:
-        fail("no aamp rows at all")
     if "mnist_error" in r:
         fail(f"mnist accuracy failed: {r['mnist_error']}")
     for row in r.get("mnist", []):
@@ -56,7 +54,26 @@ def main():
                      "bf16_minus_fp32_points": float, "within_0_3_points": bool}.items():
             if not isinstance(row.get(k), t):
                 fail(f"mnist row lacks '{k}'")
-    print(f"check_schema: ok ({len(r['models'])} models, {n_aamp} aamp rows)")
+    n_sweep = 0
+    if "sweep" in r:
+        sw = r["sweep"]
+        if not isinstance(sw.get("threads"), list) or not sw["threads"]:
+            fail("sweep lacks its thread counts")
+        for m in sw.get("models", []):
+            for k in ("name", "batch", "rows", "notes", "checks"):
+                if k not in m:
+                    fail(f"sweep entry lacks '{k}': {m.get('name')}")
+            for row in m["rows"]:
+                for k, t in {**ROW_KEYS, "threads": int}.items():
+                    if k != "throughput_per_s" and not isinstance(row.get(k), t):
+                        fail(f"sweep {m['name']}: row lacks '{k}' ({row})")
+                n_sweep += row["engine"] == "aamp"
+        if n_sweep == 0:
+            fail("the sweep has no aamp rows")
+    elif n_aamp == 0:
+        fail("no aamp rows at all")
+    print(f"check_schema: ok ({len(r['models'])} models, {n_aamp} aamp rows, "
+          f"{n_sweep} sweep rows)")
 
 
 if __name__ == "__main__":

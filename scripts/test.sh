@@ -197,7 +197,7 @@ fi
 # ---- 4. bench/run --quick -------------------------------------------------------------------
 stage "bench/run --quick (build/bench-quick)"
 t=$SECONDS
-if "$PY" bench/run --quick --build build --out build/bench-quick >build/bench-quick.log 2>&1 &&
+if "$PY" bench/run --quick --thread-sweep --build build --out build/bench-quick >build/bench-quick.log 2>&1 &&
    "$PY" bench/check_schema.py build/bench-quick/results.json; then
   record "bench quick" ok $t
 else
