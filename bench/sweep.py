@@ -52,7 +52,7 @@ def _aamp_rows(aamp, g, feeds, threads, warmup, iters, budget_s):
         st = s.stats()
         rows.append({"engine": "aamp", "mode": mode, "threads": threads, **t,
                      "p90_over_median": t["p90_ms"] / t["median_ms"],
-                     "peak_activation_bytes": st["arena_bytes"]})
+                     "peak_activation_bytes": st["arena_bytes"] + st.get("dynamic_bytes", 0)})
     return rows
 
 

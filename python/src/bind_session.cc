@@ -162,6 +162,10 @@ void bind_session(pyb::module_& m) {
         d["nodes"] = p.nodes;
         d["steps"] = p.steps;
         d["kernels"] = p.kernels;
+        d["dynamic_nodes"] = p.dynamic_nodes;
+        d["dynamic_executions"] = p.dynamic_executions;
+        d["dynamic_bytes"] = p.dynamic_bytes;
+        d["folded_casts"] = p.folded_casts;
         return d;
       });
 }

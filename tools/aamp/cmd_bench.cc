@@ -233,7 +233,7 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
         fmt::format("{:.3f}-{:.3f}", r.t.p10, r.t.p90),
         fmt::format("{:.1f}", 1e3 * static_cast<double>(o.batch) / r.t.median),
         format_bytes(r.stats.weight_bytes),
-        format_bytes(r.stats.arena_bytes),
+        format_bytes(r.stats.arena_bytes + r.stats.dynamic_bytes),
         ref ? "-" : fmt::format("{:.3g}", r.agree.max_abs),
         ref ? "-" : fmt::format("{:.2e}", r.agree.rel_l2),
         ref || !r.agree.top1 ? "-" : fmt::format("{:.3f}", *r.agree.top1)};
@@ -252,8 +252,8 @@ void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<M
               << pct(static_cast<double>(b.stats.weight_bytes),
                      static_cast<double>(a.stats.weight_bytes))
               << ", peak activations "
-              << pct(static_cast<double>(b.stats.arena_bytes),
-                     static_cast<double>(a.stats.arena_bytes));
+              << pct(static_cast<double>(b.stats.arena_bytes + b.stats.dynamic_bytes),
+                     static_cast<double>(a.stats.arena_bytes + a.stats.dynamic_bytes));
     if (a.device_peak && b.device_peak)
       std::cout << ", device memory "
                 << pct(static_cast<double>(*b.device_peak), static_cast<double>(*a.device_peak));
@@ -343,7 +343,9 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
     e["p90_ms"] = r.t.p90;
     e["throughput_per_s"] = 1e3 * static_cast<double>(o.batch) / r.t.median;
     e["weight_bytes"] = r.stats.weight_bytes;
-    e["peak_activation_bytes"] = r.stats.arena_bytes;
+    // The arena, plus what the dynamic executor's values took (control flow, NMS, ...).
+    e["peak_activation_bytes"] = r.stats.arena_bytes + r.stats.dynamic_bytes;
+    e["dynamic_nodes"] = r.stats.dynamic_nodes;
     e["naive_activation_bytes"] = r.stats.naive_bytes;
     if (r.device_peak) {
       e["device_peak_bytes"] = *r.device_peak;

@@ -131,7 +131,10 @@ void run_model(const RunOptions& o) {
                     {"steps", st.steps},
                     {"folded", st.folded},
                     {"aliases", st.aliases},
-                    {"inplace", st.inplace}};
+                    {"inplace", st.inplace},
+                    {"dynamic_nodes", st.dynamic_nodes},
+                    {"dynamic_executions", st.dynamic_executions},
+                    {"dynamic_bytes", st.dynamic_bytes}};
     print_json(std::cout, j);
     return;
   }
@@ -164,6 +167,11 @@ void run_model(const RunOptions& o) {
               << format_count(st.naive_bytes) << ")\n";
     std::cout << "  nodes " << st.nodes << ", kernels " << st.steps << ", folded " << st.folded
               << ", aliases " << st.aliases << ", in place " << st.inplace << "\n";
+    if (st.dynamic_nodes)
+      std::cout << "  dynamic execution:    " << st.dynamic_nodes << " nodes, "
+                << st.dynamic_executions << " executions this run, "
+                << format_bytes(st.dynamic_bytes) << " of values (control flow and "
+                << "data-dependent shapes; docs/runtime.md)\n";
   }
 }
 

@@ -195,6 +195,12 @@ std::shared_ptr<std::vector<uint8_t>> DynamicExecutor::buffer(size_t bytes) {
   return b;
 }
 
+size_t DynamicExecutor::buffer_bytes() const {
+  size_t n = 0;
+  for (const auto& [bytes, p] : pool_) n += bytes;
+  return n;
+}
+
 void DynamicExecutor::trim_pool() {
   for (auto it = pool_.begin(); it != pool_.end();)
     it = runs_ - it->second.last_run > 2 ? pool_.erase(it) : std::next(it);

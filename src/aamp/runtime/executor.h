@@ -77,6 +77,11 @@ class DynamicExecutor {
   std::vector<Tensor> run(const std::vector<Tensor>& boundary);
 
   size_t num_nodes() const { return nodes_.size(); }
+  // Bytes of the recycled value buffers (after a run: what its values took, about its peak).
+  size_t buffer_bytes() const;
+  const std::vector<std::optional<Tensor>>& boundary_constants() const {
+    return boundary_constants_;
+  }
   // Node executions of the last run (a loop body counts once per iteration).
   int64_t last_executions() const { return last_executions_; }
   // Per node timing (with SessionOptions::profile), over all runs.

@@ -541,6 +541,10 @@ void Plan::plan_memory_and_bind() {
       st.ctx.outputs.push_back({x.dtype, x.shape, value_ptr(v, nullptr), nullptr});
     }
   }
+  // Constants the dynamic executor's kernels read.
+  if (dyn_)
+    for (const auto& c : dyn_->boundary_constants())
+      if (c && weights.insert(c->raw()).second) stats_.weight_bytes += c->byte_size();
   stats_.steps = static_cast<int>(steps_.size());
 }
 
@@ -727,6 +731,7 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
     if (boundary_fetch_[b] >= 0) boundary[b] = out[static_cast<size_t>(boundary_fetch_[b])];
   std::vector<Tensor> dyn_out = dyn_->run(boundary);
   stats_.dynamic_executions = dyn_->last_executions();
+  stats_.dynamic_bytes = dyn_->buffer_bytes();
   if (opts_.profile)
     for (NodeProfile& p : dyn_->profile()) stats_.profile.push_back(std::move(p));
   std::vector<Tensor> result;

@@ -58,7 +58,7 @@ struct NodeProfile {
 };
 
 struct PlanStats {
-  size_t weight_bytes = 0;             // constants read by the plan's kernels
+  size_t weight_bytes = 0;  // constants read by the plan's kernels (the dynamic ones' too)
   size_t arena_bytes = 0;              // planned peak activation memory (arena size)
   size_t naive_bytes = 0;              // sum of all kernel output sizes (no reuse)
   size_t live_peak_bytes = 0;          // most bytes live at one step: no plan can use less
@@ -72,6 +72,9 @@ struct PlanStats {
   // iteration).
   int dynamic_nodes = 0;
   int64_t dynamic_executions = 0;
+  // Memory of the dynamic executor's values after the last run: its recycled buffers, each
+  // taken by one value at a time (about its peak; small values aside). Not in arena_bytes.
+  size_t dynamic_bytes = 0;
   int folded_casts = 0;  // input Casts folded into the kernels that read them
   std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
   // Device plans: whether runs replay one captured graph of all steps (CUDA Graphs: from the
