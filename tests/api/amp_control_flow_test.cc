@@ -167,8 +167,7 @@ TEST(AmpControlFlow, ListStaysFloatWhenOneOfItsOpsMust) {
   for (const char* n : {"TensorListReserve", "loop/TensorListSetItem", "TensorListStack"})
     EXPECT_EQ(type_of(g, n, "element_dtype"), DType::kFloat) << n;
   Session s(g);
-  const Tensor y =
-      s.run({{"x", Tensor::from_vector<float>({1, 4}, {1, 2, 3, 4})}}, {"y"})[0];
+  const Tensor y = s.run({{"x", Tensor::from_vector<float>({1, 4}, {1, 2, 3, 4})}}, {"y"})[0];
   EXPECT_EQ(y.shape(), Shape({1, 4}));
 }
 

@@ -187,9 +187,10 @@ TEST(RemapperContraction, FusedMatMulDropsAttrsItDoesNotDeclare) {
   std::string g_text = mm_add(4);
   const std::string mm_attrs = "attr { key: \"transpose_a\" value { b: false } }";
   g_text.replace(g_text.find(mm_attrs), mm_attrs.size(),
-                 mm_attrs + " attr { key: \"grad_a\" value { b: false } } attr { key: "
-                            "\"grad_b\" value { b: false } } attr { key: \"_class\" value { "
-                            "list { s: \"loc:@w\" } } }");
+                 mm_attrs +
+                     " attr { key: \"grad_a\" value { b: false } } attr { key: "
+                     "\"grad_b\" value { b: false } } attr { key: \"_class\" value { "
+                     "list { s: \"loc:@w\" } } }");
   Graph g = parse(g_text);
   ASSERT_TRUE(g.at("mm").has_attr("grad_a"));
   RemapperResult r = remap(g);

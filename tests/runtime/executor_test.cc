@@ -55,8 +55,7 @@ TEST(Executor, ConditionalTakesOneBranch) {
 TEST(Executor, MergeValueIndexNamesTheTakenInput) {
   Session s(control_flow_graph("cond"));
   // y_cond/Merge reads (add, mul): the false branch is input 0.
-  auto t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(true)}},
-                 {"y_cond/Merge:1"});
+  auto t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(true)}}, {"y_cond/Merge:1"});
   EXPECT_EQ(values(t[0]), std::vector<double>({1}));
   t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(false)}}, {"y_cond/Merge:1"});
   EXPECT_EQ(values(t[0]), std::vector<double>({0}));
@@ -65,9 +64,7 @@ TEST(Executor, MergeValueIndexNamesTheTakenInput) {
 TEST(Executor, FetchOnTheUntakenBranchIsAnError) {
   Session s(control_flow_graph("cond"));
   testing::expect_error(
-      [&] {
-        s.run({{"x", f32({3}, {1, 2, 3})}, {"p", boolean(false)}}, {"y_cond/mul"});
-      },
+      [&] { s.run({{"x", f32({3}, {1, 2, 3})}, {"p", boolean(false)}}, {"y_cond/mul"}); },
       ErrorCode::kInvalidArgument, {"y_cond/mul", "dead", "not taken"});
 }
 
@@ -87,10 +84,9 @@ TEST(Executor, WhileLoopRunsItsIterations) {
 TEST(Executor, NestedLoopsKeepTheirFramesApart) {
   Session s(control_flow_graph("nested_while"));
   for (auto [n, m] : std::vector<std::pair<int, int>>{{0, 3}, {3, 0}, {1, 1}, {3, 4}, {7, 5}}) {
-    auto out = s.run({{"n", Tensor::scalar<int32_t>(n)}, {"m", Tensor::scalar<int32_t>(m)}},
-                     {"count"});
-    EXPECT_EQ(values(out[0]), std::vector<double>({static_cast<double>(n * m)}))
-        << n << "x" << m;
+    auto out =
+        s.run({{"n", Tensor::scalar<int32_t>(n)}, {"m", Tensor::scalar<int32_t>(m)}}, {"count"});
+    EXPECT_EQ(values(out[0]), std::vector<double>({static_cast<double>(n * m)})) << n << "x" << m;
   }
 }
 

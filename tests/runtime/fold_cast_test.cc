@@ -18,9 +18,10 @@ namespace {
 std::string weights(const std::string& name, int rows, int cols, const std::string& dtype) {
   std::string vals;
   for (int i = 0; i < rows * cols; ++i) vals += " float_val: " + std::to_string((i % 7 - 3) * 0.05);
-  return "node { name: \"" + name + "\" op: \"Const\" attr { key: \"dtype\" value { type: " +
-         dtype + " } } attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim "
-                 "{ size: " +
+  return "node { name: \"" + name +
+         "\" op: \"Const\" attr { key: \"dtype\" value { type: " + dtype +
+         " } } attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim "
+         "{ size: " +
          std::to_string(rows) + " } dim { size: " + std::to_string(cols) + " } }" + vals +
          " } } } }\n";
 }

@@ -77,8 +77,8 @@ class CliFixture : public ::testing::Test {
   }
 
   // The one warning that depends on the machine (a CPU without native bfloat16 converting to
-  // it), taken out of stderr so that expectations hold on any CPU; CliMachine.Bf16WarningFollowsTheCpu
-  // checks the warning itself.
+  // it), taken out of stderr so that expectations hold on any CPU;
+  // CliMachine.Bf16WarningFollowsTheCpu checks the warning itself.
   static std::string without_cpu_warning(std::string err) {
     const std::string needle = "this CPU has no native bfloat16 instructions";
     for (size_t p = err.find(needle); p != std::string::npos; p = err.find(needle)) {

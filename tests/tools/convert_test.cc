@@ -11,8 +11,8 @@
 
 #include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
-#include "tools/cli_fixture.h"
 #include "test_util.h"
+#include "tools/cli_fixture.h"
 
 namespace {
 
@@ -53,8 +53,9 @@ TEST_F(Convert, Bf16WarningFollowsTheCpu) {
   std::string in = write("mlp.pbtxt", kMlp);
   Result r = aamp_raw({"convert", in, "-o", path("out.pb")});
   ASSERT_EQ(r.code, 0) << r.err;
-  const bool warned = r.err.find("this CPU has no native bfloat16 instructions (AVX512_BF16 or "
-                                 "AMX)") != std::string::npos;
+  const bool warned = r.err.find(
+                          "this CPU has no native bfloat16 instructions (AVX512_BF16 or "
+                          "AMX)") != std::string::npos;
   EXPECT_EQ(warned, !aamp::cpu_has_native_bf16()) << r.err;
   EXPECT_EQ(without_cpu_warning(r.err), "");
   // Float16 for the GPU says nothing about this CPU.

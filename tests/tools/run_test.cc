@@ -346,8 +346,9 @@ TEST_F(Run, UnknownRankInputRunsFromAFile) {
   // A model that needs more than a scalar fails with one line that says what was fed.
   const std::string matmul = write("unknown_rank_matmul.pbtxt", kUnknownRankMatMul);
   expect_user_error(aamp({"run", matmul}),
-                    {"'mm'", "input 'x' of unknown rank was fed as a random scalar; give it with "
-                             "--input x=file.npy"});
+                    {"'mm'",
+                     "input 'x' of unknown rank was fed as a random scalar; give it with "
+                     "--input x=file.npy"});
   // Given: any rank runs.
   const std::string x = path("x.npy");
   aamp::write_npy(x, Tensor::from_vector<float>(Shape{2, 1, 2}, {-2, 3, 0.5f, -0.25f}));

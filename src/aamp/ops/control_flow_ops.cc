@@ -26,8 +26,8 @@ void register_control_flow_ops(OpRegistry& r) {
   for (const char* op : {"EmptyTensorList", "TensorListFromTensor", "TensorListLength",
                          "TensorListPushBack", "TensorListReserve", "TensorListSetItem"})
     r.info(op).amp(AmpClass::kClear).shape_fn(shape_fns::scalars);
-  for (const char* op : {"TensorListElementShape", "TensorListGetItem", "TensorListPopBack",
-                         "TensorListStack"})
+  for (const char* op :
+       {"TensorListElementShape", "TensorListGetItem", "TensorListPopBack", "TensorListStack"})
     r.info(op).amp(AmpClass::kClear).value_dependent_shape().shape_fn(shape_fns::scalars_first);
   // Listed for their AMP class; no kernel runs them yet.
   for (const char* op :

@@ -32,8 +32,14 @@ void register_nn_ops(OpRegistry& r) {
   r.info("FusedBatchNorm").shape_fn(shape_fns::fused_batch_norm).same_rank();
   r.info("FusedBatchNormGradV2").amp(AmpClass::kInfer);
   r.info("FusedBatchNormGradV3").amp(AmpClass::kInfer);
-  r.info("FusedBatchNormV2").amp(AmpClass::kInfer).shape_fn(shape_fns::fused_batch_norm).same_rank();
-  r.info("FusedBatchNormV3").amp(AmpClass::kInfer).shape_fn(shape_fns::fused_batch_norm).same_rank();
+  r.info("FusedBatchNormV2")
+      .amp(AmpClass::kInfer)
+      .shape_fn(shape_fns::fused_batch_norm)
+      .same_rank();
+  r.info("FusedBatchNormV3")
+      .amp(AmpClass::kInfer)
+      .shape_fn(shape_fns::fused_batch_norm)
+      .same_rank();
   r.info("GeluGrad").amp(AmpClass::kInfer);
   r.info("L2Loss").amp(AmpClass::kDeny);
   r.info("LayerNormGrad").amp(AmpClass::kInfer);
@@ -60,7 +66,10 @@ void register_nn_ops(OpRegistry& r) {
   // Clear on the CPU as in TensorFlow's oneDNN lists: a weighted mean of neighbours, no range
   // change; its input then converts with the producer (in no list it cost one Cast per
   // upsampling in movenet and selfie; the output is float32 whatever T is).
-  r.info("ResizeBilinear").amp_on(DeviceKind::kCPU, AmpClass::kClear).shape_fn(shape_fns::resize).same_rank();
+  r.info("ResizeBilinear")
+      .amp_on(DeviceKind::kCPU, AmpClass::kClear)
+      .shape_fn(shape_fns::resize)
+      .same_rank();
   r.info("ResizeNearestNeighbor").amp(AmpClass::kClear).shape_fn(shape_fns::resize).same_rank();
   r.info("ResizeNearestNeighborGrad").amp(AmpClass::kClear);
   r.info("Selu").amp(AmpClass::kInfer).elementwise();

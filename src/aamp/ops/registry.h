@@ -131,7 +131,7 @@ class OpRegistry {
   // The ops whose record satisfies `pred`, sorted (e.g. every alias op).
   std::vector<std::string> ops_where(const std::function<bool(const OpInfo&)>& pred) const;
   // Whether the op is registered with the trait (false for unknown ops).
-  bool has_trait(std::string_view op, bool OpTraits::*trait) const;
+  bool has_trait(std::string_view op, bool OpTraits::* trait) const;
 
   // Kernel availability, filled by the backends at start-up.
   void register_kernel(std::string_view op, DeviceKind d, std::vector<DType> dtypes);

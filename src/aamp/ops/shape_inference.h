@@ -129,7 +129,7 @@ void sparse_to_dense(ShapeContext& c);
 void where(ShapeContext& c);                // [num_true, rank]
 void non_max_suppression(ShapeContext& c);  // NonMaxSuppressionV3 / V4 / V5
 void identity_n(ShapeContext& c);
-void merge(ShapeContext& c);  // Merge: the inputs' common shape (unknown dims where they differ)
+void merge(ShapeContext& c);   // Merge: the inputs' common shape (unknown dims where they differ)
 void conv2d(ShapeContext& c);  // Conv2D, _FusedConv2D, DepthwiseConv2dNative, Fused...
 void conv2d_backprop_input(ShapeContext& c);
 void pool(ShapeContext& c);          // MaxPool, AvgPool

@@ -53,8 +53,7 @@ AmpTypeGraph::AmpTypeGraph(const Graph& g) {
                        std::any_of(out_t.begin(), out_t.end(), handle);
         if (ns.container)  // its element dtype, even where no float port shows it
           for (const auto& [k, a] : n.attrs)
-            if (a.is<DType>() && a.get<DType>() == DType::kFloat && def->find_attr(k))
-            {
+            if (a.is<DType>() && a.get<DType>() == DType::kFloat && def->find_attr(k)) {
               TypeSlot slot;
               slot.type_attr = k;
               vertex_for(n, slot);

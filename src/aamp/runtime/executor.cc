@@ -26,7 +26,6 @@ bool is_small_int(const Tensor& t) {
          t.num_elements() <= kSmallIntElements;
 }
 
-
 // Views of inputs, and of outputs just made for this kernel: never copy-on-write (a recycled
 // buffer is also held by the executor's pool, which would make mutable_raw() copy it).
 TensorView view_of(Tensor& t) {
@@ -55,7 +54,6 @@ bool needs_dynamic_execution(const Node& n) {
       return true;
   return false;
 }
-
 
 std::unordered_map<const Node*, int> loop_depths(const Graph& g) {
   std::unordered_map<const Node*, int> depth;
@@ -163,11 +161,12 @@ DynamicExecutor::DynamicExecutor(std::vector<NodeSpec> nodes,
       if (s.node < 0) continue;
       NodeInfo& src = nodes_[static_cast<size_t>(s.node)];
       if (s.port >= src.num_outputs)
-        throw Error(ErrorCode::kInvalidGraph,
-                    ni.spec.node->describe() + " reads output " + std::to_string(s.port) +
-                        " of " + src.spec.node->describe() + ", which has " +
-                        std::to_string(src.num_outputs));
-      src.consumers[static_cast<size_t>(s.port)].push_back({static_cast<int>(i), static_cast<int>(k)});
+        throw Error(ErrorCode::kInvalidGraph, ni.spec.node->describe() + " reads output " +
+                                                  std::to_string(s.port) + " of " +
+                                                  src.spec.node->describe() + ", which has " +
+                                                  std::to_string(src.num_outputs));
+      src.consumers[static_cast<size_t>(s.port)].push_back(
+          {static_cast<int>(i), static_cast<int>(k)});
       ++ni.dynamic_data_inputs;
       if (src.spec.node->op == "NextIteration")
         ++ni.back_merge_inputs;
@@ -255,8 +254,7 @@ void DynamicExecutor::deliver(Run& r, int idx, int slot, Frame* f, int64_t iter,
       ++in.dead_data;  // a second live input: the first one won (counted as arrived)
     }
     const int arrived = in.dead_data + (in.live_index >= 0 ? 1 : 0);
-    if (!in.fired && in.controls_remaining == 0 &&
-        (in.live_index >= 0 || arrived >= in.expected)) {
+    if (!in.fired && in.controls_remaining == 0 && (in.live_index >= 0 || arrived >= in.expected)) {
       in.fired = true;
       r.ready.push_back({idx, f, iter});
     } else if (in.done && arrived >= in.expected && in.controls_remaining == 0) {
@@ -299,8 +297,7 @@ void DynamicExecutor::emit(Run& r, int idx, Frame* f, int64_t iter, std::vector<
         r.fetched[k] = outs[static_cast<size_t>(fetches_[k].second)];
 }
 
-std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& inputs,
-                                             const Run& r) {
+std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& inputs, const Run& r) {
   (void)r;
   NodeInfo& ni = nodes_[static_cast<size_t>(idx)];
   const Node& n = *ni.spec.node;
@@ -317,7 +314,7 @@ std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& input
   const int nout = c.num_outputs();
   if (nout == 0) return {};  // NoOp and the like: only their control signal matters
   if (std::all_of(c.output_values.begin(), c.output_values.end(),
-                              [](const auto& v) { return v.has_value(); })) {
+                  [](const auto& v) { return v.has_value(); })) {
     std::vector<Tensor> out;
     for (auto& v : c.output_values) out.push_back(std::move(*v));
     return out;
@@ -521,8 +518,9 @@ std::vector<Tensor> DynamicExecutor::run(const std::vector<Tensor>& boundary) {
     r.ready.pop_front();
     auto it = r.pending.find(key);
     if (it == r.pending.end())
-      throw Error(ErrorCode::kInternal, "dynamic execution lost the state of " +
-                                            nodes_[static_cast<size_t>(key.node)].spec.node->describe());
+      throw Error(ErrorCode::kInternal,
+                  "dynamic execution lost the state of " +
+                      nodes_[static_cast<size_t>(key.node)].spec.node->describe());
     const bool merge = nodes_[static_cast<size_t>(key.node)].spec.node->op == "Merge";
     if (merge) {
       // Later inputs of this iteration still arrive (and are counted) after the Merge fired.
@@ -551,8 +549,9 @@ std::vector<Tensor> DynamicExecutor::run(const std::vector<Tensor>& boundary) {
                   "fetch '" + name + "': control flow never reached " + n.describe());
     if (r.fetched[k]->dead)
       throw Error(ErrorCode::kInvalidArgument,
-                  "fetch '" + name + "' is dead: it lies on a conditional branch that was not "
-                                     "taken in this run");
+                  "fetch '" + name +
+                      "' is dead: it lies on a conditional branch that was not "
+                      "taken in this run");
     out.push_back(std::move(r.fetched[k]->t));
   }
   return out;

@@ -40,10 +40,11 @@ std::unique_ptr<Kernel> create_kernel(const Node& n, const KernelInit& init, Dev
   for (const TensorDesc& t : init.inputs) in.push_back(t.dtype);
   for (const TensorDesc& t : init.outputs) out.push_back(t.dtype);
   const DType kt = kernel_dtype(n, in, out);
-  const KernelRegistration* reg = KernelRegistry::global().lookup(n.op, d, kt, init, reference_only);
+  const KernelRegistration* reg =
+      KernelRegistry::global().lookup(n.op, d, kt, init, reference_only);
   if (!reg)
-    throw Error(ErrorCode::kUnimplemented,
-                n.describe() + ": no " + device_kind_name(d) + " kernel for dtype " + dtype_name(kt));
+    throw Error(ErrorCode::kUnimplemented, n.describe() + ": no " + device_kind_name(d) +
+                                               " kernel for dtype " + dtype_name(kt));
   if (name) *name = reg->name;
   try {
     return reg->factory(init);

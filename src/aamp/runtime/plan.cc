@@ -29,7 +29,6 @@ size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
   return static_cast<size_t>(n) * dtype_size(t);
 }
 
-
 }  // namespace
 
 std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vector<Tensor>& inputs,
@@ -200,9 +199,9 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
     }
     const auto& src = ids.at(f.node);
     if (f.port >= static_cast<int>(src.size()))
-      throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() + "': " +
-                                                   fn.describe() + " has " +
-                                                   std::to_string(src.size()) + " output(s)");
+      throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() + "': " + fn.describe() +
+                                                   " has " + std::to_string(src.size()) +
+                                                   " output(s)");
     fetch_slots_.push_back({false, static_cast<int>(fetch_values_.size())});
     fetch_values_.push_back(src[static_cast<size_t>(f.port)]);
   }

@@ -84,8 +84,7 @@ class Plan {
 
   // The node's output values, or nullopt when it needs dynamic execution (a shape that depends
   // on a value only known at run time).
-  std::optional<std::vector<int>> compile_node(const Node& n, const std::vector<int>& in,
-                                               int feed);
+  std::optional<std::vector<int>> compile_node(const Node& n, const std::vector<int>& in, int feed);
   // Runs (queues, on a device) every step's kernel.
   void run_steps();
   // Device plans: replays the captured graph of the steps, capturing it at the second run;
@@ -120,8 +119,8 @@ class Plan {
   std::vector<FetchSlot> fetch_slots_;
   std::unique_ptr<DynamicExecutor> dyn_;
   std::vector<int> boundary_fetch_;  // per boundary value: index into fetch_values_, -1: constant
-  std::vector<int> parent_;     // storage union-find over values (aliases, in place)
-  std::vector<size_t> offset_;  // arena offset of each root value
+  std::vector<int> parent_;          // storage union-find over values (aliases, in place)
+  std::vector<size_t> offset_;       // arena offset of each root value
   std::unique_ptr<uint8_t, void (*)(void*)> arena_;  // host arena (CPU plans)
   DeviceRuntime* dev_ = nullptr;                     // nullptr on the CPU
   void* stream_ = nullptr;

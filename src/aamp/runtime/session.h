@@ -58,15 +58,15 @@ struct NodeProfile {
 };
 
 struct PlanStats {
-  size_t weight_bytes = 0;  // constants read by the plan's kernels (the dynamic ones' too)
-  size_t arena_bytes = 0;              // planned peak activation memory (arena size)
-  size_t naive_bytes = 0;              // sum of all kernel output sizes (no reuse)
-  size_t live_peak_bytes = 0;          // most bytes live at one step: no plan can use less
-  int nodes = 0;                       // graph nodes the fetches need
-  int steps = 0;                       // kernels run per inference
-  int folded = 0;                      // nodes evaluated at plan time (incl. Const)
-  int aliases = 0;                     // Reshape/Identity/... run as aliases (no copy)
-  int inplace = 0;                     // kernel outputs sharing their input's memory
+  size_t weight_bytes = 0;     // constants read by the plan's kernels (the dynamic ones' too)
+  size_t arena_bytes = 0;      // planned peak activation memory (arena size)
+  size_t naive_bytes = 0;      // sum of all kernel output sizes (no reuse)
+  size_t live_peak_bytes = 0;  // most bytes live at one step: no plan can use less
+  int nodes = 0;               // graph nodes the fetches need
+  int steps = 0;               // kernels run per inference
+  int folded = 0;              // nodes evaluated at plan time (incl. Const)
+  int aliases = 0;             // Reshape/Identity/... run as aliases (no copy)
+  int inplace = 0;             // kernel outputs sharing their input's memory
   // Nodes run by the dynamic executor (control flow, value-dependent shapes and what follows
   // them; see plan.h), and how many node executions the last run made (loop bodies once per
   // iteration).
@@ -75,7 +75,7 @@ struct PlanStats {
   // Memory of the dynamic executor's values after the last run: its recycled buffers, each
   // taken by one value at a time (about its peak; small values aside). Not in arena_bytes.
   size_t dynamic_bytes = 0;
-  int folded_casts = 0;  // input Casts folded into the kernels that read them
+  int folded_casts = 0;                // input Casts folded into the kernels that read them
   std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
   // Device plans: whether runs replay one captured graph of all steps (CUDA Graphs: from the
   // second run on, unless profiling or AAMP_DEVICE_GRAPHS=0), and why not when capture failed.

@@ -118,7 +118,10 @@ TEST(OnednnCastMatMul, BlocksOfRowsMatchTheCastThenMatMul) {
     for (bool fused : {false, true}) {
       KernelCase c{testing::make_node(fused ? "_FusedMatMul" : "MatMul", t,
                                       {{"transpose_a", false}, {"transpose_b", false}}),
-                   {}, {}, {}, 2};
+                   {},
+                   {},
+                   {},
+                   2};
       const Tensor a32 = testing::random_tensor(DType::kFloat, {700, 1024}, 11);
       c.inputs.push_back(a32.cast_float(t));
       c.inputs.push_back(testing::random_tensor(t, {1024, 24}, 12));

@@ -49,10 +49,11 @@ TEST(CudaControlFlow, WhileLoopRunsOnTheHost) {
   const Graph g =
       load_graph(std::string(AAMP_SOURCE_DIR) + "/tests/testdata/control_flow/rnn_loop.pbtxt");
   for (int steps : {0, 3}) {
-    expect_gpu_matches_cpu(g,
-                           {{"x", Tensor::from_vector<float>({2, 4}, {1, -1, 2, 0, 0.5f, 3, -2, 1})},
-                            {"n", Tensor::scalar<int32_t>(steps)}},
-                           {"h"}, 1e-5);
+    expect_gpu_matches_cpu(
+        g,
+        {{"x", Tensor::from_vector<float>({2, 4}, {1, -1, 2, 0, 0.5f, 3, -2, 1})},
+         {"n", Tensor::scalar<int32_t>(steps)}},
+        {"h"}, 1e-5);
   }
 }
 

@@ -172,8 +172,8 @@ class CastMatMulKernel : public Kernel {
       });
       KernelContext sub = ctx;
       sub.inputs[0] = {t_, {rows, k_}, buf_.data(), nullptr};
-      sub.outputs[0] = {y.dtype, {rows, y.shape[1]}, static_cast<uint8_t*>(y.data) + r0 * row_bytes,
-                        nullptr};
+      sub.outputs[0] = {
+          y.dtype, {rows, y.shape[1]}, static_cast<uint8_t*>(y.data) + r0 * row_bytes, nullptr};
       block_kernel_->run(sub);
     }
   }

@@ -59,17 +59,15 @@ Tensor tensor_from_view(const TensorView& v) {
 Tensor slice_of(const TensorView& v, int64_t i, const std::vector<int64_t>& elem) {
   Tensor t(v.dtype, Shape(elem));
   const size_t bytes = t.byte_size();
-  if (bytes)
-    std::memcpy(t.mutable_raw(), static_cast<const uint8_t*>(v.data) + i * bytes, bytes);
+  if (bytes) std::memcpy(t.mutable_raw(), static_cast<const uint8_t*>(v.data) + i * bytes, bytes);
   return t;
 }
 
 // A zero tensor of the element shape, which must be fully known.
 Tensor zeros(const Node& n, DType t, const Shape& s, int64_t index) {
   if (!s.is_fully_defined())
-    fail(n, "element " + std::to_string(index) +
-                " was never written and the element shape " + s.to_string() +
-                " is not fully known");
+    fail(n, "element " + std::to_string(index) + " was never written and the element shape " +
+                s.to_string() + " is not fully known");
   return Tensor(t, s);
 }
 
@@ -174,8 +172,8 @@ class TensorArrayOpKernel : public Kernel {
       const std::vector<int64_t> idx = read_ints(ctx.inputs[1]);
       const TensorView& v = ctx.inputs[2];
       if (v.shape.empty() || v.shape[0] != static_cast<int64_t>(idx.size()))
-        fail(n_, "scatters " + Shape(v.shape).to_string() + " to " +
-                     std::to_string(idx.size()) + " indices");
+        fail(n_, "scatters " + Shape(v.shape).to_string() + " to " + std::to_string(idx.size()) +
+                     " indices");
       const std::vector<int64_t> elem(v.shape.begin() + 1, v.shape.end());
       for (size_t k = 0; k < idx.size(); ++k)
         write_item(n_, a, idx[k], slice_of(v, static_cast<int64_t>(k), elem));
@@ -191,8 +189,7 @@ class TensorArrayOpKernel : public Kernel {
         elem = merge_shapes(n_, elem, v->get<Shape>());
       for (const Tensor& t : items) elem = merge_shapes(n_, elem, t.shape());
       if (!elem.is_fully_defined())
-        fail(n_, "cannot gather an empty TensorArray of unknown element shape " +
-                     elem.to_string());
+        fail(n_, "cannot gather an empty TensorArray of unknown element shape " + elem.to_string());
       check_dtypes(n_, items, ctx.outputs[0].dtype);
       std::vector<int64_t> shape = {static_cast<int64_t>(items.size())};
       shape.insert(shape.end(), elem.dims.begin(), elem.dims.end());
@@ -261,8 +258,8 @@ class TensorListKernel : public Kernel {
       auto l = std::make_shared<TensorListObject>(in);
       Tensor item = tensor_from_view(ctx.inputs[op == "TensorListSetItem" ? 2 : 1]);
       if (item.dtype() != l->dtype)
-        fail(n_, "sets a " + dtype_name(item.dtype()) + " item in a list of " +
-                     dtype_name(l->dtype));
+        fail(n_,
+             "sets a " + dtype_name(item.dtype()) + " item in a list of " + dtype_name(l->dtype));
       l->element_shape = merge_shapes(n_, l->element_shape, item.shape());
       if (op == "TensorListPushBack") {
         l->items.push_back(std::move(item));
@@ -317,8 +314,8 @@ class TensorListKernel : public Kernel {
     if (op == "TensorListElementShape") {
       const Shape& s = in.element_shape;
       const std::vector<int64_t> dims = s.unknown_rank ? std::vector<int64_t>{} : s.dims;
-      TensorView& out = ctx.allocate_output(0, s.unknown_rank ? std::vector<int64_t>{}
-                                                              : std::vector<int64_t>{s.rank()});
+      TensorView& out = ctx.allocate_output(
+          0, s.unknown_rank ? std::vector<int64_t>{} : std::vector<int64_t>{s.rank()});
       for (size_t i = 0; i < dims.size() || (s.unknown_rank && i == 0); ++i) {
         const int64_t d = s.unknown_rank ? -1 : dims[i];
         if (out.dtype == DType::kInt64)
@@ -351,10 +348,10 @@ const bool kRegistered = register_kernels([] {
                          "TensorArrayGatherV3", "TensorArraySizeV3", "TensorArrayCloseV3"})
     add_ref(op, container_types(),
             [](const KernelInit& i) { return std::make_unique<TensorArrayOpKernel>(i); });
-  for (const char* op : {"TensorListReserve", "EmptyTensorList", "TensorListFromTensor",
-                         "TensorListSetItem", "TensorListPushBack", "TensorListGetItem",
-                         "TensorListPopBack", "TensorListStack", "TensorListLength",
-                         "TensorListElementShape"})
+  for (const char* op :
+       {"TensorListReserve", "EmptyTensorList", "TensorListFromTensor", "TensorListSetItem",
+        "TensorListPushBack", "TensorListGetItem", "TensorListPopBack", "TensorListStack",
+        "TensorListLength", "TensorListElementShape"})
     add_ref(op, container_types(),
             [](const KernelInit& i) { return std::make_unique<TensorListKernel>(i); });
 });
