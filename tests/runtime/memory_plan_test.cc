@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
 #include "test_util.h"
@@ -60,6 +61,41 @@ TEST_P(MemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
   totals().second += naive;
   RecordProperty("arena_bytes", std::to_string(st.arena_bytes));
   RecordProperty("naive_bytes", std::to_string(st.naive_bytes));
+}
+
+// Mixed precision never costs memory: after AMP to bfloat16 the planned peak (the arena) is at
+// most the float32 one on every core model (the inputs' Casts feed convolutions here, which hold
+// far more than the input; an MLP's input Cast is folded into its MatMul, fold_cast_test.cc).
+TEST_P(MemoryPlan, Bfloat16PeakIsAtMostFloat32s) {
+  std::string path = AAMP_MODELS_DIR;
+  path += "/";
+  path += GetParam();
+  path += ".json";
+  AAMP_REQUIRE_MODELS(std::filesystem::exists(path), path);
+  const Graph fp32 = load_tfjs(path);
+  Graph bf16 = fp32;
+  AmpConfig c;
+  c.data_type = "BFLOAT16";
+  optimize(bf16, c, DeviceKind::kCPU);
+  size_t arena[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    Session s(i == 0 ? fp32 : bf16);
+    std::vector<std::pair<std::string, Tensor>> feeds;
+    for (const std::string& name : s.input_names()) {
+      IODesc d = s.input_desc(name);
+      if (d.shape.unknown_rank) GTEST_SKIP() << name << " has an unknown rank";
+      Shape shape = d.shape;
+      for (auto& dim : shape.dims)
+        if (dim < 0) dim = 1;
+      feeds.emplace_back(name, Tensor(d.dtype, shape));
+    }
+    s.run(feeds);
+    arena[i] = s.last_stats().arena_bytes;
+  }
+  EXPECT_LE(arena[1], arena[0]) << GetParam() << ": bfloat16 " << arena[1] << " float32 "
+                                << arena[0];
+  RecordProperty("bf16_over_fp32",
+                 std::to_string(static_cast<double>(arena[1]) / static_cast<double>(arena[0])));
 }
 
 TEST(MemoryPlanTotal, AllCoreModelsTogetherAtMostSixtyPercent) {
