@@ -233,9 +233,7 @@ std::vector<FusionRule> contraction_rules() {
       Node conv = *m.root;
       conv.inputs[0] = m.input("x");
       conv.attrs["padding"] = std::string("EXPLICIT");
-      AttrList ep;
-      ep.i = p;
-      conv.attrs["explicit_paddings"] = ep;
+      conv.attrs["explicit_paddings"] = int_list(p);
       remap::replace_root(g, m, std::move(conv));
       return true;
     };

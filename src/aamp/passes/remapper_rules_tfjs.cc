@@ -125,11 +125,11 @@ std::vector<FusionRule> tfjs_rules() {
       } else {
         base = f;
         base.inputs.resize(2);
-        AttrList prefix;
-        prefix.s.assign(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(keep));
-        for (const auto& s : prefix.s)
+        const std::vector<std::string> prefix(steps.begin(),
+                                              steps.begin() + static_cast<std::ptrdiff_t>(keep));
+        for (const auto& s : prefix)
           if (s == "BiasAdd" || s == "Add") base.inputs.push_back(args[next_arg++]);
-        base.attrs["fused_ops"] = prefix;
+        base.attrs["fused_ops"] = string_list(prefix);
         base.attrs["num_args"] = static_cast<int64_t>(next_arg);
       }
       for (const auto& c : control_inputs(f)) base.inputs.push_back(c);

@@ -169,15 +169,15 @@ TEST(CudaBertChecks, MixedBatchBroadcastIsRefused) {
 TEST(CudaBertChecks, UnsupportedBatchMatMulFusionFailsAtSessionCreation) {
   // Every activation runs after a GPU batch matmul; a batch norm does not.
   Node n = make_node("_AampFusedBatchMatMulV2", DType::kFloat,
-                     {{"fused_ops", strs({"FusedBatchNorm"})}});
+                     {{"fused_ops", string_list({"FusedBatchNorm"})}});
   n.inputs = {"a", "b", "scale", "offset", "mean", "var"};
   expect_error(
       [&] { KernelRegistry::global().check_node(n, DeviceKind::kGPU); }, ErrorCode::kUnimplemented,
       {"'test__AampFusedBatchMatMulV2'", "[FusedBatchNorm]", "not supported on gpu", "Mish"});
-  n.attrs["fused_ops"] = strs({"Mish"});
+  n.attrs["fused_ops"] = string_list({"Mish"});
   n.inputs = {"a", "b"};
   EXPECT_NO_THROW(KernelRegistry::global().check_node(n, DeviceKind::kGPU));
-  n.attrs["fused_ops"] = strs({"Mul"});
+  n.attrs["fused_ops"] = string_list({"Mul"});
   n.inputs = {"a", "b", "scale"};
   EXPECT_NO_THROW(KernelRegistry::global().check_node(n, DeviceKind::kGPU));
 }

@@ -43,11 +43,11 @@ int64_t out_dim(const Window& w, int64_t in, int64_t k, int axis) {
 }
 
 Node window_node(const std::string& op, DType t, const Window& w) {
-  AttrMap a = {{"strides", ints({1, w.stride, w.stride, 1})},
+  AttrMap a = {{"strides", int_list({1, w.stride, w.stride, 1})},
                {"padding", w.padding},
                {"data_format", std::string("NHWC")}};
-  if (op != "MaxPool" && op != "AvgPool") a["dilations"] = ints({1, w.dilation, w.dilation, 1});
-  if (w.padding == "EXPLICIT") a["explicit_paddings"] = ints(w.explicit_pads);
+  if (op != "MaxPool" && op != "AvgPool") a["dilations"] = int_list({1, w.dilation, w.dilation, 1});
+  if (w.padding == "EXPLICIT") a["explicit_paddings"] = int_list(w.explicit_pads);
   return make_node(op, t, a);
 }
 
@@ -223,7 +223,7 @@ TEST_P(CudaWindowOps, PoolingMatchesReference) {
   for (const char* op : {"MaxPool", "AvgPool"})
     for (const Window& w : windows) {
       Node n = window_node(op, t, w);
-      n.attrs["ksize"] = ints({1, w.filter[0], w.filter[1], 1});
+      n.attrs["ksize"] = int_list({1, w.filter[0], w.filter[1], 1});
       const std::vector<int64_t> out = {w.x[0], out_dim(w, w.x[1], w.filter[0], 1),
                                         out_dim(w, w.x[2], w.filter[1], 2), w.x[3]};
       KernelCase c{n, {random_tensor(t, w.x, 4, -3.0f, 3.0f)}, {}, {{t, out}}};
@@ -283,12 +283,12 @@ INSTANTIATE_TEST_SUITE_P(Dtypes, CudaWindowOps, ::testing::ValuesIn(kTypes),
 // Unknown fused_ops fail at Session creation for gpu, naming the node and the entry.
 TEST(CudaConvChecks, UnknownFusedOpsAreReportedForGpu) {
   Node n = make_node("FusedDepthwiseConv2dNative", DType::kFloat,
-                     {{"fused_ops", strs({"BiasAdd", "Foo"})}});
+                     {{"fused_ops", string_list({"BiasAdd", "Foo"})}});
   n.inputs = {"x", "w", "b"};
   expect_error([&] { KernelRegistry::global().check_node(n, DeviceKind::kGPU); },
                ErrorCode::kUnimplemented,
                {"'test_FusedDepthwiseConv2dNative'", "unsupported fused op 'Foo'"});
-  n.attrs["fused_ops"] = strs({"BiasAdd", "Relu6"});
+  n.attrs["fused_ops"] = string_list({"BiasAdd", "Relu6"});
   EXPECT_NO_THROW(KernelRegistry::global().check_node(n, DeviceKind::kGPU));
 }
 

@@ -182,15 +182,15 @@ INSTANTIATE_TEST_SUITE_P(Shapes, CudaMatMul,
 // fused_ops the GPU cannot run fail when the Session is created, listing what it supports.
 TEST(CudaChecks, UnsupportedFusedOpsNameTheGpuList) {
   // Any one activation follows the bias; two do not.
-  Node n =
-      make_node("_FusedMatMul", DType::kFloat, {{"fused_ops", strs({"BiasAdd", "Elu", "Relu"})}});
+  Node n = make_node("_FusedMatMul", DType::kFloat,
+                     {{"fused_ops", string_list({"BiasAdd", "Elu", "Relu"})}});
   n.inputs = {"a", "b", "bias"};
   expect_error(
       [&] { KernelRegistry::global().check_node(n, DeviceKind::kGPU); }, ErrorCode::kUnimplemented,
       {"'test__FusedMatMul'", "[BiasAdd, Elu, Relu]", "not supported on gpu", "GeluExact"});
-  n.attrs["fused_ops"] = strs({"BiasAdd", "Elu"});
+  n.attrs["fused_ops"] = string_list({"BiasAdd", "Elu"});
   EXPECT_NO_THROW(KernelRegistry::global().check_node(n, DeviceKind::kGPU));
-  n.attrs["fused_ops"] = strs({"BiasAdd", "Relu"});
+  n.attrs["fused_ops"] = string_list({"BiasAdd", "Relu"});
   EXPECT_NO_THROW(KernelRegistry::global().check_node(n, DeviceKind::kGPU));
 }
 

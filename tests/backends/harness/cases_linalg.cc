@@ -39,14 +39,14 @@ Dims spatial(bool nchw, int64_t a, int64_t b) { return nchw ? Dims{1, 1, a, b} :
 
 KernelCase conv_case(const std::string& op, DType t, const Conv& s) {
   AttrMap attrs;
-  attrs["strides"] = ints(spatial(s.nchw, s.stride, s.stride));
-  attrs["dilations"] = ints(spatial(s.nchw, s.dil, s.dil));
+  attrs["strides"] = int_list(spatial(s.nchw, s.stride, s.stride));
+  attrs["dilations"] = int_list(spatial(s.nchw, s.dil, s.dil));
   attrs["padding"] = s.padding;
   attrs["data_format"] = std::string(s.nchw ? "NCHW" : "NHWC");
   if (!s.pads.empty()) {
     const Dims& p = s.pads;
-    attrs["explicit_paddings"] = ints(s.nchw ? Dims{0, 0, 0, 0, p[0], p[1], p[2], p[3]}
-                                             : Dims{0, 0, p[0], p[1], p[2], p[3], 0, 0});
+    attrs["explicit_paddings"] = int_list(s.nchw ? Dims{0, 0, 0, 0, p[0], p[1], p[2], p[3]}
+                                                 : Dims{0, 0, p[0], p[1], p[2], p[3], 0, 0});
   }
   KernelCase c{make_node(op, t, attrs), {}, {}, {}};
   const bool bwd = op == "Conv2DBackpropInput";
@@ -244,8 +244,8 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   for (bool nchw : {false, true})
     for (const P& p : windows) {
       AttrMap attrs;
-      attrs["ksize"] = ints(spatial(nchw, p.k, p.k));
-      attrs["strides"] = ints(spatial(nchw, p.stride, p.stride));
+      attrs["ksize"] = int_list(spatial(nchw, p.k, p.k));
+      attrs["strides"] = int_list(spatial(nchw, p.stride, p.stride));
       attrs["padding"] = std::string(p.padding);
       attrs["data_format"] = std::string(nchw ? "NCHW" : "NHWC");
       const Dims in = layout(nchw, p.nhwc[0], p.nhwc[1], p.nhwc[2], p.nhwc[3]);
