@@ -126,4 +126,6 @@ Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs) {
   return e;
 }
 
+void check_fused_ops(const Node& n) { parse_epilogue(n, kFirstEpilogueArg, n.num_data_inputs()); }
+
 }  // namespace aamp

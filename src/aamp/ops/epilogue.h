@@ -63,6 +63,15 @@ struct Epilogue {
 // kInvalidGraph when the node has fewer inputs than the steps read.
 Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs);
 
+// The data input of a fused contraction's first fused_ops argument (_FusedMatMul, _FusedConv2D,
+// FusedDepthwiseConv2dNative, _AampFusedBatchMatMulV2: after their two operands).
+constexpr int kFirstEpilogueArg = 2;
+
+// The Session-creation check of a fused contraction's fused_ops (an unknown entry, fewer args
+// than the steps read), the same on every device: each backend registers it
+// (KernelRegistry::add_check) for the fused contractions it runs.
+void check_fused_ops(const Node& n);
+
 // "[BiasAdd, Relu]": n's fused_ops as written, for messages.
 std::string fused_ops_text(const Node& n);
 

@@ -24,7 +24,7 @@ class MatMulKernel : public PrimitiveKernel {
     const linalg::MatMulGeom g = linalg::matmul_geom(n, init.inputs[0].shape, init.inputs[1].shape);
     Epilogue ep;
     if (n.op == "_FusedMatMul" || n.op == "_AampFusedBatchMatMulV2")
-      ep = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
     AAMP_CHECK(g.m > 0 && g.n > 0 && g.k > 0 && g.batch_size() > 0, ErrorCode::kUnimplemented,
                n.describe() + ": empty matmul");
 

@@ -54,7 +54,7 @@ class RefConvKernel : public Kernel {
                 : ConvKind::kConv2D;
     g_ = linalg::conv_geom(n, kind_, init.inputs[0].shape, init.inputs[1].shape);
     if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
-      ep_ = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep_ = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
   }
 
   void run(KernelContext& ctx) override {

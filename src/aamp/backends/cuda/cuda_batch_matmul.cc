@@ -33,7 +33,7 @@ struct PostStep {
 // Throws Error(kUnimplemented) naming the node when a fused_ops entry has no GPU form.
 Epilogue gpu_bmm_epilogue(const Node& n, int num_data_inputs) {
   Epilogue e;
-  if (n.op == "_AampFusedBatchMatMulV2") e = parse_epilogue(n, 2, num_data_inputs);
+  if (n.op == "_AampFusedBatchMatMulV2") e = parse_epilogue(n, kFirstEpilogueArg, num_data_inputs);
   for (const EpilogueStep& s : e.steps) {
     const bool ok = s.kind == EpilogueOp::kMul || s.kind == EpilogueOp::kAdd ||
                     s.kind == EpilogueOp::kBiasAdd || is_activation(s.kind);

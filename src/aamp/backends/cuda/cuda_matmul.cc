@@ -60,7 +60,7 @@ struct GpuEpilogue {
 // Parses fused_ops (ops/epilogue.h's parser names unknown entries) and maps it to
 // what the GPU runs; throws Error(kUnimplemented) naming the node for other combinations.
 GpuEpilogue gpu_epilogue(const Node& n, int num_data_inputs) {
-  const Epilogue e = parse_epilogue(n, 2, num_data_inputs);
+  const Epilogue e = parse_epilogue(n, kFirstEpilogueArg, num_data_inputs);
   GpuEpilogue g;
   if (e.steps.empty()) return g;
   bool ok = e.steps[0].kind == EpilogueOp::kBiasAdd;
