@@ -75,6 +75,16 @@ std::string epilogue_activation_names() {
   return out;
 }
 
+std::vector<const EpilogueOpDef*> activation_source_rows() {
+  std::vector<const EpilogueOpDef*> rows;
+  for (const EpilogueOpDef& d : kOps) {
+    bool seen = d.source_op.empty();
+    for (const EpilogueOpDef* r : rows) seen |= r->source_op == d.source_op;
+    if (!seen) rows.push_back(&d);
+  }
+  return rows;
+}
+
 bool activation_of_node(const Node& n, EpilogueOp& op, ActParams& params) {
   const EpilogueOpDef* found = nullptr;
   for (const EpilogueOpDef& d : kOps)

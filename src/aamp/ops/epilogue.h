@@ -40,6 +40,10 @@ bool is_activation(EpilogueOp op);
 std::string epilogue_op_names(std::initializer_list<EpilogueOp> ops = {});
 // "Relu, Relu6, ...": every activation step.
 std::string epilogue_activation_names();
+// The rows of the standalone ops the vocabulary folds, one per op (the first of Gelu's two
+// steps), in vocabulary order: Relu, Relu6, Elu, LeakyRelu, Sigmoid, Tanh, Swish, Mish,
+// HardSwish, Gelu.
+std::vector<const EpilogueOpDef*> activation_source_rows();
 
 // The activation a standalone node computes (Relu, Relu6, Elu, LeakyRelu, Sigmoid, Tanh, Swish,
 // Mish, HardSwish, Gelu by its `approximate` attr), with its parameters from the node's attrs
