@@ -72,7 +72,7 @@ void register_aamp_fused_ops(OpRegistry& r) {
                         {arg("x", "T"), arg("y", "T"), arg("args", "T", "num_args")},
                         {arg("output", "T")},
                         {type_attr("T", float_types()), attr("adj_x", "bool", false),
-                         attr("adj_y", "bool", false), attr("num_args", "int", int64_t{0}),
+                         attr("adj_y", "bool", false), min_attr("num_args", 0, int64_t{0}),
                          attr("fused_ops", "list(string)", string_list({})),
                          attr("epsilon", "float", 1e-4f), attr("leakyrelu_alpha", "float", 0.2f)}))
       .amp(AmpClass::kAllow)
