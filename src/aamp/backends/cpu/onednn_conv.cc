@@ -106,7 +106,7 @@ class ConvKernel : public PrimitiveKernel {
       auto [pd, bias_md] = make_pd(ep);
       Epilogue head = ep;
       TailEpilogue tail;
-      if (is_ref_impl(pd.impl_info_str()) && TailEpilogue::split(head, tail)) {
+      if (is_ref_impl(pd.impl_info_str()) && TailEpilogue::split(head, init, tail)) {
         auto [pd2, bias_md2] = make_pd(head);
         if (!is_ref_impl(pd2.impl_info_str())) {
           pd = pd2;

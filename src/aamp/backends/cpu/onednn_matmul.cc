@@ -66,7 +66,7 @@ class MatMulKernel : public PrimitiveKernel {
         b_const ? memory::desc(bdims, mt, memory::format_tag::any) : memory::desc(bdims, mt, bstr);
     // oneDNN 2.6's reference matmul, the only one with a PReLU post-op, fails to execute it.
     Epilogue head = ep;
-    if (TailEpilogue::split(head, tail_)) channels_ = g.n;
+    if (TailEpilogue::split(head, init, tail_)) channels_ = g.n;
     for (const EpilogueStep& s : head.steps)
       AAMP_CHECK(s.kind != EpilogueOp::kPrelu, ErrorCode::kUnimplemented,
                  n.describe() + ": oneDNN cannot run fused_ops " + fused_ops_text(n) +
