@@ -58,6 +58,13 @@ struct KernelCase {
     const AttrValue* a = node.find_attr("T");
     return a && a->is<DType>() ? a->get<DType>() : inputs.at(0).dtype();
   }
+  // The dtype the kernel registry looks the case up by (runtime/kernel.h's kernel_dtype).
+  DType kernel_dtype() const {
+    std::vector<DType> in, out;
+    for (const Tensor& t : inputs) in.push_back(t.dtype());
+    for (const TensorDesc& d : outputs) out.push_back(d.dtype);
+    return aamp::kernel_dtype(node, in, out);
+  }
   KernelInit init() const {
     KernelInit k;
     k.node = &node;
