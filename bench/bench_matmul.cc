@@ -97,10 +97,8 @@ double bench_aamp(const Options& o, DType t, std::string* impl) {
     n.name = "dense" + std::to_string(i);
     n.op = "_FusedMatMul";
     n.attrs["T"] = t;
-    aamp::AttrList ops;
-    ops.s = {"BiasAdd"};
-    if (i + 2 < kWidths.size()) ops.s.push_back("Relu");
-    n.attrs["fused_ops"] = ops;
+    n.attrs["fused_ops"] = i + 2 < kWidths.size() ? aamp::string_list({"BiasAdd", "Relu"})
+                                                  : aamp::string_list({"BiasAdd"});
     n.attrs["num_args"] = int64_t{1};
     aamp::KernelInit init;
     init.node = &n;

@@ -15,11 +15,13 @@
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "passes/pass_check_util.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ScopedEnv;
 
 const char* kAllNames[] = {"AUTO_MIXED_PRECISION",
                            "AUTO_MIXED_PRECISION_DATA_TYPE",
@@ -96,27 +98,6 @@ TEST_F(ConfigTest, AampPrefixWinsOverItex) {
   EXPECT_EQ(c.allowlist_add, "FromAamp");
   EXPECT_EQ(c.remapper, true);
 }
-
-// Sets an environment variable for one scope and restores its previous state (value or unset).
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    setenv(name_.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_.c_str(), old_->c_str(), 1);
-    else
-      unsetenv(name_.c_str());
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 std::optional<std::string> as_text(const std::optional<bool>& b) {
   if (!b) return std::nullopt;

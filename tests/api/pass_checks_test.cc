@@ -4,11 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,42 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kGraph = R"(
-node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
-node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } dim { size: 2 } }
-  float_val: 1 float_val: 2 float_val: 3 float_val: 4 } } } }
-node { name: "b" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } }
-  float_val: 1 float_val: 2 } } } }
-node { name: "m" op: "MatMul" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } } }
-node { name: "a" op: "BiasAdd" input: "m" input: "b" attr { key: "T" value { type: DT_FLOAT } } }
-node { name: "out" op: "Identity" input: "a" attr { key: "T" value { type: DT_FLOAT } } }
-)";
+using testing::files_in;
+using testing::ScopedEnv;
 
-// Sets (or unsets, for nullopt) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, std::optional<std::string> value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    if (value)
-      setenv(name_.c_str(), value->c_str(), 1);
-    else
-      unsetenv(name_.c_str());
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_.c_str(), old_->c_str(), 1);
-    else
-      unsetenv(name_.c_str());
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
+// tests/testdata/matmul_bias.pbtxt: MatMul + BiasAdd, fused into _FusedMatMul "a".
+Graph matmul_bias() { return load_graph(testing::testdata_path("matmul_bias.pbtxt")); }
 
 class PassChecksTest : public ::testing::Test {
  protected:
@@ -72,15 +38,8 @@ class PassChecksTest : public ::testing::Test {
   fs::path dir_;
 };
 
-std::vector<std::string> files_in(const fs::path& d) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(d)) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 TEST_F(PassChecksTest, DumpDirHoldsTheGraphBeforeAndAfterEachPass) {
-  Graph g = parse_graphdef_text(kGraph, "<pc>");
+  Graph g = matmul_bias();
   AmpConfig c;
   c.dump_dir = (dir_ / "sub" / "dumps").string();  // parents are created too
   OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
@@ -103,7 +62,7 @@ TEST_F(PassChecksTest, DumpDirHoldsTheGraphBeforeAndAfterEachPass) {
 }
 
 TEST_F(PassChecksTest, DumpNamesFollowThePassesThatRun) {
-  Graph g = parse_graphdef_text(kGraph, "<pc>");
+  Graph g = matmul_bias();
   AmpConfig c;
   c.remapper = false;
   c.dump_dir = dir_.string();
@@ -115,7 +74,7 @@ TEST_F(PassChecksTest, DumpNamesFollowThePassesThatRun) {
 TEST_F(PassChecksTest, DumpDirThatCannotBeCreatedIsAnErrorBeforeAnyPass) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "file") << "x";
-  Graph g = parse_graphdef_text(kGraph, "<pc>");
+  Graph g = matmul_bias();
   std::string before = serialize_graphdef_binary(g);
   for (fs::path bad : {dir_ / "file", dir_ / "file" / "below"}) {
     AmpConfig c;
@@ -128,7 +87,7 @@ TEST_F(PassChecksTest, DumpDirThatCannotBeCreatedIsAnErrorBeforeAnyPass) {
 
 TEST_F(PassChecksTest, VerifyRollsBackABrokenPassAndItsResult) {
   ScopedEnv fault("AAMP_TEST_BREAK_PASS", "AutoMixedPrecision");
-  Graph g = parse_graphdef_text(kGraph, "<pc>");
+  Graph g = matmul_bias();
   AmpConfig c;
   c.verify_each_pass = true;
   OptimizeResult r = optimize(g, c, DeviceKind::kCPU);
@@ -148,7 +107,7 @@ TEST_F(PassChecksTest, VerifyRollsBackABrokenPassAndItsResult) {
 
 TEST_F(PassChecksTest, WithoutVerificationTheFaultGoesThrough) {
   ScopedEnv fault("AAMP_TEST_BREAK_PASS", "AutoMixedPrecision");
-  Graph g = parse_graphdef_text(kGraph, "<pc>");
+  Graph g = matmul_bias();
   OptimizeResult r = optimize(g, AmpConfig{}, DeviceKind::kCPU);
   EXPECT_TRUE(r.amp_ran);
   EXPECT_FALSE(validate(g).ok());
@@ -166,7 +125,7 @@ TEST_F(PassChecksTest, StrictFromTheEnvironmentThrowsNamingThePass) {
   AmpConfig api;
   api.strict = false;  // the API wins over the environment
   EXPECT_EQ(AmpConfig::merge(api, env).strict, false);
-  Graph g = parse_graphdef_text(kGraph, "<pc>");
+  Graph g = matmul_bias();
   std::string before = serialize_graphdef_binary(g);
   testing::expect_error([&] { optimize(g, AmpConfig::merge({}, env), DeviceKind::kCPU); },
                         ErrorCode::kInternal,

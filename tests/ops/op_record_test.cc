@@ -21,7 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using testing::make_node;
 using testing::placeholder;
-using testing::string_list;
 
 // x (dtype t) -> op(x, ...) with T = t; scale/offset float32 where the op takes them.
 Graph one_op(const std::string& op, DType t, bool norm) {

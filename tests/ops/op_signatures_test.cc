@@ -81,9 +81,7 @@ TEST(OpSignatures, Conv2D) {
             (std::vector<std::string>{"SAME", "VALID", "EXPLICIT"}));
   EXPECT_FALSE(attr(d, "padding").default_value.has_value());
   EXPECT_EQ(attr(d, "strides").type, "list(int)");
-  AttrList ones;
-  ones.i = {1, 1, 1, 1};
-  EXPECT_EQ(*attr(d, "dilations").default_value, AttrValue(ones));
+  EXPECT_EQ(*attr(d, "dilations").default_value, AttrValue(int_list({1, 1, 1, 1})));
   EXPECT_EQ(*attr(d, "explicit_paddings").default_value, AttrValue(AttrList{}));
   EXPECT_EQ(*attr(d, "use_cudnn_on_gpu").default_value, AttrValue(true));
 }
@@ -200,9 +198,7 @@ TEST(OpSignatures, HiddenFusedConvolutions) {
               (std::vector<std::string>{"SAME", "VALID", "EXPLICIT"}));
     EXPECT_EQ(attr(d, "data_format").allowed_values, (std::vector<std::string>{"NHWC", "NCHW"}));
     EXPECT_EQ(*attr(d, "data_format").default_value, AttrValue("NHWC"));
-    AttrList ones;
-    ones.i = {1, 1, 1, 1};
-    EXPECT_EQ(*attr(d, "dilations").default_value, AttrValue(ones));
+    EXPECT_EQ(*attr(d, "dilations").default_value, AttrValue(int_list({1, 1, 1, 1})));
     EXPECT_FALSE(attr(d, "strides").default_value.has_value());
     EXPECT_EQ(OpRegistry::global().find(op)->amp_class(DeviceKind::kGPU), AmpClass::kAllow);
   }

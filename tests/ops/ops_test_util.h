@@ -18,24 +18,6 @@ inline Node make_node(const std::string& name, const std::string& op,
   return n;
 }
 
-inline AttrList int_list(std::vector<int64_t> v) {
-  AttrList l;
-  l.i = std::move(v);
-  return l;
-}
-
-inline AttrList type_list(std::vector<DType> v) {
-  AttrList l;
-  l.type = std::move(v);
-  return l;
-}
-
-inline AttrList string_list(std::vector<std::string> v) {
-  AttrList l;
-  l.s = std::move(v);
-  return l;
-}
-
 inline Node placeholder(const std::string& name, DType t = DType::kFloat) {
   return make_node(name, "Placeholder", {}, {{"dtype", t}});
 }

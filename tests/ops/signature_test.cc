@@ -10,7 +10,6 @@ namespace aamp {
 namespace {
 
 using testing::make_node;
-using testing::type_list;
 
 TEST(Signature, MatMulDtypesAndTypeAttrs) {
   Node n = make_node("mm", "MatMul", {"a", "b"}, {{"T", DType::kBFloat16}});

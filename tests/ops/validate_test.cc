@@ -10,11 +10,8 @@ namespace aamp {
 namespace {
 
 using testing::conv2d;
-using testing::int_list;
 using testing::make_node;
 using testing::placeholder;
-using testing::string_list;
-using testing::type_list;
 
 // x -> conv1(x, w) -> relu
 Graph conv_graph() {

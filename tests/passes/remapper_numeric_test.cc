@@ -204,7 +204,7 @@ std::string conv(GraphBuilder& b, const std::string& name, const std::string& op
                  const std::string& x, const std::string& w, const std::string& padding = "SAME") {
   return b.op(name, op, {x, w},
               {{"T", modelgen::type_attr(DType::kFloat)},
-               {"strides", modelgen::int_list({1, 1, 1, 1})},
+               {"strides", int_list({1, 1, 1, 1})},
                {"padding", AttrValue(padding)},
                {"data_format", AttrValue("NHWC")}});
 }
@@ -382,16 +382,14 @@ TEST(RemapperNumeric, TfjsOpsBecomeStockOps) {
   Graph g;
   GraphBuilder b(&g);
   std::string x = conv_in(b);
-  AttrList steps;
-  steps.s = {"BiasAdd", "Relu6"};
   std::string dw = b.op("dw", "FusedDepthwiseConv2dNative",
                         {x, b.const_f32("wd", Shape{3, 3, 4, 1}, weights(36, 1.0f)),
                          b.const_f32("bd", Shape{4}, weights(4, 0.5f))},
                         {{"T", modelgen::type_attr(DType::kFloat)},
-                         {"strides", modelgen::int_list({1, 1, 1, 1})},
+                         {"strides", int_list({1, 1, 1, 1})},
                          {"padding", AttrValue("SAME")},
                          {"num_args", AttrValue(int64_t{1})},
-                         {"fused_ops", AttrValue(steps)}});
+                         {"fused_ops", AttrValue(string_list({"BiasAdd", "Relu6"}))}});
   b.op("out", "Prelu", {dw, b.const_f32("alpha", Shape{4}, weights(4, 0.5f, 1))}, {});
   Graph f = check(g, "out", 2, /*tf_compatible=*/true);
   const auto h = histogram(f);

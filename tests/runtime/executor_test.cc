@@ -18,8 +18,7 @@ namespace aamp {
 namespace {
 
 Graph control_flow_graph(const std::string& name) {
-  return load_graph(std::string(AAMP_SOURCE_DIR) + "/tests/testdata/control_flow/" + name +
-                    ".pbtxt");
+  return load_graph(testing::testdata_path("control_flow/" + name + ".pbtxt"));
 }
 
 std::vector<double> values(const Tensor& t) {

@@ -3,51 +3,28 @@
 // AAMP_TEST_BREAK_PASS) rolled back with a warning or, with --strict, failing the command.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "aamp/io/graph_io.h"
+#include "test_util.h"
 #include "tools/cli_fixture.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
+using aamp::testing::files_in;
+using aamp::testing::ScopedEnv;
 using aamp_cli_test::Result;
-class ConvertPipeline : public aamp_cli_test::CliFixture {
- protected:
-  void TearDown() override {
-    unsetenv("AAMP_TEST_BREAK_PASS");
-    CliFixture::TearDown();
-  }
-};
+using ConvertPipeline = aamp_cli_test::CliFixture;
 
-const char* kGraph = R"(
-node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
-  attr { key: "shape" value { shape { dim { size: -1 } dim { size: 2 } } } } }
-node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } dim { size: 2 } }
-  float_val: 1 float_val: 2 float_val: 3 float_val: 4 } } } }
-node { name: "b" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } }
-  float_val: 1 float_val: 2 } } } }
-node { name: "m" op: "MatMul" input: "x" input: "w" attr { key: "T" value { type: DT_FLOAT } } }
-node { name: "a" op: "BiasAdd" input: "m" input: "b" attr { key: "T" value { type: DT_FLOAT } } }
-node { name: "out" op: "Identity" input: "a" attr { key: "T" value { type: DT_FLOAT } } }
-)";
-
-std::vector<std::string> files_in(const fs::path& d) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(d)) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+// MatMul + BiasAdd (tests/testdata/matmul_bias.pbtxt), fused into _FusedMatMul "a".
+std::string matmul_bias() { return aamp::testing::read_testdata("matmul_bias.pbtxt"); }
 
 TEST_F(ConvertPipeline, DumpAfterEachPassWritesNumberedGraphs) {
-  std::string in = write("g.pbtxt", kGraph);
+  std::string in = write("g.pbtxt", matmul_bias());
   fs::path d = fs::path(path("dumps")) / "nested";
   Result r = aamp({"convert", in, "-o", path("out.pb"), "--verify-each-pass", "--strict",
                    "--dump-after-each-pass", d.string()});
@@ -71,7 +48,7 @@ TEST_F(ConvertPipeline, DumpAfterEachPassWritesNumberedGraphs) {
 }
 
 TEST_F(ConvertPipeline, DumpDirThatCannotBeCreatedIsAUserError) {
-  std::string in = write("g.pbtxt", kGraph);
+  std::string in = write("g.pbtxt", matmul_bias());
   std::string file = write("plain_file", "x");
   Result r = aamp({"convert", in, "-o", path("out.pb"), "--dump-after-each-pass", file + "/d"});
   expect_user_error(r, {"cannot create the pass dump folder", file + "/d"});
@@ -79,8 +56,8 @@ TEST_F(ConvertPipeline, DumpDirThatCannotBeCreatedIsAUserError) {
 }
 
 TEST_F(ConvertPipeline, VerifyEachPassRollsBackABrokenPass) {
-  std::string in = write("g.pbtxt", kGraph);
-  setenv("AAMP_TEST_BREAK_PASS", "AutoMixedPrecision", 1);
+  std::string in = write("g.pbtxt", matmul_bias());
+  ScopedEnv fault("AAMP_TEST_BREAK_PASS", "AutoMixedPrecision");
   Result plain = aamp({"convert", in, "-o", path("plain.pbtxt")});
   ASSERT_EQ(plain.code, 0) << plain.err;
   EXPECT_EQ(plain.err, "");  // unchecked, the fault goes through unnoticed
@@ -99,8 +76,8 @@ TEST_F(ConvertPipeline, VerifyEachPassRollsBackABrokenPass) {
 }
 
 TEST_F(ConvertPipeline, StrictFailsNamingThePassAndDumpsItsOutput) {
-  std::string in = write("g.pbtxt", kGraph);
-  setenv("AAMP_TEST_BREAK_PASS", "AutoMixedPrecision", 1);
+  std::string in = write("g.pbtxt", matmul_bias());
+  ScopedEnv fault("AAMP_TEST_BREAK_PASS", "AutoMixedPrecision");
   Result r = aamp({"convert", in, "-o", path("out.pb"), "--verify-each-pass", "--strict",
                    "--dump-after-each-pass", path("d")});
   EXPECT_EQ(r.code, 1) << r.err;  // a bug in a pass: internal error

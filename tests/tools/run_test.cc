@@ -2,7 +2,6 @@
 // graph, --stats, seeded random inputs, --threads, inputs of unknown rank, and user errors.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -10,6 +9,7 @@
 
 #include "aamp/io/npy.h"
 #include "aamp/ir/tensor.h"
+#include "test_util.h"
 #include "tools/cli_fixture.h"
 
 namespace {
@@ -195,10 +195,7 @@ TEST_F(RunTiny, InputFilesAndOutputDirGiveExactValues) {
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("wrote 2 output(s) to " + out + "\n"), std::string::npos) << r.out;
   // One file per output, named after the tensor ('/' becomes '_'), and nothing else.
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path().filename().string());
-  std::sort(files.begin(), files.end());
-  EXPECT_EQ(files, (std::vector<std::string>{"relu.npy", "scaled_mul.npy"}));
+  EXPECT_EQ(aamp::testing::files_in(out), (std::vector<std::string>{"relu.npy", "scaled_mul.npy"}));
 
   const Tensor relu = aamp::read_npy(out + "/relu.npy");
   EXPECT_EQ(relu.dtype(), DType::kFloat);

@@ -1,11 +1,13 @@
 // TF_InitKernel: aamp's fused ops as TensorFlow ops with CPU kernels (adapter side).
 //
 // The remapper emits them (aamp names "LayerNorm", ... ; TensorFlow names "_AampLayerNorm", ...:
-// tf_plugin/impl/impl_ops.h). Ops are declared here from a static table (no aamp code runs at
-// `import tensorflow`); a kernel loads the implementation on construction, which runs aamp's own
-// CPU kernel for the dtype on TensorFlow's buffers. Shape functions: the output has the shape of
-// the first input, except _AampFusedBatchMatMulV2 (unknown; TensorFlow's shape inference of the
-// graph around it is not needed once the graph is optimized).
+// tf_plugin/impl/impl_ops.h). Ops are declared here from a static table generated at build time
+// from aamp's op records (gen_op_table.cc: no aamp code runs at `import tensorflow`); a kernel
+// loads the implementation on construction, which runs aamp's own CPU kernel for the dtype on
+// TensorFlow's buffers. Shape functions follow the records' traits: input 0's shape for the
+// same-shape ops, a broadcast of the inputs for _AampFusedAddSoftmax, unknown otherwise
+// (_AampFusedBatchMatMulV2: TensorFlow's shape inference of the graph around it is not needed
+// once the graph is optimized).
 #include <tensorflow/c/kernels.h>
 #include <tensorflow/c/ops.h>
 #include <tensorflow/c/tf_tensor.h>
@@ -21,39 +23,18 @@ namespace aamp_tf {
 
 namespace {
 
+enum class ShapeFn { kInput0, kBroadcast, kUnknown };
+
 struct OpSpec {
   const char* name;
   std::vector<const char*> inputs, outputs, attrs;
-  bool same_shape;
+  std::vector<TF_DataType> kernel_dtypes;  // the allowed types of "T"
+  ShapeFn shape;
 };
 
-const char* const kT = "T: {float, bfloat16, half}";
-
-// Kept in step with src/aamp/ops/aamp_fused_ops.cc (the plugin's tests run each op in TF).
 const std::vector<OpSpec>& op_specs() {
   static const std::vector<OpSpec> specs = {
-      {"_AampLayerNorm",
-       {"x: T", "scale: U", "offset: U"},
-       {"y: T"},
-       {kT, "U: {float}", "epsilon: float = 0.001"},
-       true},
-      {"_AampInstanceNorm",
-       {"x: T", "scale: U", "offset: U"},
-       {"y: T"},
-       {kT, "U: {float}", "epsilon: float = 0.001", "data_format: string = 'NHWC'",
-        "fused_ops: list(string) = []", "leakyrelu_alpha: float = 0.2"},
-       true},
-      {"_AampSwish", {"x: T"}, {"y: T"}, {kT, "beta: float = 1.0"}, true},
-      {"_AampMish", {"x: T"}, {"y: T"}, {kT}, true},
-      {"_AampHardSwish", {"x: T"}, {"y: T"}, {kT}, true},
-      {"_AampGelu", {"features: T"}, {"activations: T"}, {kT, "approximate: bool = false"}, true},
-      {"_AampFusedAddSoftmax", {"logits: T", "mask: T"}, {"softmax: T"}, {kT}, true},
-      {"_AampFusedBatchMatMulV2",
-       {"x: T", "y: T", "args: num_args * T"},
-       {"output: T"},
-       {kT, "adj_x: bool = false", "adj_y: bool = false", "num_args: int >= 0 = 0",
-        "fused_ops: list(string) = []", "epsilon: float = 0.0001", "leakyrelu_alpha: float = 0.2"},
-       false},
+#include "aamp_tf_op_table.inc"
   };
   return specs;
 }
@@ -67,6 +48,62 @@ void same_shape_fn(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 void unknown_shape_fn(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   TF_ShapeInferenceContextSetUnknownShape(ctx, status);
+}
+
+// Whether broadcasting `other` against `big` (rank >= other's) gives big's shape as far as the
+// static dims tell: each dim of `other` is 1 or big's, and an unknown one meets a dim of big
+// that is unknown or other than 1.
+bool broadcasts_into(TF_ShapeInferenceContext* ctx, TF_ShapeHandle* big, TF_ShapeHandle* other) {
+  const int64_t rb = TF_ShapeInferenceContextRank(ctx, big);
+  const int64_t ro = TF_ShapeInferenceContextRank(ctx, other);
+  if (rb < ro) return false;
+  bool ok = true;
+  TF_DimensionHandle* db = TF_NewDimensionHandle();
+  TF_DimensionHandle* dob = TF_NewDimensionHandle();
+  for (int64_t i = 0; i < ro && ok; ++i) {
+    TF_ShapeInferenceContextDim(ctx, big, rb - ro + i, db);
+    TF_ShapeInferenceContextDim(ctx, other, i, dob);
+    const bool kb = TF_DimensionHandleValueKnown(db), ko = TF_DimensionHandleValueKnown(dob);
+    const int64_t vb = TF_DimensionHandleValue(db), vo = TF_DimensionHandleValue(dob);
+    ok = !kb || (ko ? vo == 1 || vo == vb : vb != 1);
+  }
+  TF_DeleteDimensionHandle(db);
+  TF_DeleteDimensionHandle(dob);
+  return ok;
+}
+
+// Inputs 0 and 1 broadcast NumPy-style: the shape of the one the other broadcasts into; unknown
+// when the static shapes do not tell.
+void broadcast_shape_fn(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* a = TF_NewShapeHandle();
+  TF_ShapeHandle* b = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, a, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 1, b, status);
+  if (TF_GetCode(status) == TF_OK) {
+    const bool known =
+        TF_ShapeInferenceContextRankKnown(ctx, a) && TF_ShapeInferenceContextRankKnown(ctx, b);
+    if (known && broadcasts_into(ctx, a, b))
+      TF_ShapeInferenceContextSetOutput(ctx, 0, a, status);
+    else if (known && broadcasts_into(ctx, b, a))
+      TF_ShapeInferenceContextSetOutput(ctx, 0, b, status);
+    else
+      TF_ShapeInferenceContextSetUnknownShape(ctx, status);
+  }
+  TF_DeleteShapeHandle(a);
+  TF_DeleteShapeHandle(b);
+}
+
+using ShapeInferenceFn = void (*)(TF_ShapeInferenceContext*, TF_Status*);
+ShapeInferenceFn shape_fn(ShapeFn f) {
+  switch (f) {
+    case ShapeFn::kInput0:
+      return same_shape_fn;
+    case ShapeFn::kBroadcast:
+      return broadcast_shape_fn;
+    case ShapeFn::kUnknown:
+      break;
+  }
+  return unknown_shape_fn;
 }
 
 void* create(TF_OpKernelConstruction* ctx) {
@@ -164,15 +201,14 @@ extern "C" __attribute__((visibility("default"))) void TF_InitKernel() {
     for (const char* a : op.inputs) TF_OpDefinitionBuilderAddInput(b, a);
     for (const char* a : op.outputs) TF_OpDefinitionBuilderAddOutput(b, a);
     for (const char* a : op.attrs) TF_OpDefinitionBuilderAddAttr(b, a);
-    TF_OpDefinitionBuilderSetShapeInferenceFunction(b,
-                                                    op.same_shape ? same_shape_fn : unknown_shape_fn);
+    TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fn(op.shape));
     TF_RegisterOpDefinition(b, s);
     if (TF_GetCode(s) != TF_OK) {
       warn_once(std::string("cannot register op ") + op.name + ": " + TF_Message(s));
       TF_SetStatus(s, TF_OK, "");
       continue;
     }
-    for (TF_DataType dt : {TF_FLOAT, TF_BFLOAT16, TF_HALF}) {
+    for (TF_DataType dt : op.kernel_dtypes) {
       TF_KernelBuilder* kb = TF_NewKernelBuilder(op.name, "CPU", create, compute, destroy);
       TF_KernelBuilder_TypeConstraint(kb, "T", dt, s);
       const std::string kernel_name = std::string(op.name) + "_CPU_" + std::to_string(dt);

@@ -162,9 +162,8 @@ void fit_attrs_to_tf(Graph& g, const std::set<std::pair<std::string, std::string
       if (a.default_value || n->has_attr(a.name) || a.type != "list(type)") continue;
       const AttrValue* t = n->find_attr("T");
       if (!t || !t->is<DType>()) continue;
-      AttrList types;
-      types.type.assign(static_cast<size_t>(op_attr_int(*n, "num_args")), t->get<DType>());
-      n->attrs[a.name] = types;
+      n->attrs[a.name] = type_list(
+          std::vector<DType>(static_cast<size_t>(op_attr_int(*n, "num_args")), t->get<DType>()));
     }
   }
 }

@@ -50,16 +50,9 @@ class Rng {
   uint64_t s_[4];
 };
 
-AttrValue list_of_ints(std::vector<int64_t> v) {
-  AttrList l;
-  l.i = std::move(v);
-  return AttrValue(std::move(l));
-}
-
 }  // namespace
 
 AttrValue type_attr(DType t) { return AttrValue(t); }
-AttrValue int_list(std::vector<int64_t> v) { return list_of_ints(std::move(v)); }
 
 std::vector<float> WeightInit::uniform(const std::string& name, int64_t count, float lo,
                                        float hi) const {

@@ -74,8 +74,7 @@ class GraphBuilder {
   Graph* g_;
 };
 
-// Common attr values.
+// A type attr value (list attrs: int_list, string_list, type_list of aamp/ir/attr.h).
 AttrValue type_attr(DType t);
-AttrValue int_list(std::vector<int64_t> v);
 
 }  // namespace aamp::modelgen

@@ -185,9 +185,8 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
     // (num_args is required too: its OpDef declares no default).
     for (const auto& n : g.nodes()) {
       if (n->op != "_FusedConv2D") continue;
-      AttrList types;
-      types.type.assign(static_cast<size_t>(op_attr_int(*n, "num_args")), node_dtype(*n));
-      n->attrs["TArgs"] = types;
+      n->attrs["TArgs"] = type_list(
+          std::vector<DType>(static_cast<size_t>(op_attr_int(*n, "num_args")), node_dtype(*n)));
     }
   }
   // A rolled-back pass changed nothing: its result must not claim otherwise (the pass filled it

@@ -74,4 +74,22 @@ struct AttrValue {
 
 using AttrMap = std::map<std::string, AttrValue>;
 
+// The values of list attrs: list(int) ("strides", "ksize", ...), list(string) ("fused_ops") and
+// list(type) ("T" of IdentityN, "TArgs"). An AttrList converts to an AttrValue implicitly.
+inline AttrList int_list(std::vector<int64_t> v) {
+  AttrList l;
+  l.i = std::move(v);
+  return l;
+}
+inline AttrList string_list(std::vector<std::string> v) {
+  AttrList l;
+  l.s = std::move(v);
+  return l;
+}
+inline AttrList type_list(std::vector<DType> v) {
+  AttrList l;
+  l.type = std::move(v);
+  return l;
+}
+
 }  // namespace aamp

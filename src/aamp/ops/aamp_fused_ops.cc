@@ -37,7 +37,7 @@ void register_aamp_fused_ops(OpRegistry& r) {
                         {arg("y", "T")},
                         {type_attr("T", float_types()), type_attr("U", {DType::kFloat}),
                          attr("epsilon", "float", 1e-3f), attr("data_format", "string", "NHWC"),
-                         attr("fused_ops", "list(string)", strings({})),
+                         attr("fused_ops", "list(string)", string_list({})),
                          attr("leakyrelu_alpha", "float", 0.2f)}))
       .amp(AmpClass::kInfer)
       .same_shape();
@@ -68,14 +68,13 @@ void register_aamp_fused_ops(OpRegistry& r) {
       .broadcasting();
   // BatchMatMulV2 followed by fused_ops over args: "Mul" (scalar scale), "BiasAdd", "Add",
   // and activations, in order.
-  r.register_op(aamp_op(
-                    "_AampFusedBatchMatMulV2",
-                    {arg("x", "T"), arg("y", "T"), arg("args", "T", "num_args")},
-                    {arg("output", "T")},
-                    {type_attr("T", float_types()), attr("adj_x", "bool", false),
-                     attr("adj_y", "bool", false), attr("num_args", "int", int64_t{0}),
-                     attr("fused_ops", "list(string)", strings({})),
-                     attr("epsilon", "float", 1e-4f), attr("leakyrelu_alpha", "float", 0.2f)}))
+  r.register_op(aamp_op("_AampFusedBatchMatMulV2",
+                        {arg("x", "T"), arg("y", "T"), arg("args", "T", "num_args")},
+                        {arg("output", "T")},
+                        {type_attr("T", float_types()), attr("adj_x", "bool", false),
+                         attr("adj_y", "bool", false), min_attr("num_args", 0, int64_t{0}),
+                         attr("fused_ops", "list(string)", string_list({})),
+                         attr("epsilon", "float", 1e-4f), attr("leakyrelu_alpha", "float", 0.2f)}))
       .amp(AmpClass::kAllow)
       .shape_fn(shape_fns::batch_matmul)
       .same_rank();

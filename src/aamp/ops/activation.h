@@ -13,11 +13,7 @@
 
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define AAMP_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define AAMP_HOST_DEVICE inline
-#endif
+#include "aamp/core/host_device.h"
 
 namespace aamp {
 

@@ -75,6 +75,16 @@ std::string epilogue_activation_names() {
   return out;
 }
 
+std::vector<const EpilogueOpDef*> activation_source_rows() {
+  std::vector<const EpilogueOpDef*> rows;
+  for (const EpilogueOpDef& d : kOps) {
+    bool seen = d.source_op.empty();
+    for (const EpilogueOpDef* r : rows) seen |= r->source_op == d.source_op;
+    if (!seen) rows.push_back(&d);
+  }
+  return rows;
+}
+
 bool activation_of_node(const Node& n, EpilogueOp& op, ActParams& params) {
   const EpilogueOpDef* found = nullptr;
   for (const EpilogueOpDef& d : kOps)
@@ -125,5 +135,7 @@ Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs) {
   }
   return e;
 }
+
+void check_fused_ops(const Node& n) { parse_epilogue(n, kFirstEpilogueArg, n.num_data_inputs()); }
 
 }  // namespace aamp

@@ -40,6 +40,10 @@ bool is_activation(EpilogueOp op);
 std::string epilogue_op_names(std::initializer_list<EpilogueOp> ops = {});
 // "Relu, Relu6, ...": every activation step.
 std::string epilogue_activation_names();
+// The rows of the standalone ops the vocabulary folds, one per op (the first of Gelu's two
+// steps), in vocabulary order: Relu, Relu6, Elu, LeakyRelu, Sigmoid, Tanh, Swish, Mish,
+// HardSwish, Gelu.
+std::vector<const EpilogueOpDef*> activation_source_rows();
 
 // The activation a standalone node computes (Relu, Relu6, Elu, LeakyRelu, Sigmoid, Tanh, Swish,
 // Mish, HardSwish, Gelu by its `approximate` attr), with its parameters from the node's attrs
@@ -62,6 +66,15 @@ struct Epilogue {
 // Error(kUnimplemented) naming the node for an unknown entry (listing the known ones) and
 // kInvalidGraph when the node has fewer inputs than the steps read.
 Epilogue parse_epilogue(const Node& n, int first_arg, int num_data_inputs);
+
+// The data input of a fused contraction's first fused_ops argument (_FusedMatMul, _FusedConv2D,
+// FusedDepthwiseConv2dNative, _AampFusedBatchMatMulV2: after their two operands).
+constexpr int kFirstEpilogueArg = 2;
+
+// The Session-creation check of a fused contraction's fused_ops (an unknown entry, fewer args
+// than the steps read), the same on every device: each backend registers it
+// (KernelRegistry::add_check) for the fused contractions it runs.
+void check_fused_ops(const Node& n);
 
 // "[BiasAdd, Relu]": n's fused_ops as written, for messages.
 std::string fused_ops_text(const Node& n);

@@ -30,7 +30,7 @@ OpDef tfjs_op(const std::string& name, std::vector<ArgDef> in, std::vector<ArgDe
 
 // The attrs every fused contraction carries after its own: fused_ops, epsilon, leakyrelu_alpha.
 void add_fusion_attrs(std::vector<AttrDef>& a) {
-  a.push_back(attr("fused_ops", "list(string)", strings({})));
+  a.push_back(attr("fused_ops", "list(string)", string_list({})));
   a.push_back(attr("epsilon", "float", 1e-4f));
   a.push_back(attr("leakyrelu_alpha", "float", 0.2f));
 }
@@ -39,9 +39,9 @@ void add_fusion_attrs(std::vector<AttrDef>& a) {
 void add_conv_attrs(std::vector<AttrDef>& a) {
   a.push_back(attr("strides", "list(int)"));
   a.push_back(string_attr("padding", {"SAME", "VALID", "EXPLICIT"}));
-  a.push_back(attr("explicit_paddings", "list(int)", ints({})));
+  a.push_back(attr("explicit_paddings", "list(int)", int_list({})));
   a.push_back(string_attr("data_format", {"NHWC", "NCHW"}, "NHWC"));
-  a.push_back(attr("dilations", "list(int)", ints({1, 1, 1, 1})));
+  a.push_back(attr("dilations", "list(int)", int_list({1, 1, 1, 1})));
 }
 
 void register_signatures(OpRegistry& r) {
@@ -63,8 +63,7 @@ void register_signatures(OpRegistry& r) {
     add_fusion_attrs(a);
     // TensorFlow's signature types its args through TArgs (one entry per arg; required there:
     // --tf-compatible graphs carry it, see api/optimize.cc) and has host_args (none here).
-    AttrList no_types;
-    a.push_back(attr("TArgs", "list(type)", no_types));
+    a.push_back(attr("TArgs", "list(type)", type_list({})));
     a.push_back(attr("num_host_args", "int", int64_t{0}));
     r.register_op(op("_FusedConv2D",
                      {arg("input", "T"), arg("filter", "T"), arg("args", "T", "num_args")},

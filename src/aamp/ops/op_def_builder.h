@@ -58,18 +58,6 @@ inline AttrDef min_attr(const std::string& name, int64_t minimum,
   return a;
 }
 
-inline AttrValue ints(std::vector<int64_t> v) {
-  AttrList l;
-  l.i = std::move(v);
-  return l;
-}
-
-inline AttrValue strings(std::vector<std::string> v) {
-  AttrList l;
-  l.s = std::move(v);
-  return l;
-}
-
 inline OpDef op(const std::string& name, std::vector<ArgDef> in, std::vector<ArgDef> out,
                 std::vector<AttrDef> attrs) {
   OpDef d;

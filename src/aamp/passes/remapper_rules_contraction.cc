@@ -241,9 +241,7 @@ std::vector<FusionRule> contraction_rules() {
       Node conv = *m.root;
       conv.inputs[0] = m.input("x");
       conv.attrs["padding"] = std::string("EXPLICIT");
-      AttrList ep;
-      ep.i = p;
-      conv.attrs["explicit_paddings"] = ep;
+      conv.attrs["explicit_paddings"] = int_list(p);
       remap::replace_root(g, m, std::move(conv));
       return true;
     };
@@ -334,13 +332,7 @@ std::vector<FusionRule> contraction_rules() {
 
   // Activation(fused[..., BiasAdd|Add|Mul]) => fused[..., <activation>], for every standalone
   // activation of the epilogue vocabulary (ops/epilogue.h; Gelu's two steps are one op).
-  std::vector<const EpilogueOpDef*> acts;
-  for (const EpilogueOpDef& d : epilogue_ops()) {
-    bool seen = d.source_op.empty();
-    for (const EpilogueOpDef* a : acts) seen |= a->source_op == d.source_op;
-    if (!seen) acts.push_back(&d);
-  }
-  for (const EpilogueOpDef* a : acts) {
+  for (const EpilogueOpDef* a : activation_source_rows()) {
     FusionRule r;
     r.name = "Fused+" + std::string(a->source_op);
     r.tf_compatible = a->tf_fusable;

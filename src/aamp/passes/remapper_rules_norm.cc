@@ -167,8 +167,7 @@ std::vector<FusionRule> norm_rules() {
       if (!per_channel_params(g, m, fmt == "NCHW", rank, channels, &gamma, &beta)) return false;
       Node n = norm_node("InstanceNorm", m, gamma, beta);
       n.attrs["data_format"] = fmt;
-      AttrList none;
-      n.attrs["fused_ops"] = none;
+      n.attrs["fused_ops"] = string_list({});
       remap::replace_root(g, m, std::move(n));
       return true;
     };
@@ -183,9 +182,7 @@ std::vector<FusionRule> norm_rules() {
                       })});
   act.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
     Node n = m.node("norm");
-    AttrList ops;
-    ops.s.push_back(m.root->op);
-    n.attrs["fused_ops"] = ops;
+    n.attrs["fused_ops"] = string_list({m.root->op});
     if (m.root->op == "LeakyRelu") n.attrs["leakyrelu_alpha"] = op_attr_float(*m.root, "alpha");
     remap::replace_root(g, m, std::move(n));
     return true;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "aamp/ops/attrs.h"
+#include "aamp/ops/epilogue.h"
 #include "aamp/ops/registry.h"
 #include "aamp/passes/remapper.h"
 
@@ -45,6 +46,16 @@ size_t tf_prefix(const std::string& op, const std::vector<std::string>& steps) {
   return k;
 }
 
+// The vocabulary's row of an activation step whose standalone op stock TensorFlow has (Relu,
+// Relu6, Elu, LeakyRelu, Sigmoid, Tanh); nullptr for any other step (aamp's own Swish, Mish,
+// HardSwish and Gelu, argument steps).
+const EpilogueOpDef* stock_activation(const std::string& step) {
+  const EpilogueOpDef* d = find_epilogue_op(step);
+  if (!d || !is_activation(d->op) || d->source_op.empty()) return nullptr;
+  const OpInfo* info = OpRegistry::global().find(d->source_op);
+  return info && info->def.has_signature && !info->def.aamp_only ? d : nullptr;
+}
+
 // One unfused step applied to `in`: the stock node, or nullopt for a step it cannot express.
 std::optional<Node> step_node(const Node& fused, const std::string& step, const std::string& in,
                               const std::vector<std::string>& args, size_t* next_arg) {
@@ -71,12 +82,9 @@ std::optional<Node> step_node(const Node& fused, const std::string& step, const 
   } else if (step == "Prelu") {
     n.op = "Prelu";  // becomes stock ops by the Prelu rule
     if (!take_arg()) return std::nullopt;
-  } else if (step == "LeakyRelu") {
-    n.op = "LeakyRelu";
-    n.attrs["alpha"] = op_attr_float(fused, "leakyrelu_alpha");
-  } else if (step == "Relu" || step == "Relu6" || step == "Elu" || step == "Sigmoid" ||
-             step == "Tanh") {
-    n.op = step;
+  } else if (const EpilogueOpDef* d = stock_activation(step)) {
+    n.op = std::string(d->source_op);
+    if (d->op == EpilogueOp::kLeakyRelu) n.attrs["alpha"] = op_attr_float(fused, "leakyrelu_alpha");
   } else {
     return std::nullopt;
   }
@@ -125,11 +133,11 @@ std::vector<FusionRule> tfjs_rules() {
       } else {
         base = f;
         base.inputs.resize(2);
-        AttrList prefix;
-        prefix.s.assign(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(keep));
-        for (const auto& s : prefix.s)
+        const std::vector<std::string> prefix(steps.begin(),
+                                              steps.begin() + static_cast<std::ptrdiff_t>(keep));
+        for (const auto& s : prefix)
           if (s == "BiasAdd" || s == "Add") base.inputs.push_back(args[next_arg++]);
-        base.attrs["fused_ops"] = prefix;
+        base.attrs["fused_ops"] = string_list(prefix);
         base.attrs["num_args"] = static_cast<int64_t>(next_arg);
       }
       for (const auto& c : control_inputs(f)) base.inputs.push_back(c);

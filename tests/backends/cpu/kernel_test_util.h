@@ -19,17 +19,6 @@
 
 namespace aamp::testing {
 
-inline AttrList ints(std::vector<int64_t> v) {
-  AttrList l;
-  l.i = std::move(v);
-  return l;
-}
-inline AttrList strs(std::vector<std::string> v) {
-  AttrList l;
-  l.s = std::move(v);
-  return l;
-}
-
 inline Node make_node(const std::string& op, DType t, AttrMap attrs = {}) {
   Node n;
   n.name = "test_" + op;
@@ -68,6 +57,13 @@ struct KernelCase {
   DType dtype() const {
     const AttrValue* a = node.find_attr("T");
     return a && a->is<DType>() ? a->get<DType>() : inputs.at(0).dtype();
+  }
+  // The dtype the kernel registry looks the case up by (runtime/kernel.h's kernel_dtype).
+  DType kernel_dtype() const {
+    std::vector<DType> in, out;
+    for (const Tensor& t : inputs) in.push_back(t.dtype());
+    for (const TensorDesc& d : outputs) out.push_back(d.dtype);
+    return aamp::kernel_dtype(node, in, out);
   }
   KernelInit init() const {
     KernelInit k;
@@ -160,7 +156,7 @@ inline void add_fused_ops(KernelCase& c, const std::vector<std::string>& ops,
       push(random_tensor(t, {channels}, seed + 300, 0.5f, 1.5f));
     }
   }
-  c.node.attrs["fused_ops"] = strs(ops);
+  c.node.attrs["fused_ops"] = string_list(ops);
   c.node.attrs["num_args"] = num_args;
   c.node.attrs["epsilon"] = 1e-3f;
   c.node.attrs["leakyrelu_alpha"] = 0.3f;

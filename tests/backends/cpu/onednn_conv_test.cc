@@ -29,17 +29,17 @@ std::vector<int64_t> layout(bool nchw, int64_t n, int64_t h, int64_t w, int64_t 
 
 KernelCase make_case(const ConvSpec& s) {
   AttrMap attrs;
-  attrs["strides"] = testing::ints(s.nchw ? std::vector<int64_t>{1, 1, s.stride, s.stride}
-                                          : std::vector<int64_t>{1, s.stride, s.stride, 1});
-  attrs["dilations"] = testing::ints(s.nchw ? std::vector<int64_t>{1, 1, s.dil, s.dil}
-                                            : std::vector<int64_t>{1, s.dil, s.dil, 1});
+  attrs["strides"] = int_list(s.nchw ? std::vector<int64_t>{1, 1, s.stride, s.stride}
+                                     : std::vector<int64_t>{1, s.stride, s.stride, 1});
+  attrs["dilations"] = int_list(s.nchw ? std::vector<int64_t>{1, 1, s.dil, s.dil}
+                                       : std::vector<int64_t>{1, s.dil, s.dil, 1});
   attrs["padding"] = std::string(s.padding);
   attrs["data_format"] = std::string(s.nchw ? "NCHW" : "NHWC");
   if (!s.explicit_pads.empty()) {
     const auto& p = s.explicit_pads;
     attrs["explicit_paddings"] =
-        testing::ints(s.nchw ? std::vector<int64_t>{0, 0, 0, 0, p[0], p[1], p[2], p[3]}
-                             : std::vector<int64_t>{0, 0, p[0], p[1], p[2], p[3], 0, 0});
+        int_list(s.nchw ? std::vector<int64_t>{0, 0, 0, 0, p[0], p[1], p[2], p[3]}
+                        : std::vector<int64_t>{0, 0, p[0], p[1], p[2], p[3], 0, 0});
   }
   KernelCase c{testing::make_node(s.op, s.dtype, attrs), {}, {}, {}, 2};
   const std::string op = s.op;

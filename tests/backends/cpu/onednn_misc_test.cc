@@ -23,10 +23,10 @@ class OnednnPoolTest : public ::testing::TestWithParam<PoolSpec> {};
 TEST_P(OnednnPoolTest, MatchesReference) {
   const PoolSpec& s = GetParam();
   AttrMap attrs;
-  attrs["ksize"] = testing::ints(s.nchw ? std::vector<int64_t>{1, 1, s.k, s.k}
-                                        : std::vector<int64_t>{1, s.k, s.k, 1});
-  attrs["strides"] = testing::ints(s.nchw ? std::vector<int64_t>{1, 1, s.stride, s.stride}
-                                          : std::vector<int64_t>{1, s.stride, s.stride, 1});
+  attrs["ksize"] = int_list(s.nchw ? std::vector<int64_t>{1, 1, s.k, s.k}
+                                   : std::vector<int64_t>{1, s.k, s.k, 1});
+  attrs["strides"] = int_list(s.nchw ? std::vector<int64_t>{1, 1, s.stride, s.stride}
+                                     : std::vector<int64_t>{1, s.stride, s.stride, 1});
   attrs["padding"] = std::string(s.padding);
   attrs["data_format"] = std::string(s.nchw ? "NCHW" : "NHWC");
   KernelCase c{testing::make_node(s.op, s.dtype, attrs), {}, {}, {}, 2};

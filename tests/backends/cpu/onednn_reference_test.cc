@@ -43,7 +43,7 @@ TEST(LinalgReference, MatMulTransposeB) {
 
 TEST(LinalgReference, FusedMatMulBiasRelu6) {
   AttrMap a;
-  a["fused_ops"] = testing::strs({"BiasAdd", "Relu6"});
+  a["fused_ops"] = string_list({"BiasAdd", "Relu6"});
   a["num_args"] = int64_t{1};
   KernelCase c{testing::make_node("_FusedMatMul", DType::kFloat, a), {}, {}, {}, 1};
   c.inputs = {f32({1, 2}, {1, 2}), f32({2, 3}, {1, 2, 3, 4, 5, 6}), f32({3}, {-10, 0, 1})};
@@ -55,7 +55,7 @@ TEST(LinalgReference, FusedMatMulBiasRelu6) {
 
 TEST(LinalgReference, FusedMatMulLeakyRelu) {
   AttrMap a;
-  a["fused_ops"] = testing::strs({"BiasAdd", "LeakyRelu"});
+  a["fused_ops"] = string_list({"BiasAdd", "LeakyRelu"});
   a["num_args"] = int64_t{1};
   a["leakyrelu_alpha"] = 0.25f;
   KernelCase c{testing::make_node("_FusedMatMul", DType::kFloat, a), {}, {}, {}, 1};
@@ -75,8 +75,8 @@ TEST(LinalgReference, BatchMatMulBroadcast) {
 
 AttrMap conv_attrs(const char* padding, int64_t stride) {
   AttrMap a;
-  a["strides"] = testing::ints({1, stride, stride, 1});
-  a["dilations"] = testing::ints({1, 1, 1, 1});
+  a["strides"] = int_list({1, stride, stride, 1});
+  a["dilations"] = int_list({1, 1, 1, 1});
   a["padding"] = std::string(padding);
   a["data_format"] = std::string("NHWC");
   return a;
@@ -102,7 +102,7 @@ TEST(LinalgReference, Conv2DValidAndSame) {
 
 TEST(LinalgReference, FusedConvPrelu) {
   AttrMap a = conv_attrs("VALID", 1);
-  a["fused_ops"] = testing::strs({"BiasAdd", "Prelu"});
+  a["fused_ops"] = string_list({"BiasAdd", "Prelu"});
   a["num_args"] = int64_t{2};
   // 1x1 conv, 2 -> 2 channels, identity filter; bias [-1, 1]; alpha [0.5, 0.25].
   KernelCase c{testing::make_node("_FusedConv2D", DType::kFloat, a),
@@ -138,8 +138,8 @@ TEST(LinalgReference, Conv2DBackpropInputStride2) {
 
 TEST(LinalgReference, PoolingSameExcludesPadding) {
   AttrMap a;
-  a["ksize"] = testing::ints({1, 2, 2, 1});
-  a["strides"] = testing::ints({1, 1, 1, 1});
+  a["ksize"] = int_list({1, 2, 2, 1});
+  a["strides"] = int_list({1, 1, 1, 1});
   a["padding"] = std::string("SAME");
   const Tensor x = f32({1, 2, 2, 1}, {1, 2, 3, 4});
   KernelCase avg{

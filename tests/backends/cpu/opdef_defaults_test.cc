@@ -173,7 +173,7 @@ TEST(OpDefDefaults, DepthToSpaceAndSpaceToDepthWithoutBlockSizeAreErrors) {
 TEST(OpDefDefaults, PoolWithoutPaddingIsAnError) {
   KernelCase c =
       make_case("MaxPool", {f32({1, 2, 2, 1}, {0, 1, 2, 3})}, {{1, 1, 1, 1}},
-                {{"ksize", testing::ints({1, 2, 2, 1})}, {"strides", testing::ints({1, 1, 1, 1})}});
+                {{"ksize", int_list({1, 2, 2, 1})}, {"strides", int_list({1, 1, 1, 1})}});
   EXPECT_THAT(factory_error(c), HasSubstr("(MaxPool): missing attr 'padding'"));
 }
 

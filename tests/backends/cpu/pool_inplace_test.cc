@@ -42,12 +42,11 @@ bool oracle_safe(const Conv2DGeom& g) {
 
 KernelCase make_case(const char* op, DType t, const Spec& s, uint32_t seed) {
   AttrMap attrs;
-  attrs["ksize"] = testing::ints({1, s.k_h, s.k_w, 1});
-  attrs["strides"] = testing::ints({1, s.stride_h, s.stride_w, 1});
+  attrs["ksize"] = int_list({1, s.k_h, s.k_w, 1});
+  attrs["strides"] = int_list({1, s.stride_h, s.stride_w, 1});
   attrs["padding"] = s.padding;
   if (s.padding == "EXPLICIT")
-    attrs["explicit_paddings"] =
-        testing::ints({0, 0, s.pads[0], s.pads[1], s.pads[2], s.pads[3], 0, 0});
+    attrs["explicit_paddings"] = int_list({0, 0, s.pads[0], s.pads[1], s.pads[2], s.pads[3], 0, 0});
   KernelCase c{testing::make_node(op, t, attrs), {}, {}, {}, 1};
   c.inputs.push_back(testing::random_tensor(t, s.in, seed));
   c.outputs.push_back({t, linalg::geom_output_shape(linalg::pool_geom(c.node, s.in))});

@@ -1,13 +1,15 @@
 // The backend harness on the GPU (tests/backends/harness): every CUDA kernel over its cases
-// against the CPU reference kernel on host copies of the inputs. Skipped without a CUDA device;
-// the coverage check (cases and a reference for every GPU kernel) runs without one in
-// test_backends_harness.
+// against the CPU reference kernel on host copies of the inputs, and _FusedConv2D again in each
+// form AAMP_CUDNN_FUSED forces. Skipped without a CUDA device; the coverage check (cases and a
+// reference for every GPU kernel) runs without one in test_backends_harness.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "backends/cuda/cuda_test_util.h"
 #include "backends/harness/harness.h"
+#include "test_util.h"
 
 namespace aamp::testing {
 namespace {
@@ -45,6 +47,22 @@ TEST(CudaBackendHarness, GpuKernelsMatchTheReference) {
   ASSERT_NE(find_device_runtime(DeviceKind::kGPU), nullptr);
   GpuDevice dev;
   run_backend_harness(dev);
+}
+
+// The run above takes the cuDNN kernels' default form; _FusedConv2D's cases also run in the two
+// forms AAMP_CUDNN_FUSED forces (read at kernel creation): cuDNN's fused call wherever it runs
+// (1), and the convolution followed by aamp's epilogue kernel (0).
+TEST(CudaBackendHarness, FusedConv2DInEachCudnnForm) {
+  AAMP_SKIP_WITHOUT_GPU();
+#ifndef AAMP_HAVE_CUDNN
+  GTEST_SKIP() << "built without cuDNN: no GPU convolution kernels";
+#endif
+  GpuDevice dev;
+  for (const char* form : {"1", "0"}) {
+    SCOPED_TRACE(std::string("AAMP_CUDNN_FUSED=") + form);
+    ScopedEnv env("AAMP_CUDNN_FUSED", form);
+    run_backend_harness(dev, {"_FusedConv2D"});
+  }
 }
 
 }  // namespace

@@ -22,18 +22,11 @@ inline bool has_cuda_device() {
 #define AAMP_SKIP_WITHOUT_GPU() \
   if (!::aamp::testing::has_cuda_device()) GTEST_SKIP() << "no CUDA device"
 
-inline DType case_kernel_dtype(const KernelCase& c) {
-  std::vector<DType> in, out;
-  for (const Tensor& t : c.inputs) in.push_back(t.dtype());
-  for (const TensorDesc& d : c.outputs) out.push_back(d.dtype);
-  return kernel_dtype(c.node, in, out);
-}
-
 // The CPU reference kernel's outputs.
 inline std::vector<Tensor> run_reference(const KernelCase& c) {
   const KernelInit init = c.init();
   const KernelRegistration* r = KernelRegistry::global().lookup(
-      c.node.op, DeviceKind::kCPU, case_kernel_dtype(c), init, /*reference_only=*/true);
+      c.node.op, DeviceKind::kCPU, c.kernel_dtype(), init, /*reference_only=*/true);
   EXPECT_NE(r, nullptr) << "no reference kernel for " << c.node.op;
   return r ? run_kernel(c, *r) : std::vector<Tensor>{};
 }
@@ -48,9 +41,9 @@ inline std::vector<Tensor> run_gpu(const KernelCase& c, int runs = 1) {
   KernelInit init = c.init();
   init.device = DeviceKind::kGPU;
   const KernelRegistration* r =
-      KernelRegistry::global().lookup(c.node.op, DeviceKind::kGPU, case_kernel_dtype(c), init);
+      KernelRegistry::global().lookup(c.node.op, DeviceKind::kGPU, c.kernel_dtype(), init);
   if (!r) {
-    ADD_FAILURE() << "no GPU kernel for " << c.node.op << " " << dtype_name(case_kernel_dtype(c));
+    ADD_FAILURE() << "no GPU kernel for " << c.node.op << " " << dtype_name(c.kernel_dtype());
     return {};
   }
   return run_gpu(c, *r, runs);
@@ -106,17 +99,6 @@ inline std::vector<Tensor> run_gpu(const KernelCase& c, const KernelRegistration
 // one rounding of the output.
 inline double gpu_tolerance(DType t) {
   return t == DType::kFloat ? 1e-4 : (t == DType::kHalf ? 5e-3 : 2e-2);
-}
-
-inline void expect_gpu_matches_reference(const KernelCase& c, const std::string& what) {
-  const std::vector<Tensor> ref = run_reference(c);
-  const std::vector<Tensor> got = run_gpu(c, 2);  // twice: re-running is stable
-  ASSERT_EQ(ref.size(), got.size()) << what;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    EXPECT_EQ(got[i].dtype(), ref[i].dtype()) << what;
-    EXPECT_LE(scaled_max_err(got[i], ref[i]), gpu_tolerance(ref[i].dtype()))
-        << what << " output " << i;
-  }
 }
 
 }  // namespace aamp::testing

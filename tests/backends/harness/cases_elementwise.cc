@@ -114,19 +114,17 @@ void copy_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
     add({1}, {}, {Tensor::from_vector<int32_t>(Shape{0}, {})}, {{"Tshape", DType::kInt32}});
   } else if (op == "Squeeze") {
     add({3, 1, 5, 1}, {3, 5}, {}, {});
-    add({1, 7, 1}, {7, 1}, {}, {{"squeeze_dims", ints({0})}});
+    add({1, 7, 1}, {7, 1}, {}, {{"squeeze_dims", int_list({0})}});
   } else if (op == "ExpandDims") {
     add({3, 5}, {3, 1, 5}, {int32s({1})}, {{"Tdim", DType::kInt32}});
     add({}, {1}, {int32s({0})}, {{"Tdim", DType::kInt32}});
   } else if (op == "IdentityN") {
     // Output i is input i (T is a list of types).
-    AttrList types;
-    types.type = {t, t};
     KernelCase c{make_node(op, t),
                  {data(t, {4, 5}, 2), data(t, {3}, 3)},
                  {false, false},
                  {{t, {4, 5}}, {t, {3}}}};
-    c.node.attrs["T"] = types;
+    c.node.attrs["T"] = type_list({t, t});
     out.push_back({"[4,5], [3]", std::move(c)});
     out.back().exact = true;
   } else if (op == "PlaceholderWithDefault") {

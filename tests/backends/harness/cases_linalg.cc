@@ -11,6 +11,14 @@
 namespace aamp::testing {
 namespace {
 
+using OpLists = std::vector<std::vector<std::string>>;
+
+// The epilogues() with an op's own extra fused_ops lists.
+OpLists with(OpLists lists, const OpLists& more) {
+  lists.insert(lists.end(), more.begin(), more.end());
+  return lists;
+}
+
 // ---- convolutions ---------------------------------------------------------------------------
 
 struct Conv {
@@ -39,14 +47,14 @@ Dims spatial(bool nchw, int64_t a, int64_t b) { return nchw ? Dims{1, 1, a, b} :
 
 KernelCase conv_case(const std::string& op, DType t, const Conv& s) {
   AttrMap attrs;
-  attrs["strides"] = ints(spatial(s.nchw, s.stride, s.stride));
-  attrs["dilations"] = ints(spatial(s.nchw, s.dil, s.dil));
+  attrs["strides"] = int_list(spatial(s.nchw, s.stride, s.stride));
+  attrs["dilations"] = int_list(spatial(s.nchw, s.dil, s.dil));
   attrs["padding"] = s.padding;
   attrs["data_format"] = std::string(s.nchw ? "NCHW" : "NHWC");
   if (!s.pads.empty()) {
     const Dims& p = s.pads;
-    attrs["explicit_paddings"] = ints(s.nchw ? Dims{0, 0, 0, 0, p[0], p[1], p[2], p[3]}
-                                             : Dims{0, 0, p[0], p[1], p[2], p[3], 0, 0});
+    attrs["explicit_paddings"] = int_list(s.nchw ? Dims{0, 0, 0, 0, p[0], p[1], p[2], p[3]}
+                                                 : Dims{0, 0, p[0], p[1], p[2], p[3], 0, 0});
   }
   KernelCase c{make_node(op, t, attrs), {}, {}, {}};
   const bool bwd = op == "Conv2DBackpropInput";
@@ -75,11 +83,11 @@ void add_conv(const std::string& op, DType t, const Conv& s, std::vector<Harness
   out.push_back({s.name(), conv_case(op, t, s)});
 }
 
-// Every epilogue on each window; the first window also with the args fed at run time.
+// Every fused_ops list on each window; the first window also with the args fed at run time.
 void add_fused(const std::string& op, DType t, const std::vector<Conv>& windows,
-               std::vector<HarnessCase>& out) {
+               std::vector<HarnessCase>& out, const OpLists& lists = epilogues()) {
   for (size_t i = 0; i < windows.size(); ++i)
-    for (const auto& ops : epilogues())
+    for (const auto& ops : lists)
       for (bool const_args : {true, false}) {
         if (!const_args && i > 0) continue;
         KernelCase c = conv_case(op, t, windows[i]);
@@ -93,18 +101,20 @@ void add_fused(const std::string& op, DType t, const std::vector<Conv>& windows,
 void conv_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
   if (op == "Conv2D") {
-    for (const Conv& s : std::vector<Conv>{
-             {2, 11, 9, 5, 3, 3, 7},
-             {2, 10, 12, 5, 3, 3, 7, 2},  // SAME with asymmetric padding
-             {2, 9, 11, 5, 3, 3, 7, 2, 1, "VALID"},
-             {1, 12, 13, 4, 3, 3, 5, 1, 2},  // dilation
-             {1, 8, 9, 3, 3, 2, 4, 1, 1, "EXPLICIT", {1, 2, 0, 3}},
-             {2, 17, 17, 3, 7, 7, 16, 2, 1, "VALID"},  // a ResNet stem
-             {2, 8, 8, 32, 1, 1, 64},
-             {1, 6, 6, 8, 1, 1, 16, 1, 1, "VALID", {}, false, false},
-             {1, 1, 1, 3, 1, 1, 2},
-             {2, 11, 9, 5, 3, 3, 7, 1, 1, "SAME", {}, true},
-             {1, 8, 8, 3, 3, 3, 4, 2, 1, "EXPLICIT", {1, 2, 0, 1}, true}})
+    for (const Conv& s :
+         std::vector<Conv>{{2, 11, 9, 5, 3, 3, 7},
+                           {2, 10, 12, 5, 3, 3, 7, 2},  // SAME with asymmetric padding
+                           {2, 9, 11, 5, 3, 3, 7, 2, 1, "VALID"},
+                           {1, 12, 13, 4, 3, 3, 5, 1, 2},  // dilation
+                           {1, 8, 9, 3, 3, 2, 4, 1, 1, "EXPLICIT", {1, 2, 0, 3}},
+                           {2, 17, 17, 3, 7, 7, 16, 2, 1, "VALID"},  // a ResNet stem
+                           {2, 8, 8, 32, 1, 1, 64},
+                           {1, 9, 11, 3, 3, 3, 6, 2},
+                           {3, 7, 7, 16, 1, 1, 24, 2, 1, "VALID"},  // 1x1, stride 2
+                           {1, 6, 6, 8, 1, 1, 16, 1, 1, "VALID", {}, false, false},
+                           {1, 1, 1, 3, 1, 1, 2},
+                           {2, 11, 9, 5, 3, 3, 7, 1, 1, "SAME", {}, true},
+                           {1, 8, 8, 3, 3, 3, 4, 2, 1, "EXPLICIT", {1, 2, 0, 1}, true}})
       add_conv(op, t, s, out);
   } else if (op == "_FusedConv2D") {
     add_fused(op, t,
@@ -112,7 +122,7 @@ void conv_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
                {1, 13, 13, 3, 3, 3, 8, 2, 1, "VALID"},
                {2, 8, 8, 32, 3, 3, 32, 2},
                {1, 10, 10, 4, 3, 3, 6, 1, 1, "SAME", {}, true}},
-              out);
+              out, with(epilogues(), {{}}));  // also with no fused step at all
   } else if (op == "DepthwiseConv2dNative") {
     for (const Conv& s : std::vector<Conv>{
              {2, 9, 10, 6, 3, 3, 1},
@@ -177,6 +187,8 @@ void matmul_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
         plain.push_back({ta ? Dims{33, 17} : Dims{17, 33}, tb ? Dims{29, 33} : Dims{33, 29}, ta,
                          tb, cb});
   plain.push_back({{1, 13}, {13, 5}});
+  plain.push_back({{13, 1}, {5, 13}, true, true});  // m = 1, both transposed
+  plain.push_back({{256, 7}, {256, 5}, true, false, true});
   plain.push_back({{7, 1}, {1, 5}, false, false, true});  // k = 1
   plain.push_back({{64, 256}, {256, 96}, false, false, true});
   const std::vector<Mm> batched = {
@@ -200,7 +212,9 @@ void matmul_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
                                        {{64, 8}, {48, 64}, true, true, true},
                                        {{7, 13}, {13, 5}, false, false, true},
                                        {{7, 13}, {13, 5}}})
-      for (const auto& ops : epilogues()) {
+      // cuBLASLt fuses Relu and GeluApproximate; another activation after the residual Add
+      // runs as its own kernel.
+      for (const auto& ops : with(epilogues(), {{"BiasAdd", "Add", "GeluExact"}})) {
         KernelCase c = mm_case(op, t, s);
         const Dims o = c.outputs[0].shape;
         add_fused_ops(c, ops, o, o.back(), s.const_b, 3);
@@ -216,7 +230,9 @@ void matmul_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
     for (const Mm& s : std::vector<Mm>{{{2, 3, 5, 8}, {2, 3, 6, 8}, false, true},
                                        {{2, 6, 8}, {8, 5}, false, false, true},
                                        {{2, 4, 6, 8}, {2, 4, 8, 6}}})
-      for (const auto& ops : epilogues())
+      // A scale alone (BERT's 1/sqrt(d)) and the activations after a Mul or an Add too.
+      for (const auto& ops :
+           with(epilogues(), {{"Mul"}, {"Mul", "Tanh"}, {"Add", "GeluApproximate"}}))
         for (bool const_args : {true, false}) {
           KernelCase c = mm_case(op, t, s);
           const Dims o = c.outputs[0].shape;
@@ -244,8 +260,8 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   for (bool nchw : {false, true})
     for (const P& p : windows) {
       AttrMap attrs;
-      attrs["ksize"] = ints(spatial(nchw, p.k, p.k));
-      attrs["strides"] = ints(spatial(nchw, p.stride, p.stride));
+      attrs["ksize"] = int_list(spatial(nchw, p.k, p.k));
+      attrs["strides"] = int_list(spatial(nchw, p.stride, p.stride));
       attrs["padding"] = std::string(p.padding);
       attrs["data_format"] = std::string(nchw ? "NCHW" : "NHWC");
       const Dims in = layout(nchw, p.nhwc[0], p.nhwc[1], p.nhwc[2], p.nhwc[3]);

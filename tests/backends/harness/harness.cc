@@ -127,13 +127,6 @@ bool has_reference(const std::string& op, DType t) {
   return false;
 }
 
-DType case_dtype(const KernelCase& c) {
-  std::vector<DType> in, out;
-  for (const Tensor& t : c.inputs) in.push_back(t.dtype());
-  for (const TensorDesc& d : c.outputs) out.push_back(d.dtype);
-  return kernel_dtype(c.node, in, out);
-}
-
 // "" when the outputs agree, else what differs.
 std::string compare(const HarnessCase& h, const std::vector<Tensor>& got,
                     const std::vector<Tensor>& want, const HarnessDevice& dev) {
@@ -205,9 +198,13 @@ void check_harness_coverage(DeviceKind d) {
   }
 }
 
-void run_backend_harness(HarnessDevice& dev) {
+void run_backend_harness(HarnessDevice& dev, const std::vector<std::string>& only) {
   const DeviceKind d = dev.kind();
-  const std::vector<const KernelRegistration*> fast = fast_kernels(d);
+  std::vector<const KernelRegistration*> fast = fast_kernels(d);
+  if (!only.empty())
+    std::erase_if(fast, [&](const KernelRegistration* r) {
+      return std::find(only.begin(), only.end(), r->op) == only.end();
+    });
   ASSERT_FALSE(fast.empty()) << "no fast kernels registered for " << device_name(d);
   std::printf("backend harness, %s: %zu fast kernels\n", device_name(d), fast.size());
   int total_run = 0, total_refused = 0, total_failed = 0, total_known = 0;
@@ -220,8 +217,9 @@ void run_backend_harness(HarnessDevice& dev) {
       Tally& tally = per_dtype[t];
       for (const HarnessCase& h : harness_cases(r->op, t)) {
         const std::string what = kernel_label(*r) + " " + dtype_name(t) + " " + h.what;
-        if (case_dtype(h.kc) != t) {
-          ADD_FAILURE() << what << ": the case's kernel dtype is " << dtype_name(case_dtype(h.kc));
+        if (h.kc.kernel_dtype() != t) {
+          ADD_FAILURE() << what << ": the case's kernel dtype is "
+                        << dtype_name(h.kc.kernel_dtype());
           continue;
         }
         // What the Session would refuse (node checks) or the kernel's supports refuses.

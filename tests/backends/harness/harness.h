@@ -70,9 +70,10 @@ class HarnessDevice {
 // no cases, or no reference kernel for the dtype. Needs no device: runs in CI for every backend.
 void check_harness_coverage(DeviceKind d);
 
-// Runs every case of every fast kernel of the device against the reference and prints the
-// summary (per kernel and dtype: cases run / refused). Failures: a disagreement, an Error, a
-// case no reference accepts, a fast kernel that accepts none of its cases.
-void run_backend_harness(HarnessDevice& dev);
+// Runs every case of every fast kernel of the device (of the ops `only` names, when not empty)
+// against the reference and prints the summary (per kernel and dtype: cases run / refused).
+// Failures: a disagreement, an Error, a case no reference accepts, a fast kernel that accepts
+// none of its cases.
+void run_backend_harness(HarnessDevice& dev, const std::vector<std::string>& only = {});
 
 }  // namespace aamp::testing

@@ -1,6 +1,7 @@
-// CPU kernels of aamp's own fused ops (ops/aamp_fused_ops.cc): LayerNorm, InstanceNorm, Swish,
-// Mish, HardSwish, Gelu and _AampFusedAddSoftmax. They read and write T (float32, bfloat16 or
-// float16) and compute in float32; normalisation statistics are always float32.
+// CPU kernels of aamp's own fused ops (ops/aamp_fused_ops.cc): LayerNorm, InstanceNorm and
+// _AampFusedAddSoftmax. They read and write T (float32, bfloat16 or float16) and compute in
+// float32; normalisation statistics are always float32. aamp's activation ops (Swish, Mish,
+// HardSwish, Gelu) are element-wise reference kernels (reference_elementwise.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -8,53 +9,13 @@
 
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
-#include "aamp/ops/activation.h"
 #include "aamp/ops/attrs.h"
-#include "aamp/ops/epilogue.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/thread_pool.h"
 
 namespace aamp {
 
 namespace {
-
-// Element-wise activation: y = f(x).
-template <typename F>
-class UnaryKernel : public Kernel {
- public:
-  explicit UnaryKernel(F f) : f_(f) {}
-  void run(KernelContext& ctx) override {
-    const TensorView& x = ctx.inputs[0];
-    TensorView& y = ctx.outputs[0];
-    dispatch_float(x.dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const T* in = x.as<T>();
-      T* out = y.as<T>();
-      parallel_for(x.num_elements(), 1 << 14, ctx.threads, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) out[i] = from_float<T>(f_(as_float(in[i])));
-      });
-    });
-  }
-  std::vector<std::pair<int, int>> inplace_pairs() const override { return {{0, 0}}; }
-
- private:
-  F f_;
-};
-
-template <typename F>
-std::unique_ptr<Kernel> make_unary(F f) {
-  return std::make_unique<UnaryKernel<F>>(f);
-}
-
-// An activation node (ops/epilogue.h's activation_of_node) as a kernel over ops/activation.h's
-// formula.
-std::unique_ptr<Kernel> make_activation(const KernelInit& i) {
-  EpilogueOp k = EpilogueOp::kRelu;
-  ActParams p;
-  AAMP_CHECK(activation_of_node(*i.node, k, p), ErrorCode::kInternal,
-             i.node->describe() + ": not an activation");
-  return make_unary([k, p](float x) { return activate(k, x, p); });
-}
 
 // e^x for softmax, written so that the compiler vectorizes it (libm's expf is a call per
 // element): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its Taylor series to degree 7
@@ -302,7 +263,6 @@ void add(const std::string& op, KernelFactory f) {
 }
 
 const bool kRegistered = register_kernels([] {
-  for (const char* op : {"Swish", "Mish", "HardSwish", "Gelu"}) add(op, make_activation);
   add("LayerNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, false); });
   add("InstanceNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, true); });
   add("_AampFusedAddSoftmax",

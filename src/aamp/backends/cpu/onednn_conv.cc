@@ -48,7 +48,7 @@ class ConvKernel : public PrimitiveKernel {
                ErrorCode::kUnimplemented, n.describe() + ": empty convolution");
     Epilogue ep;
     if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
-      ep = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
 
     const auto tag = g.nchw ? memory::format_tag::nchw : memory::format_tag::nhwc;
     const memory::desc in_md({g.n, g.in_c, g.in_h, g.in_w}, mt, tag);
@@ -106,7 +106,7 @@ class ConvKernel : public PrimitiveKernel {
       auto [pd, bias_md] = make_pd(ep);
       Epilogue head = ep;
       TailEpilogue tail;
-      if (is_ref_impl(pd.impl_info_str()) && TailEpilogue::split(head, tail)) {
+      if (is_ref_impl(pd.impl_info_str()) && TailEpilogue::split(head, init, tail)) {
         auto [pd2, bias_md2] = make_pd(head);
         if (!is_ref_impl(pd2.impl_info_str())) {
           pd = pd2;

@@ -32,7 +32,7 @@ class MatMulKernel : public PrimitiveKernel {
     const linalg::MatMulGeom g = linalg::matmul_geom(n, init.inputs[0].shape, init.inputs[1].shape);
     Epilogue ep;
     if (n.op == "_FusedMatMul" || n.op == "_AampFusedBatchMatMulV2")
-      ep = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
     AAMP_CHECK(g.m > 0 && g.n > 0 && g.k > 0 && g.batch_size() > 0, ErrorCode::kUnimplemented,
                n.describe() + ": empty matmul");
 
@@ -74,7 +74,7 @@ class MatMulKernel : public PrimitiveKernel {
         b_const ? memory::desc(bdims, mt, memory::format_tag::any) : memory::desc(bdims, mt, bstr);
     // oneDNN 2.6's reference matmul, the only one with a PReLU post-op, fails to execute it.
     Epilogue head = ep;
-    if (TailEpilogue::split(head, tail_)) channels_ = g.n;
+    if (TailEpilogue::split(head, init, tail_)) channels_ = g.n;
     for (const EpilogueStep& s : head.steps)
       AAMP_CHECK(s.kind != EpilogueOp::kPrelu, ErrorCode::kUnimplemented,
                  n.describe() + ": oneDNN cannot run fused_ops " + fused_ops_text(n) +
@@ -143,7 +143,8 @@ class CastMatMulKernel : public Kernel {
     AAMP_CHECK(init.inputs[0].shape.size() == 2 && !op_attr_bool(n, "transpose_a"),
                ErrorCode::kUnimplemented, n.describe() + ": folds the cast of a 2-D A only");
     if (n.op == "_FusedMatMul")
-      for (const EpilogueStep& s : parse_epilogue(n, 2, static_cast<int>(init.inputs.size())).steps)
+      for (const EpilogueStep& s :
+           parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size())).steps)
         AAMP_CHECK(is_activation(s.kind) || epilogue_op_def(s.kind).per_channel_only,
                    ErrorCode::kUnimplemented,
                    n.describe() + ": an epilogue whose args may vary by row does not fold a cast");

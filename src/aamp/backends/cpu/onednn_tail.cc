@@ -9,7 +9,7 @@ namespace aamp::onednn {
 
 bool is_ref_impl(const std::string& impl_info) { return impl_info.rfind("ref", 0) == 0; }
 
-bool TailEpilogue::split(Epilogue& ep, TailEpilogue& tail) {
+bool TailEpilogue::split(Epilogue& ep, const KernelInit& init, TailEpilogue& tail) {
   size_t first = ep.steps.size();
   for (size_t i = 0; i < ep.steps.size() && first == ep.steps.size(); ++i)
     if (ep.steps[i].kind == EpilogueOp::kPrelu) first = i;
@@ -20,14 +20,22 @@ bool TailEpilogue::split(Epilogue& ep, TailEpilogue& tail) {
   }
   tail.steps_.assign(ep.steps.begin() + static_cast<std::ptrdiff_t>(first), ep.steps.end());
   tail.act_ = ep.act;
+  tail.args_.assign(tail.steps_.size(), {});
+  tail.constant_.assign(tail.steps_.size(), false);
+  for (size_t i = 0; i < tail.steps_.size(); ++i) {
+    const size_t arg = static_cast<size_t>(tail.steps_[i].arg);
+    if (tail.steps_[i].arg < 0 || arg >= init.const_inputs.size() || !init.const_inputs[arg])
+      continue;
+    linalg::to_floats(*init.const_inputs[arg], tail.args_[i]);
+    tail.constant_[i] = true;
+  }
   ep.steps.resize(first);
   return true;
 }
 
 void TailEpilogue::apply(const KernelContext& ctx, int64_t channels, int64_t inner) {
-  args_.resize(steps_.size());
   for (size_t i = 0; i < steps_.size(); ++i)
-    if (steps_[i].arg >= 0)
+    if (steps_[i].arg >= 0 && !constant_[i])
       linalg::to_floats(ctx.inputs.at(static_cast<size_t>(steps_[i].arg)), args_[i]);
   for (size_t i = 0; i < steps_.size(); ++i)
     AAMP_CHECK(

@@ -25,8 +25,9 @@ bool is_ref_impl(const std::string& impl_info);
 class TailEpilogue {
  public:
   // Moves `ep`'s steps from its first PReLU on into `tail`; false (both untouched) when `ep` has
-  // no PReLU or a later step is not a PReLU, BiasAdd or activation.
-  static bool split(Epilogue& ep, TailEpilogue& tail);
+  // no PReLU or a later step is not a PReLU, BiasAdd or activation. The moved steps' constant
+  // arguments (init.const_inputs) are read into float32 here, once; the others at each run.
+  static bool split(Epilogue& ep, const KernelInit& init, TailEpilogue& tail);
   bool empty() const { return steps_.empty(); }
 
   // Applies the steps in place to output 0, whose element i has channel (i / inner) % channels
@@ -36,7 +37,8 @@ class TailEpilogue {
  private:
   std::vector<EpilogueStep> steps_;
   ActParams act_;
-  std::vector<std::vector<float>> args_;
+  std::vector<std::vector<float>> args_;  // per step: its argument in float32 (empty: none)
+  std::vector<bool> constant_;            // per step: args_ was read at creation
 };
 
 }  // namespace aamp::onednn

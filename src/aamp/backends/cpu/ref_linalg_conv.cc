@@ -12,25 +12,20 @@ namespace {
 using linalg::Conv2DGeom;
 using linalg::ConvKind;
 
-
-// NCHW <-> NHWC float copies.
-void nchw_to_nhwc(const std::vector<float>& in, int64_t n, int64_t c, int64_t h, int64_t w,
-                  std::vector<float>& out) {
+// NCHW -> NHWC float copy (`to_nhwc`), or NHWC -> NCHW.
+void relayout(const std::vector<float>& in, int64_t n, int64_t c, int64_t h, int64_t w,
+              bool to_nhwc, std::vector<float>& out) {
   out.resize(in.size());
   for (int64_t b = 0; b < n; ++b)
     for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < h * w; ++p)
-        out[static_cast<size_t>((b * h * w + p) * c + ch)] =
-            in[static_cast<size_t>((b * c + ch) * h * w + p)];
-}
-void nhwc_to_nchw(const std::vector<float>& in, int64_t n, int64_t c, int64_t h, int64_t w,
-                  std::vector<float>& out) {
-  out.resize(in.size());
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < h * w; ++p)
-        out[static_cast<size_t>((b * c + ch) * h * w + p)] =
-            in[static_cast<size_t>((b * h * w + p) * c + ch)];
+      for (int64_t p = 0; p < h * w; ++p) {
+        const size_t nchw = static_cast<size_t>((b * c + ch) * h * w + p);
+        const size_t nhwc = static_cast<size_t>((b * h * w + p) * c + ch);
+        if (to_nhwc)
+          out[nhwc] = in[nchw];
+        else
+          out[nchw] = in[nhwc];
+      }
 }
 
 class RefConvKernel : public Kernel {
@@ -54,7 +49,7 @@ class RefConvKernel : public Kernel {
                 : ConvKind::kConv2D;
     g_ = linalg::conv_geom(n, kind_, init.inputs[0].shape, init.inputs[1].shape);
     if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
-      ep_ = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+      ep_ = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
   }
 
   void run(KernelContext& ctx) override {
@@ -64,9 +59,9 @@ class RefConvKernel : public Kernel {
     linalg::to_floats(xv, tmp_);
     if (g.nchw) {
       if (bwd)
-        nchw_to_nhwc(tmp_, g.n, g.out_c, g.out_h, g.out_w, x_);
+        relayout(tmp_, g.n, g.out_c, g.out_h, g.out_w, true, x_);
       else
-        nchw_to_nhwc(tmp_, g.n, g.in_c, g.in_h, g.in_w, x_);
+        relayout(tmp_, g.n, g.in_c, g.in_h, g.in_w, true, x_);
     } else {
       x_.swap(tmp_);
     }
@@ -78,9 +73,9 @@ class RefConvKernel : public Kernel {
     if (g.nchw) {
       tmp_.swap(y_);
       if (bwd)
-        nhwc_to_nchw(tmp_, g.n, g.in_c, g.in_h, g.in_w, y_);
+        relayout(tmp_, g.n, g.in_c, g.in_h, g.in_w, false, y_);
       else
-        nhwc_to_nchw(tmp_, g.n, g.out_c, g.out_h, g.out_w, y_);
+        relayout(tmp_, g.n, g.out_c, g.out_h, g.out_w, false, y_);
     }
     AAMP_CHECK(ctx.outputs[0].num_elements() == static_cast<int64_t>(y_.size()),
                ErrorCode::kInternal, desc_ + ": output size mismatch");

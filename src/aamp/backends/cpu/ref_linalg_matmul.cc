@@ -20,7 +20,7 @@ class RefMatMulKernel : public Kernel {
                node.describe() + ": needs two inputs");
     g_ = linalg::matmul_geom(node, init.inputs[0].shape, init.inputs[1].shape);
     if (node.op == "_FusedMatMul" || node.op == "_AampFusedBatchMatMulV2")
-      ep_ = parse_epilogue(node, 2, static_cast<int>(init.inputs.size()));
+      ep_ = parse_epilogue(node, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
     // A folded input cast (KernelInit::cast_from): A arrives in float32 and is rounded to the
     // node's dtype as the Cast would have.
     if (!init.cast_from.empty() && init.cast_from[0] != DType::kInvalid) {

@@ -7,7 +7,9 @@
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/activation.h"
 #include "aamp/ops/attrs.h"
+#include "aamp/ops/pool_window.h"
 
 namespace aamp {
 namespace {
@@ -37,22 +39,11 @@ class RefPoolKernel : public Kernel {
       for (int64_t c = 0; c < g.in_c; ++c)
         for (int64_t oh = 0; oh < g.out_h; ++oh)
           for (int64_t ow = 0; ow < g.out_w; ++ow) {
-            float acc = max_ ? -std::numeric_limits<float>::infinity() : 0.0f;
-            int64_t count = 0;
-            for (int64_t kh = 0; kh < g.k_h; ++kh) {
-              const int64_t ih = oh * g.stride_h - g.pad_t + kh;
-              if (ih < 0 || ih >= g.in_h) continue;
-              for (int64_t kw = 0; kw < g.k_w; ++kw) {
-                const int64_t iw = ow * g.stride_w - g.pad_l + kw;
-                if (iw < 0 || iw >= g.in_w) continue;
-                const float v =
-                    x_[static_cast<size_t>(at4(g.nchw, b, ih, iw, c, g.in_h, g.in_w, g.in_c))];
-                acc = max_ ? std::max(acc, v) : acc + v;
-                ++count;
-              }
-            }
-            if (!max_) acc = count ? acc / static_cast<float>(count) : 0.0f;
-            y_[static_cast<size_t>(at4(g.nchw, b, oh, ow, c, g.out_h, g.out_w, g.out_c))] = acc;
+            auto load = [&](int64_t ih, int64_t iw) {
+              return x_[static_cast<size_t>(at4(g.nchw, b, ih, iw, c, g.in_h, g.in_w, g.in_c))];
+            };
+            y_[static_cast<size_t>(at4(g.nchw, b, oh, ow, c, g.out_h, g.out_w, g.out_c))] =
+                max_ ? pool_window<true>(g, oh, ow, load) : pool_window<false>(g, oh, ow, load);
           }
     linalg::from_floats(y_, ctx.outputs[0]);
   }
@@ -143,7 +134,7 @@ class RefBatchNormKernel : public Kernel {
     for (int64_t i = 0; i < static_cast<int64_t>(y_.size()); ++i) {
       const size_t c = static_cast<size_t>(nchw_ ? (i / (H * W)) % C : i % C);
       float& v = y_[static_cast<size_t>(i)];
-      v = (v - mean_[c]) * (scale_[c] / std::sqrt(var_[c] + eps_)) + offset_[c];
+      v = batch_norm(v, scale_[c], offset_[c], mean_[c], var_[c], eps_);
     }
     linalg::from_floats(y_, ctx.outputs[0]);
     // batch_mean, batch_variance, reserve_space_1, reserve_space_2, (reserve_space_3).

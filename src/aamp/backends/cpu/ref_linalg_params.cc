@@ -104,9 +104,7 @@ namespace {
 const bool kChecksRegistered = [] {
   for (const char* op :
        {"_FusedMatMul", "_FusedConv2D", "FusedDepthwiseConv2dNative", "_AampFusedBatchMatMulV2"}) {
-    KernelRegistry::global().add_check(op, DeviceKind::kCPU, [](const Node& n) {
-      parse_epilogue(n, first_arg_index(n.op), n.num_data_inputs());
-    });
+    KernelRegistry::global().add_check(op, DeviceKind::kCPU, check_fused_ops);
   }
   return true;
 }();
@@ -193,11 +191,6 @@ MatMulGeom matmul_geom(const Node& n, const std::vector<int64_t>& a,
     g.batch[i] = x == 1 ? y : x;
   }
   return g;
-}
-
-int first_arg_index(const std::string& op) {
-  (void)op;
-  return 2;
 }
 
 void to_floats(const TensorView& t, std::vector<float>& out) {

@@ -49,9 +49,6 @@ struct MatMulGeom {
 // MatMul (transpose_a/b) or BatchMatMul/BatchMatMulV2 (adj_x/adj_y, broadcasting batch dims).
 MatMulGeom matmul_geom(const Node& n, const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 
-// Number of data inputs excluding fused args, per contraction op (2 for all of them).
-int first_arg_index(const std::string& op);
-
 // Reads a float-typed view (any float dtype) into floats.
 void to_floats(const TensorView& t, std::vector<float>& out);
 void to_floats(const Tensor& t, std::vector<float>& out);

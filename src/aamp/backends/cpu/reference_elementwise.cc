@@ -8,7 +8,10 @@
 #include <type_traits>
 
 #include "aamp/backends/cpu/reference_common.h"
+#include "aamp/ops/activation.h"
 #include "aamp/ops/attrs.h"
+#include "aamp/ops/epilogue.h"
+#include "aamp/ops/registry.h"
 
 namespace aamp::ref {
 namespace {
@@ -307,6 +310,25 @@ void binary(const char* op, F f) {
   });
 }
 
+// aamp's own activation ops (the vocabulary's source ops that are aamp_only: Swish, Mish,
+// HardSwish, Gelu) over activate(), the formula their fused epilogue steps use. TensorFlow's
+// activations keep the generic formulas below (see ops/activation.h).
+void add_aamp_activations() {
+  for (const EpilogueOpDef* d : activation_source_rows()) {
+    const OpInfo* info = OpRegistry::global().find(d->source_op);
+    if (!info || !info->def.aamp_only) continue;
+    add_ref(std::string(d->source_op), amp_float_types(),
+            [](const KernelInit& i) -> std::unique_ptr<Kernel> {
+              EpilogueOp k = EpilogueOp::kRelu;
+              ActParams p;
+              AAMP_CHECK(activation_of_node(*i.node, k, p), ErrorCode::kInternal,
+                         i.node->describe() + ": not an activation");
+              auto f = [k, p](auto x) { return activate(k, static_cast<float>(x), p); };
+              return std::make_unique<UnaryKernel<Cat::kFloat, decltype(f)>>(f);
+            });
+  }
+}
+
 template <typename V>
 V int_pow(V a, V b) {
   if (b < 0) return a == 1 ? 1 : 0;
@@ -385,6 +407,7 @@ const bool kRegistered = register_kernels([] {
     auto f = [a](auto x) { return x < 0 ? x * static_cast<decltype(x)>(a) : x; };
     return std::make_unique<UnaryKernel<Cat::kFloat, decltype(f)>>(f);
   });
+  add_aamp_activations();
   // ---- unary, numeric ----
   unary<Cat::kNumeric>("Neg", [](auto x) { return static_cast<decltype(x)>(-x); });
   unary<Cat::kNumeric>("Abs", [](auto x) { return x < 0 ? static_cast<decltype(x)>(-x) : x; });

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_common.h"
@@ -33,7 +34,7 @@ struct PostStep {
 // Throws Error(kUnimplemented) naming the node when a fused_ops entry has no GPU form.
 Epilogue gpu_bmm_epilogue(const Node& n, int num_data_inputs) {
   Epilogue e;
-  if (n.op == "_AampFusedBatchMatMulV2") e = parse_epilogue(n, 2, num_data_inputs);
+  if (n.op == "_AampFusedBatchMatMulV2") e = parse_epilogue(n, kFirstEpilogueArg, num_data_inputs);
   for (const EpilogueStep& s : e.steps) {
     const bool ok = s.kind == EpilogueOp::kMul || s.kind == EpilogueOp::kAdd ||
                     s.kind == EpilogueOp::kBiasAdd || is_activation(s.kind);
@@ -134,37 +135,16 @@ class LtBatchMatMulKernel : public Kernel {
       }
       post_.push_back(std::move(ps));
     }
-    const cudaDataType_t ct = lt_data_type(t);
-    lt_check(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32F, CUDA_R_32F), "MatmulDescCreate");
-    const cublasOperation_t op_b = p_.tb ? CUBLAS_OP_T : CUBLAS_OP_N;
-    const cublasOperation_t op_a = p_.ta ? CUBLAS_OP_T : CUBLAS_OP_N;
-    set(CUBLASLT_MATMUL_DESC_TRANSA, op_b);
-    set(CUBLASLT_MATMUL_DESC_TRANSB, op_a);
-    const uint64_t b_rows = static_cast<uint64_t>(p_.tb ? p_.k : p_.n);
-    const uint64_t b_cols = static_cast<uint64_t>(p_.tb ? p_.n : p_.k);
-    const uint64_t a_rows = static_cast<uint64_t>(p_.ta ? p_.m : p_.k);
-    const uint64_t a_cols = static_cast<uint64_t>(p_.ta ? p_.k : p_.m);
-    layout(&lb_, ct, b_rows, b_cols, p_.stride_b);
-    layout(&la_, ct, a_rows, a_cols, p_.stride_a);
-    layout(&lc_, ct, static_cast<uint64_t>(p_.n), static_cast<uint64_t>(p_.m), p_.m * p_.n);
+    gemm_.emplace(t, p_.m, p_.n, p_.k, p_.ta, p_.tb, p_.count, p_.stride_a, p_.stride_b);
     algo_ = find_algo({static_cast<int64_t>(t), p_.m, p_.n, p_.k, p_.ta, p_.tb, p_.count,
                        p_.stride_a, p_.stride_b},
                       nd);
     workspace_ = algo_.workspace ? workspace_of(stream_, algo_.workspace) : nullptr;
   }
-  ~LtBatchMatMulKernel() override {
-    for (cublasLtMatrixLayout_t l : {la_, lb_, lc_})
-      if (l) cublasLtMatrixLayoutDestroy(l);
-    if (desc_) cublasLtMatmulDescDestroy(desc_);
-  }
-
   void run(KernelContext& ctx) override {
-    const float beta = 0.0f;
     TensorView& y = ctx.outputs[0];
-    lt_check(cublasLtMatmul(lt_shared_handle(), desc_, &alpha_, ctx.inputs[1].data, lb_,
-                            ctx.inputs[0].data, la_, &beta, y.data, lc_, y.data, lc_, &algo_.algo,
-                            workspace_, algo_.workspace, stream_of(ctx.stream)),
-             "cublasLtMatmul (batched)");
+    gemm_->run(ctx.inputs[0].data, ctx.inputs[1].data, y.data, y.data, alpha_, 0.0f, algo_,
+               workspace_, ctx.stream, "cublasLtMatmul (batched)");
     const int64_t n = y.num_elements();
     for (const PostStep& s : post_) {
       if (s.binary)
@@ -176,39 +156,12 @@ class LtBatchMatMulKernel : public Kernel {
   }
 
  private:
-  template <typename V>
-  void set(cublasLtMatmulDescAttributes_t a, const V& v) {
-    lt_check(cublasLtMatmulDescSetAttribute(desc_, a, &v, sizeof(v)), "MatmulDescSetAttribute");
-  }
-
-  void layout(cublasLtMatrixLayout_t* l, cudaDataType_t ct, uint64_t rows, uint64_t cols,
-              int64_t stride) {
-    lt_check(cublasLtMatrixLayoutCreate(l, ct, rows, cols, static_cast<int64_t>(rows)),
-             "MatrixLayoutCreate");
-    if (p_.count == 1) return;
-    const auto count = static_cast<int32_t>(p_.count);
-    lt_check(cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count,
-                                              sizeof(count)),
-             "MatrixLayoutSetAttribute");
-    lt_check(cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
-                                              &stride, sizeof(stride)),
-             "MatrixLayoutSetAttribute");
-  }
-
   LtChoice find_algo(const AlgoKey& key, const Node& nd) {
     static std::mutex mu;
     static auto* cache = new std::map<AlgoKey, LtChoice>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
-    const size_t es = dtype_size(static_cast<DType>(key[0]));
-    // Bytes an operand spans: its last batch starts at (count - 1) * stride (0: broadcast).
-    auto span = [&](int64_t rows, int64_t cols, int64_t stride) {
-      return static_cast<size_t>(rows * cols + (p_.count - 1) * stride) * es;
-    };
-    LtProblem lp{desc_, lb_, la_, lc_};
-    lp.a_bytes = span(p_.k, p_.n, p_.stride_b);  // cuBLASLt's A is our B
-    lp.b_bytes = span(p_.m, p_.k, p_.stride_a);
-    lp.c_bytes = span(p_.m, p_.n, p_.m * p_.n);
+    LtProblem lp = gemm_->problem();
     lp.alpha = alpha_;
     const LtChoice c =
         lt_choose(lp, stream_,
@@ -225,8 +178,7 @@ class LtBatchMatMulKernel : public Kernel {
   BatchPlan p_;
   float alpha_ = 1.0f;
   std::vector<PostStep> post_;
-  cublasLtMatmulDesc_t desc_ = nullptr;
-  cublasLtMatrixLayout_t la_ = nullptr, lb_ = nullptr, lc_ = nullptr;
+  std::optional<LtGemm> gemm_;
   LtChoice algo_;
 };
 

@@ -36,7 +36,7 @@ bool per_channel(const std::vector<int64_t>& arg, int64_t channels) {
 }  // namespace
 
 ConvEpilogue::ConvEpilogue(const Node& n, const KernelInit& init, const std::vector<int64_t>& out) {
-  e_ = parse_epilogue(n, 2, static_cast<int>(init.inputs.size()));
+  e_ = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
   if (e_.steps.empty()) return;
   AAMP_CHECK(e_.steps.size() <= static_cast<size_t>(kMaxEpSteps), ErrorCode::kUnimplemented,
              n.describe() + ": more than " + std::to_string(kMaxEpSteps) +
@@ -89,12 +89,6 @@ EpProgram ConvEpilogue::bind(const KernelContext& ctx) const {
       p.ptr[s][k] = ctx.inputs[static_cast<size_t>(first_input_[s] + k)].data;
   }
   return p;
-}
-
-void add_fused_ops_check(const char* op) {
-  KernelRegistry::global().add_check(op, DeviceKind::kGPU, [](const Node& n) {
-    parse_epilogue(n, linalg::first_arg_index(n.op), n.num_data_inputs());
-  });
 }
 
 }  // namespace aamp::cuda

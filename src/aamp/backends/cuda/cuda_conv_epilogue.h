@@ -32,7 +32,4 @@ class ConvEpilogue {
   int first_input_[kMaxEpSteps] = {};
 };
 
-// Registers the GPU's Session-creation check of op's fused_ops (unknown entries, arg count).
-void add_fused_ops_check(const char* op);
-
 }  // namespace aamp::cuda

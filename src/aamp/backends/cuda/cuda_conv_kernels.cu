@@ -8,11 +8,6 @@
 namespace aamp::cuda {
 namespace {
 
-using dev::blocks_for;
-using dev::kThreads;
-using dev::ld;
-using dev::st;
-
 template <typename T>
 __device__ __forceinline__ float arg_at(const EpProgram& p, int s, int k, int64_t i, int64_t c) {
   const T* a = static_cast<const T*>(p.ptr[s][k]);

@@ -166,7 +166,8 @@ const bool kRegistered = [] {
         op, gpu_float_types(),
         [](const KernelInit& i) { return std::make_unique<DepthwiseKernel>(i); },
         [](const KernelInit& i) { return nhwc(i) && i.inputs.size() >= 2; });
-  add_fused_ops_check("FusedDepthwiseConv2dNative");
+  KernelRegistry::global().add_check("FusedDepthwiseConv2dNative", DeviceKind::kGPU,
+                                     check_fused_ops);
   for (const char* op : {"MaxPool", "AvgPool"})
     add_gpu(
         op, gpu_float_types(), [](const KernelInit& i) { return std::make_unique<PoolKernel>(i); },

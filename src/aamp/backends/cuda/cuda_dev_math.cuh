@@ -1,7 +1,7 @@
 // Device-side helpers of aamp's own CUDA kernels: aamp's 16-bit host types mapped to CUDA's,
-// float32 loads and rounding stores, the GPU float dtype dispatch, the launch check, the
-// activation formulas (element-wise kernels and fused epilogues) and NHWC index decoding.
-// Included by .cu files only.
+// float32 loads and rounding stores, the GPU float dtype dispatch, the launch check, grid sizing
+// and NHWC index decoding (the activation formulas are ops/activation.h's activate()). Included
+// by .cu files only.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -73,31 +73,6 @@ inline unsigned blocks_for(int64_t n) {
   return static_cast<unsigned>(b < 1 ? 1 : (b > 65535 * 16 ? 65535 * 16 : b));
 }
 
-// The activations, in float32, shared by the element-wise kernels and the fused epilogues (the
-// CPU reference kernels define them).
-__device__ __forceinline__ float relu_f(float x) { return x > 0.0f ? x : 0.0f; }
-__device__ __forceinline__ float relu6_f(float x) { return fminf(fmaxf(x, 0.0f), 6.0f); }
-__device__ __forceinline__ float elu_f(float x) { return x > 0.0f ? x : expm1f(x); }
-__device__ __forceinline__ float leaky_relu_f(float x, float alpha) {
-  return x > 0.0f ? x : x * alpha;
-}
-__device__ __forceinline__ float sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
-__device__ __forceinline__ float swish_f(float x, float beta) {
-  return x / (1.0f + expf(-beta * x));
-}
-__device__ __forceinline__ float mish_f(float x) {
-  return x * tanhf(x > 20.0f ? x : log1pf(expf(x)));
-}
-__device__ __forceinline__ float hard_swish_f(float x) {
-  return x * fminf(fmaxf(x + 3.0f, 0.0f), 6.0f) / 6.0f;
-}
-__device__ __forceinline__ float gelu_exact_f(float x) {
-  return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
-}
-__device__ __forceinline__ float gelu_tanh_f(float x) {
-  return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-}
-
 // The coordinates of element i of a row-major [n, h, w, c] tensor.
 struct Nhwc {
   int64_t b, y, x, c;
@@ -118,3 +93,14 @@ __device__ __forceinline__ Nhwc nhwc_of(int64_t i, int64_t h, int64_t w, int64_t
        i += int64_t{gridDim.x} * blockDim.x)
 
 }  // namespace aamp::cuda::dev
+
+namespace aamp::cuda {
+// The kernel files use these unqualified.
+using dev::as_stream;
+using dev::blocks_for;
+using dev::check_launch;
+using dev::dispatch_gpu_float;
+using dev::kThreads;
+using dev::ld;
+using dev::st;
+}  // namespace aamp::cuda

@@ -1,12 +1,13 @@
 // Device-side helpers of aamp's own CUDA kernels (*.cu only) beyond cuda_dev_math.cuh (types,
-// loads / stores, dtype dispatch, launch check, grid sizing): byte moves of any dtype and warp /
-// block reductions.
+// loads / stores, dtype dispatch, launch check, grid sizing): byte moves of any dtype, strided
+// walks and warp / block reductions.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "aamp/backends/cuda/cuda_dev_math.cuh"
+#include "aamp/backends/cuda/cuda_kernels.h"
 
 namespace aamp::cuda::dev {
 
@@ -28,6 +29,16 @@ void dispatch_bytes(size_t bytes, F&& f) {
       throw Error(ErrorCode::kUnimplemented,
                   "no CUDA byte move for elements of " + std::to_string(bytes) + " bytes");
   }
+}
+
+// The offset of element i of the walk m (cuda_kernels.h's StridedMap), m.base not included.
+__device__ __forceinline__ int64_t strided_offset(const StridedMap& m, int64_t i) {
+  int64_t off = 0;
+  for (int d = m.rank - 1; d >= 0; --d) {
+    off += (i % m.dims[d]) * m.stride[d];
+    i /= m.dims[d];
+  }
+  return off;
 }
 
 template <bool kMax>
@@ -54,3 +65,11 @@ __device__ float block_reduce(float v, float* shared) {
 }
 
 }  // namespace aamp::cuda::dev
+
+namespace aamp::cuda {
+// The kernel files use these unqualified (with cuda_dev_math.cuh's).
+using dev::block_reduce;
+using dev::dispatch_bytes;
+using dev::strided_offset;
+using dev::warp_reduce;
+}  // namespace aamp::cuda

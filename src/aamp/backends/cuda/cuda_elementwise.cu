@@ -10,14 +10,6 @@
 namespace aamp::cuda {
 namespace {
 
-using dev::as_stream;
-using dev::blocks_for;
-using dev::check_launch;
-using dev::dispatch_gpu_float;
-using dev::kThreads;
-using dev::ld;
-using dev::st;
-
 __device__ __forceinline__ float apply(Unary op, float x) {
   switch (op) {
     case Unary::kErf:

@@ -25,6 +25,15 @@ struct BroadcastIndex {
   int64_t a_stride[kMaxRank] = {};
   int64_t b_stride[kMaxRank] = {};
 };
+// A row-major walk over `dims` through memory: element i of the walk is at
+// base + sum_d k_d * stride[d] for i's coordinates k (strides may be 0 for a broadcast dim, or
+// negative).
+struct StridedMap {
+  int rank = 0;
+  int64_t dims[kMaxRank] = {};
+  int64_t stride[kMaxRank] = {};
+  int64_t base = 0;
+};
 
 void launch_unary(Unary op, DType t, const void* x, void* y, int64_t n, void* stream);
 // y[i] = activate(op, x[i], p) (ops/activation.h, the formulas every backend shares).
@@ -42,17 +51,12 @@ void launch_cast(DType src, DType dst, const void* x, void* y, int64_t n, void* 
 // ---- normalisation / softmax (cuda_norm_softmax.cu) ----------------------------------------
 // Softmax over the last axis of a [rows, cols] tensor.
 void launch_softmax(DType t, const void* x, void* y, int64_t rows, int64_t cols, void* stream);
-// softmax(x + mask) over the last axis, `rows` rows of `cols`: row r's coordinates over the
-// leading output dims give its start in x (x_rows) and in the mask (mask_rows, same dtype as x);
+// softmax(x + mask) over the last axis, `rows` rows of `cols`: row r's start in x (x_rows) and
+// in the mask (mask_rows, same dtype as x) is element r of a walk over the leading output dims;
 // the column strides are x_col_stride and mask_col_stride (0 = broadcast, or 1). mask nullptr:
 // plain softmax.
-struct RowIndex {
-  int rank = 0;  // output dims before the last one
-  int64_t dims[kMaxRank] = {};
-  int64_t stride[kMaxRank] = {};  // element stride per dim (0 = broadcast)
-};
-void launch_add_softmax(DType t, const void* x, const RowIndex& x_rows, int64_t x_col_stride,
-                        const void* mask, const RowIndex& mask_rows, int64_t mask_col_stride,
+void launch_add_softmax(DType t, const void* x, const StridedMap& x_rows, int64_t x_col_stride,
+                        const void* mask, const StridedMap& mask_rows, int64_t mask_col_stride,
                         void* y, int64_t rows, int64_t cols, void* stream);
 // LayerNorm over the last axis: y = (x - mean) * rsqrt(var + eps) * gamma + beta, statistics in
 // float32; gamma / beta of dtype `gt` (any GPU float type), `cols` elements each.
@@ -60,14 +64,8 @@ void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, cons
                        void* y, int64_t rows, int64_t cols, float epsilon, void* stream);
 
 // ---- data movement (cuda_transform.cu) ------------------------------------------------------
-// y[i] = x[base + sum_d k_d * stride[d]] for the row-major output coordinates k of i (strides
-// may be negative), for elements of `elem_bytes` (1, 2, 4, 8 or 16).
-struct StridedMap {
-  int rank = 0;
-  int64_t dims[kMaxRank] = {};
-  int64_t stride[kMaxRank] = {};
-  int64_t base = 0;
-};
+// y[i] = x at element i of the walk `map` over y's dims, for elements of `elem_bytes` (1, 2, 4,
+// 8 or 16).
 void launch_strided_copy(size_t elem_bytes, const void* x, void* y, const StridedMap& map,
                          void* stream);
 // Batched transpose of the last two dims: x [batch, rows, cols] -> y [batch, cols, rows] (tiled

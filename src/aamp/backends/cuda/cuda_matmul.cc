@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
@@ -60,7 +61,7 @@ struct GpuEpilogue {
 // Parses fused_ops (ops/epilogue.h's parser names unknown entries) and maps it to
 // what the GPU runs; throws Error(kUnimplemented) naming the node for other combinations.
 GpuEpilogue gpu_epilogue(const Node& n, int num_data_inputs) {
-  const Epilogue e = parse_epilogue(n, 2, num_data_inputs);
+  const Epilogue e = parse_epilogue(n, kFirstEpilogueArg, num_data_inputs);
   GpuEpilogue g;
   if (e.steps.empty()) return g;
   bool ok = e.steps[0].kind == EpilogueOp::kBiasAdd;
@@ -131,25 +132,8 @@ class LtMatMulKernel : public Kernel {
     m_ = g.m, n_ = g.n, k_ = g.k;
     AAMP_CHECK(m_ > 0 && n_ > 0 && k_ > 0, ErrorCode::kUnimplemented,
                nd.describe() + ": empty matmul");
-    const cudaDataType_t ct = cuda_type(t);
-    check_lt(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32F, CUDA_R_32F), "MatmulDescCreate");
-    // cuBLASLt's first operand is our B, the second our A (see the file comment).
-    const cublasOperation_t op_b = g.tb ? CUBLAS_OP_T : CUBLAS_OP_N;
-    const cublasOperation_t op_a = g.ta ? CUBLAS_OP_T : CUBLAS_OP_N;
-    set(CUBLASLT_MATMUL_DESC_TRANSA, op_b);
-    set(CUBLASLT_MATMUL_DESC_TRANSB, op_a);
-    set(CUBLASLT_MATMUL_DESC_EPILOGUE, epi_.lt);
-    const uint64_t b_rows = static_cast<uint64_t>(g.tb ? k_ : n_);
-    const uint64_t b_cols = static_cast<uint64_t>(g.tb ? n_ : k_);
-    const uint64_t a_rows = static_cast<uint64_t>(g.ta ? m_ : k_);
-    const uint64_t a_cols = static_cast<uint64_t>(g.ta ? k_ : m_);
-    check_lt(cublasLtMatrixLayoutCreate(&lb_, ct, b_rows, b_cols, static_cast<int64_t>(b_rows)),
-             "MatrixLayoutCreate");
-    check_lt(cublasLtMatrixLayoutCreate(&la_, ct, a_rows, a_cols, static_cast<int64_t>(a_rows)),
-             "MatrixLayoutCreate");
-    check_lt(cublasLtMatrixLayoutCreate(&lc_, ct, static_cast<uint64_t>(n_),
-                                        static_cast<uint64_t>(m_), n_),
-             "MatrixLayoutCreate");
+    gemm_.emplace(t, m_, n_, k_, g.ta, g.tb);
+    gemm_->set(CUBLASLT_MATMUL_DESC_EPILOGUE, epi_.lt);
     if (epi_.bias_arg >= 0) {
       const auto& bs = init.inputs.at(static_cast<size_t>(epi_.bias_arg)).shape;
       AAMP_CHECK(bs.size() == 1 && bs[0] == n_, ErrorCode::kInvalidGraph,
@@ -164,13 +148,6 @@ class LtMatMulKernel : public Kernel {
     algo_ = find_algo({t, m_, n_, k_, g.ta, g.tb, epi_.lt, epi_.add_arg >= 0}, nd);
     workspace_ = algo_.workspace ? workspace_of(stream_, algo_.workspace) : nullptr;
   }
-  ~LtMatMulKernel() override {
-    if (la_) cublasLtMatrixLayoutDestroy(la_);
-    if (lb_) cublasLtMatrixLayoutDestroy(lb_);
-    if (lc_) cublasLtMatrixLayoutDestroy(lc_);
-    if (desc_) cublasLtMatmulDescDestroy(desc_);
-  }
-
   // The output may overwrite the residual addend (cuBLASLt reads C before writing D per tile).
   std::vector<std::pair<int, int>> inplace_pairs() const override {
     if (epi_.add_arg < 0) return {};
@@ -181,7 +158,7 @@ class LtMatMulKernel : public Kernel {
     if (epi_.bias_arg >= 0) {
       const void* bias = ctx.inputs[static_cast<size_t>(epi_.bias_arg)].data;
       if (bias != bias_) {
-        set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, bias);
+        gemm_->set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, bias);
         bias_ = bias;
       }
     }
@@ -189,32 +166,21 @@ class LtMatMulKernel : public Kernel {
     const float alpha = 1.0f, beta = epi_.add_arg >= 0 ? 1.0f : 0.0f;
     TensorView& y = ctx.outputs[0];
     const void* c = epi_.add_arg >= 0 ? ctx.inputs[static_cast<size_t>(epi_.add_arg)].data : y.data;
-    check_lt(cublasLtMatmul(lt_handle(), desc_, &alpha, ctx.inputs[1].data, lb_, ctx.inputs[0].data,
-                            la_, &beta, c, lc_, y.data, lc_, &algo_.algo, workspace_,
-                            algo_.workspace, stream_of(ctx.stream)),
-             "cublasLtMatmul");
+    gemm_->run(ctx.inputs[0].data, ctx.inputs[1].data, c, y.data, alpha, beta, algo_, workspace_,
+               ctx.stream, "cublasLtMatmul");
     if (epi_.has_post)
       launch_activation(epi_.post, epi_.post_params, y.dtype, y.data, y.data, y.num_elements(),
                         ctx.stream);
   }
 
  private:
-  template <typename V>
-  void set(cublasLtMatmulDescAttributes_t a, const V& v) {
-    check_lt(cublasLtMatmulDescSetAttribute(desc_, a, &v, sizeof(v)), "MatmulDescSetAttribute");
-  }
-
   LtChoice find_algo(const MatMulKey& key, const Node& nd) {
     static std::mutex mu;
     static auto* cache = new std::unordered_map<MatMulKey, LtChoice, MatMulKeyHash>();
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache->find(key); it != cache->end()) return it->second;
-    const size_t es = dtype_size(key.t);
-    LtProblem p{desc_, lb_, la_, lc_};
-    p.a_bytes = static_cast<size_t>(key.k * key.n) * es;  // cuBLASLt's A is our B
-    p.b_bytes = static_cast<size_t>(key.m * key.k) * es;
-    p.c_bytes = static_cast<size_t>(key.m * key.n) * es;
-    p.bias_bytes = epi_.bias_arg >= 0 ? static_cast<size_t>(key.n) * es : 0;
+    LtProblem p = gemm_->problem();
+    p.bias_bytes = epi_.bias_arg >= 0 ? static_cast<size_t>(key.n) * dtype_size(key.t) : 0;
     p.beta = key.add ? 1.0f : 0.0f;
     const LtChoice c =
         lt_choose(p, stream_,
@@ -230,8 +196,7 @@ class LtMatMulKernel : public Kernel {
   void* workspace_ = nullptr;
   int64_t m_ = 0, n_ = 0, k_ = 0;
   GpuEpilogue epi_;
-  cublasLtMatmulDesc_t desc_ = nullptr;
-  cublasLtMatrixLayout_t la_ = nullptr, lb_ = nullptr, lc_ = nullptr;
+  std::optional<LtGemm> gemm_;
   LtChoice algo_;
   const void* bias_ = nullptr;
 };
@@ -324,8 +289,68 @@ const bool kRegistered = [] {
 
 }  // namespace
 
-cublasLtHandle_t lt_shared_handle() { return lt_handle(); }
+LtGemm::LtGemm(DType t, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t count,
+               int64_t stride_a, int64_t stride_b)
+    : t_(t), m_(m), n_(n), k_(k), count_(count), stride_a_(stride_a), stride_b_(stride_b) {
+  const cudaDataType_t ct = cuda_type(t);
+  // A layout of `rows` x `cols` (column-major, packed), batched `stride` apart.
+  auto layout = [&](cublasLtMatrixLayout_t* l, int64_t rows, int64_t cols, int64_t stride) {
+    check_lt(cublasLtMatrixLayoutCreate(l, ct, static_cast<uint64_t>(rows),
+                                        static_cast<uint64_t>(cols), rows),
+             "MatrixLayoutCreate");
+    if (count_ == 1) return;
+    const auto batch = static_cast<int32_t>(count_);
+    check_lt(cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &batch,
+                                              sizeof(batch)),
+             "MatrixLayoutSetAttribute");
+    check_lt(cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
+                                              &stride, sizeof(stride)),
+             "MatrixLayoutSetAttribute");
+  };
+  try {
+    check_lt(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32F, CUDA_R_32F), "MatmulDescCreate");
+    set(CUBLASLT_MATMUL_DESC_TRANSA, tb ? CUBLAS_OP_T : CUBLAS_OP_N);
+    set(CUBLASLT_MATMUL_DESC_TRANSB, ta ? CUBLAS_OP_T : CUBLAS_OP_N);
+    layout(&lb_, tb ? k : n, tb ? n : k, stride_b);
+    layout(&la_, ta ? m : k, ta ? k : m, stride_a);
+    layout(&lc_, n, m, m * n);
+  } catch (...) {
+    destroy();
+    throw;
+  }
+}
+
+LtGemm::~LtGemm() { destroy(); }
+
+void LtGemm::destroy() {
+  for (cublasLtMatrixLayout_t* l : {&la_, &lb_, &lc_}) {
+    if (*l) cublasLtMatrixLayoutDestroy(*l);
+    *l = nullptr;
+  }
+  if (desc_) cublasLtMatmulDescDestroy(desc_);
+  desc_ = nullptr;
+}
+
+LtProblem LtGemm::problem() const {
+  const size_t es = dtype_size(t_);
+  // Bytes an operand spans: its last matrix starts (count - 1) * stride elements in.
+  auto span = [&](int64_t rows, int64_t cols, int64_t stride) {
+    return static_cast<size_t>(rows * cols + (count_ - 1) * stride) * es;
+  };
+  LtProblem p{desc_, lb_, la_, lc_};
+  p.a_bytes = span(k_, n_, stride_b_);  // cuBLASLt's A is our B
+  p.b_bytes = span(m_, k_, stride_a_);
+  p.c_bytes = span(m_, n_, m_ * n_);
+  return p;
+}
+
+void LtGemm::run(const void* a, const void* b, const void* c, void* d, float alpha, float beta,
+                 const LtChoice& algo, void* workspace, void* stream, const char* what) const {
+  check_lt(cublasLtMatmul(lt_handle(), desc_, &alpha, b, lb_, a, la_, &beta, c, lc_, d, lc_,
+                          &algo.algo, workspace, algo.workspace, stream_of(stream)),
+           what);
+}
+
 void lt_check(cublasStatus_t s, const std::string& what) { check_lt(s, what); }
-cudaDataType_t lt_data_type(DType t) { return cuda_type(t); }
 
 }  // namespace aamp::cuda

@@ -49,7 +49,7 @@ bool layer_norm_supported(const KernelInit& i) {
 
 // Row layout of `in` broadcast to `out` (both row-major): the leading out dims' strides and the
 // last dim's stride (0 where `in` has size 1 or lacks the dim).
-void row_index(const std::vector<int64_t>& in, const std::vector<int64_t>& out, RowIndex& ri,
+void row_index(const std::vector<int64_t>& in, const std::vector<int64_t>& out, StridedMap& ri,
                int64_t& col_stride) {
   const size_t r = out.size();
   int64_t s = 1;
@@ -91,7 +91,7 @@ class AddSoftmaxKernel : public Kernel {
   }
 
  private:
-  RowIndex x_rows_, m_rows_;
+  StridedMap x_rows_, m_rows_;
   int64_t x_cs_ = 1, m_cs_ = 0, rows_ = 0, cols_ = 1;
   bool x_full_ = true;
 };

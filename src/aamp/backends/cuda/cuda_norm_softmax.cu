@@ -11,14 +11,6 @@
 namespace aamp::cuda {
 namespace {
 
-using dev::as_stream;
-using dev::block_reduce;
-using dev::check_launch;
-using dev::dispatch_gpu_float;
-using dev::ld;
-using dev::st;
-using dev::warp_reduce;
-
 // 16 bytes of T.
 template <typename T>
 struct alignas(16) Pack {
@@ -148,17 +140,8 @@ void launch_layer_norm_warp(const T* x, const G* gamma, const G* beta, T* y, int
 
 // ---- softmax(x + mask) ----------------------------------------------------------------------
 
-__device__ __forceinline__ int64_t row_offset(const RowIndex& ri, int64_t row) {
-  int64_t off = 0;
-  for (int d = ri.rank - 1; d >= 0; --d) {
-    off += (row % ri.dims[d]) * ri.stride[d];
-    row /= ri.dims[d];
-  }
-  return off;
-}
-
 struct SoftmaxArgs {
-  RowIndex x_rows, m_rows;
+  StridedMap x_rows, m_rows;
   int64_t x_cs, m_cs, rows, cols;
 };
 
@@ -174,8 +157,8 @@ template <typename T, bool kMask>
 __global__ void add_softmax_kernel(const T* x, const T* mask, T* y, SoftmaxArgs a) {
   __shared__ float shared[32];
   const int64_t row = blockIdx.x;
-  const T* xr = x + row_offset(a.x_rows, row);
-  const T* mr = kMask ? mask + row_offset(a.m_rows, row) : nullptr;
+  const T* xr = x + strided_offset(a.x_rows, row);
+  const T* mr = kMask ? mask + strided_offset(a.m_rows, row) : nullptr;
   T* out = y + row * a.cols;
   float m = -INFINITY;
   for (int64_t c = threadIdx.x; c < a.cols; c += blockDim.x)
@@ -196,8 +179,8 @@ template <typename T, bool kMask, int kPer>
 __global__ void add_softmax_regs_kernel(const T* x, const T* mask, T* y, SoftmaxArgs a) {
   const int64_t row = int64_t{blockIdx.x} * blockDim.y + threadIdx.y;
   if (row >= a.rows) return;  // whole warps leave together
-  const T* xr = x + row_offset(a.x_rows, row);
-  const T* mr = kMask ? mask + row_offset(a.m_rows, row) : nullptr;
+  const T* xr = x + strided_offset(a.x_rows, row);
+  const T* mr = kMask ? mask + strided_offset(a.m_rows, row) : nullptr;
   T* out = y + row * a.cols;
   const int lane = threadIdx.x;
   const int cols = static_cast<int>(a.cols);
@@ -298,8 +281,8 @@ void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, cons
   check_launch("LayerNorm kernel");
 }
 
-void launch_add_softmax(DType t, const void* x, const RowIndex& x_rows, int64_t x_col_stride,
-                        const void* mask, const RowIndex& mask_rows, int64_t mask_col_stride,
+void launch_add_softmax(DType t, const void* x, const StridedMap& x_rows, int64_t x_col_stride,
+                        const void* mask, const StridedMap& mask_rows, int64_t mask_col_stride,
                         void* y, int64_t rows, int64_t cols, void* stream) {
   if (rows <= 0 || cols <= 0) return;
   const SoftmaxArgs a{x_rows, mask_rows, x_col_stride, mask_col_stride, rows, cols};
@@ -317,11 +300,11 @@ void launch_add_softmax(DType t, const void* x, const RowIndex& x_rows, int64_t 
 }
 
 void launch_softmax(DType t, const void* x, void* y, int64_t rows, int64_t cols, void* stream) {
-  RowIndex ri;
+  StridedMap ri;
   ri.rank = 1;
   ri.dims[0] = rows > 0 ? rows : 1;
   ri.stride[0] = cols;
-  launch_add_softmax(t, x, ri, 1, nullptr, RowIndex{}, 0, y, rows, cols, stream);
+  launch_add_softmax(t, x, ri, 1, nullptr, StridedMap{}, 0, y, rows, cols, stream);
 }
 
 }  // namespace aamp::cuda

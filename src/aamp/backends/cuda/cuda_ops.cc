@@ -6,8 +6,6 @@
 // the plan runs them as aliases, the kernel copies bytes when one runs as a kernel).
 #include <algorithm>
 #include <memory>
-#include <set>
-#include <string_view>
 
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_kernels.h"
@@ -176,11 +174,8 @@ const bool kRegistered = [] {
     add_gpu(op, gpu_float_types(),
             [u = u](const KernelInit&) { return std::make_unique<UnaryKernel>(u); });
   // Every standalone activation of the epilogue vocabulary (Gelu's two forms are one op).
-  std::set<std::string_view> activations;
-  for (const EpilogueOpDef& d : epilogue_ops())
-    if (!d.source_op.empty()) activations.insert(d.source_op);
-  for (std::string_view op : activations)
-    add_gpu(std::string(op), gpu_float_types(),
+  for (const EpilogueOpDef* d : activation_source_rows())
+    add_gpu(std::string(d->source_op), gpu_float_types(),
             [](const KernelInit& i) { return std::make_unique<ActivationKernel>(*i.node); });
   const std::pair<const char*, Binary> binary[] = {
       {"AddV2", Binary::kAdd},

@@ -3,35 +3,18 @@
 // reference_image.cc) in float32.
 #include "aamp/backends/cuda/cuda_conv_kernels.h"
 #include "aamp/backends/cuda/cuda_dev_math.cuh"
+#include "aamp/ops/pool_window.h"
 
 namespace aamp::cuda {
 namespace {
-
-using dev::blocks_for;
-using dev::kThreads;
-using dev::ld;
-using dev::st;
 
 template <typename T, bool kMax>
 __global__ void pool_kernel(WindowGeom g, const T* x, T* y, int64_t total) {
   AAMP_GRID_STRIDE(i, total) {
     const dev::Nhwc q = dev::nhwc_of(i, g.out_h, g.out_w, g.out_c);
-    const int64_t b = q.b, oh = q.y, ow = q.x, c = q.c;
-    float acc = kMax ? -INFINITY : 0.0f;
-    int count = 0;
-    for (int64_t kh = 0; kh < g.k_h; ++kh) {
-      const int64_t ih = oh * g.stride_h - g.pad_t + kh;
-      if (ih < 0 || ih >= g.in_h) continue;
-      for (int64_t kw = 0; kw < g.k_w; ++kw) {
-        const int64_t iw = ow * g.stride_w - g.pad_l + kw;
-        if (iw < 0 || iw >= g.in_w) continue;
-        const float v = ld(x[((b * g.in_h + ih) * g.in_w + iw) * g.in_c + c]);
-        acc = kMax ? fmaxf(acc, v) : acc + v;
-        ++count;
-      }
-    }
-    if (!kMax) acc = count ? acc / static_cast<float>(count) : 0.0f;
-    y[i] = st<T>(acc);
+    y[i] = st<T>(pool_window<kMax>(g, q.y, q.x, [&](int64_t ih, int64_t iw) {
+      return ld(x[((q.b * g.in_h + ih) * g.in_w + iw) * g.in_c + q.c]);
+    }));
   }
 }
 
@@ -41,8 +24,7 @@ __global__ void batch_norm_kernel(const T* x, const U* scale, const U* offset, c
                                   float eps) {
   AAMP_GRID_STRIDE(i, n) {
     const int64_t c = (i / inner) % channels;
-    const float s = ld(scale[c]) / sqrtf(ld(var[c]) + eps);
-    y[i] = st<T>((ld(x[i]) - ld(mean[c])) * s + ld(offset[c]));
+    y[i] = st<T>(batch_norm(ld(x[i]), ld(scale[c]), ld(offset[c]), ld(mean[c]), ld(var[c]), eps));
   }
 }
 

@@ -10,23 +10,6 @@
 namespace aamp::cuda {
 namespace {
 
-using dev::as_stream;
-using dev::blocks_for;
-using dev::check_launch;
-using dev::dispatch_gpu_float;
-using dev::kThreads;
-using dev::ld;
-using dev::st;
-
-__device__ __forceinline__ int64_t map_offset(const StridedMap& m, int64_t i) {
-  int64_t off = 0;
-  for (int d = m.rank - 1; d >= 0; --d) {
-    off += (i % m.dims[d]) * m.stride[d];
-    i /= m.dims[d];
-  }
-  return off;
-}
-
 __device__ __forceinline__ float init_of(Reduce op) {
   return op == Reduce::kMax ? -INFINITY : (op == Reduce::kMin ? INFINITY : 0.0f);
 }
@@ -52,12 +35,12 @@ __global__ void reduce_thread_kernel(Reduce op, const T* x, T* y, int64_t n_out,
                                      StridedMap kept, StridedMap red) {
   for (int64_t o = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; o < n_out;
        o += int64_t{gridDim.x} * blockDim.x) {
-    const T* base = x + map_offset(kept, o);
+    const T* base = x + strided_offset(kept, o);
     float acc = init_of(op);
     if (red.rank == 1) {
       for (int64_t r = 0; r < count; ++r) acc = combine(op, acc, ld(base[r * red.stride[0]]));
     } else {
-      for (int64_t r = 0; r < count; ++r) acc = combine(op, acc, ld(base[map_offset(red, r)]));
+      for (int64_t r = 0; r < count; ++r) acc = combine(op, acc, ld(base[strided_offset(red, r)]));
     }
     y[o] = st<T>(finish(op, acc, count));
   }
@@ -69,7 +52,7 @@ __global__ void reduce_warp_kernel(Reduce op, const T* x, T* y, int64_t n_out, i
                                    StridedMap kept) {
   const int64_t o = int64_t{blockIdx.x} * blockDim.y + threadIdx.y;
   if (o >= n_out) return;
-  const T* base = x + map_offset(kept, o);
+  const T* base = x + strided_offset(kept, o);
   float acc = init_of(op);
   for (int64_t r = threadIdx.x; r < count; r += 32) acc = combine(op, acc, ld(base[r]));
   for (int s = 16; s > 0; s /= 2) acc = combine(op, acc, __shfl_xor_sync(0xffffffffu, acc, s));

@@ -9,22 +9,11 @@
 namespace aamp::cuda {
 namespace {
 
-using dev::as_stream;
-using dev::blocks_for;
-using dev::check_launch;
-using dev::dispatch_bytes;
-using dev::kThreads;
-
 template <typename E>
 __global__ void strided_copy_kernel(const E* x, E* y, int64_t n, StridedMap m) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
        i += int64_t{gridDim.x} * blockDim.x) {
-    int64_t rest = i, off = m.base;
-    for (int d = m.rank - 1; d >= 0; --d) {
-      off += (rest % m.dims[d]) * m.stride[d];
-      rest /= m.dims[d];
-    }
-    y[i] = x[off];
+    y[i] = x[m.base + strided_offset(m, i)];
   }
 }
 

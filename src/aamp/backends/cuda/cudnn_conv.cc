@@ -280,7 +280,7 @@ const bool kRegistered = [] {
         op, gpu_float_types(),
         [](const KernelInit& i) { return std::make_unique<CudnnConvKernel>(i); }, supports,
         "cudnn");
-  add_fused_ops_check("_FusedConv2D");
+  KernelRegistry::global().add_check("_FusedConv2D", DeviceKind::kGPU, check_fused_ops);
   return true;
 }();
 
