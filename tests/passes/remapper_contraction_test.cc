@@ -257,12 +257,15 @@ TEST(RemapperContraction, EachActivationFusesIntoMatMul) {
   }
 }
 
+// For TensorFlow with its oneDNN ops (PassHooks::tf_onednn), whose fused convolution takes a
+// residual Add.
 TEST(RemapperContraction, ResidualAddAndReluFuseIntoConv) {
-  Graph g =
-      parse(image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) + conv("c", "Conv2D", "x") +
-            bias_add("ba", "c") + binop("add", "AddV2", "y", "ba") + unop("relu", "Relu", "add") +
-            unop("out", "Identity", "relu"));
-  RemapperResult r = remap(g, /*tf_compatible=*/true);
+  const std::string text = image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) +
+                           conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                           binop("add", "AddV2", "y", "ba") + unop("relu", "Relu", "add") +
+                           unop("out", "Identity", "relu");
+  Graph g = parse(text);
+  RemapperResult r = remap(g, /*tf_compatible=*/true, {}, false, /*tf_onednn=*/true);
   EXPECT_EQ(r.fusions["Fused+Add"], 1);
   EXPECT_EQ(r.fusions["Fused+Relu"], 1);
   EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:2 _FusedConv2D:1");
@@ -270,6 +273,13 @@ TEST(RemapperContraction, ResidualAddAndReluFuseIntoConv) {
   EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b", "y"}));
   EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Add", "Relu"}));
   EXPECT_EQ(f.attr_int("num_args"), 2);
+  // TensorFlow's own kernel (its oneDNN ops off: a CPU without AVX512_VNNI, AVX512_BF16,
+  // AVX_VNNI or AMX) refuses [BiasAdd, Add, Relu]: the Add stays a node, the Relu still fuses.
+  Graph h = parse(text);
+  RemapperResult rh = remap(h, /*tf_compatible=*/true);
+  EXPECT_EQ(rh.fusions.count("Fused+Add"), 0u);
+  EXPECT_EQ(h.at("add").op, "AddV2");
+  EXPECT_EQ(fused_ops(h.at("ba")), (std::vector<std::string>{"BiasAdd"}));
 }
 
 // TensorFlow's fused conv reads the addend as a tensor of the output's shape: in tf_compatible
@@ -279,7 +289,9 @@ TEST(RemapperContraction, BroadcastResidualNotFusedForTensorFlow) {
                            conv("c", "Conv2D", "x") + bias_add("ba", "c") +
                            binop("add", "AddV2", "y", "ba") + unop("out", "Identity", "add");
   Graph g = parse(text);
-  EXPECT_EQ(remap(g, /*tf_compatible=*/true).fusions.count("Fused+Add"), 0u);
+  EXPECT_EQ(
+      remap(g, /*tf_compatible=*/true, {}, false, /*tf_onednn=*/true).fusions.count("Fused+Add"),
+      0u);
   EXPECT_EQ(g.at("add").op, "AddV2");
   Graph h = parse(text);  // aamp's own runtime broadcasts the addend
   EXPECT_EQ(remap(h).fusions["Fused+Add"], 1);
@@ -295,7 +307,9 @@ TEST(RemapperContraction, PaddedResidualNotFusedForTensorFlow) {
                   "int_val: 0 int_val: 0 int_val: 0 int_val: 1 } } } }\n" +
                   binop("y", "Pad", "z", "p") + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
                   binop("add", "AddV2", "y", "ba") + unop("out", "Identity", "add"));
-  EXPECT_EQ(remap(g, /*tf_compatible=*/true).fusions.count("Fused+Add"), 0u);
+  EXPECT_EQ(
+      remap(g, /*tf_compatible=*/true, {}, false, /*tf_onednn=*/true).fusions.count("Fused+Add"),
+      0u);
   EXPECT_EQ(g.at("add").op, "AddV2");
 }
 

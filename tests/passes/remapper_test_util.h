@@ -29,9 +29,11 @@ inline std::string ops(const Graph& g) {
 inline std::vector<std::string> fused_ops(const Node& n) { return n.attr_list("fused_ops").s; }
 
 inline RemapperResult remap(Graph& g, bool tf_compatible = false,
-                            std::vector<std::string> fetch = {}, bool post_amp = false) {
+                            std::vector<std::string> fetch = {}, bool post_amp = false,
+                            bool tf_onednn = false) {
   RemapperOptions o;
   o.tf_compatible = tf_compatible;
+  o.tf_onednn = tf_onednn;
   o.post_amp = post_amp;
   o.fetch_nodes.insert(fetch.begin(), fetch.end());
   RemapperResult r;

@@ -3,6 +3,7 @@
 // call) and one optimize call: parse the GraphDef, run aamp's remapper -> AMP -> remapper with
 // TensorFlow's kernels deciding what may go low precision, serialize. Any failure leaves the
 // graph unchanged with one warning naming the step.
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
@@ -12,13 +13,14 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "aamp/api/optimize.h"
+#include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/ops/attrs.h"
@@ -41,7 +43,8 @@ bool env_off(const char* name) {
   const char* v = std::getenv(name);
   if (!v) return false;
   std::string s;
-  for (const char* c = v; *c; ++c) s += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+  for (const char* c = v; *c; ++c)
+    s += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
   return s == "0" || s == "false" || s == "off" || s == "no";
 }
 
@@ -55,13 +58,12 @@ AmpConfig config_from_json(const std::string& text) {
     throw Error(ErrorCode::kInvalidArgument,
                 std::string("AAMP_CONFIG_JSON is not valid JSON: ") + e.what());
   }
-  if (!j.is_object()) throw Error(ErrorCode::kInvalidArgument, "AAMP_CONFIG_JSON must be an object");
-  std::optional<std::string>* strings[] = {&c.data_type,        &c.allowlist_add,
-                                           &c.inferlist_add,    &c.clearlist_add,
-                                           &c.denylist_add,     &c.allowlist_remove,
-                                           &c.inferlist_remove, &c.clearlist_remove,
-                                           &c.denylist_remove,  &c.log_path,
-                                           &c.deny_nodes};
+  if (!j.is_object())
+    throw Error(ErrorCode::kInvalidArgument, "AAMP_CONFIG_JSON must be an object");
+  std::optional<std::string>* strings[] = {
+      &c.data_type,       &c.allowlist_add,    &c.inferlist_add,    &c.clearlist_add,
+      &c.denylist_add,    &c.allowlist_remove, &c.inferlist_remove, &c.clearlist_remove,
+      &c.denylist_remove, &c.log_path,         &c.deny_nodes};
   const char* string_keys[] = {"data_type",        "allowlist_add",    "inferlist_add",
                                "clearlist_add",    "denylist_add",     "allowlist_remove",
                                "inferlist_remove", "clearlist_remove", "denylist_remove",
@@ -87,8 +89,8 @@ AmpConfig config_from_json(const std::string& text) {
         known = true;
       }
     if (!known)
-      throw Error(ErrorCode::kInvalidArgument, "AAMP_CONFIG_JSON has an unknown field '" +
-                                                   it.key() + "'");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "AAMP_CONFIG_JSON has an unknown field '" + it.key() + "'");
   }
   return c;
 }
@@ -108,22 +110,42 @@ std::string safe_label(const std::string& s) {
   return out;
 }
 
+// TensorFlow's OpDef of `op` (its own registry, user ops and aamp's registered ops included), or
+// nullopt when TensorFlow does not know the op.
+std::optional<OpDef> tf_op_def(const AampTfCallbacks* cb, const std::string& op) {
+  if (!cb || !cb->lookup_op_def) return std::nullopt;
+  char* data = nullptr;
+  size_t size = 0;
+  if (!cb->lookup_op_def(cb->ctx, op.c_str(), &data, &size)) return std::nullopt;
+  std::string bytes(data, size);
+  std::free(data);
+  return op_def_from_tf(bytes, op);
+}
+
+// Whether TensorFlow runs its CPU ops through oneDNN in this process: TF_ENABLE_ONEDNN_OPTS
+// decides when set ("0" / "1"); else TensorFlow's default since 2.9, on for CPUs with AVX512_VNNI,
+// AVX512_BF16, AVX_VNNI or AMX (off elsewhere, e.g. an AVX2-only CPU).
+bool tf_runs_onednn() {
+  const char* e = std::getenv("TF_ENABLE_ONEDNN_OPTS");
+  if (e && *e) {
+    const std::string v = e;
+    return v == "1" || v == "true" || v == "True";
+  }
+  return cpu_has_tf_onednn_features();
+}
+
 // Registers TensorFlow's signature of each op named in the config's lists that aamp does not
 // know (a user's custom op), so that AMP can paint it.
 void register_custom_ops(const AmpConfig& c, const AampTfCallbacks* cb) {
   if (!cb || !cb->lookup_op_def) return;
   OpRegistry& reg = OpRegistry::global();
-  for (const auto* field : {&c.allowlist_add, &c.inferlist_add, &c.clearlist_add, &c.denylist_add}) {
+  for (const auto* field :
+       {&c.allowlist_add, &c.inferlist_add, &c.clearlist_add, &c.denylist_add}) {
     if (!*field) continue;
     for (const auto& op : split_op_list(**field)) {
       const OpInfo* info = reg.find(op);
       if (info && info->def.has_signature) continue;
-      char* data = nullptr;
-      size_t size = 0;
-      if (!cb->lookup_op_def(cb->ctx, op.c_str(), &data, &size)) continue;
-      std::string bytes(data, size);
-      std::free(data);
-      reg.register_op(op_def_from_tf(bytes, op));
+      if (std::optional<OpDef> def = tf_op_def(cb, op)) reg.register_op(std::move(*def));
     }
   }
 }
@@ -139,17 +161,7 @@ void fit_attrs_to_tf(Graph& g, const std::set<std::pair<std::string, std::string
   for (const auto& n : g.nodes()) {
     if (before.count({n->name, aamp_op_name(n->op)})) continue;
     auto it = defs.find(n->op);
-    if (it == defs.end()) {
-      std::optional<OpDef> def;
-      char* data = nullptr;
-      size_t size = 0;
-      if (cb->lookup_op_def(cb->ctx, n->op.c_str(), &data, &size)) {
-        std::string bytes(data, size);
-        std::free(data);
-        def = op_def_from_tf(bytes, n->op);
-      }
-      it = defs.emplace(n->op, std::move(def)).first;
-    }
+    if (it == defs.end()) it = defs.emplace(n->op, tf_op_def(cb, n->op)).first;
     if (!it->second) continue;
     const OpDef& def = *it->second;
     for (auto a = n->attrs.begin(); a != n->attrs.end();) {
@@ -268,11 +280,27 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     cfg.remapper = remap_on;
     cfg.tf_compatible = true;  // TensorFlow's own fused forms where it has them ...
     PassHooks hooks;
-    hooks.aamp_ops = true;     // ... and aamp's ops, which the plugin registers with TF
-    hooks.has_kernel = [cb](const std::string& op, const std::string& attr, DType t) {
-      if (!cb || !cb->has_kernel) return true;
-      return cb->has_kernel(cb->ctx, tf_op_name(op).c_str(), attr.c_str(),
-                            static_cast<int>(t)) != 0;
+    hooks.aamp_ops = true;  // ... and aamp's ops, which the plugin registers with TF
+    // A dtype TensorFlow can run: its OpDef allows it for the attr (_FusedConv2D's signature has
+    // bfloat16 only where TensorFlow turns its oneDNN ops on, not on a CPU without AVX-512: a
+    // kernel registered for it does not make the node valid there), and a CPU kernel takes it.
+    // With TensorFlow's oneDNN ops on, its graph rewrite replaces those ops before they run.
+    hooks.tf_onednn = tf_runs_onednn();
+    auto defs = std::make_shared<std::map<std::string, std::optional<OpDef>>>();
+    hooks.has_kernel = [cb, defs, onednn = hooks.tf_onednn](const std::string& op,
+                                                            const std::string& attr, DType t) {
+      if (!cb) return true;
+      const std::string name = tf_op_name(op);
+      auto it = defs->find(name);
+      if (it == defs->end()) it = defs->emplace(name, tf_op_def(cb, name)).first;
+      if (!onednn && it->second)
+        if (const AttrDef* a = it->second->find_attr(attr);
+            a && !a->allowed_types.empty() &&
+            std::find(a->allowed_types.begin(), a->allowed_types.end(), t) ==
+                a->allowed_types.end())
+          return false;
+      if (!cb->has_kernel) return true;
+      return cb->has_kernel(cb->ctx, name.c_str(), attr.c_str(), static_cast<int>(t)) != 0;
     };
     step = "optimize";
     // The log path gets files only for graphs the plugin rewrites: a first run without it

@@ -25,4 +25,18 @@ bool cpu_has_native_bf16() {
   return false;
 }
 
+bool cpu_has_tf_onednn_features() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  // Leaf 7 subleaf 0: ECX bit 11 = AVX512_VNNI, EDX bits 22/24/25 = AMX-BF16/-TILE/-INT8;
+  // subleaf 1: EAX bit 4 = AVX_VNNI.
+  if (cpu_has_native_bf16()) return true;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+      ((c & (1u << 11)) || (d & ((1u << 24) | (1u << 25)))))
+    return true;
+  if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4))) return true;
+#endif
+  return false;
+}
+
 }  // namespace aamp

@@ -8,5 +8,8 @@ namespace aamp {
 bool cpu_has_native_fp16();
 // Native BF16 arithmetic (AVX512_BF16 or AMX-BF16).
 bool cpu_has_native_bf16();
+// The CPU features for which TensorFlow (2.9 and later) turns its oneDNN ops on by default:
+// AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX.
+bool cpu_has_tf_onednn_features();
 
 }  // namespace aamp

@@ -53,6 +53,11 @@ struct PassHooks {
   // With tf_compatible: also keep remapper fusions whose fused node is one of aamp's own ops
   // (aamp_only), for a host that registers aamp's ops; TF.js-only forms stay refused.
   bool aamp_ops = false;
+  // With tf_compatible: the host TensorFlow runs its CPU ops through oneDNN (its graph rewrite
+  // turns _FusedConv2D into a oneDNN op), whose fused convolution also takes a residual Add.
+  // TensorFlow's own kernel does not ("Fusion is not implemented: [BiasAdd,Add,Relu]"), so
+  // without it no Add is fused into _FusedConv2D.
+  bool tf_onednn = false;
 };
 
 // What every pass gets besides the graph.

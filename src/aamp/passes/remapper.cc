@@ -292,6 +292,7 @@ PassResult RemapperPass::run(Graph& g, const PassContext& ctx) {
   o.tf_compatible = tf_compatible_;
   o.post_amp = post_amp_;
   o.aamp_ops = ctx.hooks.aamp_ops;
+  o.tf_onednn = ctx.hooks.tf_onednn;
   o.fetch_nodes = ctx.fetch_nodes(g);
   RemapperResult r = run_remapper(g, o);
   if (result_) *result_ = r;

@@ -28,6 +28,8 @@ struct RemapperOptions {
   // With tf_compatible: rules that are not tf_compatible run too, and a rewrite is kept when its
   // fused node is one of aamp's own ops (PassHooks::aamp_ops).
   bool aamp_ops = false;
+  // With tf_compatible: TensorFlow's oneDNN ops run the result (PassHooks::tf_onednn).
+  bool tf_onednn = false;
 };
 
 struct RemapperResult {

@@ -304,7 +304,8 @@ std::vector<FusionRule> contraction_rules() {
       const Node& f0 = m.node("f");
       const auto& ops = fused_ops_of(f0);
       if (ops.empty() || ops.back() != "BiasAdd") return false;
-      if (o.tf_compatible && f0.op != "_FusedConv2D") return false;
+      // Stock TensorFlow runs a residual Add only in its oneDNN fused convolution.
+      if (o.tf_compatible && (f0.op != "_FusedConv2D" || !o.tf_onednn)) return false;
       const Node* y = g.find(m.tensor("y").node);
       if (!y || const_value(*y)) return false;
       int ry = remap::static_rank(g, m.tensor("y"));
