@@ -93,6 +93,8 @@ fi
 ENV
 
 mkdir -p "$OUT"
+# The tests read tests/testdata under the source folder they were built from.
+echo "$PWD" >"$root/source_dir"
 tar czf "$OUT/aamp-gpu.tar.gz" -C "$stage" aamp-gpu
 size=$(stat -c %s "$OUT/aamp-gpu.tar.gz")
 echo "pack_gpu_build: $OUT/aamp-gpu.tar.gz ($((size / 1024 / 1024)) MiB, ${#progs[@]} programs," \

@@ -81,10 +81,26 @@ def _buckets(path):
 
 
 def _run_tf(py, *args):
+    # TensorFlow's bfloat16 AMP runs only with its oneDNN ops on, which TensorFlow turns on by
+    # itself only on CPUs with AVX-512 VNNI/BF16 or AMX. Its painting does not depend on the CPU,
+    # so the switch is forced for the dump: the decisions are compared on any x86 CPU (CI's AVX2
+    # too). The graphs are run with TensorFlow's own choice: forced onto a CPU without AVX-512,
+    # its oneDNN bfloat16 kernels give garbage (selfie: rel-L2 2e12 for TF's own rewrite).
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    if args[0] == "dump":
+        env["TF_ENABLE_ONEDNN_OPTS"] = "1"
     r = subprocess.run([py, str(HERE / "tf_side.py"), *map(str, args)], capture_output=True,
-                       text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+                       text=True, env=env)
     assert r.returncode == 0, f"tf_side.py {args[0]} failed:\n{r.stderr[-4000:]}"
     return r
+
+
+def _cpu_has_tf_onednn_features():
+    try:
+        flags = set(open("/proc/cpuinfo").read().split())
+    except OSError:
+        return True
+    return bool({"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile"} & flags)
 
 
 def _amp_config(aamp, log_dir=None, lists=None):
@@ -266,6 +282,11 @@ def test_aamp_graph_runs_in_tensorflow_as_accurately(parity, case):
     (measured: encoder 9.4e-3 vs TF 1.02e-2, BERT 2x128 9.6e-3 vs 8.9e-3)."""
     c = _case(parity, case)
     e = c["errors"]
+    if e["tf"] >= 1 and not _cpu_has_tf_onednn_features():
+        # Seen on an AMD EPYC (AVX2): TensorFlow's Eigen bfloat16 kernels give selfie's rewrite
+        # (TF's and aamp's alike) a rel-L2 of 2e12; the comparison needs TF's oneDNN kernels.
+        pytest.skip(f"TensorFlow's bfloat16 kernels on this CPU (no AVX-512 VNNI/BF16, AMX) "
+                    f"cannot run {case}: TF's own rewrite has rel-L2 {e['tf']:.3g}")
     assert 0 < e["tf"] < 1, e
     if c["default"]["diffs"]:
         assert e["default"] <= 1.25 * e["tf"], e

