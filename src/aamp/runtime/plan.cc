@@ -352,6 +352,19 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
   for (int i = 0; i < c.num_outputs(); ++i)
     init.outputs.push_back(
         {c.output_dtypes[static_cast<size_t>(i)], c.output_shapes[static_cast<size_t>(i)].dims});
+  // On a device, a node without a kernel there (shape arithmetic left after folding, say) runs
+  // on the host in the dynamic executor, and what reads it with it, when the host has a kernel.
+  if (dev_) {
+    const DType kt = kernel_dtype(n, c.input_dtypes, c.output_dtypes);
+    KernelInit host = init;
+    host.device = DeviceKind::kCPU;
+    host.stream = nullptr;
+    if (!KernelRegistry::global().lookup(n.op, opts_.device, kt, init,
+                                         opts_.reference_kernels_only) &&
+        KernelRegistry::global().lookup(n.op, DeviceKind::kCPU, kt, host,
+                                        opts_.reference_kernels_only))
+      return std::nullopt;
+  }
   if (!cast_from.empty()) {
     KernelInit folded = init;
     folded.cast_from = cast_from;

@@ -113,7 +113,10 @@ std::string unsupported_ops_message(const Graph& g, DeviceKind d) {
     const OpInfo* info = OpRegistry::global().find(n->op);
     const bool has_shape = info && info->shape_fn();
     const DeviceKind kd = on_host.count(n.get()) ? DeviceKind::kCPU : d;
-    const bool has_kernel = runtime_handled(n->op) || has_kernel_for(*n, kd);
+    // A node the device has no kernel for runs on the host (with what reads it) when the host
+    // has one (Plan::compile_node).
+    const bool has_kernel = runtime_handled(n->op) || has_kernel_for(*n, kd) ||
+                            (kd != DeviceKind::kCPU && has_kernel_for(*n, DeviceKind::kCPU));
     if (has_shape && has_kernel) continue;
     const std::string key = n->op + kernel_dtype_suffix(*n, kd);
     Entry& e = bad[key];

@@ -127,17 +127,39 @@ TEST(CudaSession, PlansPerShapeAndRepeatedRunsAgree) {
   EXPECT_EQ(b.shape().dims, (std::vector<int64_t>{16, 10}));
 }
 
-// An op without a GPU kernel is named in the unsupported-op message for gpu.
+// An op with no kernel on the GPU nor on the host is named in the unsupported-op message for gpu.
 TEST(CudaSession, UnsupportedOpsAreListedForGpu) {
   AAMP_SKIP_WITHOUT_GPU();
   std::string t =
       "node { name: \"x\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } } "
       "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 3 } } } } }\n";
-  t += op("e", "Atan2", "x", "x") + op("r", "Relu", "e");
+  t += op("e", "Digamma", "x") + op("r", "Relu", "e");
   SessionOptions o;
   o.device = DeviceKind::kGPU;
-  expect_error([&] { Session s(parse_graphdef_text(t, "<elu>"), o); }, ErrorCode::kUnimplemented,
-               {"unsupported op type", "on gpu", "Atan2 (1 node, first 'e')"});
+  expect_error([&] { Session s(parse_graphdef_text(t, "<digamma>"), o); },
+               ErrorCode::kUnimplemented,
+               {"unsupported op type", "on gpu", "Digamma (1 node, first 'e')"});
+}
+
+// An op the GPU has no kernel for but the host has (Atan2) runs on the host, and so does what
+// reads it: the results are the CPU session's.
+TEST(CudaSession, OpsWithoutGpuKernelRunOnTheHost) {
+  AAMP_SKIP_WITHOUT_GPU();
+  std::string t =
+      "node { name: \"x\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } } "
+      "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 3 } } } } }\n";
+  t += op("s", "Sigmoid", "x") + op("e", "Atan2", "s", "x") + op("r", "Relu", "e");
+  SessionOptions o;
+  o.device = DeviceKind::kGPU;
+  Session gpu(parse_graphdef_text(t, "<atan2>"), o);
+  Session cpu(parse_graphdef_text(t, "<atan2>"));
+  Tensor x(DType::kFloat, Shape({2, 3}));
+  float* p = x.mutable_data<float>();
+  for (int i = 0; i < 6; ++i) p[i] = static_cast<float>(i) - 2.5f;
+  const Tensor a = gpu.run({{"x", x}}, {"r"}).at(0);
+  const Tensor b = cpu.run({{"x", x}}, {"r"}).at(0);
+  EXPECT_LE(scaled_max_err(a, b), 1e-6);
+  EXPECT_EQ(gpu.last_stats().dynamic_nodes, 2);  // Atan2 and the Relu after it
 }
 
 // From the second run on, a plan replays its steps as one captured graph; the results are the
