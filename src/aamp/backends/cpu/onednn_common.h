@@ -50,6 +50,11 @@ enum class Source { kInput, kOutput, kOwned };
 
 class PrimitiveKernel : public Kernel {
  public:
+  // oneDNN sizes a primitive's thread team when the primitive is created, from OpenMP's current
+  // maximum, and keeps it: the kernel's thread count must be in force before its primitive
+  // descriptors are made, not only when it runs (else `--threads 1` ran float32 convolutions on
+  // every core).
+  explicit PrimitiveKernel(const KernelInit& init) { set_threads(init.threads); }
   void run(KernelContext& ctx) override;
 
  protected:

@@ -23,7 +23,7 @@ using linalg::ConvKind;
 
 class ConvKernel : public PrimitiveKernel {
  public:
-  ConvKernel(const KernelInit& init, bool probe) {
+  ConvKernel(const KernelInit& init, bool probe) : PrimitiveKernel(init) {
     const Node& n = *init.node;
     const bool bwd = n.op == "Conv2DBackpropInput";
     const ConvKind kind =

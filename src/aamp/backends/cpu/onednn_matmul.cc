@@ -21,7 +21,7 @@ namespace {
 
 class MatMulKernel : public PrimitiveKernel {
  public:
-  MatMulKernel(const KernelInit& init, bool probe) {
+  MatMulKernel(const KernelInit& init, bool probe) : PrimitiveKernel(init) {
     const Node& n = *init.node;
     AAMP_CHECK(init.inputs.size() >= 2 && !init.outputs.empty(), ErrorCode::kInvalidGraph,
                n.describe() + ": needs two inputs");

@@ -14,7 +14,7 @@ namespace {
 
 class PoolKernel : public PrimitiveKernel {
  public:
-  PoolKernel(const KernelInit& init, bool probe) {
+  PoolKernel(const KernelInit& init, bool probe) : PrimitiveKernel(init) {
     const Node& n = *init.node;
     AAMP_CHECK(!init.inputs.empty() && !init.outputs.empty(), ErrorCode::kInvalidGraph,
                n.describe() + ": missing input");
@@ -62,7 +62,7 @@ class PoolKernel : public PrimitiveKernel {
 
 class SoftmaxKernel : public PrimitiveKernel {
  public:
-  SoftmaxKernel(const KernelInit& init, bool probe) {
+  SoftmaxKernel(const KernelInit& init, bool probe) : PrimitiveKernel(init) {
     const Node& n = *init.node;
     AAMP_CHECK(!init.inputs.empty() && !init.outputs.empty(), ErrorCode::kInvalidGraph,
                n.describe() + ": missing input");
@@ -87,7 +87,7 @@ class SoftmaxKernel : public PrimitiveKernel {
 
 class BatchNormKernel : public PrimitiveKernel {
  public:
-  BatchNormKernel(const KernelInit& init, bool probe) {
+  BatchNormKernel(const KernelInit& init, bool probe) : PrimitiveKernel(init) {
     const Node& n = *init.node;
     AAMP_CHECK(!op_attr_bool(n, "is_training"), ErrorCode::kUnimplemented,
                n.describe() + ": oneDNN kernel is inference-only");
