@@ -42,7 +42,7 @@ if has tests; then
   log "GPU tests"
   $B/test_backends_cuda --gtest_brief=1 >"$OUT/tests.txt" 2>&1
   log "test_backends_cuda: rc=$?"
-  filter='-*Conformance*:*RealModel*:*HumanModels*:*ValidateModels*'
+  filter='-*Conformance*:*RealModel*:*HumanModels*:*ValidateModels*:*MemoryPlan*'
   for t in test_backends_harness test_backends_cpu test_runtime; do
     $B/$t --gtest_brief=1 --gtest_filter="$filter" >>"$OUT/tests.txt" 2>&1
     log "$t (Xeon): rc=$?"
