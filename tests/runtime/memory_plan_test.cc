@@ -12,10 +12,14 @@
 #include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
+#include "session_test_util.h"
 #include "test_util.h"
 
 namespace aamp {
 namespace {
+
+using testing::Feeds;
+using testing::zero_feeds;
 
 const char* kCoreModels[] = {"blazeface",     "emotion",   "gender",        "movenet-lightning",
                              "mobilefacenet", "faceres",   "iris",          "facemesh",
@@ -37,16 +41,8 @@ TEST_P(MemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
   path += ".json";
   AAMP_REQUIRE_MODELS(std::filesystem::exists(path), path);
   Session s(load_tfjs(path));
-  std::vector<std::pair<std::string, Tensor>> feeds;
-  for (const std::string& name : s.input_names()) {
-    IODesc d = s.input_desc(name);
-    if (d.shape.unknown_rank) GTEST_SKIP() << name << " has an unknown rank";
-    Shape shape = d.shape;
-    for (auto& dim : shape.dims)
-      if (dim < 0) dim = 1;
-    if (shape.num_elements() > (1 << 24)) GTEST_SKIP() << name << " would be too large";
-    feeds.emplace_back(name, Tensor(d.dtype, shape));  // zeros: the plan does not depend on values
-  }
+  Feeds feeds;  // zeros: the plan does not depend on values
+  if (const std::string why = zero_feeds(s, feeds, 1 << 24); !why.empty()) GTEST_SKIP() << why;
   s.run(feeds);
   const PlanStats& st = s.last_stats();
   EXPECT_GT(st.weight_bytes, 0u);
@@ -80,15 +76,8 @@ TEST_P(MemoryPlan, Bfloat16PeakIsAtMostFloat32s) {
   size_t arena[2] = {0, 0};
   for (int i = 0; i < 2; ++i) {
     Session s(i == 0 ? fp32 : bf16);
-    std::vector<std::pair<std::string, Tensor>> feeds;
-    for (const std::string& name : s.input_names()) {
-      IODesc d = s.input_desc(name);
-      if (d.shape.unknown_rank) GTEST_SKIP() << name << " has an unknown rank";
-      Shape shape = d.shape;
-      for (auto& dim : shape.dims)
-        if (dim < 0) dim = 1;
-      feeds.emplace_back(name, Tensor(d.dtype, shape));
-    }
+    Feeds feeds;
+    if (const std::string why = zero_feeds(s, feeds); !why.empty()) GTEST_SKIP() << why;
     s.run(feeds);
     arena[i] = s.last_stats().arena_bytes;
   }

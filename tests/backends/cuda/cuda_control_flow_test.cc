@@ -11,6 +11,7 @@
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
 #include "backends/cuda/cuda_test_util.h"
+#include "session_test_util.h"
 #include "test_util.h"
 
 namespace aamp::testing {
@@ -63,16 +64,11 @@ TEST(CudaControlFlow, DetectionPostProcessingRunsOnTheHost) {
   AAMP_REQUIRE_MODELS(std::filesystem::exists(path), path);
   const Graph g = load_tfjs(path);
   Session probe(g);
-  std::vector<std::pair<std::string, Tensor>> feeds;
-  for (const std::string& name : probe.input_names()) {
-    IODesc d = probe.input_desc(name);
-    Shape s = d.shape;
-    for (auto& dim : s.dims)
-      if (dim < 0) dim = 1;
-    Tensor t(d.dtype, s);
+  Feeds feeds;
+  ASSERT_EQ(zero_feeds(probe, feeds), "");
+  for (auto& [name, t] : feeds) {
     float* p = t.mutable_data<float>();
     for (int64_t i = 0; i < t.num_elements(); ++i) p[i] = static_cast<float>(i % 251) / 251.0f;
-    feeds.emplace_back(name, t);
   }
   // The backbone's float32 convolutions differ from oneDNN's by rounding only (aamp's cuDNN
   // float32 does not use TF32), far from flipping NMS's choices on this input.
