@@ -147,6 +147,9 @@ void bind_config(pyb::module_& m) {
       pyb::arg("target"), pyb::arg("calibration"), pyb::arg("samples"), pyb::arg("max_evaluations"),
       pyb::arg("progress"));
   m.def("cpu_has_native_fp16", &cpu_has_native_fp16);
+  // For the tests: what the TensorFlow plugin decides from (not part of the public API).
+  m.def("cpu_has_tf_onednn_features", &cpu_has_tf_onednn_features);
+  m.def("tf_runs_onednn", &tf_runs_onednn);
 }
 
 }  // namespace aamp::py

@@ -122,17 +122,22 @@ std::optional<OpDef> tf_op_def(const AampTfCallbacks* cb, const std::string& op)
   return op_def_from_tf(bytes, op);
 }
 
-// Whether TensorFlow runs its CPU ops through oneDNN in this process: TF_ENABLE_ONEDNN_OPTS
-// decides when set ("0" / "1"); else TensorFlow's default since 2.9, on for CPUs with AVX512_VNNI,
-// AVX512_BF16, AVX_VNNI or AMX (off elsewhere, e.g. an AVX2-only CPU).
-bool tf_runs_onednn() {
-  const char* e = std::getenv("TF_ENABLE_ONEDNN_OPTS");
-  if (e && *e) {
-    const std::string v = e;
-    return v == "1" || v == "true" || v == "True";
+// TensorFlow's OpDefs by op name, each asked of TensorFlow once per graph (the kernel hook and
+// fit_attrs_to_tf share them).
+class TfOpDefs {
+ public:
+  explicit TfOpDefs(const AampTfCallbacks* cb) : cb_(cb) {}
+  // nullptr when TensorFlow does not know the op.
+  const OpDef* find(const std::string& op) {
+    auto it = defs_.find(op);
+    if (it == defs_.end()) it = defs_.emplace(op, tf_op_def(cb_, op)).first;
+    return it->second ? &*it->second : nullptr;
   }
-  return cpu_has_tf_onednn_features();
-}
+
+ private:
+  const AampTfCallbacks* cb_;
+  std::map<std::string, std::optional<OpDef>> defs_;
+};
 
 // Registers TensorFlow's signature of each op named in the config's lists that aamp does not
 // know (a user's custom op), so that AMP can paint it.
@@ -155,15 +160,12 @@ void register_custom_ops(const AmpConfig& c, const AampTfCallbacks* cb) {
 // TensorFlow logs an error for each), "_" attrs kept; a required list(type) attr that aamp's form
 // spells as `num_args` tensors of T (TensorFlow's _FusedConv2D has `args: TArgs`) is filled in.
 void fit_attrs_to_tf(Graph& g, const std::set<std::pair<std::string, std::string>>& before,
-                     const AampTfCallbacks* cb) {
-  if (!cb || !cb->lookup_op_def) return;
-  std::map<std::string, std::optional<OpDef>> defs;
+                     TfOpDefs& defs) {
   for (const auto& n : g.nodes()) {
     if (before.count({n->name, aamp_op_name(n->op)})) continue;
-    auto it = defs.find(n->op);
-    if (it == defs.end()) it = defs.emplace(n->op, tf_op_def(cb, n->op)).first;
-    if (!it->second) continue;
-    const OpDef& def = *it->second;
+    const OpDef* found = defs.find(n->op);
+    if (!found) continue;
+    const OpDef& def = *found;
     for (auto a = n->attrs.begin(); a != n->attrs.end();) {
       if (a->first.rfind('_', 0) != 0 && !def.find_attr(a->first))
         a = n->attrs.erase(a);
@@ -286,15 +288,14 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     // kernel registered for it does not make the node valid there), and a CPU kernel takes it.
     // With TensorFlow's oneDNN ops on, its graph rewrite replaces those ops before they run.
     hooks.tf_onednn = tf_runs_onednn();
-    auto defs = std::make_shared<std::map<std::string, std::optional<OpDef>>>();
+    auto defs = std::make_shared<TfOpDefs>(cb);
     hooks.has_kernel = [cb, defs, onednn = hooks.tf_onednn](const std::string& op,
                                                             const std::string& attr, DType t) {
       if (!cb) return true;
       const std::string name = tf_op_name(op);
-      auto it = defs->find(name);
-      if (it == defs->end()) it = defs->emplace(name, tf_op_def(cb, name)).first;
-      if (!onednn && it->second)
-        if (const AttrDef* a = it->second->find_attr(attr);
+      const OpDef* def = defs->find(name);
+      if (!onednn && def)
+        if (const AttrDef* a = def->find_attr(attr);
             a && !a->allowed_types.empty() &&
             std::find(a->allowed_types.begin(), a->allowed_types.end(), t) ==
                 a->allowed_types.end())
@@ -331,7 +332,7 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     }
     step = "serialize";
     to_tf_names(g);
-    fit_attrs_to_tf(g, input_ops, cb);
+    fit_attrs_to_tf(g, input_ops, *defs);
     std::string bytes = serialize_graphdef_binary(g);
     out->graph = static_cast<char*>(std::malloc(bytes.size()));
     if (!out->graph) throw Error(ErrorCode::kInternal, "out of memory");

@@ -95,14 +95,6 @@ def _run_tf(py, *args):
     return r
 
 
-def _cpu_has_tf_onednn_features():
-    try:
-        flags = set(open("/proc/cpuinfo").read().split())
-    except OSError:
-        return True
-    return bool({"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile"} & flags)
-
-
 def _amp_config(aamp, log_dir=None, lists=None):
     go = aamp.GraphOptions(auto_mixed_precision=aamp.ON, remapper=aamp.OFF)
     o = go.auto_mixed_precision_options
@@ -282,7 +274,9 @@ def test_aamp_graph_runs_in_tensorflow_as_accurately(parity, case):
     (measured: encoder 9.4e-3 vs TF 1.02e-2, BERT 2x128 9.6e-3 vs 8.9e-3)."""
     c = _case(parity, case)
     e = c["errors"]
-    if e["tf"] >= 1 and not _cpu_has_tf_onednn_features():
+    from aamp import _aamp
+
+    if e["tf"] >= 1 and not _aamp.cpu_has_tf_onednn_features():
         # Seen on an AMD EPYC (AVX2): TensorFlow's Eigen bfloat16 kernels give selfie's rewrite
         # (TF's and aamp's alike) a rel-L2 of 2e12; the comparison needs TF's oneDNN kernels.
         pytest.skip(f"TensorFlow's bfloat16 kernels on this CPU (no AVX-512 VNNI/BF16, AMX) "

@@ -164,21 +164,10 @@ CORE_MODELS = {"blazeface": 0.35, "emotion": 1e-2, "gender": 1e-2, "movenet-ligh
 EIGEN_BF16_MODELS = {"movenet-lightning": 0.3, "meet": 0.12}
 
 
-def tf_runs_onednn():
-    """Whether the TensorFlow in the venv runs its oneDNN kernels on this CPU (the same test as
-    the plugin's: TF_ENABLE_ONEDNN_OPTS, else what the CPU has)."""
-    flag = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
-    if flag is not None:
-        return flag.strip().lower() in ("1", "true")
-    try:
-        flags = open("/proc/cpuinfo").read().split()
-    except OSError:
-        return True
-    return bool({"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile"} & set(flags))
-
-
 def tolerance(model):
-    if not tf_runs_onednn() and model in EIGEN_BF16_MODELS:
+    from aamp import _aamp  # the plugin's own test (TF_ENABLE_ONEDNN_OPTS, else the CPU)
+
+    if not _aamp.tf_runs_onednn() and model in EIGEN_BF16_MODELS:
         return EIGEN_BF16_MODELS[model]
     return CORE_MODELS[model]
 

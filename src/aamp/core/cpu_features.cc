@@ -1,5 +1,8 @@
 #include "aamp/core/cpu_features.h"
 
+#include <cstdlib>
+#include <string>
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -37,6 +40,15 @@ bool cpu_has_tf_onednn_features() {
   if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4))) return true;
 #endif
   return false;
+}
+
+bool tf_runs_onednn() {
+  const char* e = std::getenv("TF_ENABLE_ONEDNN_OPTS");
+  if (e && *e) {
+    const std::string v = e;
+    return v == "1" || v == "true" || v == "True";
+  }
+  return cpu_has_tf_onednn_features();
 }
 
 }  // namespace aamp

@@ -11,5 +11,8 @@ bool cpu_has_native_bf16();
 // The CPU features for which TensorFlow (2.9 and later) turns its oneDNN ops on by default:
 // AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX.
 bool cpu_has_tf_onednn_features();
+// Whether TensorFlow runs its CPU ops through oneDNN in this process: TF_ENABLE_ONEDNN_OPTS
+// decides when set ("1" / "true" on, anything else off); else cpu_has_tf_onednn_features().
+bool tf_runs_onednn();
 
 }  // namespace aamp
