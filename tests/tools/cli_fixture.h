@@ -48,6 +48,7 @@ class CliFixture : public ::testing::Test {
   void TearDown() override {
     std::error_code ec;
     fs::remove_all(dir_, ec);
+    fs::remove(dir_.parent_path(), ec);  // the process's folder, once its last test is gone
   }
 
   // Runs `aamp ARGS` (args are shell-quoted), capturing stdout and stderr.

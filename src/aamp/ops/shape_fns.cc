@@ -349,7 +349,11 @@ void range(ShapeContext& c) {
   const Tensor* s = c.value(0);
   const Tensor* l = c.value(1);
   const Tensor* d = c.value(2);
-  if (!s || !l || !d) c.fail("Range: start, limit and delta must be constants");
+  if (!s || !l || !d)  // the length is known once the values are (the runtime then runs it)
+    throw Error(ErrorCode::kUnimplemented,
+                c.node->describe() +
+                    ": Range: start, limit and delta must be constants to infer "
+                    "its length at plan time");
   const double start = s->element_as_double(0), limit = l->element_as_double(0),
                delta = d->element_as_double(0);
   if (delta == 0) c.fail("Range: delta is 0");

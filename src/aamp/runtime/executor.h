@@ -1,6 +1,6 @@
 // DynamicExecutor: runs the part of a plan that static planning cannot (see plan.h): TensorFlow
 // v1 control flow, ops whose output shapes depend on values, TensorArray / TensorList
-// containers, and every node downstream of them.
+// containers, and what reads them until shapes are static again (the plan's continuation).
 //
 // A Plan compiles what it can into its static schedule (static shapes, one arena, kernels made
 // once) and hands the rest, the "dynamic nodes", to a DynamicExecutor together with the static

@@ -29,6 +29,21 @@ size_t bytes_of(DType t, const std::vector<int64_t>& shape) {
   return static_cast<size_t>(n) * dtype_size(t);
 }
 
+// The dtype of output `port` of n from its signature (kInvalid when unknown).
+DType output_dtype(const Node& n, int port) {
+  ShapeContext c;
+  c.node = &n;
+  c.info = OpRegistry::global().find(n.op);
+  if (!c.info || !c.info->def.has_signature) return DType::kInvalid;
+  try {
+    prepare_outputs(c);
+  } catch (const Error&) {
+    return DType::kInvalid;
+  }
+  return port >= 0 && port < c.num_outputs() ? c.output_dtypes[static_cast<size_t>(port)]
+                                             : DType::kInvalid;
+}
+
 }  // namespace
 
 std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vector<Tensor>& inputs,
@@ -65,15 +80,10 @@ std::optional<std::vector<Tensor>> evaluate_node(const Node& n, const std::vecto
   return outs;
 }
 
-Plan::DeviceBuffer::DeviceBuffer(DeviceRuntime* dev, size_t bytes) : dev_(dev) {
-  p_ = static_cast<uint8_t*>(dev_->allocate(std::max<size_t>(bytes, 256)));
-}
-
-Plan::DeviceBuffer::~DeviceBuffer() { dev_->deallocate(p_); }
-
 Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>& feeds,
-           const std::vector<TensorRef>& fetches, void* stream)
+           const std::vector<TensorRef>& fetches, void* stream, const PlanScope& scope)
     : opts_(o), feeds_(feeds), arena_(nullptr, std::free), stream_(stream) {
+  graph_def_ = &g;
   threads_ = resolve_threads(o.threads);
   if (o.device != DeviceKind::kCPU) {
     dev_ = find_device_runtime(o.device);
@@ -82,8 +92,35 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
                                             device_kind_name(o.device) +
                                             "' without a device runtime or stream");
   }
-  std::unordered_map<std::string, int> feed_idx;
-  for (size_t i = 0; i < feeds.size(); ++i) feed_idx[feeds[i].ref.node] = static_cast<int>(i);
+  static const bool tail_off = [] {
+    const char* e = std::getenv("AAMP_CONTINUATION_PLANS");
+    return e && std::string(e) == "0";
+  }();
+  // A continuation node that the dynamic part must read back, or that hands a container's
+  // handle across, is blocked (with what it reads in the continuation) and the plan compiled
+  // again; after a few tries, without a continuation.
+  bool allow_tail = !tail_off && !scope.all_dynamic;
+  for (int attempt = 1; !compile(g, fetches, scope, allow_tail); ++attempt) {
+    values_.clear();
+    steps_.clear();
+    fetch_values_.clear();
+    fetch_slots_.clear();
+    boundary_fetch_.clear();
+    dyn_.reset();
+    tail_.reset();
+    stats_ = PlanStats();
+    if (attempt >= 8) allow_tail = false;
+  }
+  tail_blocked_.clear();
+  plan_memory_and_bind();
+}
+
+bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const PlanScope& scope,
+                   bool allow_tail) {
+  // Feeds by node: (port, feed index); a continuation plan may be fed several outputs of one.
+  std::unordered_map<std::string, std::vector<std::pair<int, int>>> feed_idx;
+  for (size_t i = 0; i < feeds_.size(); ++i)
+    feed_idx[feeds_[i].ref.node].push_back({feeds_[i].ref.port, static_cast<int>(i)});
   const std::vector<Node*> order = g.topo_order();
   // Nodes that must run dynamically whatever the shapes (structure alone), and what depends on
   // them through data or control edges.
@@ -96,21 +133,38 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
     if (dyn) structural.insert(n);
   }
   // Nodes the fetches need: data edges, and control edges into nodes that may run dynamically (a
-  // conditional branch's constants hang off its pivot); feeds cut the graph.
+  // conditional branch's constants hang off its pivot); feeds cut the graph, and so does the
+  // scope of a continuation plan.
   std::unordered_set<const Node*> needed;
   std::vector<const Node*> stack;
   for (const TensorRef& f : fetches) stack.push_back(&g.at(f.node));
   while (!stack.empty()) {
     const Node* n = stack.back();
     stack.pop_back();
-    if (!needed.insert(n).second || feed_idx.count(n->name)) continue;
+    const bool fed = feed_idx.count(n->name) != 0;
+    if (scope.nodes && !fed && !scope.nodes->count(n)) continue;
+    if (!needed.insert(n).second || fed) continue;
     const int nin = structural.count(n) ? static_cast<int>(n->inputs.size()) : n->num_data_inputs();
     for (int i = 0; i < nin; ++i)
       stack.push_back(&g.at(TensorRef::parse(n->inputs[static_cast<size_t>(i)]).node));
   }
+  std::unordered_set<const Node*> candidates;
+  if (allow_tail && !structural.empty()) candidates = continuation_candidates(g);
+  for (const Node* n : tail_blocked_) candidates.erase(n);
   std::unordered_map<std::string, std::vector<int>> ids;
   std::unordered_map<const Node*, int> dyn_idx;
   std::vector<const Node*> dyn_order;
+  std::unordered_set<const Node*> tail;  // the continuation
+  // Takes t and what it reads in the continuation out of it for the next try.
+  auto block = [&](const Node* t) {
+    std::vector<const Node*> todo{t};
+    while (!todo.empty()) {
+      const Node* x = todo.back();
+      todo.pop_back();
+      if (!tail.count(x) || !tail_blocked_.insert(x).second) continue;
+      for (const std::string& in : x->inputs) todo.push_back(&g.at(TensorRef::parse(in).node));
+    }
+  };
   std::vector<DynamicExecutor::NodeSpec> dyn_nodes;
   std::vector<std::optional<Tensor>> boundary_consts;
   std::unordered_map<int, int> boundary_of;  // value id -> boundary index
@@ -119,28 +173,69 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
     if (!needed.count(n)) continue;
     ++stats_.nodes;
     auto fit = feed_idx.find(n->name);
-    const bool fed = fit != feed_idx.end();
-    bool dyn = !fed && structural.count(n);
+    if (fit != feed_idx.end()) {
+      std::vector<int>& out = ids[n->name];
+      for (auto [port, feed] : fit->second) {
+        if (port >= static_cast<int>(out.size())) out.resize(static_cast<size_t>(port) + 1, -1);
+        out[static_cast<size_t>(port)] = compile_node(*n, {}, feed)->front();
+      }
+      continue;
+    }
+    bool dyn = structural.count(n) || scope.all_dynamic;
+    bool reads_tail = false, reads_dynamic = false;
     std::vector<int> in_ids;
-    if (!fed) {
-      for (size_t i = 0; i < n->inputs.size(); ++i) {
-        const TensorRef r = TensorRef::parse(n->inputs[i]);
-        if (dyn_idx.count(&g.at(r.node))) dyn = true;
-        if (r.is_control()) continue;
-        if (ids.find(r.node) == ids.end()) {  // a dynamic producer (or a loop's back edge)
-          dyn = true;
-          continue;
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const TensorRef r = TensorRef::parse(n->inputs[i]);
+      const Node* src = &g.at(r.node);
+      if (tail.count(src)) {
+        reads_tail = true;
+        continue;
+      }
+      if (dyn_idx.count(src)) {
+        dyn = true;
+        reads_dynamic |= !r.is_control();
+      }
+      if (r.is_control()) continue;
+      if (ids.find(r.node) == ids.end()) {  // a dynamic producer (or a loop's back edge)
+        dyn = true;
+        continue;
+      }
+      const auto& src_ids = ids.at(r.node);
+      if (r.port >= static_cast<int>(src_ids.size()))
+        throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
+                                                  "', which has only " +
+                                                  std::to_string(src_ids.size()) + " output(s)");
+      if (src_ids[static_cast<size_t>(r.port)] < 0)
+        throw Error(ErrorCode::kInternal,
+                    n->describe() + " reads '" + r.to_string() + "', which the plan is not fed");
+      in_ids.push_back(src_ids[static_cast<size_t>(r.port)]);
+    }
+    if (reads_tail) {
+      // What it reads from before the continuation becomes a feed of the continuation's plan:
+      // containers' handles and strings cannot be.
+      for (int i = 0; i < n->num_data_inputs(); ++i) {
+        const TensorRef r = n->input(i);
+        const Node* src = &g.at(r.node);
+        if (tail.count(src)) continue;
+        const DType t =
+            dyn_idx.count(src)
+                ? output_dtype(*src, r.port)
+                : values_[static_cast<size_t>(ids.at(r.node).at(static_cast<size_t>(r.port)))]
+                      .dtype;
+        if (t == DType::kResource || t == DType::kVariant || t == DType::kString ||
+            t == DType::kInvalid) {
+          for (const std::string& in : n->inputs)
+            if (const Node* x = &g.at(TensorRef::parse(in).node); tail.count(x)) block(x);
+          return false;
         }
-        const auto& src = ids.at(r.node);
-        if (r.port >= static_cast<int>(src.size()))
-          throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
-                                                    "', which has only " +
-                                                    std::to_string(src.size()) + " output(s)");
-        in_ids.push_back(src[static_cast<size_t>(r.port)]);
       }
     }
+    if (reads_tail || (dyn && reads_dynamic && candidates.count(n))) {
+      tail.insert(n);
+      continue;
+    }
     if (!dyn) {
-      std::optional<std::vector<int>> out = compile_node(*n, in_ids, fed ? fit->second : -1);
+      std::optional<std::vector<int>> out = compile_node(*n, in_ids, -1);
       if (out) {
         ids[n->name] = std::move(*out);
         continue;
@@ -150,12 +245,17 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
     dyn_order.push_back(n);
   }
   // The dynamic nodes' inputs: other dynamic nodes (back edges from NextIteration included) or
-  // boundary values.
+  // boundary values. A dynamic node reading the continuation (a loop's back edge from it) cannot
+  // run before it: no continuation then.
   for (const Node* n : dyn_order) {
     DynamicExecutor::NodeSpec spec;
     spec.node = n;
     for (size_t i = 0; i < n->inputs.size(); ++i) {
       const TensorRef r = TensorRef::parse(n->inputs[i]);
+      if (tail.count(&g.at(r.node))) {
+        block(&g.at(r.node));
+        return false;
+      }
       auto d = dyn_idx.find(&g.at(r.node));
       if (r.is_control()) {
         if (d != dyn_idx.end()) spec.control.push_back(d->second);
@@ -190,10 +290,16 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
     dyn_nodes.push_back(std::move(spec));
   }
   std::vector<std::pair<int, int>> dyn_fetches;
+  std::vector<TensorRef> tail_fetches;
   for (const TensorRef& f : fetches) {
     const Node& fn = g.at(f.node);
+    if (tail.count(&fn)) {
+      fetch_slots_.push_back({FetchSlot::From::kTail, static_cast<int>(tail_fetches.size())});
+      tail_fetches.push_back(f);
+      continue;
+    }
     if (auto d = dyn_idx.find(&fn); d != dyn_idx.end()) {
-      fetch_slots_.push_back({true, static_cast<int>(dyn_fetches.size())});
+      fetch_slots_.push_back({FetchSlot::From::kDynamic, static_cast<int>(dyn_fetches.size())});
       dyn_fetches.push_back({d->second, f.port});
       continue;
     }
@@ -202,20 +308,22 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
       throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() + "': " + fn.describe() +
                                                    " has " + std::to_string(src.size()) +
                                                    " output(s)");
-    fetch_slots_.push_back({false, static_cast<int>(fetch_values_.size())});
+    fetch_slots_.push_back({FetchSlot::From::kStatic, static_cast<int>(fetch_values_.size())});
     fetch_values_.push_back(src[static_cast<size_t>(f.port)]);
   }
   // The boundary values the executor reads follow the static fetches.
   for (int& b : boundary_fetch_)
     if (b >= 0) b += static_cast<int>(fetch_values_.size());
   fetch_values_.insert(fetch_values_.end(), export_values.begin(), export_values.end());
+  if (!tail.empty())
+    make_tail(g, std::move(tail), std::move(tail_fetches), ids, dyn_idx, dyn_fetches);
   for (int v : fetch_values_) materialize(v);
   if (!dyn_nodes.empty()) {
     stats_.dynamic_nodes = static_cast<int>(dyn_nodes.size());
     dyn_ = std::make_unique<DynamicExecutor>(std::move(dyn_nodes), std::move(boundary_consts),
                                              std::move(dyn_fetches), opts_, threads_);
   }
-  plan_memory_and_bind();
+  return true;
 }
 
 Plan::~Plan() {
@@ -241,9 +349,12 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
     return static_cast<int>(values_.size()) - 1;
   };
   if (feed >= 0) {
-    const int id =
-        add_value(feeds_[static_cast<size_t>(feed)].dtype, feeds_[static_cast<size_t>(feed)].shape);
-    values_[static_cast<size_t>(id)].feed = feed;
+    const FeedSpec& f = feeds_[static_cast<size_t>(feed)];
+    const int id = add_value(f.dtype, f.shape);
+    if (f.constant)
+      values_[static_cast<size_t>(id)].constant = *f.constant;
+    else
+      values_[static_cast<size_t>(id)].feed = feed;
     return std::vector<int>{id};
   }
   if (n.op == "Placeholder")
@@ -560,47 +671,6 @@ void Plan::plan_memory_and_bind() {
   stats_.steps = static_cast<int>(steps_.size());
 }
 
-void Plan::place_device_inputs() {
-  // Distinct constants read by kernels, then every feed: 256-byte aligned offsets.
-  dev_offset_.assign(values_.size(), 0);
-  std::vector<int> consts;
-  std::vector<bool> seen(values_.size(), false);
-  size_t cbytes = 0, fbytes = 0;
-  for (const Step& st : steps_)
-    for (int v : st.inputs) {
-      const int r = root(v);
-      if (!values_[static_cast<size_t>(r)].constant || seen[static_cast<size_t>(r)]) continue;
-      seen[static_cast<size_t>(r)] = true;
-      consts.push_back(r);
-      dev_offset_[static_cast<size_t>(r)] = cbytes;
-      cbytes += (values_[static_cast<size_t>(r)].bytes + 255) / 256 * 256;
-    }
-  for (size_t v = 0; v < values_.size(); ++v)
-    if (values_[v].feed >= 0) {
-      dev_offset_[v] = fbytes;
-      fbytes += (values_[v].bytes + 255) / 256 * 256;
-    }
-  size_t sbytes = 0;
-  for (int v : fetch_values_) {
-    const Value& r = values_[static_cast<size_t>(root(v))];
-    const bool on_device = !r.constant && r.feed < 0 && values_[static_cast<size_t>(v)].bytes;
-    staging_offset_.push_back(on_device ? static_cast<int64_t>(sbytes) : -1);
-    if (on_device) sbytes += (values_[static_cast<size_t>(v)].bytes + 255) / 256 * 256;
-  }
-  if (sbytes)
-    staging_ = std::unique_ptr<uint8_t, HostFree>(
-        static_cast<uint8_t*>(dev_->allocate_host(sbytes)), HostFree{dev_});
-  dev_consts_ = std::make_unique<DeviceBuffer>(dev_, cbytes);
-  dev_feeds_ = std::make_unique<DeviceBuffer>(dev_, fbytes);
-  for (int r : consts) {
-    const Value& x = values_[static_cast<size_t>(r)];
-    if (x.bytes)
-      dev_->copy_to_device(dev_consts_->get() + dev_offset_[static_cast<size_t>(r)],
-                           x.constant->raw(), x.bytes, stream_);
-  }
-  dev_->synchronize(stream_);
-}
-
 uint8_t* Plan::value_ptr(int v, const std::vector<const Tensor*>* feeds) const {
   const int r = root(v);
   const Value& x = values_[static_cast<size_t>(r)];
@@ -613,36 +683,6 @@ uint8_t* Plan::value_ptr(int v, const std::vector<const Tensor*>* feeds) const {
   if (x.feed >= 0)
     return feeds ? const_cast<uint8_t*>((*feeds)[static_cast<size_t>(x.feed)]->raw()) : nullptr;
   return arena_base_ + offset_[static_cast<size_t>(r)];
-}
-
-bool Plan::replay_graph() {
-  static const bool env_off = [] {
-    const char* e = std::getenv("AAMP_DEVICE_GRAPHS");
-    return e && std::string(e) == "0";
-  }();
-  if (!dev_ || opts_.profile || !opts_.device_graphs || env_off || graph_failed_) return false;
-  if (!graph_) {
-    if (runs_ == 0) return false;  // the first run initializes what kernels set up lazily
-    dev_->begin_capture(stream_);
-    std::string why;
-    try {
-      run_steps();
-    } catch (const std::exception& e) {
-      why = e.what();
-    }
-    std::string end_why;
-    graph_ = dev_->end_capture(stream_, &end_why);
-    if (!graph_ || !why.empty()) {
-      dev_->destroy_graph(graph_);
-      graph_ = nullptr;
-      graph_failed_ = true;
-      stats_.graph_note = "capture failed, steps run one by one: " + (why.empty() ? end_why : why);
-      return false;
-    }
-    stats_.graph_replay = true;
-  }
-  dev_->launch_graph(graph_, stream_);
-  return true;
 }
 
 void Plan::run_steps() {
@@ -677,7 +717,7 @@ void Plan::run_steps() {
 
 std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feeds_resident) {
   if (dev_) {  // feeds into device memory; kernels read them there
-    if (!feeds_resident || !feeds_uploaded_) {
+    if ((!feeds_resident || !feeds_uploaded_) && !steps_.empty()) {
       for (size_t v = 0; v < values_.size(); ++v) {
         const Value& x = values_[v];
         if (x.feed >= 0 && x.bytes)
@@ -700,6 +740,10 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
   for (size_t k = 0; k < fetch_values_.size(); ++k) {
     const int v = fetch_values_[k];
     const Value& x = values_[static_cast<size_t>(v)];
+    if (x.feed >= 0) {  // the feed itself (a continuation plan in its executor: any shape)
+      out.push_back(*feeds[static_cast<size_t>(x.feed)]);
+      continue;
+    }
     out.emplace_back(x.dtype, Shape(x.shape));
     if (dev_ && staging_offset_[k] >= 0)
       dev_->copy_to_host(staging_.get() + staging_offset_[k], value_ptr(v, nullptr), x.bytes,
@@ -746,11 +790,24 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
   stats_.dynamic_bytes = dyn_->buffer_bytes();
   if (opts_.profile)
     for (NodeProfile& p : dyn_->profile()) stats_.profile.push_back(std::move(p));
+  std::vector<Tensor> tail_out;
+  if (tail_) tail_out = run_tail(out, dyn_out);
   std::vector<Tensor> result;
   result.reserve(fetch_slots_.size());
-  for (const FetchSlot& f : fetch_slots_)
-    result.push_back(f.dynamic ? std::move(dyn_out[static_cast<size_t>(f.index)])
-                               : out[static_cast<size_t>(f.index)]);
+  for (const FetchSlot& f : fetch_slots_) {
+    const size_t i = static_cast<size_t>(f.index);
+    switch (f.from) {
+      case FetchSlot::From::kStatic:
+        result.push_back(out[i]);
+        break;
+      case FetchSlot::From::kDynamic:
+        result.push_back(std::move(dyn_out[i]));
+        break;
+      case FetchSlot::From::kTail:
+        result.push_back(std::move(tail_out[i]));
+        break;
+    }
+  }
   return result;
 }
 

@@ -1,19 +1,27 @@
 // A compiled plan (see session.h): schedule, static shapes, constants, kernels, memory plan.
 // What cannot be planned statically - v1 control flow (Switch, Merge, loops), ops whose output
 // shapes depend on values (Where, NonMaxSuppression*), TensorArray / TensorList containers, a
-// shape that depends on a value computed at run time, and everything downstream of these - is
-// handed to a DynamicExecutor (executor.h): the static schedule runs first, then the executor
-// interprets the dynamic nodes over the static values they read (the boundary). A graph without
-// such nodes has no executor. On a
+// shape that depends on a value computed at run time, and what reads these - is handed to a
+// DynamicExecutor (executor.h): the static schedule runs first, then the executor interprets the
+// dynamic nodes over the static values they read (the boundary). A graph without such nodes has
+// no executor. Where the graph leaves the dynamic region again (a loop's results, what follows
+// NMS: nodes in no loop and on no conditional branch), the rest is the plan's continuation: once
+// the executor has run, the shapes of what it hands over are known, and the continuation is
+// compiled as a plan of its own for those shapes (cached per shape signature; see Tail in
+// plan_continuation.cc), so a backbone after a preprocessing loop is a static plan again (on a
+// device: on the device). AAMP_CONTINUATION_PLANS=0 turns this off. On a
 // device other than the CPU (a DeviceRuntime is registered for it) the arena, the feeds and the
 // constants kernels read live in device memory: constants are uploaded once when the plan is
 // compiled, feeds are copied in and fetches copied out on the Session's stream at each run.
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "aamp/ir/graph.h"
@@ -28,19 +36,33 @@ struct FeedSpec {
   TensorRef ref;
   DType dtype = DType::kInvalid;
   std::vector<int64_t> shape;
+  // Continuation plans: a constant of the plan before (a shape, a weight), known at compile time.
+  std::optional<Tensor> constant;
 };
+
+// What part of the graph a plan compiles (continuation plans; the default: all of it).
+struct PlanScope {
+  const std::unordered_set<const Node*>* nodes = nullptr;  // only these (and the feeds)
+  bool all_dynamic = false;  // every node in the dynamic executor (shapes change every run)
+};
+
+// The nodes a plan may resume static planning at after dynamic ones: outside every loop, on no
+// conditional branch (no Switch output they depend on is left unmerged), and not dynamic by
+// themselves (control flow, value-dependent shapes, containers).
+std::unordered_set<const Node*> continuation_candidates(const Graph& g);
 
 class Plan {
  public:
   // Compiles for the given feeds (dtype/shape) and fetches. Throws Error naming the node.
   // `stream`: the Session's device stream (nullptr on the CPU).
   Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>& feeds,
-       const std::vector<TensorRef>& fetches, void* stream = nullptr);
+       const std::vector<TensorRef>& fetches, void* stream = nullptr, const PlanScope& scope = {});
   ~Plan();
   // feeds: in the order of the FeedSpecs given at compile time. `feeds_resident` (device plans):
   // the feeds' device copies of the previous run are still valid (see RunOptions).
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool feeds_resident = false);
-  const PlanStats& stats() const { return stats_; }
+  // This plan's, with those of the continuation plan the last run used.
+  PlanStats stats() const;
 
  private:
   struct Value {
@@ -82,6 +104,21 @@ class Plan {
     uint8_t* p_ = nullptr;
   };
 
+  // Classifies the needed nodes into static steps, dynamic nodes and the continuation (when
+  // allowed) and compiles the static ones. False when a dynamic node would read the
+  // continuation (a loop that mixes both): the caller then compiles again without one.
+  bool compile(const Graph& g, const std::vector<TensorRef>& fetches, const PlanScope& scope,
+               bool allow_tail);
+  // Sets up the continuation: what it reads from the static schedule (exported after the
+  // fetches) or the executor (fetched from it, appended to dyn_fetches) and its fetches.
+  void make_tail(const Graph& g, std::unordered_set<const Node*> nodes,
+                 std::vector<TensorRef> fetches,
+                 const std::unordered_map<std::string, std::vector<int>>& ids,
+                 const std::unordered_map<const Node*, int>& dyn_idx,
+                 std::vector<std::pair<int, int>>& dyn_fetches);
+  // Runs the continuation plan for this run's shapes (compiling it the first time they occur).
+  std::vector<Tensor> run_tail(const std::vector<Tensor>& static_out,
+                               const std::vector<Tensor>& dyn_out);
   // The node's output values, or nullopt when it needs dynamic execution (a shape that depends
   // on a value only known at run time).
   std::optional<std::vector<int>> compile_node(const Node& n, const std::vector<int>& in, int feed);
@@ -113,14 +150,35 @@ class Plan {
   // Per fetch given at compile time: an index into fetch_values_ (static) or into the executor's
   // fetches (dynamic).
   struct FetchSlot {
-    bool dynamic = false;
-    int index = 0;
+    enum class From { kStatic, kDynamic, kTail } from = From::kStatic;
+    int index = 0;  // into fetch_values_, the executor's fetches or the continuation's fetches
   };
   std::vector<FetchSlot> fetch_slots_;
+  // The continuation (plan_continuation.cc).
+  struct Tail {
+    std::unordered_set<const Node*> nodes;
+    // What the continuation reads from outside it: per feed, an index into the static
+    // schedule's fetch_values_ (kStatic; -1: a constant, in the FeedSpec) or into the executor's
+    // fetches (kDynamic).
+    std::vector<FeedSpec> feeds;
+    struct Source {
+      FetchSlot::From from = FetchSlot::From::kStatic;
+      int index = -1;
+    };
+    std::vector<Source> sources;
+    std::vector<TensorRef> fetches;
+    // Per signature (dtype and shape of each value from the executor).
+    std::map<std::vector<std::vector<int64_t>>, std::unique_ptr<Plan>> plans;
+    std::unique_ptr<Plan> any_shape;  // all dynamic, once kMaxTailPlans signatures were seen
+    const Plan* last = nullptr;
+  };
   std::unique_ptr<DynamicExecutor> dyn_;
-  std::vector<int> boundary_fetch_;  // per boundary value: index into fetch_values_, -1: constant
-  std::vector<int> parent_;          // storage union-find over values (aliases, in place)
-  std::vector<size_t> offset_;       // arena offset of each root value
+  std::unique_ptr<Tail> tail_;
+  std::unordered_set<const Node*> tail_blocked_;  // while compiling: kept out of the continuation
+  const Graph* graph_def_ = nullptr;  // the Session's graph (continuation plans compile from it)
+  std::vector<int> boundary_fetch_;   // per boundary value: index into fetch_values_, -1: constant
+  std::vector<int> parent_;           // storage union-find over values (aliases, in place)
+  std::vector<size_t> offset_;        // arena offset of each root value
   std::unique_ptr<uint8_t, void (*)(void*)> arena_;  // host arena (CPU plans)
   DeviceRuntime* dev_ = nullptr;                     // nullptr on the CPU
   void* stream_ = nullptr;

@@ -203,7 +203,7 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
                   "feed '" + name + "': expected " + dtype_name(want.dtype) + " " +
                       want.shape.to_string() + ", got " + dtype_name(t.dtype()) + " " +
                       t.shape().to_string());
-    specs.push_back({r, t.dtype(), t.shape().dims});
+    specs.push_back({r, t.dtype(), t.shape().dims, std::nullopt});
     values.push_back(&t);
   }
   // Canonical order (by name) for the cache key.

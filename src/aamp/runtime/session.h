@@ -68,8 +68,8 @@ struct PlanStats {
   int aliases = 0;             // Reshape/Identity/... run as aliases (no copy)
   int inplace = 0;             // kernel outputs sharing their input's memory
   // Nodes run by the dynamic executor (control flow, value-dependent shapes and what follows
-  // them; see plan.h), and how many node executions the last run made (loop bodies once per
-  // iteration).
+  // them until a continuation plan takes over; see plan.h), and how many node executions the last
+  // run made (loop bodies once per iteration).
   int dynamic_nodes = 0;
   int64_t dynamic_executions = 0;
   // Memory of the dynamic executor's values after the last run: its recycled buffers, each
