@@ -54,7 +54,7 @@ void expect_back_edges_match(const Graph& g) {
   }
 }
 
-double rel_l2(const Tensor& a, const Tensor& b) {
+double rel_error(const Tensor& a, const Tensor& b) {
   double e = 0, r = 0;
   for (int64_t i = 0; i < a.num_elements(); ++i) {
     const double x = a.element_as_double(i), y = b.element_as_double(i);
@@ -98,7 +98,7 @@ TEST(AmpControlFlow, LoopCarriesLowPrecisionWithCastsOutside) {
         {"x", rnn_input()}, {"n", Tensor::scalar<int32_t>(steps)}};
     const Tensor a = s16.run(feeds, {"h"})[0], b = s32.run(feeds, {"h"})[0];
     EXPECT_EQ(a.shape(), b.shape());
-    EXPECT_LT(rel_l2(a, b), 1e-2) << steps << " steps";
+    EXPECT_LT(rel_error(a, b), 1e-2) << steps << " steps";
   }
 }
 
@@ -116,7 +116,7 @@ TEST(AmpControlFlow, BackEdgeKeepsOneColourWhenTheBodyMixes) {
   Session s32(fp32), s16(g);
   const std::vector<std::pair<std::string, Tensor>> feeds = {{"x", rnn_input()},
                                                              {"n", Tensor::scalar<int32_t>(3)}};
-  EXPECT_LT(rel_l2(s16.run(feeds, {"h"})[0], s32.run(feeds, {"h"})[0]), 1e-2);
+  EXPECT_LT(rel_error(s16.run(feeds, {"h"})[0], s32.run(feeds, {"h"})[0]), 1e-2);
 }
 
 // A loop with nothing on the allow list is left exactly as it was.
@@ -152,7 +152,7 @@ TEST(AmpControlFlow, TensorListOpsShareTheirElementDtype) {
       {"x", Tensor::from_vector<float>({3, 4}, {1, 2, 3, 4, -1, 0.5f, 0, 2, 0.25f, -2, 1, 1})}};
   const Tensor a = s16.run(feeds, {"y"})[0], b = s32.run(feeds, {"y"})[0];
   EXPECT_EQ(a.shape(), Shape({3, 4}));
-  EXPECT_LT(rel_l2(a, b), 1e-2);
+  EXPECT_LT(rel_error(a, b), 1e-2);
 }
 
 // When one op of a list must stay float32 (here TensorListStack, deny-listed), the whole list

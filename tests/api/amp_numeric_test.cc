@@ -42,8 +42,8 @@ std::string weight(const std::string& name, std::vector<int> dims, int seed, flo
   return s + "} } } }\n";
 }
 
-std::string op(const std::string& name, const std::string& type, const std::string& a,
-               const std::string& b = "") {
+std::string float_op(const std::string& name, const std::string& type, const std::string& a,
+                     const std::string& b = "") {
   std::string s = "node { name: \"" + name + "\" op: \"" + type + "\" input: \"" + a + "\"";
   if (!b.empty()) s += " input: \"" + b + "\"";
   return s + " attr { key: \"T\" value { type: DT_FLOAT } } }\n";
@@ -55,10 +55,11 @@ std::string mlp() {
       "attr { key: \"shape\" value { shape { dim { size: -1 } dim { size: 16 } } } } }\n";
   s += weight("w1", {16, 32}, 1000, 0.5f) + weight("b1", {32}, 2000, 0.1f);
   s += weight("w2", {32, 8}, 3000, 0.5f) + weight("b2", {8}, 4000, 0.1f);
-  s += op("mm1", "MatMul", "x", "w1") + op("ba1", "BiasAdd", "mm1", "b1") + op("r1", "Relu", "ba1");
-  s +=
-      op("mm2", "MatMul", "r1", "w2") + op("ba2", "BiasAdd", "mm2", "b2") + op("r2", "Relu", "ba2");
-  s += op("probs", "Softmax", "r2");
+  s += float_op("mm1", "MatMul", "x", "w1") + float_op("ba1", "BiasAdd", "mm1", "b1") +
+       float_op("r1", "Relu", "ba1");
+  s += float_op("mm2", "MatMul", "r1", "w2") + float_op("ba2", "BiasAdd", "mm2", "b2") +
+       float_op("r2", "Relu", "ba2");
+  s += float_op("probs", "Softmax", "r2");
   return s;
 }
 

@@ -14,8 +14,8 @@
 #include "aamp/api/report_layout.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
-#include "test_util.h"
 #include "passes/pass_check_util.h"
+#include "test_util.h"
 
 namespace aamp {
 namespace {
@@ -43,8 +43,8 @@ std::string q(const std::string& s) {
   return o;
 }
 
-std::string op(const std::string& name, const std::string& type, const std::vector<std::string>& in,
-               const std::string& attrs = "") {
+std::string report_op(const std::string& name, const std::string& type,
+                      const std::vector<std::string>& in, const std::string& attrs = "") {
   std::string s = "node { name: \"" + q(name) + "\" op: \"" + type + "\"";
   for (const auto& i : in) s += " input: \"" + q(i) + "\"";
   return s + " attr { key: \"T\" value { type: DT_FLOAT } } " + attrs + "}\n";
@@ -93,8 +93,8 @@ const nlohmann::json& node(const Rendered& r, const std::string& name) {
 
 TEST(ReportHtmlTest, HostileNodeNamesCannotEscapeTheScriptOrAttributes) {
   const std::string evil = "x</script><script>alert(\"1\")</script>'<!--&";
-  std::string g = placeholder("in") + weights("w") + op(evil, "MatMul", {"in", "w"}) +
-                  op("out", "Identity", {evil});
+  std::string g = placeholder("in") + weights("w") + report_op(evil, "MatMul", {"in", "w"}) +
+                  report_op("out", "Identity", {evil});
   Rendered r = render(g);
   // Only the page's own two script elements end: the name is \u003c-escaped in the data.
   EXPECT_EQ(count(r.html, "</script>"), 2);
@@ -112,7 +112,8 @@ TEST(ReportHtmlTest, HostileNodeNamesCannotEscapeTheScriptOrAttributes) {
 
 TEST(ReportHtmlTest, GraphWithNoConversionSaysSo) {
   // Relu is clearlist, Identity none: nothing in the allowlist, so nothing converts.
-  std::string g = placeholder("in") + op("relu", "Relu", {"in"}) + op("out", "Identity", {"relu"});
+  std::string g = placeholder("in") + report_op("relu", "Relu", {"in"}) +
+                  report_op("out", "Identity", {"relu"});
   Rendered r = render(g);
   EXPECT_EQ(r.result.amp.converted_nodes, 0);
   EXPECT_EQ(r.summary.drawn_nodes, 3);
@@ -129,8 +130,9 @@ TEST(ReportHtmlTest, GraphWithNoConversionSaysSo) {
 
 TEST(ReportHtmlTest, ConvertedChainHasIslandCastsAndWeights) {
   std::string g = placeholder("in") + weights("w1") + weights("w2") +
-                  op("mm1", "MatMul", {"in", "w1"}) + op("relu", "Relu", {"mm1"}) +
-                  op("mm2", "MatMul", {"relu", "w2"}) + op("out", "Identity", {"mm2"});
+                  report_op("mm1", "MatMul", {"in", "w1"}) + report_op("relu", "Relu", {"mm1"}) +
+                  report_op("mm2", "MatMul", {"relu", "w2"}) +
+                  report_op("out", "Identity", {"mm2"});
   Rendered r = render(g);
   EXPECT_EQ(r.result.amp.converted_nodes, 3);
   // in -> Cast -> mm1 -> relu -> mm2 -> Cast -> out: one island between two inserted casts.
@@ -164,9 +166,9 @@ TEST(ReportHtmlTest, FusedNodesListWhatTheyReplaced) {
       "node { name: \"b\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { "
       "key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } "
       "float_val: 1 float_val: 2 } } } }\n";
-  std::string g = placeholder("in") + weights("w") + bias + op("mm", "MatMul", {"in", "w"}) +
-                  op("ba", "BiasAdd", {"mm", "b"}) + op("act", "Relu", {"ba"}) +
-                  op("out", "Identity", {"act"});
+  std::string g = placeholder("in") + weights("w") + bias + report_op("mm", "MatMul", {"in", "w"}) +
+                  report_op("ba", "BiasAdd", {"mm", "b"}) + report_op("act", "Relu", {"ba"}) +
+                  report_op("out", "Identity", {"act"});
   Rendered r = render(g, /*remapper=*/true);
   const auto& fused = node(r, "act");
   EXPECT_EQ(fused["o"], "_FusedMatMul");
@@ -242,8 +244,9 @@ TEST(ReportHtmlTest, WhileLoopBackEdgesAreDrawnButNotLaidOut) {
 TEST(ReportHtmlTest, LogPathGetsTheReport) {
   std::string dir = (std::filesystem::temp_directory_path() / "aamp_report_log_test").string();
   std::filesystem::remove_all(dir);
-  Graph g = parse_graphdef_text(placeholder("in") + weights("w") + op("mm", "MatMul", {"in", "w"}) +
-                                    op("out", "Identity", {"mm"}),
+  Graph g = parse_graphdef_text(placeholder("in") + weights("w") +
+                                    report_op("mm", "MatMul", {"in", "w"}) +
+                                    report_op("out", "Identity", {"mm"}),
                                 "<log>");
   AmpConfig c;
   c.log_path = dir;

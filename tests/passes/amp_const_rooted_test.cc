@@ -44,7 +44,7 @@ std::string gather(const std::string& name, const std::string& table) {
          "DT_INT32 } } attr { key: \"batch_dims\" value { i: 0 } } }\n";
 }
 
-AmpReport run(Graph& g) {
+AmpReport run_const_rooted(Graph& g) {
   PassContext ctx;
   ctx.fetches = {"out"};
   return run_amp(g, AmpOptions{}, ctx);
@@ -56,7 +56,7 @@ TEST(AmpConstRootedTest, EmbeddingLookupAndSumConvertWithTheirTables) {
   Graph g = parse(std::string(kIdsAndAxis) + f32_const("emb", 10) + f32_const("pos", 2) +
                   f32_const("w", 4) + gather("g", "emb") + op("sum", "AddV2", {"g", "pos"}) +
                   op("m", "MatMul", {"sum", "w"}) + op("out", "Identity", {"m"}));
-  const AmpReport r = run(g);
+  const AmpReport r = run_const_rooted(g);
   EXPECT_EQ(g.at("g").attr_type("Tparams"), kBF16);
   EXPECT_EQ(g.at("g").attr_type("Tindices"), DType::kInt32);
   EXPECT_EQ(rule_of(r, "g"), "const-rooted");
@@ -80,7 +80,7 @@ TEST(AmpConstRootedTest, SumWithAGraphInputDoesNotChange) {
                   f32_const("emb", 10) + f32_const("w", 4) + gather("g", "emb") +
                   op("sum", "AddV2", {"g", "x"}) + op("m", "MatMul", {"sum", "w"}) +
                   op("out", "Identity", {"m"}));
-  const AmpReport r = run(g);
+  const AmpReport r = run_const_rooted(g);
   EXPECT_EQ(g.at("g").attr_type("Tparams"), kF32);
   EXPECT_EQ(g.at("sum").attr_type("T"), kF32);
   EXPECT_NE(rule_of(r, "sum"), "const-rooted");
@@ -96,7 +96,7 @@ TEST(AmpConstRootedTest, IntegerCastToFloatIsNotARoot) {
                   "\"Truncate\" value { b: false } } }\n" +
                   op("mul", "Mul", {"f", "scale"}) + op("m", "MatMul", {"mul", "w"}) +
                   op("out", "Identity", {"m"}));
-  const AmpReport r = run(g);
+  const AmpReport r = run_const_rooted(g);
   EXPECT_EQ(g.at("mul").attr_type("T"), kF32);
   EXPECT_NE(rule_of(r, "mul"), "const-rooted");
   EXPECT_EQ(g.at("f").attr_type("DstT"), kF32);

@@ -34,7 +34,7 @@ node { name: "m3" op: "MatMul" input: "m2" input: "w3" attr { key: "T" value { t
 node { name: "out" op: "Identity" input: "m3" attr { key: "T" value { type: DT_FLOAT } } }
 )";
 
-AmpReport run(Graph& g, const AmpOptions& o) {
+AmpReport run_deny(Graph& g, const AmpOptions& o) {
   PassContext ctx;
   AmpReport r = run_amp(g, o, ctx);
   g.check_structure();
@@ -45,7 +45,7 @@ TEST(AmpDenyNodesTest, NamedNodeStaysFloat32WithTheCastsItNeeds) {
   Graph g = parse(kChain);
   AmpOptions o;
   o.deny_nodes = {{"m2", "deny-node"}};
-  AmpReport r = run(g, o);
+  AmpReport r = run_deny(g, o);
   EXPECT_EQ(g.at("m1").attr_type("T"), kBF16);
   EXPECT_EQ(g.at("m2").attr_type("T"), kF32);
   EXPECT_EQ(g.at("m3").attr_type("T"), kBF16);
@@ -72,7 +72,7 @@ TEST(AmpDenyNodesTest, RuleNameComesFromTheOption) {
   Graph g = parse(kChain);
   AmpOptions o;
   o.deny_nodes = {{"m3", "accuracy-guard"}};
-  AmpReport r = run(g, o);
+  AmpReport r = run_deny(g, o);
   EXPECT_EQ(g.at("m3").attr_type("T"), kF32);
   EXPECT_EQ(rule_of(r, "m3"), "accuracy-guard");
   EXPECT_EQ(count_op(g, "Cast"), 2);  // x in, m2 out (m3 reads float32, out is float32)
@@ -83,7 +83,7 @@ TEST(AmpDenyNodesTest, OverridesUnsafeForceAll) {
   AmpOptions o;
   o.unsafe_force_all = true;
   o.deny_nodes = {{"m1", "deny-node"}};
-  run(g, o);
+  run_deny(g, o);
   EXPECT_EQ(g.at("m1").attr_type("T"), kF32);
   EXPECT_EQ(g.at("m2").attr_type("T"), kBF16);
 }
@@ -95,10 +95,10 @@ node { name: "e" op: "Exp" input: "m3" attr { key: "T" value { type: DT_FLOAT } 
 node { name: "out2" op: "Identity" input: "e" attr { key: "T" value { type: DT_FLOAT } } }
 )";
   Graph plain = parse(text), named = parse(text);
-  run(plain, AmpOptions{});
+  run_deny(plain, AmpOptions{});
   AmpOptions o;
   o.deny_nodes = {{"e", "deny-node"}};
-  AmpReport r = run(named, o);
+  AmpReport r = run_deny(named, o);
   EXPECT_EQ(serialize_graphdef_text(named), serialize_graphdef_text(plain));
   EXPECT_EQ(named.at("e").attr_type("T"), kF32);
   EXPECT_EQ(rule_of(r, "e"), "deny-node");
@@ -110,7 +110,7 @@ TEST(AmpDenyNodesTest, AllAllowNodesNamedLeavesTheGraphByteIdentical) {
   const std::string before = serialize_graphdef_binary(g);
   AmpOptions o;
   o.deny_nodes = {{"m1", "deny-node"}, {"m2", "deny-node"}, {"m3", "deny-node"}};
-  AmpReport r = run(g, o);
+  AmpReport r = run_deny(g, o);
   EXPECT_FALSE(r.changed);
   EXPECT_EQ(serialize_graphdef_binary(g), before);
 }
@@ -119,7 +119,7 @@ TEST(AmpDenyNodesTest, UnknownNamesAreReportedAndIgnored) {
   Graph g = parse(kChain);
   AmpOptions o;
   o.deny_nodes = {{"nope", "deny-node"}};
-  AmpReport r = run(g, o);
+  AmpReport r = run_deny(g, o);
   EXPECT_EQ(r.unknown_deny_nodes, std::vector<std::string>{"nope"});
   EXPECT_EQ(r.converted_nodes, 3);
 }

@@ -39,7 +39,7 @@ node { name: "pool" op: "AvgPool" input: "img" attr { key: "T" value { type: DT_
 node { name: "out_pool" op: "Identity" input: "pool" attr { key: "T" value { type: DT_FLOAT } } }
 )";
 
-OptimizeResult run(Graph& g, const AmpConfig& c) {
+OptimizeResult run_lists(Graph& g, const AmpConfig& c) {
   OptimizeResult r = optimize(g, testing::checked(c), DeviceKind::kCPU);
   g.check_structure();
   return r;
@@ -47,7 +47,7 @@ OptimizeResult run(Graph& g, const AmpConfig& c) {
 
 TEST(AmpListsConfigTest, SoftmaxAndAvgPoolStayFloatByDefault) {
   Graph g = parse(kSoftmaxAvgPool);
-  OptimizeResult r = run(g, AmpConfig{});
+  OptimizeResult r = run_lists(g, AmpConfig{});
   ASSERT_TRUE(r.amp_ran);
   EXPECT_EQ(g.at("m").attr_type("T"), kBF16);
   EXPECT_EQ(g.at("e").attr_type("T"), kF32);
@@ -70,7 +70,7 @@ TEST(AmpListsConfigTest, MovingSoftmaxAndAvgPoolToAllowConvertsThem) {
   AmpConfig c;
   c.inferlist_remove = "Softmax,AvgPool";
   c.allowlist_add = "Softmax, AvgPool";
-  OptimizeResult r = run(g, c);
+  OptimizeResult r = run_lists(g, c);
   ASSERT_TRUE(r.amp_ran);
   EXPECT_TRUE(r.amp.lists.allow.count("Softmax") && r.amp.lists.allow.count("AvgPool"));
   EXPECT_FALSE(r.amp.lists.infer.count("Softmax") || r.amp.lists.infer.count("AvgPool"));
@@ -109,13 +109,13 @@ node { name: "sm" op: "Softmax" input: "x" attr { key: "T" value { type: DT_FLOA
 node { name: "out" op: "Identity" input: "sm" attr { key: "T" value { type: DT_FLOAT } } }
 )";
   Graph before = parse(text), g = parse(text);
-  OptimizeResult d = run(g, AmpConfig{});
+  OptimizeResult d = run_lists(g, AmpConfig{});
   EXPECT_FALSE(d.amp.changed);
   EXPECT_EQ(serialize_graphdef_binary(g), serialize_graphdef_binary(before));
   AmpConfig c;
   c.inferlist_remove = "Softmax";
   c.allowlist_add = "Softmax";
-  OptimizeResult r = run(g, c);
+  OptimizeResult r = run_lists(g, c);
   EXPECT_EQ(g.at("sm").attr_type("T"), kBF16);
   EXPECT_EQ(count_op(g, "Cast"), 2);
   expect_cast(g, cast_name("x", 0, "CastToBf16"), "x", kF32, kBF16);
@@ -146,7 +146,7 @@ node { name: "out" op: "Identity" input: "bm" attr { key: "T" value { type: DT_F
 
 TEST(AmpListsConfigTest, AllowOpMovedToDenyStaysFloat) {
   Graph d = parse(kMatMulTanhBmm);
-  OptimizeResult rd = run(d, AmpConfig{});
+  OptimizeResult rd = run_lists(d, AmpConfig{});
   for (const char* n : {"m", "t", "bm"}) EXPECT_EQ(d.at(n).attr_type("T"), kBF16) << n;
   EXPECT_EQ(rule_of(rd.amp, "t"), "between-allow");
   EXPECT_EQ(count_op(d, "Cast"), 2);
@@ -155,7 +155,7 @@ TEST(AmpListsConfigTest, AllowOpMovedToDenyStaysFloat) {
   AmpConfig c;
   c.allowlist_remove = "MatMul";
   c.denylist_add = "MatMul";
-  OptimizeResult r = run(g, c);
+  OptimizeResult r = run_lists(g, c);
   EXPECT_TRUE(r.amp.lists.deny.count("MatMul"));
   EXPECT_FALSE(r.amp.lists.allow.count("MatMul"));
   EXPECT_EQ(g.at("m").attr_type("T"), kF32);

@@ -24,7 +24,7 @@ std::string node(const std::string& name, const std::string& op,
   return s + " attr { key: \"T\" value { type: DT_FLOAT } } " + extra + "}\n";
 }
 
-std::string placeholder(const std::string& name, const std::string& dtype = "DT_FLOAT") {
+std::string typed_placeholder(const std::string& name, const std::string& dtype = "DT_FLOAT") {
   return "node { name: \"" + name +
          "\" op: \"Placeholder\" attr { key: \"dtype\" value { type: " + dtype +
          " } } attr { key: \"shape\" value { shape { dim { size: -1 } dim { size: 4 } } } "
@@ -62,8 +62,9 @@ Amp amp(const std::string& text, AmpOptions o = {}, std::vector<std::string> fet
 }
 
 TEST(AmpTest, MatMulChainOneCastInOneCastOut) {
-  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
-              node("m2", "MatMul", {"m1", "w2"}) + node("out", "Identity", {"m2"}));
+  Amp a =
+      amp(typed_placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
+          node("m2", "MatMul", {"m1", "w2"}) + node("out", "Identity", {"m2"}));
   const Graph& g = a.g;
   EXPECT_EQ(g.at("m1").attr_type("T"), kBF16);
   EXPECT_EQ(g.at("m2").attr_type("T"), kBF16);
@@ -97,7 +98,7 @@ TEST(AmpTest, MatMulChainOneCastInOneCastOut) {
 // Prelu (TF.js's op) is infer like LeakyRelu: between two allow ops it converts, so no Cast sits
 // around it (in no list it kept two casts per Prelu in iris and facemesh).
 TEST(AmpTest, PreluBetweenAllowOpsConverts) {
-  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + weight("alpha") +
+  Amp a = amp(typed_placeholder("x") + weight("w1") + weight("w2") + weight("alpha") +
               node("m1", "MatMul", {"x", "w1"}) + node("p", "Prelu", {"m1", "alpha"}) +
               node("m2", "MatMul", {"p", "w2"}) + node("out", "Identity", {"m2"}));
   const Graph& g = a.g;
@@ -110,9 +111,9 @@ TEST(AmpTest, PreluBetweenAllowOpsConverts) {
 }
 
 TEST(AmpTest, DenyOpBetweenAllowOpsStaysFloat) {
-  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
-              node("e", "Exp", {"m1"}) + node("m2", "MatMul", {"e", "w2"}) +
-              node("out", "Identity", {"m2"}));
+  Amp a = amp(typed_placeholder("x") + weight("w1") + weight("w2") +
+              node("m1", "MatMul", {"x", "w1"}) + node("e", "Exp", {"m1"}) +
+              node("m2", "MatMul", {"e", "w2"}) + node("out", "Identity", {"m2"}));
   const Graph& g = a.g;
   EXPECT_EQ(g.at("m1").attr_type("T"), kBF16);
   EXPECT_EQ(g.at("e").attr_type("T"), kF32);
@@ -126,7 +127,7 @@ TEST(AmpTest, DenyOpBetweenAllowOpsStaysFloat) {
 }
 
 TEST(AmpTest, InferFollowsAllowAndClearPropagates) {
-  Amp a = amp(placeholder("x") + weight("w") + weight("bias", true) +
+  Amp a = amp(typed_placeholder("x") + weight("w") + weight("bias", true) +
               node("m", "MatMul", {"x", "w"}) + node("b", "BiasAdd", {"m", "bias"}) +
               node("r", "Relu", {"b"}) + node("out", "Identity", {"r"}));
   const Graph& g = a.g;
@@ -140,7 +141,7 @@ TEST(AmpTest, InferFollowsAllowAndClearPropagates) {
 }
 
 TEST(AmpTest, ClearOpBeforeAllowIsPaintedBackwards) {
-  Amp a = amp(placeholder("x") + weight("w") + node("r", "Relu", {"x"}) +
+  Amp a = amp(typed_placeholder("x") + weight("w") + node("r", "Relu", {"x"}) +
               node("m", "MatMul", {"r", "w"}) + node("out", "Identity", {"m"}));
   EXPECT_EQ(a.g.at("r").attr_type("T"), kBF16);
   EXPECT_EQ(rule_of(a.r, "r"), "clear-propagation");
@@ -150,7 +151,7 @@ TEST(AmpTest, ClearOpBeforeAllowIsPaintedBackwards) {
 }
 
 TEST(AmpTest, InferBetweenAllowOps) {
-  Amp a = amp(placeholder("x") + placeholder("y") + weight("w1") + weight("w2") +
+  Amp a = amp(typed_placeholder("x") + typed_placeholder("y") + weight("w1") + weight("w2") +
               node("m1", "MatMul", {"x", "w1"}) + node("add", "AddV2", {"m1", "y"}) +
               node("m2", "MatMul", {"add", "w2"}) + node("out", "Identity", {"m2"}));
   EXPECT_EQ(a.g.at("add").attr_type("T"), kBF16);
@@ -164,10 +165,10 @@ TEST(AmpTest, InferBetweenAllowOps) {
 // deny, deny, deny, deny, (clear), allow, infer; the clear before allow then joins allow.
 TEST(AmpTest, DenyPropagationExample) {
   Amp a =
-      amp(placeholder("x") + weight("w") + node("d", "Exp", {"x"}) + node("i1", "Sigmoid", {"d"}) +
-          node("c1", "Relu", {"i1"}) + node("i2", "Tanh", {"c1"}) + node("c2", "Relu", {"i2"}) +
-          node("a", "MatMul", {"c2", "w"}) + node("i3", "Sigmoid", {"a"}) +
-          node("out", "Identity", {"i3"}));
+      amp(typed_placeholder("x") + weight("w") + node("d", "Exp", {"x"}) +
+          node("i1", "Sigmoid", {"d"}) + node("c1", "Relu", {"i1"}) + node("i2", "Tanh", {"c1"}) +
+          node("c2", "Relu", {"i2"}) + node("a", "MatMul", {"c2", "w"}) +
+          node("i3", "Sigmoid", {"a"}) + node("out", "Identity", {"i3"}));
   const Graph& g = a.g;
   for (const char* n : {"d", "i1", "c1", "i2"}) EXPECT_EQ(g.at(n).attr_type("T"), kF32) << n;
   EXPECT_EQ(rule_of(a.r, "d"), "deny");
@@ -185,7 +186,7 @@ TEST(AmpTest, DenyPropagationExample) {
 }
 
 TEST(AmpTest, FetchedAllowNodeKeepsFloatOutputAndNothingToDo) {
-  std::string text = placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"});
+  std::string text = typed_placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"});
   Graph before = parse(text);
   Amp a = amp(text);
   EXPECT_FALSE(a.r.changed);
@@ -197,9 +198,10 @@ TEST(AmpTest, FetchedAllowNodeKeepsFloatOutputAndNothingToDo) {
 }
 
 TEST(AmpTest, ExplicitFetchOfInnerNodeKeepsItsOutput) {
-  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
-                  node("m2", "MatMul", {"m1", "w2"}) + node("out", "Identity", {"m2"}),
-              {}, {"m1", "out"});
+  Amp a =
+      amp(typed_placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
+              node("m2", "MatMul", {"m1", "w2"}) + node("out", "Identity", {"m2"}),
+          {}, {"m1", "out"});
   EXPECT_EQ(a.g.at("m1").attr_type("T"), kF32);
   EXPECT_EQ(a.g.at("m2").attr_type("T"), kBF16);
   expect_cast(a.g, cast_name("m1", 0, "CastToBf16"), "m1", kF32, kBF16);
@@ -223,7 +225,7 @@ TEST(AmpTest, IntegerAndBoolPartsUntouched) {
   std::string cmp =
       "node { name: \"gt\" op: \"Greater\" input: \"m2\" input: \"x\" attr { key: \"T\" value { "
       "type: DT_FLOAT } } }\n";
-  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + shape + axis +
+  Amp a = amp(typed_placeholder("x") + weight("w1") + weight("w2") + shape + axis +
               node("m1", "MatMul", {"x", "w1"}) + reshape + node("m2", "MatMul", {"rs", "w2"}) +
               argmax + cmp);
   const Graph& g = a.g;
@@ -251,7 +253,7 @@ TEST(AmpTest, FusedBatchNormV3PaintsTButNotU) {
       "input: \"mu\" input: \"var\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"U\" "
       "value { type: DT_FLOAT } } attr { key: \"is_training\" value { b: false } } attr { key: "
       "\"epsilon\" value { f: 0.001 } } }\n";
-  Amp a = amp(placeholder("x") + filter + weight("s", true) + weight("o", true) +
+  Amp a = amp(typed_placeholder("x") + filter + weight("s", true) + weight("o", true) +
               weight("mu", true) + weight("var", true) + conv + bn + node("r", "Relu", {"bn"}) +
               node("out", "Identity", {"r"}));
   const Graph& g = a.g;
@@ -268,10 +270,10 @@ TEST(AmpTest, FusedBatchNormV3PaintsTButNotU) {
 }
 
 TEST(AmpTest, OneCastPerPortSharedByConsumers) {
-  Amp a = amp(placeholder("x") + weight("w1") + weight("w2") + node("m1", "MatMul", {"x", "w1"}) +
-              node("m2", "MatMul", {"x", "w2"}) + node("e1", "Exp", {"m1"}) +
-              node("e2", "Exp", {"m1"}) + node("s", "AddV2", {"e1", "e2"}) +
-              node("o2", "Identity", {"m2"}));
+  Amp a = amp(typed_placeholder("x") + weight("w1") + weight("w2") +
+              node("m1", "MatMul", {"x", "w1"}) + node("m2", "MatMul", {"x", "w2"}) +
+              node("e1", "Exp", {"m1"}) + node("e2", "Exp", {"m1"}) +
+              node("s", "AddV2", {"e1", "e2"}) + node("o2", "Identity", {"m2"}));
   const Graph& g = a.g;
   std::string xin = cast_name("x", 0, "CastToBf16"), m1out = cast_name("m1", 0, "CastToFp32");
   EXPECT_EQ(g.at("m1").inputs[0], xin);
@@ -288,7 +290,7 @@ TEST(AmpTest, ExistingCastToFloatFeedingAllowBecomesNoOpAndIsRemoved) {
       "node { name: \"c\" op: \"Cast\" input: \"xb\" attr { key: \"SrcT\" value { type: "
       "DT_BFLOAT16 } } attr { key: \"DstT\" value { type: DT_FLOAT } } attr { key: \"Truncate\" "
       "value { b: false } } }\n";
-  Amp a = amp(placeholder("xb", "DT_BFLOAT16") + weight("w") + cast +
+  Amp a = amp(typed_placeholder("xb", "DT_BFLOAT16") + weight("w") + cast +
               node("m", "MatMul", {"c", "w"}) + node("out", "Identity", {"m"}));
   const Graph& g = a.g;
   EXPECT_EQ(g.find("c"), nullptr);
@@ -304,7 +306,7 @@ TEST(AmpTest, InsertedCastCollapsesIntoExistingCast) {
       "node { name: \"c\" op: \"Cast\" input: \"m\" attr { key: \"SrcT\" value { type: DT_FLOAT } "
       "} attr { key: \"DstT\" value { type: DT_INT32 } } attr { key: \"Truncate\" value { b: false "
       "} } }\n";
-  Amp a = amp(placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) + cast);
+  Amp a = amp(typed_placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) + cast);
   const Graph& g = a.g;
   EXPECT_EQ(g.at("m").attr_type("T"), kBF16);
   EXPECT_EQ(g.at("c").inputs, std::vector<std::string>{"m"});
@@ -316,7 +318,7 @@ TEST(AmpTest, InsertedCastCollapsesIntoExistingCast) {
 }
 
 TEST(AmpTest, ConstWithMixedReadersGetsOneConstCast) {
-  Amp a = amp(placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
+  Amp a = amp(typed_placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
               node("e", "Exp", {"w"}) + node("out", "Identity", {"m"}));
   const Graph& g = a.g;
   EXPECT_EQ(g.at("w").attr_type("dtype"), kF32);
@@ -328,7 +330,7 @@ TEST(AmpTest, ConstWithMixedReadersGetsOneConstCast) {
 TEST(AmpTest, UnsafeForceAllConvertsEveryFloatOp) {
   AmpOptions o;
   o.unsafe_force_all = true;
-  Amp a = amp(placeholder("x") + node("e", "Exp", {"x"}) + node("t", "Tanh", {"e"}) +
+  Amp a = amp(typed_placeholder("x") + node("e", "Exp", {"x"}) + node("t", "Tanh", {"e"}) +
                   node("out", "Identity", {"t"}),
               o);
   EXPECT_EQ(a.g.at("e").attr_type("T"), kBF16);
@@ -337,13 +339,13 @@ TEST(AmpTest, UnsafeForceAllConvertsEveryFloatOp) {
   EXPECT_EQ(rule_of(a.r, "e"), "force-all");
   EXPECT_EQ(count_op(a.g, "Cast"), 2);
   // Without force-all the same graph has nothing to convert.
-  Amp b = amp(placeholder("x") + node("e", "Exp", {"x"}) + node("t", "Tanh", {"e"}) +
+  Amp b = amp(typed_placeholder("x") + node("e", "Exp", {"x"}) + node("t", "Tanh", {"e"}) +
               node("out", "Identity", {"t"}));
   EXPECT_FALSE(b.r.changed);
 }
 
 TEST(AmpTest, NothingToConvertIsByteIdentical) {
-  std::string text = placeholder("x") + weight("w", true) + node("e", "Exp", {"x"}) +
+  std::string text = typed_placeholder("x") + weight("w", true) + node("e", "Exp", {"x"}) +
                      node("a", "AddV2", {"e", "w"}) + node("r", "Relu", {"a"});
   Graph before = parse(text);
   Amp a = amp(text);
@@ -357,7 +359,7 @@ TEST(AmpTest, NothingToConvertIsByteIdentical) {
 TEST(AmpTest, Float16Target) {
   AmpOptions o;
   o.target = DType::kHalf;
-  Amp a = amp(placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
+  Amp a = amp(typed_placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
                   node("out", "Identity", {"m"}),
               o, {}, /*check_kernels=*/false);
   EXPECT_EQ(a.g.at("m").attr_type("T"), DType::kHalf);
@@ -370,7 +372,7 @@ TEST(AmpTest, ListEditsChangeTheOutcome) {
   // Softmax reading a Placeholder has no ALLOW fan-in and no allowlisted op is in the graph, so
   // by default there is nothing to do; moved from infer to allow it converts.
   std::string text =
-      placeholder("x") + node("sm", "Softmax", {"x"}) + node("out", "Identity", {"sm"});
+      typed_placeholder("x") + node("sm", "Softmax", {"x"}) + node("out", "Identity", {"sm"});
   Amp a = amp(text);
   EXPECT_FALSE(a.r.changed);
   AmpOptions o;
@@ -389,7 +391,8 @@ TEST(AmpTest, ListEditsChangeTheOutcome) {
 // sits between two MatMuls and converts; element 1 (int32) is never touched; element 2 carries
 // a Placeholder into an Exp and stays float32 -- so no Cast is needed on elements 1 and 2.
 TEST(AmpTest, ListTypeAttrIsPaintedPerElement) {
-  const std::string text = placeholder("x") + placeholder("y") + weight("w1") + weight("w2") + R"(
+  const std::string text =
+      typed_placeholder("x") + typed_placeholder("y") + weight("w1") + weight("w2") + R"(
 node { name: "k" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } } }
 node { name: "m1" op: "MatMul" input: "x" input: "w1" attr { key: "T" value { type: DT_FLOAT } } }
 node { name: "idn" op: "IdentityN" input: "m1" input: "k" input: "y"
@@ -425,7 +428,7 @@ node { name: "e" op: "Exp" input: "idn:2" attr { key: "T" value { type: DT_FLOAT
 // The same IdentityN with element 2 also feeding the second MatMul: element 2 now converts too
 // (clear, read by ALLOW), so y gets its own Cast and e reads a Cast back to float32.
 TEST(AmpTest, ListTypeAttrElementsConvertIndependently) {
-  const std::string text = placeholder("x") + placeholder("y") + weight("w1") + R"(
+  const std::string text = typed_placeholder("x") + typed_placeholder("y") + weight("w1") + R"(
 node { name: "m1" op: "MatMul" input: "x" input: "w1" attr { key: "T" value { type: DT_FLOAT } } }
 node { name: "idn" op: "IdentityN" input: "m1" input: "y"
   attr { key: "T" value { list { type: DT_FLOAT type: DT_FLOAT } } } }
@@ -469,7 +472,7 @@ TEST(AmpTest, OpWithoutLowPrecisionKernelStaysFloat) {
     reg.register_op(def);
     reg.register_kernel("AmpTestFloatOnly", DeviceKind::kCPU, {DType::kFloat});
   }
-  std::string text = placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
+  std::string text = typed_placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
                      node("f", "AmpTestFloatOnly", {"m"}) + node("out", "Identity", {"f"});
   AmpOptions o;
   o.lists = AmpLists::defaults(DeviceKind::kCPU);
@@ -487,7 +490,7 @@ TEST(AmpTest, OpWithoutLowPrecisionKernelStaysFloat) {
 
 // v1 while loop: Enter -> Merge -> Switch -> MatMul -> NextIteration -> Merge; Switch -> Exit.
 std::string loop_graph() {
-  return placeholder("x") + placeholder("p", "DT_BOOL") + weight("w") +
+  return typed_placeholder("x") + typed_placeholder("p", "DT_BOOL") + weight("w") +
          node("enter", "Enter", {"x"}, "attr { key: \"frame_name\" value { s: \"f\" } } ") +
          node("merge", "Merge", {"enter", "next"}, "attr { key: \"N\" value { i: 2 } } ") +
          node("sw", "Switch", {"merge", "p"}) + node("m", "MatMul", {"sw:1", "w"}) +
@@ -519,7 +522,7 @@ TEST(AmpTest, NextIterationFollowsItsMerge) {
 
 // An 11-node chain with deny 1,11; infer 2,4,7,10; clear 3,5,8; allow 6,9.
 TEST(AmpTest, ElevenNodeChain) {
-  Amp a = amp(placeholder("x") + weight("w6") + weight("w9") + weight("b7", true) +
+  Amp a = amp(typed_placeholder("x") + weight("w6") + weight("w9") + weight("b7", true) +
               node("n1", "Exp", {"x"}) + node("n2", "Sigmoid", {"n1"}) +
               node("n3", "Relu", {"n2"}) + node("n4", "Tanh", {"n3"}) + node("n5", "Relu", {"n4"}) +
               node("n6", "MatMul", {"n5", "w6"}) + node("n7", "BiasAdd", {"n6", "b7"}) +
@@ -549,9 +552,9 @@ TEST(AmpTest, ElevenNodeChain) {
 // ran, so the infer Mul behind it stays float32 (TF paints it so; the parity test,
 // python/tests/parity, checks aamp against TF's own pass on real graphs).
 TEST(AmpTest, InferBehindClearPropagationStaysFloat) {
-  Amp a = amp(placeholder("x") + weight("w") + weight("s", true) + node("m", "MatMul", {"x", "w"}) +
-              node("r", "Relu", {"m"}) + node("mul", "Mul", {"r", "s"}) +
-              node("out", "Identity", {"mul"}));
+  Amp a = amp(typed_placeholder("x") + weight("w") + weight("s", true) +
+              node("m", "MatMul", {"x", "w"}) + node("r", "Relu", {"m"}) +
+              node("mul", "Mul", {"r", "s"}) + node("out", "Identity", {"mul"}));
   EXPECT_EQ(a.g.at("r").attr_type("T"), kBF16);
   EXPECT_EQ(rule_of(a.r, "r"), "clear-propagation");
   EXPECT_EQ(a.g.at("mul").attr_type("T"), kF32) << a.r.decisions_tsv();
@@ -617,7 +620,7 @@ std::string decomposed_layer_norm() {
            "\" input: \"axis\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: "
            "\"Tidx\" value { type: DT_INT32 } } attr { key: \"keep_dims\" value { b: true } } }\n";
   };
-  return placeholder("x") + weight("w") + weight("w2") + weight("eps", true) + axis +
+  return typed_placeholder("x") + weight("w") + weight("w2") + weight("eps", true) + axis +
          node("m", "MatMul", {"x", "w"}) + mean("mu", "m") +
          node("sd", "SquaredDifference", {"m", "mu"}) + mean("var", "sd") +
          node("ve", "AddV2", {"var", "eps"}) + node("rs", "Rsqrt", {"ve"}) +
@@ -682,7 +685,7 @@ std::string conv_upsample_conv() {
       "node { name: \"size\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
       "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } "
       "int_val: 8 int_val: 8 } } } }\n";
-  return placeholder("x") + filter("f1") + filter("f2") + size + conv("c1", "x", "f1") +
+  return typed_placeholder("x") + filter("f1") + filter("f2") + size + conv("c1", "x", "f1") +
          node("up", "ResizeBilinear", {"c1", "size"}) + conv("c2", "up", "f2") +
          node("out", "Identity", {"c2"});
 }
@@ -713,7 +716,7 @@ TEST(AmpTest, ResizeBilinearAfterConvIsClearOnCpu) {
 }
 
 TEST(AmpTest, DecisionsTsvHasOneLinePerNode) {
-  Amp a = amp(placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
+  Amp a = amp(typed_placeholder("x") + weight("w") + node("m", "MatMul", {"x", "w"}) +
               node("out", "Identity", {"m"}));
   std::string tsv = a.r.decisions_tsv();
   EXPECT_EQ(tsv.rfind("node\top\tdtype\trule\n", 0), 0u);

@@ -13,7 +13,7 @@
 
 namespace aamp::amp_test {
 
-inline Graph parse(const std::string& text) { return parse_graphdef_text(text, "<amp_test>"); }
+using testing::parse;
 
 // run_auto_mixed_precision on g as a checked pass: throws Error naming AutoMixedPrecision when
 // the pass fails or leaves a graph with a validation problem the input did not have.

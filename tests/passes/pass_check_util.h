@@ -14,9 +14,13 @@
 #include <utility>
 
 #include "aamp/api/config.h"
+#include "aamp/io/graph_io.h"
 #include "aamp/passes/pass_manager.h"
 
 namespace aamp::testing {
+
+// A GraphDef from pbtxt text (the golden tests' inline graphs).
+inline Graph parse(const std::string& text) { return parse_graphdef_text(text, "<test>"); }
 
 // verify_each_pass and strict on.
 inline PassManagerOptions checked_passes() {

@@ -55,7 +55,8 @@ Feeds random_feeds(const Graph& g, int64_t batch, uint64_t seed) {
   return f;
 }
 
-std::vector<Tensor> run(const Graph& g, const Feeds& feeds, const std::vector<std::string>& out) {
+std::vector<Tensor> run_numeric(const Graph& g, const Feeds& feeds,
+                                const std::vector<std::string>& out) {
   Session s(g);
   std::vector<Tensor> r = s.run(feeds, out);
   for (Tensor& t : r)
@@ -100,8 +101,8 @@ Graph check(const Graph& original, const std::string& out, int64_t batch = 2,
                        [&](Graph& h, const PassContext&) { r = run_remapper(h, o); });
   EXPECT_GT(r.total(), 0) << "nothing fused";
   const Feeds feeds = random_feeds(original, batch, 7);
-  const std::vector<Tensor> ref = run(original, feeds, {out});
-  const std::vector<Tensor> got = run(fused, feeds, {out});
+  const std::vector<Tensor> ref = run_numeric(original, feeds, {out});
+  const std::vector<Tensor> got = run_numeric(fused, feeds, {out});
   EXPECT_EQ(ref[0].shape().dims, got[0].shape().dims);
   EXPECT_LE(max_rel(ref[0], got[0]), 1e-5) << out;
 
@@ -112,7 +113,7 @@ Graph check(const Graph& original, const std::string& out, int64_t batch = 2,
   c.tf_compatible = tf_compatible;
   OptimizeResult opt = optimize(mixed, testing::checked(c), DeviceKind::kCPU, {out});
   EXPECT_GT(opt.amp.converted_nodes, 0);
-  const std::vector<Tensor> low = run(mixed, feeds, {out});
+  const std::vector<Tensor> low = run_numeric(mixed, feeds, {out});
   EXPECT_LE(rel_l2(ref[0], low[0]), 2e-2) << out;
   return fused;
 }
@@ -200,8 +201,9 @@ std::vector<float> weights(int64_t n, float scale = 0.5f, float phase = 0.0f) {
   return w;
 }
 
-std::string conv(GraphBuilder& b, const std::string& name, const std::string& op,
-                 const std::string& x, const std::string& w, const std::string& padding = "SAME") {
+std::string conv_node(GraphBuilder& b, const std::string& name, const std::string& op,
+                      const std::string& x, const std::string& w,
+                      const std::string& padding = "SAME") {
   return b.op(name, op, {x, w},
               {{"T", modelgen::type_attr(DType::kFloat)},
                {"strides", int_list({1, 1, 1, 1})},
@@ -290,7 +292,8 @@ TEST(RemapperNumeric, LayerNormWithStopGradientAndScalarGamma) {
 // x [?, 6, 6, 4] -> Conv2D (AMP converts it) -> c.
 std::string conv_in(GraphBuilder& b) {
   b.placeholder("in", DType::kFloat, Shape{-1, 6, 6, 4});
-  return conv(b, "c0", "Conv2D", "in", b.const_f32("w0", Shape{3, 3, 4, 4}, weights(144, 0.3f)));
+  return conv_node(b, "c0", "Conv2D", "in",
+                   b.const_f32("w0", Shape{3, 3, 4, 4}, weights(144, 0.3f)));
 }
 
 // Keras-style InstanceNorm over the spatial axes, y = x * inv + (beta - mean * inv).
@@ -333,14 +336,15 @@ TEST(RemapperNumeric, PadConvDepthwiseBiasAndResidualAdd) {
       b.op("pad", "Pad", {x, b.const_i32("pads", Shape{4, 2}, {0, 0, 1, 1, 1, 1, 0, 0})},
            {{"T", modelgen::type_attr(DType::kFloat)},
             {"Tpaddings", modelgen::type_attr(DType::kInt32)}});
-  std::string c =
-      conv(b, "c1", "Conv2D", pad, b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144)), "VALID");
-  std::string dw = b.bias_add(
-      "dwb",
-      conv(b, "dw", "DepthwiseConv2dNative", c, b.const_f32("wd", Shape{3, 3, 4, 1}, weights(36))),
-      b.const_f32("bd", Shape{4}, weights(4, 0.1f)));
+  std::string c = conv_node(b, "c1", "Conv2D", pad,
+                            b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144)), "VALID");
+  std::string dw = b.bias_add("dwb",
+                              conv_node(b, "dw", "DepthwiseConv2dNative", c,
+                                        b.const_f32("wd", Shape{3, 3, 4, 1}, weights(36))),
+                              b.const_f32("bd", Shape{4}, weights(4, 0.1f)));
   std::string c2 = b.bias_add(
-      "c2b", conv(b, "c2", "Conv2D", dw, b.const_f32("w2", Shape{1, 1, 4, 4}, weights(16, 0.4f))),
+      "c2b",
+      conv_node(b, "c2", "Conv2D", dw, b.const_f32("w2", Shape{1, 1, 4, 4}, weights(16, 0.4f))),
       b.const_f32("b2", Shape{4}, weights(4, 0.1f, 2)));
   b.unary("Relu", "out", b.binary("AddV2", "res", c2, x));
   Graph f = check(g, "out");
@@ -357,7 +361,7 @@ TEST(RemapperNumeric, ConvBiasAddBatchNormRelu) {
   GraphBuilder b(&g);
   std::string x = conv_in(b);
   std::string y = b.bias_add(
-      "c1b", conv(b, "c1", "Conv2D", x, b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144))),
+      "c1b", conv_node(b, "c1", "Conv2D", x, b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144))),
       b.const_f32("b1", Shape{4}, weights(4, 0.5f)));
   std::vector<float> var = weights(4, 0.4f, 1);
   for (float& v : var) v += 0.6f;
@@ -421,7 +425,7 @@ TEST(RemapperNumeric, RealTfjsModelsTfCompatibleSameResults) {
                          [&](Graph& h, const PassContext&) { r = run_remapper(h, o); });
     EXPECT_GT(r.total(), 10);
     const Feeds feeds = random_feeds(g, 1, 3);
-    const std::vector<Tensor> ref = run(g, feeds, outs), got = run(f, feeds, outs);
+    const std::vector<Tensor> ref = run_numeric(g, feeds, outs), got = run_numeric(f, feeds, outs);
     for (size_t i = 0; i < outs.size(); ++i) EXPECT_LE(max_rel(ref[i], got[i]), 1e-5) << outs[i];
   }
 }

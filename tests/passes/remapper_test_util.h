@@ -15,7 +15,7 @@
 
 namespace aamp::remap_test {
 
-inline Graph parse(const std::string& text) { return parse_graphdef_text(text, "<test>"); }
+using testing::parse;
 
 // Op histogram as "Op:count" sorted by op, for compact exact expectations.
 inline std::string ops(const Graph& g) {

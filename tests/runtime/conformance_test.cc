@@ -281,7 +281,7 @@ std::string bisect(const std::string& m, const Graph& g, const Ref& ref) {
 
 enum class Outcome { kPass, kUnsupported, kMismatch, kError, kSkipped };
 
-struct Result {
+struct ModelResult {
   Outcome outcome = Outcome::kSkipped;
   std::string detail;
 };
@@ -313,8 +313,8 @@ double model_tolerance(const std::string& m) {
   return 1e-4;
 }
 
-Result check_model(const std::string& m) {
-  Result res;
+ModelResult check_model(const std::string& m) {
+  ModelResult res;
   if (!fs::exists(model_json(m))) {
     res.detail = "model file missing: " + model_json(m);
     return res;
@@ -402,7 +402,7 @@ class ConformanceCore : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ConformanceCore, MatchesTfjs) {
   AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
-  Result r = check_model(GetParam());
+  ModelResult r = check_model(GetParam());
   if (r.outcome == Outcome::kSkipped) GTEST_SKIP() << r.detail;
   EXPECT_STREQ(outcome_name(r.outcome), "pass")
       << GetParam() << ": " << outcome_name(r.outcome) << "\n"
@@ -429,7 +429,7 @@ class ConformanceOther : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ConformanceOther, MatchesTfjs) {
   AAMP_REQUIRE_MODELS(fs::is_directory(AAMP_MODELS_DIR), AAMP_MODELS_DIR);
-  Result r = check_model(GetParam());
+  ModelResult r = check_model(GetParam());
   std::string first_line = r.detail.substr(0, r.detail.find('\n'));
   summary()[GetParam()] =
       std::string(outcome_name(r.outcome)) + (r.outcome == Outcome::kPass ? "" : ": " + first_line);

@@ -12,8 +12,8 @@
 namespace aamp {
 namespace {
 
-std::string placeholder(const std::string& name, const std::string& dtype,
-                        const std::vector<int64_t>& dims) {
+std::string input_node(const std::string& name, const std::string& dtype,
+                       const std::vector<int64_t>& dims) {
   std::string d;
   for (int64_t x : dims) d += " dim { size: " + std::to_string(x) + " }";
   return "node { name: \"" + name +
@@ -30,8 +30,8 @@ std::string scalar_const(const std::string& name, const std::string& dtype,
          field + ": " + val + " } } } }\n";
 }
 
-std::string node(const std::string& name, const std::string& op,
-                 const std::vector<std::string>& inputs, const std::string& attrs) {
+std::string node_text(const std::string& name, const std::string& op,
+                      const std::vector<std::string>& inputs, const std::string& attrs) {
   std::string s = "node { name: \"" + name + "\" op: \"" + op + "\"";
   for (const auto& i : inputs) s += " input: \"" + i + "\"";
   return s + attrs + " }\n";
@@ -49,18 +49,18 @@ std::vector<T> values(const Tensor& t) {
 
 TEST(DynamicOps, WhereAndNonMaxSuppressionRunInASession) {
   const std::string g =
-      placeholder("x", "DT_FLOAT", {6}) + placeholder("boxes", "DT_FLOAT", {6, 4}) +
+      input_node("x", "DT_FLOAT", {6}) + input_node("boxes", "DT_FLOAT", {6, 4}) +
       scalar_const("zero", "DT_FLOAT", "0.0") + scalar_const("max", "DT_INT32", "3") +
       scalar_const("iou", "DT_FLOAT", "0.5") + scalar_const("min_score", "DT_FLOAT", "-1000") +
       scalar_const("axis", "DT_INT32", "0") +
-      node("gt", "Greater", {"x", "zero"}, type_attr("T", "DT_FLOAT")) +
-      node("where", "Where", {"gt"}, type_attr("T", "DT_BOOL")) +
-      node("nms", "NonMaxSuppressionV3", {"boxes", "x", "max", "iou", "min_score"},
-           type_attr("T", "DT_FLOAT") + type_attr("T_threshold", "DT_FLOAT")) +
+      node_text("gt", "Greater", {"x", "zero"}, type_attr("T", "DT_FLOAT")) +
+      node_text("where", "Where", {"gt"}, type_attr("T", "DT_BOOL")) +
+      node_text("nms", "NonMaxSuppressionV3", {"boxes", "x", "max", "iou", "min_score"},
+                type_attr("T", "DT_FLOAT") + type_attr("T_threshold", "DT_FLOAT")) +
       // A consumer of the value-sized output.
-      node("picked", "GatherV2", {"x", "nms", "axis"},
-           type_attr("Tparams", "DT_FLOAT") + type_attr("Tindices", "DT_INT32") +
-               type_attr("Taxis", "DT_INT32"));
+      node_text("picked", "GatherV2", {"x", "nms", "axis"},
+                type_attr("Tparams", "DT_FLOAT") + type_attr("Tindices", "DT_INT32") +
+                    type_attr("Taxis", "DT_INT32"));
   Session s(parse_graphdef_text(g, "dynamic.pbtxt"));
   const std::vector<float> x = {0.9f, 0.75f, -0.6f, 0.95f, 0.5f, 0.3f};
   const std::vector<float> boxes = {0, 0,    1, 1,    0, 0.1f,  1, 1.1f,  0, -0.1f, 1, 0.9f,
@@ -76,13 +76,13 @@ TEST(DynamicOps, WhereAndNonMaxSuppressionRunInASession) {
 }
 
 TEST(DynamicOps, TopKAndSparseToDenseTakeTheirShapeInputsAtRunTime) {
-  const std::string g =
-      placeholder("x", "DT_FLOAT", {2, 4}) + placeholder("k", "DT_INT32", {}) +
-      placeholder("shape", "DT_INT32", {1}) + placeholder("idx", "DT_INT32", {2}) +
-      scalar_const("one", "DT_FLOAT", "1.0") + scalar_const("dflt", "DT_FLOAT", "0.0") +
-      node("topk", "TopKV2", {"x", "k"}, type_attr("T", "DT_FLOAT")) +
-      node("dense", "SparseToDense", {"idx", "shape", "one", "dflt"},
-           type_attr("T", "DT_FLOAT") + type_attr("Tindices", "DT_INT32"));
+  const std::string g = input_node("x", "DT_FLOAT", {2, 4}) + input_node("k", "DT_INT32", {}) +
+                        input_node("shape", "DT_INT32", {1}) + input_node("idx", "DT_INT32", {2}) +
+                        scalar_const("one", "DT_FLOAT", "1.0") +
+                        scalar_const("dflt", "DT_FLOAT", "0.0") +
+                        node_text("topk", "TopKV2", {"x", "k"}, type_attr("T", "DT_FLOAT")) +
+                        node_text("dense", "SparseToDense", {"idx", "shape", "one", "dflt"},
+                                  type_attr("T", "DT_FLOAT") + type_attr("Tindices", "DT_INT32"));
   Session s(parse_graphdef_text(g, "shape_inputs.pbtxt"));
   const Tensor x = Tensor::from_vector<float>(Shape{2, 4}, {3, 1, 4, 1, 5, 9, 2, 6});
   for (int32_t k : {1, 3}) {

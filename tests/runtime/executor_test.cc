@@ -14,24 +14,25 @@
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
+#include "tensor_test_util.h"
 #include "test_util.h"
 
 namespace aamp {
 namespace {
 
+using testing::f32;
+
 Graph control_flow_graph(const std::string& name) {
   return load_graph(testing::testdata_path("control_flow/" + name + ".pbtxt"));
 }
 
-std::vector<double> values(const Tensor& t) {
+std::vector<double> doubles(const Tensor& t) {
   std::vector<double> v;
   for (int64_t i = 0; i < t.num_elements(); ++i) v.push_back(t.element_as_double(i));
   return v;
 }
 
-Tensor f32(Shape s, std::vector<float> v) { return Tensor::from_vector<float>(std::move(s), v); }
-
-Tensor boolean(bool b) {
+Tensor flag(bool b) {
   Tensor t(DType::kBool, Shape{});
   *t.mutable_data<bool>() = b;
   return t;
@@ -41,12 +42,12 @@ TEST(Executor, ConditionalTakesOneBranch) {
   Session s(control_flow_graph("cond"));
   const Tensor x = f32({3}, {1, 2, 3});
   for (bool p : {true, false}) {
-    auto out = s.run({{"x", x}, {"p", boolean(p)}}, {"y", "z"});
+    auto out = s.run({{"x", x}, {"p", flag(p)}}, {"y", "z"});
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].shape(), Shape({3}));
-    EXPECT_EQ(values(out[0]), p ? std::vector<double>({2, 4, 6}) : std::vector<double>({2, 3, 4}));
+    EXPECT_EQ(doubles(out[0]), p ? std::vector<double>({2, 4, 6}) : std::vector<double>({2, 3, 4}));
     // The branches' constants hang off their pivots: only the taken one reaches the Merge.
-    EXPECT_EQ(values(out[1]), std::vector<double>({p ? 10.0 : 20.0}));
+    EXPECT_EQ(doubles(out[1]), std::vector<double>({p ? 10.0 : 20.0}));
   }
   const PlanStats st = s.last_stats();
   EXPECT_GT(st.dynamic_nodes, 0);
@@ -56,16 +57,16 @@ TEST(Executor, ConditionalTakesOneBranch) {
 TEST(Executor, MergeValueIndexNamesTheTakenInput) {
   Session s(control_flow_graph("cond"));
   // y_cond/Merge reads (add, mul): the false branch is input 0.
-  auto t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(true)}}, {"y_cond/Merge:1"});
-  EXPECT_EQ(values(t[0]), std::vector<double>({1}));
-  t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", boolean(false)}}, {"y_cond/Merge:1"});
-  EXPECT_EQ(values(t[0]), std::vector<double>({0}));
+  auto t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", flag(true)}}, {"y_cond/Merge:1"});
+  EXPECT_EQ(doubles(t[0]), std::vector<double>({1}));
+  t = s.run({{"x", f32({3}, {0, 0, 0})}, {"p", flag(false)}}, {"y_cond/Merge:1"});
+  EXPECT_EQ(doubles(t[0]), std::vector<double>({0}));
 }
 
 TEST(Executor, FetchOnTheUntakenBranchIsAnError) {
   Session s(control_flow_graph("cond"));
   testing::expect_error(
-      [&] { s.run({{"x", f32({3}, {1, 2, 3})}, {"p", boolean(false)}}, {"y_cond/mul"}); },
+      [&] { s.run({{"x", f32({3}, {1, 2, 3})}, {"p", flag(false)}}, {"y_cond/mul"}); },
       ErrorCode::kInvalidArgument, {"y_cond/mul", "dead", "not taken"});
 }
 
@@ -74,9 +75,9 @@ TEST(Executor, WhileLoopRunsItsIterations) {
   const Tensor x = f32({2}, {1, -2});
   for (int n : {0, 1, 5, 40}) {
     auto out = s.run({{"x", x}, {"n", Tensor::scalar<int32_t>(n)}}, {"i_out", "acc_out"});
-    EXPECT_EQ(values(out[0]), std::vector<double>({static_cast<double>(n)})) << n;
+    EXPECT_EQ(doubles(out[0]), std::vector<double>({static_cast<double>(n)})) << n;
     const double tri = n * (n - 1) / 2.0;
-    EXPECT_EQ(values(out[1]), std::vector<double>({tri, -2 * tri})) << n;
+    EXPECT_EQ(doubles(out[1]), std::vector<double>({tri, -2 * tri})) << n;
   }
   // One plan for every trip count: the loop runs in the executor, not in the plan's shapes.
   EXPECT_EQ(s.cached_plans(), 1u);
@@ -87,7 +88,7 @@ TEST(Executor, NestedLoopsKeepTheirFramesApart) {
   for (auto [n, m] : std::vector<std::pair<int, int>>{{0, 3}, {3, 0}, {1, 1}, {3, 4}, {7, 5}}) {
     auto out =
         s.run({{"n", Tensor::scalar<int32_t>(n)}, {"m", Tensor::scalar<int32_t>(m)}}, {"count"});
-    EXPECT_EQ(values(out[0]), std::vector<double>({static_cast<double>(n * m)})) << n << "x" << m;
+    EXPECT_EQ(doubles(out[0]), std::vector<double>({static_cast<double>(n * m)})) << n << "x" << m;
   }
 }
 
@@ -102,11 +103,11 @@ TEST(Executor, TensorArrayLoop) {
   const std::vector<float> xv = {1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -2, -3};
   auto out = s.run({{"x", f32({4, 3}, xv)}}, {"rows", "size"});
   EXPECT_EQ(out[0].shape(), Shape({4, 3}));
-  EXPECT_EQ(values(out[0]), scaled_rows(xv));
-  EXPECT_EQ(values(out[1]), std::vector<double>({4}));
+  EXPECT_EQ(doubles(out[0]), scaled_rows(xv));
+  EXPECT_EQ(doubles(out[1]), std::vector<double>({4}));
   // Another row count: a new plan (the feed's shape differs), the same answer shape.
   out = s.run({{"x", f32({1, 3}, {2, 4, 6})}}, {"rows"});
-  EXPECT_EQ(values(out[0]), std::vector<double>({2, 4, 6}));
+  EXPECT_EQ(doubles(out[0]), std::vector<double>({2, 4, 6}));
 }
 
 TEST(Executor, TensorListLoop) {
@@ -114,7 +115,7 @@ TEST(Executor, TensorListLoop) {
   const std::vector<float> xv = {1, 2, 3, 4, 5, 6};
   auto out = s.run({{"x", f32({2, 3}, xv)}}, {"rows"});
   EXPECT_EQ(out[0].shape(), Shape({2, 3}));
-  EXPECT_EQ(values(out[0]), scaled_rows(xv));
+  EXPECT_EQ(doubles(out[0]), scaled_rows(xv));
 }
 
 // Static and dynamic parts of one plan: what precedes the loop runs in the static schedule.
@@ -132,16 +133,16 @@ node { name: "m" op: "Merge" input: "sw" input: "neg" attr { key: "T" value { ty
 node { name: "out" op: "Exp" input: "m" attr { key: "T" value { type: DT_FLOAT } } }
 )";
   Session s(parse_graphdef_text(pbtxt, "static_prefix.pbtxt"));
-  auto out = s.run({{"x", f32({2}, {1, 2})}, {"p", boolean(true)}}, {"out", "sq"});
+  auto out = s.run({{"x", f32({2}, {1, 2})}, {"p", flag(true)}}, {"out", "sq"});
   EXPECT_NEAR(out[0].element_as_double(0), std::exp(-1.0), 1e-6);
   EXPECT_NEAR(out[0].element_as_double(1), std::exp(-4.0), 1e-6);
-  EXPECT_EQ(values(out[1]), std::vector<double>({1, 4}));
+  EXPECT_EQ(doubles(out[1]), std::vector<double>({1, 4}));
   const PlanStats st = s.last_stats();
   // Square before the conditional; Exp after its Merge, in the continuation plan. The branch
   // (Neg, dead when not taken) and the Switch and Merge stay in the executor.
   EXPECT_EQ(st.steps, 2);
   EXPECT_EQ(st.dynamic_nodes, 3);
-  out = s.run({{"x", f32({2}, {1, 2})}, {"p", boolean(false)}}, {"out"});
+  out = s.run({{"x", f32({2}, {1, 2})}, {"p", flag(false)}}, {"out"});
   EXPECT_NEAR(out[0].element_as_double(1), std::exp(4.0), 1e-3);
 }
 
@@ -166,7 +167,7 @@ node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { 
   // rows = [[1, 2, 3], [8, 10, 12]] (row i scaled by i + 1).
   auto out = s.run({{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}}, {"mm"});
   EXPECT_EQ(out[0].shape(), Shape({2, 1}));
-  EXPECT_EQ(values(out[0]), std::vector<double>({321, 1308}));
+  EXPECT_EQ(doubles(out[0]), std::vector<double>({321, 1308}));
   const PlanStats st = s.last_stats();
   bool found = false;
   for (const NodeProfile& p : st.profile) {
@@ -181,7 +182,7 @@ node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { 
   EXPECT_EQ(st.dynamic_nodes, rows_only.last_stats().dynamic_nodes);
   // Another row count: a new plan for the feed, the continuation with it.
   out = s.run({{"x", f32({3, 3}, {1, 0, 0, 0, 1, 0, 0, 0, 1})}}, {"mm"});
-  EXPECT_EQ(values(out[0]), std::vector<double>({1, 20, 300}));
+  EXPECT_EQ(doubles(out[0]), std::vector<double>({1, 20, 300}));
 }
 
 // Where's output size changes with the data: one continuation plan per size up to a few, then
@@ -210,7 +211,7 @@ node { name: "y" op: "Square" input: "c" attr { key: "T" value { type: DT_FLOAT 
     }
     auto out = s.run({{"x", f32({6}, x)}}, {"y"});
     EXPECT_EQ(out[0].shape(), Shape({positives, 1})) << positives;
-    EXPECT_EQ(values(out[0]), want) << positives;
+    EXPECT_EQ(doubles(out[0]), want) << positives;
     const PlanStats st = s.last_stats();
     if (k < 4) {  // four sizes (2 twice): Where in the executor, the rest in continuations
       EXPECT_EQ(st.dynamic_nodes, 1);
@@ -238,7 +239,7 @@ node { name: "y" op: "Relu" input: "r" attr { key: "T" value { type: DT_FLOAT } 
   const Tensor x = f32({6}, {-1, 2, -3, 4, -5, 6});
   auto out = s.run({{"x", x}, {"shape", Tensor::from_vector<int32_t>({2}, {2, 3})}}, {"y"});
   EXPECT_EQ(out[0].shape(), Shape({2, 3}));
-  EXPECT_EQ(values(out[0]), std::vector<double>({0, 2, 0, 4, 0, 6}));
+  EXPECT_EQ(doubles(out[0]), std::vector<double>({0, 2, 0, 4, 0, 6}));
   out = s.run({{"x", x}, {"shape", Tensor::from_vector<int32_t>({2}, {3, 2})}}, {"y"});
   EXPECT_EQ(out[0].shape(), Shape({3, 2}));
   EXPECT_EQ(s.last_stats().dynamic_nodes, 2);

@@ -65,8 +65,8 @@ struct RunResult {
   PlanStats stats;
 };
 
-RunResult run(const std::string& pbtxt, bool fold, bool reference, int64_t rows,
-              const std::vector<std::string>& fetches = {"out"}) {
+RunResult run_fold(const std::string& pbtxt, bool fold, bool reference, int64_t rows,
+                   const std::vector<std::string>& fetches = {"out"}) {
   SessionOptions o;
   o.fold_input_casts = fold;
   o.reference_kernels_only = reference;
@@ -93,8 +93,8 @@ double max_abs(const Tensor& a) {
 TEST(FoldInputCast, ArenaHoldsNoLowPrecisionCopyOfTheInput) {
   // 3000 rows: several blocks of the folding kernel and a last one that overlaps.
   for (bool reference : {false, true}) {
-    const RunResult folded = run(mlp(), true, reference, 3000);
-    const RunResult plain = run(mlp(), false, reference, 3000);
+    const RunResult folded = run_fold(mlp(), true, reference, 3000);
+    const RunResult plain = run_fold(mlp(), false, reference, 3000);
     EXPECT_EQ(folded.stats.folded_casts, 1) << reference;
     EXPECT_EQ(plain.stats.folded_casts, 0);
     EXPECT_EQ(folded.stats.steps, plain.stats.steps - 1);
@@ -116,8 +116,8 @@ TEST(FoldInputCast, ReaderThatCannotFoldGetsTheCastAsAStep) {
   const std::string g =
       mlp("node { name: \"r\" op: \"Relu\" input: \"xc\" attr { key: \"T\" value { type: "
           "DT_BFLOAT16 } } }\n");
-  const RunResult folded = run(g, true, false, 5, {"out", "r", "xc"});
-  const RunResult plain = run(g, false, false, 5, {"out", "r", "xc"});
+  const RunResult folded = run_fold(g, true, false, 5, {"out", "r", "xc"});
+  const RunResult plain = run_fold(g, false, false, 5, {"out", "r", "xc"});
   EXPECT_EQ(folded.stats.steps, plain.stats.steps);
   EXPECT_TRUE(folded.out[2].same_content(plain.out[2]));
   EXPECT_TRUE(folded.out[1].same_content(plain.out[1]));

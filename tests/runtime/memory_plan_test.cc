@@ -32,9 +32,9 @@ std::pair<double, double>& totals() {
   return t;
 }
 
-class MemoryPlan : public ::testing::TestWithParam<const char*> {};
+class ModelMemoryPlan : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(MemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
+TEST_P(ModelMemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
   std::string path = AAMP_MODELS_DIR;  // appended step by step: GCC 12's -Warray-bounds
   path += "/";                         // misfires on a chain of operator+ here
   path += GetParam();
@@ -62,7 +62,7 @@ TEST_P(MemoryPlan, PeakIsAtMostSixtyPercentOfNaive) {
 // Mixed precision never costs memory: after AMP to bfloat16 the planned peak (the arena) is at
 // most the float32 one on every core model (the inputs' Casts feed convolutions here, which hold
 // far more than the input; an MLP's input Cast is folded into its MatMul, fold_cast_test.cc).
-TEST_P(MemoryPlan, Bfloat16PeakIsAtMostFloat32s) {
+TEST_P(ModelMemoryPlan, Bfloat16PeakIsAtMostFloat32s) {
   std::string path = AAMP_MODELS_DIR;
   path += "/";
   path += GetParam();
@@ -114,12 +114,13 @@ TEST(MemoryPlanTotal, AllCoreModelsTogetherAtMostSixtyPercent) {
   EXPECT_LE(totals().first, 0.6 * totals().second);
 }
 
-INSTANTIATE_TEST_SUITE_P(Core, MemoryPlan, ::testing::ValuesIn(kCoreModels), [](const auto& info) {
-  std::string n = info.param;
-  for (char& c : n)
-    if (c == '-') c = '_';
-  return n;
-});
+INSTANTIATE_TEST_SUITE_P(Core, ModelMemoryPlan, ::testing::ValuesIn(kCoreModels),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace aamp

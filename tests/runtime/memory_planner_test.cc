@@ -105,7 +105,8 @@ struct Result {
   std::vector<float> y;
 };
 
-Result run(const std::string& graph, std::vector<std::string> fetches, bool reference = false) {
+Result run_planner(const std::string& graph, std::vector<std::string> fetches,
+                   bool reference = false) {
   SessionOptions o;
   o.threads = 1;
   o.reference_kernels_only = reference;
@@ -123,18 +124,18 @@ Result run(const std::string& graph, std::vector<std::string> fetches, bool refe
 // Outputs: c0 4096 B, p 1024 B, r 1024 B (in place over p), y 1024 B: naive 7168 B.
 TEST(PlanMemory, MaxPoolWritesOverItsConvInput) {
   const std::string g = conv_pool_graph(2, 2, "VALID");
-  const Result r = run(g, {"y"});
+  const Result r = run_planner(g, {"y"});
   EXPECT_EQ(r.stats.naive_bytes, 7168u);
   EXPECT_EQ(r.stats.arena_bytes, 4096u);  // was 5120 without the in-place MaxPool
   EXPECT_EQ(r.stats.live_peak_bytes, 4096u);
   EXPECT_EQ(r.stats.inplace, 2);  // MaxPool over c0, Relu over p
   // The same kernels with c0 kept alive (fetched) run nothing in place: same values, more bytes.
-  const Result kept = run(g, {"y", "c0"});
+  const Result kept = run_planner(g, {"y", "c0"});
   EXPECT_EQ(kept.stats.arena_bytes, 6144u);
   EXPECT_EQ(kept.stats.inplace, 1);
   EXPECT_EQ(r.y, kept.y);
   // The reference kernels never pool in place.
-  const Result ref = run(g, {"y"}, true);
+  const Result ref = run_planner(g, {"y"}, true);
   EXPECT_EQ(ref.stats.arena_bytes, 5120u);
   EXPECT_EQ(ref.stats.inplace, 1);
 }
@@ -143,11 +144,11 @@ TEST(PlanMemory, UnsafePoolingWindowStaysOutOfPlace) {
   // 7x7 SAME, stride 2, over 8x8: padding 2 on the left and top, so output (0, 1) reads input
   // position (0, 0), already overwritten by output (0, 0). The MaxPool output has its own bytes.
   const std::string g = conv_pool_graph(7, 2, "SAME");
-  const Result r = run(g, {"y"});
+  const Result r = run_planner(g, {"y"});
   EXPECT_EQ(r.stats.naive_bytes, 7168u);
   EXPECT_EQ(r.stats.arena_bytes, 5120u);
   EXPECT_EQ(r.stats.inplace, 1);  // the Relu only
-  EXPECT_EQ(r.y, run(g, {"y", "c0"}).y);
+  EXPECT_EQ(r.y, run_planner(g, {"y", "c0"}).y);
 }
 
 }  // namespace

@@ -8,12 +8,15 @@
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
+#include "tensor_test_util.h"
 
 namespace aamp {
 namespace {
 
-std::string node(const std::string& name, const std::string& op,
-                 const std::vector<std::string>& inputs, const std::string& extra = "") {
+using testing::values;
+
+std::string float_node(const std::string& name, const std::string& op,
+                       const std::vector<std::string>& inputs, const std::string& extra = "") {
   std::string s = "node { name: \"" + name + "\" op: \"" + op + "\"";
   for (const auto& i : inputs) s += " input: \"" + i + "\"";
   s += " attr { key: \"T\" value { type: DT_FLOAT } }" + extra + " }\n";
@@ -24,18 +27,12 @@ const std::string kPlaceholder =
     "node { name: \"x\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } } "
     "attr { key: \"shape\" value { shape { dim { size: 2 } dim { size: 2 } } } } }\n";
 
-std::vector<float> values(const Tensor& t) {
-  std::vector<float> v;
-  for (int64_t i = 0; i < t.num_elements(); ++i)
-    v.push_back(static_cast<float>(t.element_as_double(i)));
-  return v;
-}
-
 // Add(Relu(x), Abs(x)): both Add inputs die at the Add; the output may take one of them, but the
 // two inputs must stay distinct buffers.
 TEST(Plan, InPlaceBinaryKeepsInputsApart) {
-  const std::string g = kPlaceholder + node("r", "Relu", {"x"}) + node("a", "Abs", {"x"}) +
-                        node("s", "AddV2", {"r", "a"}) + node("y", "Neg", {"s"});
+  const std::string g = kPlaceholder + float_node("r", "Relu", {"x"}) +
+                        float_node("a", "Abs", {"x"}) + float_node("s", "AddV2", {"r", "a"}) +
+                        float_node("y", "Neg", {"s"});
   Session s(parse_graphdef_text(g, "inplace.pbtxt"));
   Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, -2, 3, -4});
   std::vector<Tensor> out = s.run({{"x", x}}, {"y"});
@@ -56,8 +53,9 @@ TEST(Plan, ReshapeTransposeMean) {
       "node { name: \"axis\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } "
       "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { } int_val: 1 } } } "
       "}\n";
-  const std::string g = kPlaceholder + ints + node("t", "Transpose", {"x", "perm"}) +
-                        node("m", "Mean", {"t", "axis"}) + node("f", "Reshape", {"t", "shape"});
+  const std::string g = kPlaceholder + ints + float_node("t", "Transpose", {"x", "perm"}) +
+                        float_node("m", "Mean", {"t", "axis"}) +
+                        float_node("f", "Reshape", {"t", "shape"});
   Session s(parse_graphdef_text(g, "rtm.pbtxt"));
   Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, 2, 3, 4});
   std::vector<Tensor> out = s.run({{"x", x}}, {"m", "f"});
@@ -70,8 +68,9 @@ TEST(Plan, ReshapeTransposeMean) {
 // Concurrent run() calls on one Session (Python releases the GIL around run): each thread gets
 // its own, correct results although all of them share the plan's arena.
 TEST(Plan, ConcurrentRunsOnOneSessionGiveEachCallItsResult) {
-  const std::string g = kPlaceholder + node("r", "Relu", {"x"}) + node("a", "Abs", {"x"}) +
-                        node("s", "AddV2", {"r", "a"}) + node("y", "Neg", {"s"});
+  const std::string g = kPlaceholder + float_node("r", "Relu", {"x"}) +
+                        float_node("a", "Abs", {"x"}) + float_node("s", "AddV2", {"r", "a"}) +
+                        float_node("y", "Neg", {"s"});
   Session s(parse_graphdef_text(g, "threads.pbtxt"));
   constexpr int kThreads = 4, kRuns = 200;
   std::vector<int> wrong(kThreads, 0);

@@ -12,9 +12,12 @@
 #include "aamp/core/cpu_features.h"
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "tensor_test_util.h"
 
 namespace aamp {
 namespace {
+
+using testing::values;
 
 std::string dims_pbtxt(const std::vector<int64_t>& dims) {
   std::string s;
@@ -50,9 +53,9 @@ std::string const_i32(const std::string& name, const std::vector<int64_t>& dims,
 }
 
 // A node with attr T = `dtype` (plus `extra` attrs).
-std::string node(const std::string& name, const std::string& op,
-                 const std::vector<std::string>& inputs, const std::string& dtype = "DT_FLOAT",
-                 const std::string& extra = "") {
+std::string typed_node(const std::string& name, const std::string& op,
+                       const std::vector<std::string>& inputs,
+                       const std::string& dtype = "DT_FLOAT", const std::string& extra = "") {
   std::string s = "node { name: \"" + name + "\" op: \"" + op + "\"";
   for (const auto& i : inputs) s += " input: \"" + i + "\"";
   return s + " attr { key: \"T\" value { type: " + dtype + " } }" + extra + " }\n";
@@ -63,13 +66,6 @@ std::string fused_ops(const std::vector<std::string>& ops, int num_args) {
   for (const auto& o : ops) l += " s: \"" + o + "\"";
   return " attr { key: \"fused_ops\" value { list {" + l +
          " } } } attr { key: \"num_args\" value { i: " + std::to_string(num_args) + " } }";
-}
-
-std::vector<float> values(const Tensor& t) {
-  std::vector<float> v;
-  for (int64_t i = 0; i < t.num_elements(); ++i)
-    v.push_back(static_cast<float>(t.element_as_double(i)));
-  return v;
 }
 
 // The Error thrown by creating a Session on `pbtxt` (fails the test when none is thrown).
@@ -89,10 +85,11 @@ Error creation_error(const std::string& pbtxt) {
 // unknown ops, an op with a signature but no CPU kernel, and a kernel missing for the dtype.
 TEST(Session, UnsupportedOpsMessageListsEveryTypeWithCountAndFirstNode) {
   const std::string g = placeholder("x", "DT_FLOAT", {2, 2}) +
-                        placeholder("d", "DT_DOUBLE", {2, 2}) + node("f1", "FooOp", {"x"}) +
-                        node("m", "MatMul", {"d", "d"}, "DT_DOUBLE") + node("f2", "FooOp", {"f1"}) +
-                        node("c1", "Cholesky", {"x"}) + node("r", "Relu", {"x"}) +
-                        node("f3", "FooOp", {"r"}) + node("c2", "Cholesky", {"x"});
+                        placeholder("d", "DT_DOUBLE", {2, 2}) + typed_node("f1", "FooOp", {"x"}) +
+                        typed_node("m", "MatMul", {"d", "d"}, "DT_DOUBLE") +
+                        typed_node("f2", "FooOp", {"f1"}) + typed_node("c1", "Cholesky", {"x"}) +
+                        typed_node("r", "Relu", {"x"}) + typed_node("f3", "FooOp", {"r"}) +
+                        typed_node("c2", "Cholesky", {"x"});
   const std::string want =
       "graph has 3 unsupported op types on cpu: FooOp (3 nodes, first 'f1'), MatMul in float64 (1 "
       "node, first 'm'), Cholesky (2 nodes, first 'c1')";
@@ -122,8 +119,8 @@ TEST(Session, UnknownFusedOpEntryFailsAtCreationNamingNodeAndOp) {
     const std::string g = placeholder("x", "DT_FLOAT", {1, 2, 2, 2}) +
                           const_f32("w", {1, 1, 2, 2}, {1, 2, 3, 4}) +
                           const_f32("b", {2}, {0.5f, -0.5f}) +
-                          node("f", c.op, {"x", "w", "b"}, "DT_FLOAT",
-                               fused_ops({"BiasAdd", "Softplus"}, 1) + c.extra);
+                          typed_node("f", c.op, {"x", "w", "b"}, "DT_FLOAT",
+                                     fused_ops({"BiasAdd", "Softplus"}, 1) + c.extra);
     const Error e = creation_error(g);
     EXPECT_EQ(e.code(), ErrorCode::kUnimplemented);
     EXPECT_EQ(std::string(e.what()), "node 'f' (" + c.op +
@@ -137,8 +134,8 @@ TEST(Session, FusedOpsArgumentCountCheckedAtCreation) {
   // FusedBatchNorm takes 4 args; the node has only the bias.
   const std::string g = placeholder("x", "DT_FLOAT", {2, 2}) +
                         const_f32("w", {2, 2}, {1, 2, 3, 4}) + const_f32("b", {2}, {1, 1}) +
-                        node("mm", "_FusedMatMul", {"x", "w", "b"}, "DT_FLOAT",
-                             fused_ops({"BiasAdd", "FusedBatchNorm"}, 1));
+                        typed_node("mm", "_FusedMatMul", {"x", "w", "b"}, "DT_FLOAT",
+                                   fused_ops({"BiasAdd", "FusedBatchNorm"}, 1));
   const Error e = creation_error(g);
   EXPECT_EQ(e.code(), ErrorCode::kInvalidGraph);
   EXPECT_EQ(
@@ -147,10 +144,10 @@ TEST(Session, FusedOpsArgumentCountCheckedAtCreation) {
 }
 
 TEST(Session, SupportedFusedOpsStillRun) {
-  const std::string g =
-      placeholder("x", "DT_FLOAT", {2, 2}) + const_f32("w", {2, 2}, {1, 2, 3, 4}) +
-      const_f32("b", {2}, {-8, 1}) +
-      node("mm", "_FusedMatMul", {"x", "w", "b"}, "DT_FLOAT", fused_ops({"BiasAdd", "Relu"}, 1));
+  const std::string g = placeholder("x", "DT_FLOAT", {2, 2}) +
+                        const_f32("w", {2, 2}, {1, 2, 3, 4}) + const_f32("b", {2}, {-8, 1}) +
+                        typed_node("mm", "_FusedMatMul", {"x", "w", "b"}, "DT_FLOAT",
+                                   fused_ops({"BiasAdd", "Relu"}, 1));
   Session s(parse_graphdef_text(g, "fused_ok.pbtxt"));
   // [[1,1],[2,1]] x [[1,2],[3,4]] = [[4,6],[5,8]]; + [-8,1]; Relu.
   const Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, 1, 2, 1});
@@ -161,7 +158,7 @@ TEST(Session, SupportedFusedOpsStillRun) {
 
 TEST(Session, OnePlanPerInputShapeSignatureAndFetchList) {
   const std::string g = placeholder("x", "DT_FLOAT", {-1, 2}) + const_f32("c", {2}, {10, 20}) +
-                        node("y", "AddV2", {"x", "c"}) + node("z", "Neg", {"y"});
+                        typed_node("y", "AddV2", {"x", "c"}) + typed_node("z", "Neg", {"y"});
   Session s(parse_graphdef_text(g, "cache.pbtxt"));
   EXPECT_EQ(s.cached_plans(), 0u);
   const Tensor b2 = Tensor::from_vector<float>(Shape{2, 2}, {1, 2, 3, 4});
@@ -225,8 +222,8 @@ class Float16Test : public ::testing::Test {
 };
 
 const std::string kHalfGraph = placeholder("x", "DT_HALF", {3}) +
-                               node("r", "Relu", {"x"}, "DT_HALF") +
-                               node("a", "AddV2", {"r", "r"}, "DT_HALF");
+                               typed_node("r", "Relu", {"x"}, "DT_HALF") +
+                               typed_node("a", "AddV2", {"r", "r"}, "DT_HALF");
 
 TEST_F(Float16Test, RefusedAtCreationWithoutNativeFloat16) {
   if (cpu_has_native_fp16()) {
@@ -267,7 +264,7 @@ TEST_F(Float16Test, CastsAndConstantsInFloat16AreAllowed) {
       "} attr { key: \"DstT\" value { type: DT_FLOAT } } }\n"
       "node { name: \"cf\" op: \"Cast\" input: \"c\" attr { key: \"SrcT\" value { type: DT_HALF "
       "} } attr { key: \"DstT\" value { type: DT_FLOAT } } }\n" +
-      node("y", "Mul", {"f", "cf"});
+      typed_node("y", "Mul", {"f", "cf"});
   Session s(parse_graphdef_text(g, "half_casts.pbtxt"));
   const Tensor x = Tensor::from_vector<float>(Shape{2}, {0.5f, -3});
   // half_val 15360 = 1.0, 16384 = 2.0.

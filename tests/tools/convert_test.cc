@@ -22,7 +22,7 @@ using aamp_cli_test::Result;
 using aamp_cli_test::slurp;
 class Convert : public aamp_cli_test::CliFixture {};
 
-const char* kMlp = R"(
+const char* kMlpText = R"(
 node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
   attr { key: "shape" value { shape { dim { size: -1 } dim { size: 2 } } } } }
 node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
@@ -34,7 +34,7 @@ node { name: "out" op: "Identity" input: "e" attr { key: "T" value { type: DT_FL
 )";
 
 TEST_F(Convert, SmallGraphSummaryAndTextOutput) {
-  std::string in = write("mlp.pbtxt", kMlp);
+  std::string in = write("mlp.pbtxt", kMlpText);
   Result r = aamp({"convert", in, "-o", path("out.pbtxt")});
   ASSERT_EQ(r.code, 0) << r.err;
   // x, m, e, out are float nodes; m converts; casts: x in, m out.
@@ -50,7 +50,7 @@ TEST_F(Convert, SmallGraphSummaryAndTextOutput) {
 // The warning about a CPU without native bfloat16 appears exactly where the CPU lacks it (other
 // CLI tests take it out of stderr: CliFixture::without_cpu_warning).
 TEST_F(Convert, Bf16WarningFollowsTheCpu) {
-  std::string in = write("mlp.pbtxt", kMlp);
+  std::string in = write("mlp.pbtxt", kMlpText);
   Result r = aamp_raw({"convert", in, "-o", path("out.pb")});
   ASSERT_EQ(r.code, 0) << r.err;
   const bool warned = r.err.find(
@@ -65,7 +65,7 @@ TEST_F(Convert, Bf16WarningFollowsTheCpu) {
 }
 
 TEST_F(Convert, ListOptionsChangeTheOutcome) {
-  std::string in = write("mlp.pbtxt", kMlp);
+  std::string in = write("mlp.pbtxt", kMlpText);
   Result r = aamp({"convert", in, "-o", path("out.pb"), "--denylist-remove", "Exp",
                    "--inferlist-add", "Exp", "-q"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -81,7 +81,7 @@ TEST_F(Convert, ListOptionsChangeTheOutcome) {
 }
 
 TEST_F(Convert, ForceAllAndLogDir) {
-  std::string in = write("mlp.pbtxt", kMlp);
+  std::string in = write("mlp.pbtxt", kMlpText);
   Result r = aamp({"convert", in, "-o", path("out.pb"), "--force-all", "--log-dir", path("logs")});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("Converted 2/4 nodes"), std::string::npos) << r.out;
@@ -221,7 +221,7 @@ node { name: "r" op: "Relu" input: "e" attr { key: "T" value { type: DT_FLOAT } 
 }
 
 TEST_F(Convert, BadOptionsAreUserErrors) {
-  std::string in = write("mlp.pbtxt", kMlp);
+  std::string in = write("mlp.pbtxt", kMlpText);
   Result r = aamp({"convert", in, "-o", path("o.pb"), "--dtype", "int8"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("BFLOAT16"), std::string::npos) << r.err;

@@ -9,10 +9,13 @@
 
 #include "aamp/io/npy.h"
 #include "aamp/ir/tensor.h"
+#include "tensor_test_util.h"
 #include "test_util.h"
 #include "tools/cli_fixture.h"
 
 namespace {
+
+using aamp::testing::values;
 
 namespace fs = std::filesystem;
 
@@ -170,10 +173,6 @@ const char* kUnknownRank = R"pb(
     }
   }
 )pb";
-
-std::vector<float> values(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.num_elements());
-}
 
 class RunTiny : public Run {
  protected:

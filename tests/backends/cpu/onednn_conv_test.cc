@@ -27,7 +27,7 @@ std::vector<int64_t> layout(bool nchw, int64_t n, int64_t h, int64_t w, int64_t 
   return nchw ? std::vector<int64_t>{n, c, h, w} : std::vector<int64_t>{n, h, w, c};
 }
 
-KernelCase make_case(const ConvSpec& s) {
+KernelCase conv_case(const ConvSpec& s) {
   AttrMap attrs;
   attrs["strides"] = int_list(s.nchw ? std::vector<int64_t>{1, 1, s.stride, s.stride}
                                      : std::vector<int64_t>{1, s.stride, s.stride, 1});
@@ -73,10 +73,10 @@ KernelCase make_case(const ConvSpec& s) {
 class OnednnConvTest : public ::testing::TestWithParam<ConvSpec> {};
 
 TEST_P(OnednnConvTest, MatchesReference) {
-  testing::expect_matches_reference(make_case(GetParam()));
+  testing::expect_matches_reference(conv_case(GetParam()));
 }
 
-std::vector<ConvSpec> specs() {
+std::vector<ConvSpec> conv_specs() {
   std::vector<ConvSpec> v;
   for (DType t : {DType::kFloat, DType::kBFloat16}) {
     for (bool nchw : {false, true}) {
@@ -153,14 +153,14 @@ std::vector<ConvSpec> specs() {
   return v;
 }
 
-INSTANTIATE_TEST_SUITE_P(All, OnednnConvTest, ::testing::ValuesIn(specs()));
+INSTANTIATE_TEST_SUITE_P(All, OnednnConvTest, ::testing::ValuesIn(conv_specs()));
 
 // Non-constant fused args (bias, Prelu alpha, batch-norm statistics fed at run time).
 TEST(OnednnConvFused, NonConstantArgs) {
   for (auto f :
        std::vector<std::vector<std::string>>{{"BiasAdd", "Prelu"}, {"FusedBatchNorm", "Relu"}}) {
     ConvSpec s{"_FusedConv2D", 1, 9, 9, 4, 3, 3, 8, 1, 1, "SAME", {}, false, {}, DType::kFloat};
-    KernelCase c = make_case(s);
+    KernelCase c = conv_case(s);
     testing::add_fused_ops(c, f, c.outputs[0].shape, 8, false, 40);
     testing::expect_matches_reference(c);
   }

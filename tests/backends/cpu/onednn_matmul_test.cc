@@ -30,7 +30,7 @@ std::vector<int64_t> out_shape(const MatMulSpec& s) {
   return o;
 }
 
-KernelCase make_case(const MatMulSpec& s) {
+KernelCase matmul_case(const MatMulSpec& s) {
   const bool plain = std::string(s.op) == "MatMul" || std::string(s.op) == "_FusedMatMul";
   AttrMap attrs;
   attrs[plain ? "transpose_a" : "adj_x"] = s.ta;
@@ -48,10 +48,10 @@ KernelCase make_case(const MatMulSpec& s) {
 class OnednnMatMulTest : public ::testing::TestWithParam<MatMulSpec> {};
 
 TEST_P(OnednnMatMulTest, MatchesReference) {
-  testing::expect_matches_reference(make_case(GetParam()));
+  testing::expect_matches_reference(matmul_case(GetParam()));
 }
 
-std::vector<MatMulSpec> specs() {
+std::vector<MatMulSpec> matmul_specs() {
   std::vector<MatMulSpec> v;
   for (DType t : {DType::kFloat, DType::kBFloat16}) {
     for (bool ta : {false, true})
@@ -106,7 +106,7 @@ std::vector<MatMulSpec> specs() {
   return v;
 }
 
-INSTANTIATE_TEST_SUITE_P(All, OnednnMatMulTest, ::testing::ValuesIn(specs()));
+INSTANTIATE_TEST_SUITE_P(All, OnednnMatMulTest, ::testing::ValuesIn(matmul_specs()));
 
 // A folded input cast (KernelInit::cast_from): A arrives in float32, the kernel converts blocks of
 // rows to the node's dtype and multiplies each (the last block overlaps the one before). Checked

@@ -3,18 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "backends/cpu/kernel_test_util.h"
+#include "tensor_test_util.h"
 
 namespace aamp {
 namespace {
 
+using testing::f32;
+
 using testing::KernelCase;
 
-Tensor f32(std::vector<int64_t> shape, std::vector<float> v) {
-  return Tensor::from_vector<float>(Shape(std::move(shape)), v);
-}
-
 // Runs the case with each implementation available and checks the exact expected values.
-void expect_values(const KernelCase& c, const std::vector<float>& want, float tol = 1e-5f) {
+void expect_close_values(const KernelCase& c, const std::vector<float>& want, float tol = 1e-5f) {
   int ran = 0;
   for (const char* impl : {"reference", "onednn"}) {
     const KernelRegistration* r = testing::find_kernel(c, impl);
@@ -38,7 +37,7 @@ TEST(LinalgReference, MatMulTransposeB) {
   KernelCase c{testing::make_node("MatMul", DType::kFloat, a), {}, {}, {}, 1};
   c.inputs = {f32({2, 3}, {1, 2, 3, 4, 5, 6}), f32({2, 3}, {1, 0, -1, 2, 1, 0})};
   c.outputs = {{DType::kFloat, {2, 2}}};
-  expect_values(c, {-2, 4, -2, 13});
+  expect_close_values(c, {-2, 4, -2, 13});
 }
 
 TEST(LinalgReference, FusedMatMulBiasRelu6) {
@@ -50,7 +49,7 @@ TEST(LinalgReference, FusedMatMulBiasRelu6) {
   c.is_const = {false, true, true};
   c.outputs = {{DType::kFloat, {1, 3}}};
   // x*W = [9, 12, 15]; + bias = [-1, 12, 16]; relu6 -> [0, 6, 6]
-  expect_values(c, {0, 6, 6});
+  expect_close_values(c, {0, 6, 6});
 }
 
 TEST(LinalgReference, FusedMatMulLeakyRelu) {
@@ -61,7 +60,7 @@ TEST(LinalgReference, FusedMatMulLeakyRelu) {
   KernelCase c{testing::make_node("_FusedMatMul", DType::kFloat, a), {}, {}, {}, 1};
   c.inputs = {f32({1, 2}, {1, -1}), f32({2, 2}, {1, 0, 0, 1}), f32({2}, {0, -3})};
   c.outputs = {{DType::kFloat, {1, 2}}};
-  expect_values(c, {1, -1});  // [1, -1-3=-4] -> [1, -1]
+  expect_close_values(c, {1, -1});  // [1, -1-3=-4] -> [1, -1]
 }
 
 TEST(LinalgReference, BatchMatMulBroadcast) {
@@ -70,7 +69,7 @@ TEST(LinalgReference, BatchMatMulBroadcast) {
   // a: [2,1,1,2], b: [3,2,1] -> out [2,3,1,1]; out[i,j] = a[i] . b[j]
   c.inputs = {f32({2, 1, 1, 2}, {1, 2, 3, 4}), f32({3, 2, 1}, {1, 0, 0, 1, 1, 1})};
   c.outputs = {{DType::kFloat, {2, 3, 1, 1}}};
-  expect_values(c, {1, 2, 3, 3, 4, 7});
+  expect_close_values(c, {1, 2, 3, 3, 4, 7});
 }
 
 AttrMap conv_attrs(const char* padding, int64_t stride) {
@@ -90,14 +89,14 @@ TEST(LinalgReference, Conv2DValidAndSame) {
                {false, true},
                {{DType::kFloat, {1, 2, 2, 1}}},
                1};
-  expect_values(v, {12, 16, 24, 28});
+  expect_close_values(v, {12, 16, 24, 28});
   // SAME pads one row/column after (TF puts the odd padding at the end).
   KernelCase s{testing::make_node("Conv2D", DType::kFloat, conv_attrs("SAME", 1)),
                {x, w},
                {false, true},
                {{DType::kFloat, {1, 3, 3, 1}}},
                1};
-  expect_values(s, {12, 16, 9, 24, 28, 15, 15, 17, 9});
+  expect_close_values(s, {12, 16, 9, 24, 28, 15, 15, 17, 9});
 }
 
 TEST(LinalgReference, FusedConvPrelu) {
@@ -112,7 +111,7 @@ TEST(LinalgReference, FusedConvPrelu) {
                {{DType::kFloat, {1, 1, 2, 2}}},
                1};
   // pre-activation [0, -3, -3, 4] -> prelu [0, -0.75, -1.5, 4]
-  expect_values(c, {0, -0.75f, -1.5f, 4});
+  expect_close_values(c, {0, -0.75f, -1.5f, 4});
 }
 
 TEST(LinalgReference, DepthwiseMultiplier) {
@@ -122,7 +121,7 @@ TEST(LinalgReference, DepthwiseMultiplier) {
                {false, true},
                {{DType::kFloat, {1, 1, 1, 4}}},
                1};
-  expect_values(c, {10, 20, 300, 400});
+  expect_close_values(c, {10, 20, 300, 400});
 }
 
 TEST(LinalgReference, Conv2DBackpropInputStride2) {
@@ -133,7 +132,7 @@ TEST(LinalgReference, Conv2DBackpropInputStride2) {
                {true, true, false},
                {{DType::kFloat, {1, 4, 4, 1}}},
                1};
-  expect_values(c, {1, 2, 10, 20, 3, 4, 30, 40, 100, 200, 1000, 2000, 300, 400, 3000, 4000});
+  expect_close_values(c, {1, 2, 10, 20, 3, 4, 30, 40, 100, 200, 1000, 2000, 300, 400, 3000, 4000});
 }
 
 TEST(LinalgReference, PoolingSameExcludesPadding) {
@@ -144,10 +143,10 @@ TEST(LinalgReference, PoolingSameExcludesPadding) {
   const Tensor x = f32({1, 2, 2, 1}, {1, 2, 3, 4});
   KernelCase avg{
       testing::make_node("AvgPool", DType::kFloat, a), {x}, {}, {{DType::kFloat, {1, 2, 2, 1}}}, 1};
-  expect_values(avg, {2.5f, 3, 3.5f, 4});
+  expect_close_values(avg, {2.5f, 3, 3.5f, 4});
   KernelCase mx{
       testing::make_node("MaxPool", DType::kFloat, a), {x}, {}, {{DType::kFloat, {1, 2, 2, 1}}}, 1};
-  expect_values(mx, {4, 4, 4, 4});
+  expect_close_values(mx, {4, 4, 4, 4});
 }
 
 TEST(LinalgReference, Softmax) {
@@ -156,7 +155,7 @@ TEST(LinalgReference, Softmax) {
                {},
                {{DType::kFloat, {2, 3}}},
                1};
-  expect_values(c, {0.09003057f, 0.24472847f, 0.66524096f, 1 / 3.0f, 1 / 3.0f, 1 / 3.0f});
+  expect_close_values(c, {0.09003057f, 0.24472847f, 0.66524096f, 1 / 3.0f, 1 / 3.0f, 1 / 3.0f});
 }
 
 TEST(LinalgReference, FusedBatchNormInference) {
@@ -171,7 +170,7 @@ TEST(LinalgReference, FusedBatchNormInference) {
                {{DType::kFloat, {1, 1, 1, 2}}},
                1};
   // y0 = (1 - 0) * 1 / 1 + 0 = 1; y1 = (2 - 1) * 2 / 2 + 1 = 2
-  expect_values(c, {1, 2});
+  expect_close_values(c, {1, 2});
 }
 
 TEST(LinalgReference, Bfloat16RoundTrip) {

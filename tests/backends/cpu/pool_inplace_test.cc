@@ -40,7 +40,7 @@ bool oracle_safe(const Conv2DGeom& g) {
   return true;
 }
 
-KernelCase make_case(const char* op, DType t, const Spec& s, uint32_t seed) {
+KernelCase pool_case(const char* op, DType t, const Spec& s, uint32_t seed) {
   AttrMap attrs;
   attrs["ksize"] = int_list({1, s.k_h, s.k_w, 1});
   attrs["strides"] = int_list({1, s.stride_h, s.stride_w, 1});
@@ -53,7 +53,7 @@ KernelCase make_case(const char* op, DType t, const Spec& s, uint32_t seed) {
   return c;
 }
 
-std::vector<Spec> specs() {
+std::vector<Spec> inplace_specs() {
   std::vector<Spec> v;
   for (const std::vector<int64_t>& in : std::vector<std::vector<int64_t>>{
            {1, 7, 7, 3}, {2, 11, 10, 5}, {1, 9, 8, 40}, {2, 5, 6, 300}})
@@ -93,10 +93,10 @@ TEST(PoolInplace, MatchesReferenceInAndOutOfPlace) {
   int safe = 0, unsafe = 0, unsafe_wrong = 0;
   for (DType t : {DType::kFloat, DType::kBFloat16})
     for (const char* op : {"MaxPool", "AvgPool"})
-      for (const Spec& s : specs()) {
+      for (const Spec& s : inplace_specs()) {
         const std::string what = std::string(op) + " " + dtype_name(t) + " " + name(s);
         if (s.padding == "EXPLICIT" && std::string(op) == "AvgPool") continue;  // MaxPool only
-        const KernelCase c = make_case(op, t, s, 11);
+        const KernelCase c = pool_case(op, t, s, 11);
         const Conv2DGeom g = linalg::pool_geom(c.node, s.in);
         const KernelRegistration* ref = testing::find_kernel(c, "reference");
         const KernelRegistration* dnn = testing::find_kernel(c, "onednn");

@@ -5,18 +5,16 @@
 #include <numeric>
 
 #include "backends/cpu/kernel_test_util.h"
+#include "tensor_test_util.h"
 
 namespace aamp {
 namespace {
 
+using testing::f32;
+using testing::i32;
+
 using testing::KernelCase;
 
-Tensor f32(std::vector<int64_t> shape, std::vector<float> v) {
-  return Tensor::from_vector<float>(Shape(std::move(shape)), v);
-}
-Tensor i32(std::vector<int64_t> shape, std::vector<int32_t> v) {
-  return Tensor::from_vector<int32_t>(Shape(std::move(shape)), v);
-}
 Tensor iota(std::vector<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -26,8 +24,8 @@ Tensor iota(std::vector<int64_t> shape) {
 }
 
 // A case whose inputs after the first are plan-time constants (axes, paddings, ...).
-KernelCase make_case(const std::string& op, std::vector<Tensor> inputs, std::vector<int64_t> out,
-                     AttrMap attrs = {}, DType out_type = DType::kInvalid) {
+KernelCase array_case(const std::string& op, std::vector<Tensor> inputs, std::vector<int64_t> out,
+                      AttrMap attrs = {}, DType out_type = DType::kInvalid) {
   const DType t = inputs.at(0).dtype();
   KernelCase c{testing::make_node(op, t, std::move(attrs)), std::move(inputs), {}, {}, 1};
   c.is_const.assign(c.inputs.size(), true);
@@ -36,7 +34,7 @@ KernelCase make_case(const std::string& op, std::vector<Tensor> inputs, std::vec
   return c;
 }
 
-std::vector<Tensor> run_ref(const KernelCase& c) {
+std::vector<Tensor> run_array_ref(const KernelCase& c) {
   const KernelRegistration* r = testing::find_kernel(c, "reference");
   EXPECT_NE(r, nullptr) << "no reference kernel for " << c.node.op;
   if (!r) return {};
@@ -44,7 +42,7 @@ std::vector<Tensor> run_ref(const KernelCase& c) {
 }
 
 void expect_values(const KernelCase& c, const std::vector<float>& want, float tol = 0.0f) {
-  const std::vector<Tensor> got = run_ref(c);
+  const std::vector<Tensor> got = run_array_ref(c);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].shape().dims, c.outputs[0].shape) << c.node.op;
   const std::vector<float> v = testing::to_float_vec(got[0]);
@@ -58,7 +56,7 @@ void expect_values(const KernelCase& c, const std::vector<float>& want, float to
 TEST(ReferenceArray, StridedSliceBeginEndShrinkMasks) {
   // x[:, 1, 1::2] of a [2,3,4] iota.
   AttrMap a{{"begin_mask", int64_t{1}}, {"end_mask", int64_t{1}}, {"shrink_axis_mask", int64_t{2}}};
-  KernelCase c = make_case(
+  KernelCase c = array_case(
       "StridedSlice",
       {iota({2, 3, 4}), i32({3}, {0, 1, 1}), i32({3}, {0, 2, 4}), i32({3}, {1, 1, 2})}, {2, 2}, a);
   expect_values(c, {5, 7, 17, 19});
@@ -71,9 +69,9 @@ TEST(ReferenceArray, StridedSliceEllipsisNewAxisNegativeStride) {
             {"begin_mask", int64_t{4}},
             {"end_mask", int64_t{4}}};
   KernelCase c =
-      make_case("StridedSlice",
-                {iota({2, 3, 4}), i32({3}, {0, 0, 0}), i32({3}, {0, 0, 0}), i32({3}, {1, 1, -1})},
-                {2, 3, 1, 4}, a);
+      array_case("StridedSlice",
+                 {iota({2, 3, 4}), i32({3}, {0, 0, 0}), i32({3}, {0, 0, 0}), i32({3}, {1, 1, -1})},
+                 {2, 3, 1, 4}, a);
   expect_values(
       c, {3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 19, 18, 17, 16, 23, 22, 21, 20});
 }
@@ -81,14 +79,14 @@ TEST(ReferenceArray, StridedSliceEllipsisNewAxisNegativeStride) {
 TEST(ReferenceArray, StridedSliceNegativeBeginShrinkLast) {
   // x[-1, :, -1] -> [3]: 15, 19, 23.
   AttrMap a{{"shrink_axis_mask", int64_t{5}}, {"begin_mask", int64_t{2}}, {"end_mask", int64_t{2}}};
-  KernelCase c = make_case(
+  KernelCase c = array_case(
       "StridedSlice",
       {iota({2, 3, 4}), i32({3}, {-1, 0, -1}), i32({3}, {0, 0, 0}), i32({3}, {1, 1, 1})}, {3}, a);
   expect_values(c, {15, 19, 23});
 }
 
 TEST(ReferenceArray, Slice) {
-  KernelCase c = make_case("Slice", {iota({3, 4}), i32({2}, {1, 1}), i32({2}, {-1, 2})}, {2, 2});
+  KernelCase c = array_case("Slice", {iota({3, 4}), i32({2}, {1, 1}), i32({2}, {-1, 2})}, {2, 2});
   expect_values(c, {5, 6, 9, 10});
 }
 
@@ -97,32 +95,32 @@ TEST(ReferenceArray, Slice) {
 TEST(ReferenceArray, PadAndPadV2) {
   Tensor x = f32({2, 2}, {1, 2, 3, 4});
   Tensor p = i32({2, 2}, {1, 0, 0, 2});
-  expect_values(make_case("Pad", {x, p}, {3, 4}), {0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0});
-  expect_values(make_case("PadV2", {x, p, Tensor::scalar<float>(9)}, {3, 4}),
+  expect_values(array_case("Pad", {x, p}, {3, 4}), {0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0});
+  expect_values(array_case("PadV2", {x, p, Tensor::scalar<float>(9)}, {3, 4}),
                 {9, 9, 9, 9, 1, 2, 9, 9, 3, 4, 9, 9});
 }
 
 TEST(ReferenceArray, MirrorPadReflectAndSymmetric) {
   Tensor x = f32({3}, {1, 2, 3});
   Tensor p = i32({1, 2}, {2, 2});
-  expect_values(make_case("MirrorPad", {x, p}, {7}, {{"mode", std::string("REFLECT")}}),
+  expect_values(array_case("MirrorPad", {x, p}, {7}, {{"mode", std::string("REFLECT")}}),
                 {3, 2, 1, 2, 3, 2, 1});
-  expect_values(make_case("MirrorPad", {x, p}, {7}, {{"mode", std::string("SYMMETRIC")}}),
+  expect_values(array_case("MirrorPad", {x, p}, {7}, {{"mode", std::string("SYMMETRIC")}}),
                 {2, 1, 1, 2, 3, 3, 2});
 }
 
 // ---- Concat / Pack / Split / Unpack -----------------------------------------------------------
 
 TEST(ReferenceArray, ConcatV2NegativeAxis) {
-  KernelCase c = make_case("ConcatV2",
-                           {f32({2, 1}, {1, 2}), f32({2, 2}, {3, 4, 5, 6}), i32({}, {-1})}, {2, 3});
+  KernelCase c = array_case(
+      "ConcatV2", {f32({2, 1}, {1, 2}), f32({2, 2}, {3, 4, 5, 6}), i32({}, {-1})}, {2, 3});
   c.is_const = {false, false, true};
   expect_values(c, {1, 3, 4, 2, 5, 6});
 }
 
 TEST(ReferenceArray, PackAxis1) {
-  KernelCase c = make_case("Pack", {f32({2}, {1, 2}), f32({2}, {3, 4})}, {2, 2},
-                           {{"axis", int64_t{1}}, {"N", int64_t{2}}});
+  KernelCase c = array_case("Pack", {f32({2}, {1, 2}), f32({2}, {3, 4})}, {2, 2},
+                            {{"axis", int64_t{1}}, {"N", int64_t{2}}});
   c.is_const = {false, false};
   expect_values(c, {1, 3, 2, 4});
 }
@@ -134,7 +132,7 @@ TEST(ReferenceArray, SplitAndUnpack) {
                {},
                1};
   c.outputs = {{DType::kFloat, {2, 2}}, {DType::kFloat, {2, 2}}};
-  std::vector<Tensor> got = run_ref(c);
+  std::vector<Tensor> got = run_array_ref(c);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(testing::to_float_vec(got[0]), (std::vector<float>{0, 1, 4, 5}));
   EXPECT_EQ(testing::to_float_vec(got[1]), (std::vector<float>{2, 3, 6, 7}));
@@ -145,7 +143,7 @@ TEST(ReferenceArray, SplitAndUnpack) {
                {},
                1};
   u.outputs = {{DType::kFloat, {2}}, {DType::kFloat, {2}}};
-  got = run_ref(u);
+  got = run_array_ref(u);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(testing::to_float_vec(got[0]), (std::vector<float>{0, 2}));
   EXPECT_EQ(testing::to_float_vec(got[1]), (std::vector<float>{1, 3}));
@@ -154,94 +152,95 @@ TEST(ReferenceArray, SplitAndUnpack) {
 // ---- Transpose / Tile / Gather / misc ---------------------------------------------------------
 
 TEST(ReferenceArray, Transpose) {
-  expect_values(make_case("Transpose", {f32({2, 3}, {1, 2, 3, 4, 5, 6}), i32({2}, {1, 0})}, {3, 2}),
-                {1, 4, 2, 5, 3, 6});
+  expect_values(
+      array_case("Transpose", {f32({2, 3}, {1, 2, 3, 4, 5, 6}), i32({2}, {1, 0})}, {3, 2}),
+      {1, 4, 2, 5, 3, 6});
   // [2,3,4] -> perm [2,0,1] -> [4,2,3]: out[k,i,j] = x[i,j,k] = 12i + 4j + k.
   std::vector<float> want;
   for (int k = 0; k < 4; ++k)
     for (int i = 0; i < 2; ++i)
       for (int j = 0; j < 3; ++j) want.push_back(static_cast<float>(12 * i + 4 * j + k));
-  expect_values(make_case("Transpose", {iota({2, 3, 4}), i32({3}, {2, 0, 1})}, {4, 2, 3}), want);
+  expect_values(array_case("Transpose", {iota({2, 3, 4}), i32({3}, {2, 0, 1})}, {4, 2, 3}), want);
 }
 
 TEST(ReferenceArray, Tile) {
-  expect_values(make_case("Tile", {f32({1, 2}, {1, 2}), i32({2}, {2, 2})}, {2, 4}),
+  expect_values(array_case("Tile", {f32({1, 2}, {1, 2}), i32({2}, {2, 2})}, {2, 4}),
                 {1, 2, 1, 2, 1, 2, 1, 2});
 }
 
 TEST(ReferenceArray, GatherV2Axis0And1) {
   Tensor p = f32({3, 2}, {1, 2, 3, 4, 5, 6});
-  KernelCase c = make_case("GatherV2", {p, i32({2}, {2, 0}), i32({}, {0})}, {2, 2});
+  KernelCase c = array_case("GatherV2", {p, i32({2}, {2, 0}), i32({}, {0})}, {2, 2});
   c.is_const = {false, false, true};
   expect_values(c, {5, 6, 1, 2});
-  KernelCase d = make_case("GatherV2", {p, i32({3, 1}, {1, 0, 1}), i32({}, {1})}, {3, 3, 1});
+  KernelCase d = array_case("GatherV2", {p, i32({3, 1}, {1, 0, 1}), i32({}, {1})}, {3, 3, 1});
   d.is_const = {false, false, true};
   expect_values(d, {2, 1, 2, 4, 3, 4, 6, 5, 6});
 }
 
 TEST(ReferenceArray, GatherNd) {
-  KernelCase c = make_case("GatherNd", {iota({2, 3}), i32({2, 2}, {1, 2, 0, 1})}, {2});
+  KernelCase c = array_case("GatherNd", {iota({2, 3}), i32({2, 2}, {1, 2, 0, 1})}, {2});
   c.is_const = {false, false};
   expect_values(c, {5, 1});
 }
 
 TEST(ReferenceArray, DepthToSpaceAndBack) {
   Tensor x = f32({1, 1, 1, 4}, {0, 1, 2, 3});
-  expect_values(make_case("DepthToSpace", {x}, {1, 2, 2, 1}, {{"block_size", int64_t{2}}}),
+  expect_values(array_case("DepthToSpace", {x}, {1, 2, 2, 1}, {{"block_size", int64_t{2}}}),
                 {0, 1, 2, 3});
   // [1,2,2,2] -> [1,1,1,8] channel order: (by, bx, c).
   expect_values(
-      make_case("SpaceToDepth", {iota({1, 2, 2, 2})}, {1, 1, 1, 8}, {{"block_size", int64_t{2}}}),
+      array_case("SpaceToDepth", {iota({1, 2, 2, 2})}, {1, 1, 1, 8}, {{"block_size", int64_t{2}}}),
       {0, 1, 2, 3, 4, 5, 6, 7});
   // DepthToSpace of [1,1,2,4] (two pixels) -> [1,2,4,1].
   expect_values(
-      make_case("DepthToSpace", {iota({1, 1, 2, 4})}, {1, 2, 4, 1}, {{"block_size", int64_t{2}}}),
+      array_case("DepthToSpace", {iota({1, 1, 2, 4})}, {1, 2, 4, 1}, {{"block_size", int64_t{2}}}),
       {0, 1, 4, 5, 2, 3, 6, 7});
 }
 
 TEST(ReferenceArray, SpaceToBatchNDPadsAndInterleaves) {
   // [1,2,4,1] rows [1,2,3,4] / [5,6,7,8], block [2,2], width padded by 2 before: padded rows
   // [0,0,1,2,3,4] / [0,0,5,6,7,8]; output batch g1*2+g2 reads padded[g1][2*w + g2].
-  KernelCase c = make_case(
+  KernelCase c = array_case(
       "SpaceToBatchND",
       {f32({1, 2, 4, 1}, {1, 2, 3, 4, 5, 6, 7, 8}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 2, 0})},
       {4, 1, 3, 1});
   expect_values(c, {0, 1, 3, 0, 2, 4, 0, 5, 7, 0, 6, 8});
   // Two batches, one spatial dim, padding on both sides: output batch g * 2 + b.
   // Padded: [0,1,2,3,4,0] / [0,5,6,7,8,0].
-  c = make_case("SpaceToBatchND",
-                {f32({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8}), i32({1}, {2}), i32({1, 2}, {1, 1})},
-                {4, 3});
+  c = array_case("SpaceToBatchND",
+                 {f32({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8}), i32({1}, {2}), i32({1, 2}, {1, 1})},
+                 {4, 3});
   expect_values(c, {0, 2, 4, 0, 6, 8, 1, 3, 0, 5, 7, 0});
   // Trailing dims move whole: [1,2,2,2] with block [2,2] -> [4,1,1,2], one pixel per batch.
   expect_values(
-      make_case("SpaceToBatchND", {iota({1, 2, 2, 2}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 0, 0})},
-                {4, 1, 1, 2}),
+      array_case("SpaceToBatchND",
+                 {iota({1, 2, 2, 2}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 0, 0})}, {4, 1, 1, 2}),
       {0, 1, 2, 3, 4, 5, 6, 7});
 }
 
 TEST(ReferenceArray, BatchToSpaceNDInvertsAndCrops) {
-  KernelCase c = make_case("BatchToSpaceND",
-                           {f32({4, 1, 3, 1}, {0, 1, 3, 0, 2, 4, 0, 5, 7, 0, 6, 8}),
-                            i32({2}, {2, 2}), i32({2, 2}, {0, 0, 2, 0})},
-                           {1, 2, 4, 1});
+  KernelCase c = array_case("BatchToSpaceND",
+                            {f32({4, 1, 3, 1}, {0, 1, 3, 0, 2, 4, 0, 5, 7, 0, 6, 8}),
+                             i32({2}, {2, 2}), i32({2, 2}, {0, 0, 2, 0})},
+                            {1, 2, 4, 1});
   expect_values(c, {1, 2, 3, 4, 5, 6, 7, 8});
-  c = make_case(
+  c = array_case(
       "BatchToSpaceND",
       {f32({4, 3}, {0, 2, 4, 0, 6, 8, 1, 3, 0, 5, 7, 0}), i32({1}, {2}), i32({1, 2}, {1, 1})},
       {2, 4});
   expect_values(c, {1, 2, 3, 4, 5, 6, 7, 8});
   // int32 data, no crops: [4,1,1,1] -> [1,2,2,1].
-  c = make_case("BatchToSpaceND",
-                {i32({4, 1, 1, 1}, {1, 2, 3, 4}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 0, 0})},
-                {1, 2, 2, 1});
+  c = array_case("BatchToSpaceND",
+                 {i32({4, 1, 1, 1}, {1, 2, 3, 4}), i32({2}, {2, 2}), i32({2, 2}, {0, 0, 0, 0})},
+                 {1, 2, 2, 1});
   expect_values(c, {1, 2, 3, 4});
 }
 
 TEST(ReferenceArray, SpaceToBatchNDMismatchNamesTheNode) {
   // Paddings that do not give the planned output shape.
-  KernelCase c = make_case("SpaceToBatchND",
-                           {f32({1, 4}, {1, 2, 3, 4}), i32({1}, {2}), i32({1, 2}, {2, 0})}, {2, 2});
+  KernelCase c = array_case(
+      "SpaceToBatchND", {f32({1, 4}, {1, 2, 3, 4}), i32({1}, {2}), i32({1, 2}, {2, 0})}, {2, 2});
   const KernelRegistration* r = testing::find_kernel(c, "reference");
   ASSERT_NE(r, nullptr);
   try {
@@ -253,14 +252,14 @@ TEST(ReferenceArray, SpaceToBatchNDMismatchNamesTheNode) {
 }
 
 TEST(ReferenceArray, OneHotAndBroadcastTo) {
-  KernelCase c = make_case(
+  KernelCase c = array_case(
       "OneHot",
       {i32({3}, {0, 2, 5}), i32({}, {3}), Tensor::scalar<float>(1), Tensor::scalar<float>(0)},
       {3, 3}, {}, DType::kFloat);
   c.node.attrs["T"] = DType::kFloat;
   c.is_const = {false, true, false, false};
   expect_values(c, {1, 0, 0, 0, 0, 1, 0, 0, 0});
-  expect_values(make_case("BroadcastTo", {f32({2, 1}, {1, 2}), i32({2}, {2, 3})}, {2, 3}),
+  expect_values(array_case("BroadcastTo", {f32({2, 1}, {1, 2}), i32({2}, {2, 3})}, {2, 3}),
                 {1, 1, 1, 2, 2, 2});
 }
 
@@ -268,26 +267,26 @@ TEST(ReferenceArray, OneHotAndBroadcastTo) {
 
 TEST(ReferenceReduce, MeanOverAxes) {
   Tensor x = f32({2, 3}, {1, 2, 3, 4, 5, 6});
-  expect_values(make_case("Mean", {x, i32({1}, {1})}, {2}), {2, 5});
-  expect_values(make_case("Mean", {x, i32({1}, {-2})}, {1, 3}, {{"keep_dims", true}}),
+  expect_values(array_case("Mean", {x, i32({1}, {1})}, {2}), {2, 5});
+  expect_values(array_case("Mean", {x, i32({1}, {-2})}, {1, 3}, {{"keep_dims", true}}),
                 {2.5f, 3.5f, 4.5f});
-  expect_values(make_case("Mean", {x, i32({2}, {0, 1})}, {}), {3.5f});
+  expect_values(array_case("Mean", {x, i32({2}, {0, 1})}, {}), {3.5f});
   // Non-adjacent axes of [2,3,2]: mean over dims 0 and 2.
-  expect_values(make_case("Mean", {iota({2, 3, 2}), i32({2}, {0, 2})}, {3}), {3.5f, 5.5f, 7.5f});
+  expect_values(array_case("Mean", {iota({2, 3, 2}), i32({2}, {0, 2})}, {3}), {3.5f, 5.5f, 7.5f});
 }
 
 TEST(ReferenceReduce, SumMaxMinProdArgMax) {
   Tensor x = f32({2, 3}, {1, -2, 3, 4, 5, -6});
-  expect_values(make_case("Sum", {x, i32({1}, {0})}, {3}), {5, 3, -3});
-  expect_values(make_case("Max", {x, i32({1}, {1})}, {2}), {3, 5});
-  expect_values(make_case("Min", {x, i32({1}, {1})}, {2}), {-2, -6});
-  expect_values(make_case("Prod", {x, i32({1}, {1})}, {2}), {-6, -120});
-  expect_values(make_case("ArgMax", {x, i32({}, {1})}, {2}, {}, DType::kInt64), {2, 1});
-  expect_values(make_case("ArgMin", {x, i32({}, {0})}, {3}, {}, DType::kInt32), {0, 0, 1});
+  expect_values(array_case("Sum", {x, i32({1}, {0})}, {3}), {5, 3, -3});
+  expect_values(array_case("Max", {x, i32({1}, {1})}, {2}), {3, 5});
+  expect_values(array_case("Min", {x, i32({1}, {1})}, {2}), {-2, -6});
+  expect_values(array_case("Prod", {x, i32({1}, {1})}, {2}), {-6, -120});
+  expect_values(array_case("ArgMax", {x, i32({}, {1})}, {2}, {}, DType::kInt64), {2, 1});
+  expect_values(array_case("ArgMin", {x, i32({}, {0})}, {3}, {}, DType::kInt32), {0, 0, 1});
   Tensor n = i32({4}, {7, 1, 2, 3});
-  expect_values(make_case("Mean", {n, i32({1}, {0})}, {}), {3});  // integer division
+  expect_values(array_case("Mean", {n, i32({1}, {0})}, {}), {3});  // integer division
   Tensor h = f32({4}, {1, 2, 3, 4}).cast_float(DType::kBFloat16);
-  expect_values(make_case("Sum", {h, i32({1}, {0})}, {}), {10});
+  expect_values(array_case("Sum", {h, i32({1}, {0})}, {}), {10});
 }
 
 // ---- resize -----------------------------------------------------------------------------------
@@ -299,15 +298,15 @@ Tensor row(std::vector<float> v) {
 
 TEST(ReferenceImage, ResizeBilinearModes) {
   // 2x2 -> 3x3 with align_corners: exact midpoints.
-  expect_values(make_case("ResizeBilinear", {f32({1, 2, 2, 1}, {0, 1, 2, 3}), i32({2}, {3, 3})},
-                          {1, 3, 3, 1}, {{"align_corners", true}}),
+  expect_values(array_case("ResizeBilinear", {f32({1, 2, 2, 1}, {0, 1, 2, 3}), i32({2}, {3, 3})},
+                           {1, 3, 3, 1}, {{"align_corners", true}}),
                 {0, 0.5f, 1, 1, 1.5f, 2, 2, 2.5f, 3}, 1e-6f);
   // Half-pixel centres: 2 -> 4 samples at -0.25, 0.25, 0.75, 1.25 (clamped).
-  expect_values(make_case("ResizeBilinear", {row({0, 1}), i32({2}, {1, 4})}, {1, 1, 4, 1},
-                          {{"half_pixel_centers", true}}),
+  expect_values(array_case("ResizeBilinear", {row({0, 1}), i32({2}, {1, 4})}, {1, 1, 4, 1},
+                           {{"half_pixel_centers", true}}),
                 {0, 0.25f, 0.75f, 1}, 1e-6f);
   // Legacy: 2 -> 4 samples at 0, 0.5, 1, 1.5 (upper clamped).
-  expect_values(make_case("ResizeBilinear", {row({0, 1}), i32({2}, {1, 4})}, {1, 1, 4, 1}),
+  expect_values(array_case("ResizeBilinear", {row({0, 1}), i32({2}, {1, 4})}, {1, 1, 4, 1}),
                 {0, 0.5f, 1, 1}, 1e-6f);
 }
 
@@ -321,9 +320,9 @@ TEST(ReferenceImage, ResizeBilinearRoundsOnce) {
   int float32_misses = 0;
   for (const auto& [align, half] :
        std::vector<std::pair<bool, bool>>{{false, false}, {true, false}, {false, true}}) {
-    const KernelCase kc = make_case("ResizeBilinear", {x, i32({2}, {oh, ow})}, {1, oh, ow, c},
-                                    {{"align_corners", align}, {"half_pixel_centers", half}});
-    const std::vector<float> got = testing::to_float_vec(run_ref(kc).at(0));
+    const KernelCase kc = array_case("ResizeBilinear", {x, i32({2}, {oh, ow})}, {1, oh, ow, c},
+                                     {{"align_corners", align}, {"half_pixel_centers", half}});
+    const std::vector<float> got = testing::to_float_vec(run_array_ref(kc).at(0));
     auto coord = [&](int64_t o, int64_t in, int64_t out, int64_t& lo, int64_t& hi) {
       const double r = align ? double(in - 1) / double(out - 1) : double(in) / double(out);
       const double src = half ? r * (double(o) + 0.5) - 0.5 : r * double(o);
@@ -354,14 +353,14 @@ TEST(ReferenceImage, ResizeBilinearRoundsOnce) {
 
 TEST(ReferenceImage, ResizeNearestModes) {
   Tensor x = row({10, 20, 30});
-  expect_values(make_case("ResizeNearestNeighbor", {x, i32({2}, {1, 2})}, {1, 1, 2, 1}), {10, 20});
-  expect_values(make_case("ResizeNearestNeighbor", {x, i32({2}, {1, 2})}, {1, 1, 2, 1},
-                          {{"align_corners", true}}),
+  expect_values(array_case("ResizeNearestNeighbor", {x, i32({2}, {1, 2})}, {1, 1, 2, 1}), {10, 20});
+  expect_values(array_case("ResizeNearestNeighbor", {x, i32({2}, {1, 2})}, {1, 1, 2, 1},
+                           {{"align_corners", true}}),
                 {10, 30});
-  expect_values(make_case("ResizeNearestNeighbor", {x, i32({2}, {1, 2})}, {1, 1, 2, 1},
-                          {{"half_pixel_centers", true}}),
+  expect_values(array_case("ResizeNearestNeighbor", {x, i32({2}, {1, 2})}, {1, 1, 2, 1},
+                           {{"half_pixel_centers", true}}),
                 {10, 30});
-  expect_values(make_case("ResizeNearestNeighbor", {row({1, 2}), i32({2}, {1, 4})}, {1, 1, 4, 1}),
+  expect_values(array_case("ResizeNearestNeighbor", {row({1, 2}), i32({2}, {1, 4})}, {1, 1, 4, 1}),
                 {1, 1, 2, 2});
 }
 

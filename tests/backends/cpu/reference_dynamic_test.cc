@@ -9,24 +9,17 @@
 #include "aamp/ops/registry.h"
 #include "aamp/ops/shape_inference.h"
 #include "backends/cpu/kernel_test_util.h"
+#include "tensor_test_util.h"
 
 namespace aamp {
 namespace {
 
-using testing::KernelCase;
+using testing::boolean;
+using testing::f32;
+using testing::i32;
+using testing::i64;
 
-Tensor f32(std::vector<int64_t> shape, std::vector<float> v) {
-  return Tensor::from_vector<float>(Shape(std::move(shape)), v);
-}
-Tensor i32(std::vector<int64_t> shape, std::vector<int32_t> v) {
-  return Tensor::from_vector<int32_t>(Shape(std::move(shape)), v);
-}
-Tensor i64(std::vector<int64_t> shape, std::vector<int64_t> v) {
-  return Tensor::from_vector<int64_t>(Shape(std::move(shape)), v);
-}
-Tensor boolean(std::vector<int64_t> shape, std::vector<uint8_t> v) {
-  return Tensor::from_bytes(DType::kBool, Shape(std::move(shape)), std::move(v));
-}
+using testing::KernelCase;
 
 template <typename T>
 std::vector<T> values(const Tensor& t) {

@@ -13,9 +13,13 @@
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
 #include "backends/cpu/kernel_test_util.h"
+#include "tensor_test_util.h"
 
 namespace aamp {
 namespace {
+
+using testing::boolean;
+using testing::i32;
 
 using testing::KernelCase;
 
@@ -23,12 +27,6 @@ const DType kFloats[] = {DType::kFloat, DType::kBFloat16};
 
 Tensor fl(DType t, std::vector<int64_t> shape, const std::vector<float>& v) {
   return Tensor::from_vector<float>(Shape(std::move(shape)), v).cast_float(t);
-}
-Tensor i32(std::vector<int64_t> shape, const std::vector<int32_t>& v) {
-  return Tensor::from_vector<int32_t>(Shape(std::move(shape)), v);
-}
-Tensor boolean(std::vector<int64_t> shape, const std::vector<uint8_t>& v) {
-  return Tensor::from_bytes(DType::kBool, Shape(std::move(shape)), v);
 }
 
 // Runs the reference kernel of `op` (attr T = `t`) on non-constant inputs, except those listed

@@ -51,7 +51,8 @@ Tensor as_float(const Tensor& t) {
 }
 
 // Runs the graph `runs` times on one Session; returns the last output and stats.
-Tensor run(const Graph& g, DeviceKind d, int64_t batch, int runs = 1, PlanStats* stats = nullptr) {
+Tensor run_bert(const Graph& g, DeviceKind d, int64_t batch, int runs = 1,
+                PlanStats* stats = nullptr) {
   SessionOptions o;
   o.device = d;
   Session s(g, o);
@@ -84,8 +85,8 @@ class CudaBertSession : public ::testing::Test {
 TEST_F(CudaBertSession, Float32GraphMatchesCpu) {
   const Graph g = small_bert();
   PlanStats st;
-  const Tensor want = run(g, DeviceKind::kCPU, 2);
-  const Tensor got = run(g, DeviceKind::kGPU, 2, 2, &st);
+  const Tensor want = run_bert(g, DeviceKind::kCPU, 2);
+  const Tensor got = run_bert(g, DeviceKind::kGPU, 2, 2, &st);
   EXPECT_EQ(got.shape().dims, (std::vector<int64_t>{2, kSeq, 64}));
   EXPECT_LE(scaled_max_err(got, want), 1e-3);
   EXPECT_EQ(gpu_steps(st), st.steps) << "every step on the GPU";
@@ -109,8 +110,8 @@ TEST_F(CudaBertSession, Float16AfterConvertMatchesCpuFloat32) {
   EXPECT_EQ(fused_bmm, 2);
   for (int64_t batch : {1, 3}) {
     PlanStats st;
-    const Tensor want = run(ref, DeviceKind::kCPU, batch);
-    const Tensor got = run(g, DeviceKind::kGPU, batch, 2, &st);
+    const Tensor want = run_bert(ref, DeviceKind::kCPU, batch);
+    const Tensor got = run_bert(g, DeviceKind::kGPU, batch, 2, &st);
     const double err = scaled_max_err(got, want);
     EXPECT_LE(err, 2e-2) << "batch " << batch;
     EXPECT_GT(err, 0.0) << "float16 should not be bit-identical to float32";

@@ -34,7 +34,7 @@ Tensor images(int64_t batch) {
   return Tensor::from_vector<float>(Shape{batch, 32, 32, 3}, v);
 }
 
-Tensor run(const Graph& g, DeviceKind d, int64_t batch, PlanStats* stats = nullptr) {
+Tensor run_conv(const Graph& g, DeviceKind d, int64_t batch, PlanStats* stats = nullptr) {
   SessionOptions o;
   o.device = d;
   Session s(g, o);
@@ -72,8 +72,8 @@ TEST(CudaResNetKernels, PadAndMeanHaveGpuKernels) {
 TEST_F(CudaResNet, Float32GraphMatchesCpu) {
   const Graph g = small_resnet();
   PlanStats st;
-  const Tensor want = run(g, DeviceKind::kCPU, 3);
-  const Tensor got = run(g, DeviceKind::kGPU, 3, &st);
+  const Tensor want = run_conv(g, DeviceKind::kCPU, 3);
+  const Tensor got = run_conv(g, DeviceKind::kGPU, 3, &st);
   EXPECT_LE(scaled_max_err(got, want), 1e-4);
   EXPECT_EQ(st.kernels["cudnn"], count_ops(g, {"Conv2D"}));
   EXPECT_EQ(st.kernels["cudnn"], 53);
@@ -90,8 +90,8 @@ TEST_F(CudaResNet, Float16AfterConvertMatchesCpuFloat32) {
   EXPECT_EQ(count_ops(g, {"_FusedConv2D"}), 53);
   for (int64_t batch : {1, 4}) {
     PlanStats st;
-    const Tensor want = run(ref, DeviceKind::kCPU, batch);
-    const Tensor got = run(g, DeviceKind::kGPU, batch, &st);
+    const Tensor want = run_conv(ref, DeviceKind::kCPU, batch);
+    const Tensor got = run_conv(g, DeviceKind::kGPU, batch, &st);
     const double err = scaled_max_err(got, want);
     EXPECT_LE(err, 1e-2) << "batch " << batch;
     EXPECT_GT(err, 0.0) << "float16 should not be bit-identical to float32";

@@ -22,7 +22,7 @@ Tensor ints32(const Dims& v) {
   return Tensor::from_vector<int32_t>(Shape{static_cast<int64_t>(w.size())}, w);
 }
 
-Tensor data(DType t, const Dims& shape, uint32_t seed) {
+Tensor host_data(DType t, const Dims& shape, uint32_t seed) {
   if (t != DType::kInt32) return random_tensor(t, shape, seed, -3.0f, 3.0f);
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -51,11 +51,11 @@ TEST_P(CudaMove, GatherV2OutOfRangeIndexIsAnError) {
   const DType t = GetParam();
   for (int32_t bad : {50, -1}) {
     Node n = make_node("GatherV2", t, {{"batch_dims", int64_t{0}}});
-    KernelCase c{
-        n,
-        {data(t, {50, 8}, 2), Tensor::from_vector<int32_t>(Shape{4}, {1, 2, bad, 3}), ints32({0})},
-        {true, false, true},
-        {{t, {4, 8}}}};
+    KernelCase c{n,
+                 {host_data(t, {50, 8}, 2), Tensor::from_vector<int32_t>(Shape{4}, {1, 2, bad, 3}),
+                  ints32({0})},
+                 {true, false, true},
+                 {{t, {4, 8}}}};
     expect_error([&] { run_gpu(c); }, ErrorCode::kInvalidArgument,
                  {"'test_GatherV2'", "indices[2] = " + std::to_string(bad), "not in [0, 50)"});
     // The record is cleared: a good run on a fresh kernel passes.

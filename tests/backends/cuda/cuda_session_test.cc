@@ -67,7 +67,7 @@ Tensor input(int64_t batch) {
   return Tensor::from_vector<float>(Shape{batch, 32}, v);
 }
 
-Tensor run(const Graph& g, DeviceKind d, int64_t batch, PlanStats* stats = nullptr) {
+Tensor run_model(const Graph& g, DeviceKind d, int64_t batch, PlanStats* stats = nullptr) {
   SessionOptions o;
   o.device = d;
   Session s(g, o);
@@ -81,8 +81,8 @@ TEST(CudaSession, MlpFloat32MatchesCpu) {
   const Graph g = mlp();
   for (int64_t batch : {1, 33, 256}) {
     PlanStats st;
-    const Tensor want = run(g, DeviceKind::kCPU, batch);
-    const Tensor got = run(g, DeviceKind::kGPU, batch, &st);
+    const Tensor want = run_model(g, DeviceKind::kCPU, batch);
+    const Tensor got = run_model(g, DeviceKind::kGPU, batch, &st);
     EXPECT_EQ(got.dtype(), DType::kFloat);
     EXPECT_LE(scaled_max_err(got, want), 1e-5) << "batch " << batch;
     EXPECT_EQ(st.kernels["cuda"], st.steps) << "every step runs a CUDA kernel";
@@ -104,8 +104,8 @@ TEST(CudaSession, MlpAfterAmpFloat16MatchesCpuFloat32) {
   EXPECT_TRUE(fused) << "the remapper fuses MatMul+BiasAdd(+Relu)";
   for (int64_t batch : {4, 300}) {
     PlanStats st;
-    const Tensor want = run(ref, DeviceKind::kCPU, batch);
-    const Tensor got = run(g, DeviceKind::kGPU, batch, &st);
+    const Tensor want = run_model(ref, DeviceKind::kCPU, batch);
+    const Tensor got = run_model(g, DeviceKind::kGPU, batch, &st);
     const Tensor got32 = got.dtype() == DType::kFloat ? got : got.cast_float(DType::kFloat);
     const double err = scaled_max_err(got32, want);
     EXPECT_LE(err, 1e-2) << "batch " << batch;
@@ -203,7 +203,7 @@ TEST(CudaSession, ResidentFeedsAreNotCopiedAgain) {
   resident.feeds_resident = true;
   // The first run of a plan always copies, resident or not.
   const Tensor a = s.run({{"x", input(16)}}, {"probs"}, resident).at(0);
-  EXPECT_LE(scaled_max_err(a, run(mlp(), DeviceKind::kCPU, 16)), 1e-5);
+  EXPECT_LE(scaled_max_err(a, run_model(mlp(), DeviceKind::kCPU, 16)), 1e-5);
   const Tensor stale = s.run({{"x", other}}, {"probs"}, resident).at(0);
   EXPECT_EQ(scaled_max_err(stale, a), 0.0) << "resident: the old device copy is used";
   const Tensor fresh = s.run({{"x", other}}, {"probs"}).at(0);
