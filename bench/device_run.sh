@@ -12,6 +12,7 @@
 #   sweep  the CPU thread sweep of issue 18 with the CLI (the machine's python3 is PyTorch's, not
 #          the venv's, so aamp's Python module is not used): aamp bench FP32/BF16 and
 #          bench/torch_peer.py FP32/autocast BF16 at each thread count, as JSON lines
+#   omp    BERT-base b1 at 8 and 16 threads under OpenMP placement / waiting variants (omp.jsonl)
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
 # Everything is written under OUT (at most 8 files come back from the device tool).
 set -uo pipefail
@@ -29,7 +30,7 @@ src=$(cat /tmp/aamp-gpu/source_dir 2>/dev/null)
 if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
 {
   echo "cores: $(nproc)"
-  lscpu | grep -E '^Model name'
+  lscpu | grep -E '^Model name|^Thread|^Core|^Socket|^NUMA node|^L2|^L3'
   echo "amx: $(grep -o -m1 'amx_bf16' /proc/cpuinfo || echo no)" \
        "avx512_bf16: $(grep -o -m1 'avx512_bf16' /proc/cpuinfo || echo no)"
   python3 --version
@@ -93,6 +94,26 @@ if has sweep; then
 for l in sys.stdin:
     d=json.loads(l); d['name']='$name'; d['engine']='pytorch'; print(json.dumps(d))" \
         >>"$OUT/sweep.jsonl"
+    done
+  done
+fi
+
+if has omp; then
+  # BERT-base b1 at 16 threads (issue 18: slower than at 8) under OpenMP placement and waiting
+  # variants, one JSON line each in omp.jsonl, to tell oversubscription from synchronisation.
+  gen=/tmp/sweep-models
+  mkdir -p "$gen"
+  [ -f $gen/bert.pb ] || $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
+  variants=("default" "OMP_PLACES=cores OMP_PROC_BIND=close" "OMP_PLACES=threads OMP_PROC_BIND=spread"
+            "OMP_WAIT_POLICY=PASSIVE" "GOMP_SPINCOUNT=10000")
+  for v in "${variants[@]}"; do
+    for t in 8 16; do
+      log "omp: $v threads $t"
+      envs=(); [ "$v" != default ] && read -r -a envs <<<"$v"
+      env "${envs[@]}" $B/aamp bench $gen/bert.pb --batch 1 --threads $t --iters 15 --warmup 3 \
+        --json 2>>"$OUT/log.txt" |
+        python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='$v'; print(json.dumps(d))" \
+        >>"$OUT/omp.jsonl"
     done
   done
 fi
