@@ -63,7 +63,8 @@ def torch_model(kind, arg):
     raise ValueError(kind)
 
 
-def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu"):
+def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu",
+                compile_modes=()):
     """Rows for fp32 and the autocast modes (cpu: bf16; cuda: fp16 and bf16), and a note
     (None, or why the peer could not run)."""
     try:
@@ -121,7 +122,47 @@ def bench_torch(kind, arg, batch, threads, warmup, iters, budget_s, device="cpu"
                 fn()
                 row["peak_memory_bytes"] = int(torch.cuda.max_memory_allocated())
             rows.append(row)
+        if device == "cuda" and compile_modes:
+            rows += compiled_rows(torch, kind, model, x, batch, compile_modes, warmup, iters,
+                                  budget_s, sync)
     return rows, None
+
+
+def compiled_rows(torch, kind, model, x, batch, compile_modes, warmup, iters, budget_s, sync):
+    """torch.compile of the model cast to float16 / bfloat16 (`.half()` / `.bfloat16()`, float
+    inputs cast too), per compile mode: rows with engine "torch.compile" and the mode in
+    "compile_mode"; the compile itself is the first (untimed) call."""
+    import copy
+
+    rows = []
+    for mode, dt in (("fp16", torch.float16), ("bf16", torch.bfloat16)):
+        low = copy.deepcopy(model).to(dt).eval()
+        xs = tuple(t.to(dt) if t.is_floating_point() else t for t in x)
+        for cm in compile_modes:
+            try:
+                f = torch.compile(low, mode=cm)
+                t0 = time.perf_counter()
+                f(*xs)
+                sync()
+                compile_s = time.perf_counter() - t0
+            except Exception as e:  # a mode this PyTorch / machine cannot compile: say so
+                rows.append({"mode": mode, "engine": "torch.compile", "compile_mode": cm,
+                             "device": "cuda", "error": str(e)[-500:]})
+                continue
+
+            def fn(download=True):
+                y = f(*xs)
+                if download:
+                    y = y.cpu()
+                sync()
+            t = timed(fn, warmup, iters, budget_s)
+            t_dev = timed(lambda: fn(download=False), warmup, iters, budget_s)
+            rows.append({"mode": mode, "engine": "torch.compile", "compile_mode": cm,
+                         "device": "cuda", **t, "throughput_per_s": batch * 1e3 / t["median_ms"],
+                         "median_ms_output_on_device": t_dev["median_ms"],
+                         "compile_s": compile_s})
+        del low
+    return rows
 
 
 def main():
@@ -135,10 +176,14 @@ def main():
     ap.add_argument("--seq", type=int, default=128, help="BERT sequence length")
     ap.add_argument("--layers", type=int, default=12, help="BERT encoder layers")
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--compile", default="",
+                    help="cuda: also torch.compile the .half()/.bfloat16() model in these modes "
+                         "(comma-separated, e.g. default,reduce-overhead)")
     a = ap.parse_args()
     arg = {"mlp": a.hidden, "bert": (a.layers, 768, 12, 3072, a.seq, 30522),
            "resnet50": None}[a.model]
-    rows, note = bench_torch(a.model, arg, a.batch, a.threads, a.warmup, a.iters, 120.0, a.device)
+    rows, note = bench_torch(a.model, arg, a.batch, a.threads, a.warmup, a.iters, 120.0, a.device,
+                             [m for m in a.compile.split(",") if m])
     for r in rows:
         print(json.dumps({"model": a.model, "batch": a.batch, "threads": a.threads, **r}))
     if note:
