@@ -104,8 +104,8 @@ if has omp; then
   gen=/tmp/sweep-models
   mkdir -p "$gen"
   [ -f $gen/bert.pb ] || $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
-  variants=("default" "OMP_PLACES=cores OMP_PROC_BIND=close" "OMP_PLACES=threads OMP_PROC_BIND=spread"
-            "OMP_WAIT_POLICY=PASSIVE" "GOMP_SPINCOUNT=10000")
+  variants=("default" "OMP_PLACES=cores OMP_PROC_BIND=close" "OMP_WAIT_POLICY=ACTIVE"
+            "OMP_WAIT_POLICY=PASSIVE")
   for v in "${variants[@]}"; do
     for t in 8 16; do
       log "omp: $v threads $t"
@@ -115,6 +115,12 @@ if has omp; then
         python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='$v'; print(json.dumps(d))" \
         >>"$OUT/omp.jsonl"
     done
+  done
+  # Which ops lose time from 8 to 16 threads: per-op-type profiles (omp_profile.txt).
+  for t in 8 16; do
+    log "omp: profile threads $t"
+    { echo "== threads $t"; $B/aamp bench $gen/bert.pb --batch 1 --threads $t --iters 10 \
+        --warmup 3 --profile 2>&1 | sed -n '/profile by op type/,+14p'; } >>"$OUT/omp_profile.txt"
   done
 fi
 
