@@ -3,14 +3,18 @@
 //
 // Reference mode (default): for each model, loads model.json + weight shards from disk (no
 // tfjs-node needed), feeds seeded deterministic inputs, runs the model on the TF.js 'cpu' backend
-// and writes <out>/<model>/{input_<i>.npy, output_<j>.npy, meta.json}.
+// and writes <out>/<model>/{input_<i>.npy, output_<j>.npy, meta.json}. --backend auto (what the
+// conformance test uses) runs each model on the 'wasm' backend (XNNPACK, float32 too, about ten
+// times faster than 'cpu': 15 s instead of 150 s for the 41 models on CI's machine), except the
+// models in CPU_REFERENCE_MODELS and any that wasm cannot run, which run on 'cpu'; meta.json
+// names the backend of each.
 //
 // Bench mode (--bench N): times N runs of execute at batch 1 after warmup and prints/writes the
 // median latency (ms). Writes <out>/<model>/bench.json and, with --json FILE, all results.
 //
 // Usage:
 //   node scripts/tfjs_reference.js [--models a,b,c | --all] [--out DIR] [--models-dir DIR]
-//                                  [--backend cpu|wasm] [--bench N] [--warmup W] [--threads K]
+//                                  [--backend cpu|wasm|auto] [--bench N] [--warmup W] [--threads K]
 //                                  [--seed S] [--json FILE] [--dump]
 // --dump also writes every intermediate node output (port 0) to <out>/<model>/dump/ with
 // dump.json (for bisecting mismatches against aamp node by node).
@@ -26,6 +30,12 @@ const DEFAULT_MODELS = [
   'facemesh', 'handdetect', 'selfie', 'efficientpose', 'gear', 'liveness', 'antispoof', 'posenet',
   'meet',
 ];
+
+// Models whose 'auto' reference comes from the 'cpu' backend: where wasm's float32 differs from
+// cpu's by more than the conformance tolerance (measured with TF.js 4.22): handtrack (its NMS
+// keeps 7 boxes on wasm, 100 on cpu and in aamp), blazepose-lite (5.5e-3 on a sigmoid head whose
+// tolerance, 5e-3, was set against cpu; see tests/runtime/conformance_test.cc).
+const CPU_REFERENCE_MODELS = new Set(['handtrack', 'blazepose-lite']);
 
 // Per-model input overrides where the model's declared shapes are not runnable as-is
 // (fully dynamic spatial dims, scalar recurrent states). Keyed by input node name.
@@ -67,7 +77,8 @@ function parseArgs(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
   }
-  if (!['cpu', 'wasm'].includes(a.backend)) throw new Error(`unknown backend ${a.backend}`);
+  if (!['cpu', 'wasm', 'auto'].includes(a.backend)) throw new Error(`unknown backend ${a.backend}`);
+  if (a.backend === 'auto' && a.bench) throw new Error('--bench needs --backend cpu or wasm');
   a.modelsDir = a.modelsDir ||
       path.join(REPO, 'node_modules', '@vladmandic', 'human-models', 'models');
   if (!a.out) a.out = path.join(REPO, 'build', a.bench ? 'tfjs_bench' : 'tfjs_ref');
@@ -238,9 +249,8 @@ async function initTf(args) {
   tf = require('@tensorflow/tfjs-core');
   tfconv = require('@tensorflow/tfjs-converter');
   let threads = 1;
-  if (args.backend === 'cpu') {
-    require('@tensorflow/tfjs-backend-cpu');
-  } else {
+  if (args.backend === 'cpu' || args.backend === 'auto') require('@tensorflow/tfjs-backend-cpu');
+  if (args.backend !== 'cpu') {
     const wasm = require('@tensorflow/tfjs-backend-wasm');
     const distDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')));
     wasm.setWasmPaths(distDir + path.sep);
@@ -252,9 +262,9 @@ async function initTf(args) {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     if (!mt) threads = 1;
     console.log(`[tfjs] wasm backend: simd=${simd} multithread=${mt} threads=${threads}`);
-    return threads;
+    if (args.backend === 'wasm') return threads;
   }
-  await tf.setBackend(args.backend);
+  await tf.setBackend('cpu');
   await tf.ready();
   return threads;
 }
@@ -326,7 +336,7 @@ async function processModel(name, args, threads) {
     return {name: port === 0 ? node : tensor, tensor, signature_key: on};
   });
   const tLoad = Date.now() - t0;
-  const result = {model: name, backend: args.backend, load_ms: tLoad};
+  const result = {model: name, backend: tf.getBackend(), load_ms: tLoad};
 
   if (args.bench > 0) {
     for (let i = 0; i < args.warmup; i++) {
@@ -358,7 +368,7 @@ async function processModel(name, args, threads) {
     const dir = path.join(args.out, name);
     fs.mkdirSync(dir, {recursive: true});
     const meta = {
-      model: name, model_json: path.relative(REPO, jsonPath), backend: args.backend,
+      model: name, model_json: path.relative(REPO, jsonPath), backend: tf.getBackend(),
       tfjs_version: tf.version_core, seed: args.seed, inputs: [], outputs: [],
     };
     inputs.forEach((d, i) => {
@@ -405,11 +415,25 @@ async function main() {
   const results = [];
   for (const m of models) {
     try {
-      const r = await processModel(m, args, threads);
+      let r;
+      if (args.backend === 'auto') {
+        await tf.setBackend(CPU_REFERENCE_MODELS.has(m) ? 'cpu' : 'wasm');
+        try {
+          r = await processModel(m, args, threads);
+        } catch (e) {
+          if (tf.getBackend() !== 'wasm') throw e;
+          const why = String(e && e.message ? e.message : e).split('\n')[0];
+          console.log(`[wasm] ${m}: ${why}; running it on the cpu backend`);
+          await tf.setBackend('cpu');
+          r = await processModel(m, args, threads);
+        }
+      } else {
+        r = await processModel(m, args, threads);
+      }
       r.ok = true;
       results.push(r);
       const extra = args.bench ? `median ${r.median_ms.toFixed(2)} ms (threads=${r.threads})` :
-          `${r.outputs} outputs, run ${r.run_ms} ms`;
+          `${r.outputs} outputs, run ${r.run_ms} ms on ${r.backend}`;
       console.log(`[ok]   ${m}: load ${r.load_ms} ms, ${extra}`);
     } catch (e) {
       const msg = String(e && e.message ? e.message : e).split('\n')[0];

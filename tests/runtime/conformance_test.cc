@@ -1,7 +1,8 @@
-// Conformance of aamp's CPU runtime against TF.js (cpu backend) on the real human-models TF.js
-// graph models. References (inputs, outputs, meta.json) come from scripts/tfjs_reference.js; they
-// are generated on first use when missing (needs node + node_modules), into $AAMP_TFJS_REF_DIR or
-// ${AAMP_BINARY_DIR}/tfjs_ref.
+// Conformance of aamp's CPU runtime against TF.js float32 on the real human-models TF.js graph
+// models. References (inputs, outputs, meta.json) come from scripts/tfjs_reference.js --backend
+// auto (the wasm backend; the cpu backend for the models listed there and any wasm cannot run;
+// meta.json names it); they are generated on first use when missing (needs node +
+// node_modules), into $AAMP_TFJS_REF_DIR or ${AAMP_BINARY_DIR}/tfjs_ref.
 //
 // Check: for every output, same shape and max|aamp - tfjs| <= 1e-4 * max(1, max|tfjs|).
 // Suite ConformanceCore: the 16 core models must pass. Suite ConformanceOther: every other model
@@ -134,9 +135,9 @@ void generate_refs(const std::vector<std::string>& models, bool dump = false) {
     for (const auto& m : missing) list += (list.empty() ? "" : ",") + m;
     std::string log = ref_dir() + "/generate.log";
     std::string cmd = "cd '" + std::string(AAMP_SOURCE_DIR) +
-                      "' && timeout 900 node scripts/tfjs_reference.js --out '" + ref_dir() +
-                      "' --models '" + list + "'" + (dump ? " --dump" : "") + " >>'" + log +
-                      "' 2>&1";
+                      "' && timeout 900 node scripts/tfjs_reference.js --backend auto --out '" +
+                      ref_dir() + "' --models '" + list + "'" + (dump ? " --dump" : "") + " >>'" +
+                      log + "' 2>&1";
     std::fprintf(stderr, "[conformance] generating TF.js references: %s\n", list.c_str());
     int rc = std::system(cmd.c_str());
     if (rc != 0)
