@@ -156,6 +156,24 @@ TEST(Session, SupportedFusedOpsStillRun) {
 
 // ---- plan cache -----------------------------------------------------------------------------
 
+// On the CPU, run_resident's views point at host copies of the fetches (the constant one
+// included), valid until the next run.
+TEST(Session, ResidentFetchesOnTheCpuAreHostViews) {
+  const std::string g = placeholder("x", "DT_FLOAT", {-1, 2}) + const_f32("c", {2}, {10, 20}) +
+                        typed_node("y", "AddV2", {"x", "c"});
+  Session s(parse_graphdef_text(g, "resident.pbtxt"));
+  const Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, 2, 3, 4});
+  const std::vector<ResidentTensor> r = s.run_resident({{"x", x}}, {"y", "c"});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_FALSE(r[0].on_device);
+  EXPECT_EQ(r[0].dtype, DType::kFloat);
+  EXPECT_EQ(r[0].shape, Shape({2, 2}));
+  const float* y = static_cast<const float*>(r[0].data);
+  EXPECT_EQ(std::vector<float>(y, y + 4), (std::vector<float>{11, 22, 13, 24}));
+  const float* c = static_cast<const float*>(r[1].data);
+  EXPECT_EQ(std::vector<float>(c, c + 2), (std::vector<float>{10, 20}));
+}
+
 TEST(Session, OnePlanPerInputShapeSignatureAndFetchList) {
   const std::string g = placeholder("x", "DT_FLOAT", {-1, 2}) + const_f32("c", {2}, {10, 20}) +
                         typed_node("y", "AddV2", {"x", "c"}) + typed_node("z", "Neg", {"y"});

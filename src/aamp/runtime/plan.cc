@@ -311,6 +311,7 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
     fetch_slots_.push_back({FetchSlot::From::kStatic, static_cast<int>(fetch_values_.size())});
     fetch_values_.push_back(src[static_cast<size_t>(f.port)]);
   }
+  n_static_fetches_ = fetch_values_.size();
   // The boundary values the executor reads follow the static fetches.
   for (int& b : boundary_fetch_)
     if (b >= 0) b += static_cast<int>(fetch_values_.size());
@@ -715,7 +716,34 @@ void Plan::run_steps() {
   timed_run_ = dev_timing && runs_ > 0;
 }
 
-std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feeds_resident) {
+std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feeds_resident,
+                              std::vector<ResidentTensor>* resident) {
+  std::vector<Tensor> result = run_and_fetch(feeds, feeds_resident, resident != nullptr && dev_);
+  if (!resident) return result;
+  // Views: the device copies of what the steps computed, else the host tensors (kept alive).
+  resident->clear();
+  resident_kept_ = result;
+  for (size_t i = 0; i < fetch_slots_.size(); ++i) {
+    const FetchSlot& f = fetch_slots_[i];
+    const size_t k = static_cast<size_t>(f.index);
+    if (dev_ && f.from == FetchSlot::From::kStatic && left_on_device(k)) {
+      const int v = fetch_values_[k];
+      const Value& x = values_[static_cast<size_t>(v)];
+      resident->push_back({x.dtype, Shape(x.shape), value_ptr(v, nullptr), true});
+    } else {
+      const Tensor& t = resident_kept_[i];
+      resident->push_back({t.dtype(), t.shape(), t.raw(), false});
+    }
+  }
+  return result;
+}
+
+bool Plan::left_on_device(size_t k) const {
+  return k < n_static_fetches_ && k < staging_offset_.size() && staging_offset_[k] >= 0;
+}
+
+std::vector<Tensor> Plan::run_and_fetch(const std::vector<const Tensor*>& feeds,
+                                        bool feeds_resident, bool leave_on_device) {
   if (dev_) {  // feeds into device memory; kernels read them there
     if ((!feeds_resident || !feeds_uploaded_) && !steps_.empty()) {
       for (size_t v = 0; v < values_.size(); ++v) {
@@ -744,6 +772,10 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
       out.push_back(*feeds[static_cast<size_t>(x.feed)]);
       continue;
     }
+    if (leave_on_device && left_on_device(k)) {  // run_resident(): stays in device memory
+      out.emplace_back();
+      continue;
+    }
     out.emplace_back(x.dtype, Shape(x.shape));
     if (dev_ && staging_offset_[k] >= 0)
       dev_->copy_to_host(staging_.get() + staging_offset_[k], value_ptr(v, nullptr), x.bytes,
@@ -755,7 +787,7 @@ std::vector<Tensor> Plan::run(const std::vector<const Tensor*>& feeds, bool feed
     dev_->synchronize(stream_);
     // Large fetches (BERT's 12.6 MB of hidden states) copy out on several threads.
     for (size_t k = 0; k < fetch_values_.size(); ++k) {
-      if (staging_offset_[k] < 0) continue;
+      if (staging_offset_[k] < 0 || (leave_on_device && left_on_device(k))) continue;
       uint8_t* dst = out[k].mutable_raw();
       const uint8_t* src = staging_.get() + staging_offset_[k];
       parallel_for(static_cast<int64_t>(values_[static_cast<size_t>(fetch_values_[k])].bytes),

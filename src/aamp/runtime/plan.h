@@ -59,8 +59,12 @@ class Plan {
        const std::vector<TensorRef>& fetches, void* stream = nullptr, const PlanScope& scope = {});
   ~Plan();
   // feeds: in the order of the FeedSpecs given at compile time. `feeds_resident` (device plans):
-  // the feeds' device copies of the previous run are still valid (see RunOptions).
-  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool feeds_resident = false);
+  // the feeds' device copies of the previous run are still valid (see RunOptions). With
+  // `resident` (Session::run_resident), device plans leave the fetches their steps computed in
+  // device memory (their Tensors in the result are empty) and `resident` receives one view per
+  // fetch, valid until the next run.
+  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool feeds_resident = false,
+                          std::vector<ResidentTensor>* resident = nullptr);
   // This plan's, with those of the continuation plan the last run used.
   PlanStats stats() const;
 
@@ -122,6 +126,12 @@ class Plan {
   // The node's output values, or nullopt when it needs dynamic execution (a shape that depends
   // on a value only known at run time).
   std::optional<std::vector<int>> compile_node(const Node& n, const std::vector<int>& in, int feed);
+  // run() without the views: runs everything and fetches; `leave_on_device` (device plans)
+  // skips the download of the static fetches the steps computed (left as empty Tensors).
+  std::vector<Tensor> run_and_fetch(const std::vector<const Tensor*>& feeds, bool feeds_resident,
+                                    bool leave_on_device);
+  // Whether fetch_values_[k] is a static fetch a device plan computed (in device memory).
+  bool left_on_device(size_t k) const;
   // Runs (queues, on a device) every step's kernel.
   void run_steps();
   // Device plans: replays the captured graph of the steps, capturing it at the second run;
@@ -154,6 +164,8 @@ class Plan {
     int index = 0;  // into fetch_values_, the executor's fetches or the continuation's fetches
   };
   std::vector<FetchSlot> fetch_slots_;
+  std::vector<Tensor> resident_kept_;  // host fetches that ResidentTensor views point into
+  size_t n_static_fetches_ = 0;        // fetch_values_[0, n): the static fetches
   // The continuation (plan_continuation.cc).
   struct Tail {
     std::unordered_set<const Node*> nodes;

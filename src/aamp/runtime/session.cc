@@ -176,6 +176,20 @@ Session::~Session() {
 
 std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                                  const std::vector<std::string>& fetches, const RunOptions& ro) {
+  return run_plan(feeds, fetches, ro, nullptr);
+}
+
+std::vector<ResidentTensor> Session::run_resident(
+    const std::vector<std::pair<std::string, Tensor>>& feeds,
+    const std::vector<std::string>& fetches, const RunOptions& ro) {
+  std::vector<ResidentTensor> out;
+  run_plan(feeds, fetches, ro, &out);
+  return out;
+}
+
+std::vector<Tensor> Session::run_plan(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                      const std::vector<std::string>& fetches, const RunOptions& ro,
+                                      std::vector<ResidentTensor>* resident) {
   std::vector<FeedSpec> specs;
   std::vector<const Tensor*> values;
   std::set<std::string> seen;
@@ -241,7 +255,7 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     it = plans_.emplace(key, std::make_unique<Plan>(graph_, opts_, sorted_specs, refs, stream_))
              .first;
   last_ = it->second.get();
-  return last_->run(sorted_values, ro.feeds_resident);
+  return last_->run(sorted_values, ro.feeds_resident, resident);
 }
 
 PlanStats Session::last_stats() const {

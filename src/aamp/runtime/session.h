@@ -51,6 +51,16 @@ struct RunOptions {
   bool feeds_resident = false;
 };
 
+// A fetch left where the plan computed it (Session::run_resident): in device memory for what a
+// device plan computed on the device, else in host memory (constants, feeds, what ran on the
+// host: the dynamic executor and continuation plans). Valid until the Session runs again.
+struct ResidentTensor {
+  DType dtype = DType::kInvalid;
+  Shape shape;
+  const void* data = nullptr;
+  bool on_device = false;
+};
+
 struct NodeProfile {
   std::string node, op, kernel;
   double total_ms = 0;
@@ -116,6 +126,12 @@ class Session {
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds) {
     return run(feeds, output_names());
   }
+  // Like run(), for work chained on the device: the fetches a device plan computed stay in its
+  // memory (no download; the run has completed when this returns). On the CPU, views of host
+  // copies. The views are valid until the next run of this Session.
+  std::vector<ResidentTensor> run_resident(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                           const std::vector<std::string>& fetches,
+                                           const RunOptions& ro = {});
 
   // Stats of the plan used by the last run (throws if nothing ran yet).
   PlanStats last_stats() const;
@@ -134,6 +150,12 @@ class Session {
   }
 
  private:
+  // run() and run_resident(): the plan for these feeds and fetches (compiled on first use), run
+  // with `resident` (see Plan::run) while holding the lock.
+  std::vector<Tensor> run_plan(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                               const std::vector<std::string>& fetches, const RunOptions& ro,
+                               std::vector<ResidentTensor>* resident);
+
   Graph graph_;
   SessionOptions opts_;
   mutable std::mutex mu_;  // guards plans_, last_ and the plans' arenas during run()

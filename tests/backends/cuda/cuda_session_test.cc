@@ -210,6 +210,29 @@ TEST(CudaSession, ResidentFeedsAreNotCopiedAgain) {
   EXPECT_GT(scaled_max_err(fresh, a), 1e-3) << "not resident: the new values are copied";
 }
 
+// run_resident leaves what the device computed in device memory: the same values as run()'s
+// host copies once downloaded; a constant fetch stays a host view.
+TEST(CudaSession, ResidentFetchesStayOnTheDevice) {
+  AAMP_SKIP_WITHOUT_GPU();
+  SessionOptions o;
+  o.device = DeviceKind::kGPU;
+  Session s(mlp(), o);
+  const Tensor want = s.run({{"x", input(16)}}, {"probs"}).at(0);
+  for (int run = 0; run < 3; ++run) {  // replayed as a captured graph from the second run
+    const std::vector<ResidentTensor> r = s.run_resident({{"x", input(16)}}, {"probs", "b2"});
+    ASSERT_EQ(r.size(), 2u);
+    ASSERT_TRUE(r[0].on_device);
+    EXPECT_EQ(r[0].shape, want.shape());
+    Tensor got(DType::kFloat, r[0].shape);
+    DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
+    dev->copy_to_host(got.mutable_raw(), r[0].data, got.byte_size(), nullptr);
+    dev->synchronize(nullptr);
+    EXPECT_EQ(scaled_max_err(got, want), 0.0) << "run " << run;
+    EXPECT_FALSE(r[1].on_device);
+    EXPECT_EQ(r[1].shape, Shape({10}));
+  }
+}
+
 // The device runtime counts what plans and kernels allocate, and frees all of it with the
 // Session.
 TEST(CudaSession, DeviceMemoryIsCountedAndReturned) {
