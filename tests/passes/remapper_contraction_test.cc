@@ -1,6 +1,6 @@
 // Golden-graph tests of the contraction fusions: MatMul / Conv2D / DepthwiseConv2dNative /
 // BatchMatMulV2 + BiasAdd (or bias-like AddV2) + activation / residual Add, BN folding (also
-// after a fused BiasAdd), Pad + conv, and what tf_compatible mode refuses.
+// after a fused BiasAdd), Pad + conv, Pad + MaxPool, and what tf_compatible mode refuses.
 #include <gtest/gtest.h>
 
 #include "passes/remapper_test_util.h"
@@ -368,6 +368,57 @@ TEST(RemapperContraction, PadDepthwiseBecomesExplicitPadding) {
   EXPECT_EQ(c.inputs, (std::vector<std::string>{"x", "w"}));
   EXPECT_EQ(c.attr_string("padding"), "EXPLICIT");
   EXPECT_EQ(c.attr_list("explicit_paddings").i, (std::vector<int64_t>{0, 0, 1, 1, 2, 2, 0, 0}));
+}
+
+// Pad + MaxPool: the zero Pad folds into EXPLICIT padding only where it cannot change the max.
+std::string pads_const(std::vector<int> p) {
+  std::string s =
+      "node { name: \"p\" op: \"Const\" attr { key: \"dtype\" value { type: DT_INT32 } } attr { "
+      "key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 4 } dim { "
+      "size: 2 } }";
+  for (int v : p) s += " int_val: " + std::to_string(v);
+  return s + " } } } }\n";
+}
+std::string max_pool(const std::string& name, const std::string& in) {
+  return "node { name: \"" + name + "\" op: \"MaxPool\" input: \"" + in +
+         "\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"ksize\" value { list { "
+         "i: 1 i: 3 i: 3 i: 1 } } } attr { key: \"strides\" value { list { i: 1 i: 2 i: 2 i: 1 "
+         "} } } attr { key: \"padding\" value { s: \"VALID\" } } attr { key: \"data_format\" "
+         "value { s: \"NHWC\" } } }\n";
+}
+std::string relu_pad_pool(const std::string& act, std::vector<int> p) {
+  return placeholder("x", {-1, 6, 6, 2}) + unop("act", act, "x") + pads_const(p) +
+         binop("pad", "Pad", "act", "p") + max_pool("pool", "pad") +
+         unop("out", "Identity", "pool");
+}
+
+TEST(RemapperContraction, PadMaxPoolAfterReluBecomesExplicitPadding) {
+  Graph g = parse(relu_pad_pool("Relu", {0, 0, 1, 1, 1, 1, 0, 0}));
+  EXPECT_EQ(remap(g, true).fusions["Pad+MaxPool"], 1);
+  EXPECT_EQ(ops(g), "Identity:1 MaxPool:1 Placeholder:1 Relu:1");
+  const Node& pool = g.at("pool");
+  EXPECT_EQ(pool.inputs, (std::vector<std::string>{"act"}));
+  EXPECT_EQ(pool.attr_string("padding"), "EXPLICIT");
+  EXPECT_EQ(pool.attr_list("explicit_paddings").i, (std::vector<int64_t>{0, 0, 1, 1, 1, 1, 0, 0}));
+}
+
+TEST(RemapperContraction, PadMaxPoolAfterFusedConvReluBecomesExplicitPadding) {
+  Graph g = parse(image({1, 1, 2, 2}, 2) + conv("c", "Conv2D", "x") + bias_add("ba", "c") +
+                  unop("act", "Relu6", "ba") + pads_const({0, 0, 1, 1, 1, 1, 0, 0}) +
+                  binop("pad", "Pad", "act", "p") + max_pool("pool", "pad") +
+                  unop("out", "Identity", "pool"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Pad+MaxPool"], 1);
+  EXPECT_EQ(g.find("pad"), nullptr);
+  EXPECT_EQ(g.at(g.at("pool").inputs[0]).op, "_FusedConv2D");
+}
+
+// A signed input (the max of a window at the border could be the Pad's zero), a pad as large as
+// the window (a window of padding only), a padded channel dim: unchanged.
+TEST(RemapperContraction, PadMaxPoolNotFoldedWhereTheZerosCount) {
+  expect_unchanged(relu_pad_pool("Tanh", {0, 0, 1, 1, 1, 1, 0, 0}), true);
+  expect_unchanged(relu_pad_pool("Relu", {0, 0, 3, 0, 1, 1, 0, 0}), true);
+  expect_unchanged(relu_pad_pool("Relu", {0, 0, 1, 1, 1, 1, 0, 1}), true);
 }
 
 }  // namespace

@@ -164,6 +164,9 @@ TEST(RemapperNumeric, ResNetConvBatchNormRelu) {
   // both AddV2 operands are fused convs.
   EXPECT_EQ(h.count("AddV2"), 0u);
   EXPECT_EQ(h.count("Relu"), 0u);
+  // The stem's zero Pad after conv1's Relu is the MaxPool's EXPLICIT padding.
+  EXPECT_EQ(h.count("Pad"), 0u);
+  EXPECT_EQ(f.at("pool1_pool/MaxPool").attr_string("padding"), "EXPLICIT");
 }
 
 TEST(RemapperNumeric, BertEncoderBlockFusesAsExpected) {

@@ -519,9 +519,14 @@ void pool(ShapeContext& c) {
   if (k.size() != 4 || st.size() != 4) c.fail("pooling needs 4-element ksize and strides");
   const std::string padding = c.attr_string("padding", "VALID");
   const size_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2;
+  // MaxPool's EXPLICIT padding (the remapper folds a Pad into it): [before, after] per dim.
+  std::vector<int64_t> ep = c.attr_ints("explicit_paddings");
+  auto pad_at = [&](size_t dim, size_t side) { return ep.size() == 8 ? ep[2 * dim + side] : 0; };
   std::vector<int64_t> out = x.dims;
-  out[hd] = conv_out_size(x.dims[hd], k[hd], st[hd], 1, padding, 0, 0, nullptr);
-  out[wd] = conv_out_size(x.dims[wd], k[wd], st[wd], 1, padding, 0, 0, nullptr);
+  out[hd] =
+      conv_out_size(x.dims[hd], k[hd], st[hd], 1, padding, pad_at(hd, 0), pad_at(hd, 1), nullptr);
+  out[wd] =
+      conv_out_size(x.dims[wd], k[wd], st[wd], 1, padding, pad_at(wd, 0), pad_at(wd, 1), nullptr);
   c.set(0, Shape(out));
 }
 

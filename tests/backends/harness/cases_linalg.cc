@@ -251,12 +251,17 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
     Dims nhwc;
     int64_t k, stride;
     const char* padding;
+    Dims pads = {};  // top, bottom, left, right with EXPLICIT (MaxPool only, as in TensorFlow)
   };
-  const std::vector<P> windows = {
+  std::vector<P> windows = {
       {{2, 11, 10, 5}, 3, 2, "SAME"}, {{2, 11, 10, 5}, 3, 2, "VALID"},
       {{2, 11, 10, 5}, 2, 2, "SAME"}, {{1, 8, 8, 16}, 2, 2, "VALID"},
       {{1, 7, 9, 3}, 3, 1, "SAME"},   {{1, 6, 6, 4}, 1, 2, "SAME"},
       {{1, 5, 5, 3}, 5, 1, "VALID"}};
+  if (op == "MaxPool") {  // the remapper's Pad + MaxPool (ResNet's stem), and asymmetric pads
+    windows.push_back({{2, 12, 12, 8}, 3, 2, "EXPLICIT", {1, 1, 1, 1}});
+    windows.push_back({{1, 9, 8, 5}, 3, 2, "EXPLICIT", {2, 0, 1, 2}});
+  }
   for (bool nchw : {false, true})
     for (const P& p : windows) {
       AttrMap attrs;
@@ -264,12 +269,18 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
       attrs["strides"] = int_list(spatial(nchw, p.stride, p.stride));
       attrs["padding"] = std::string(p.padding);
       attrs["data_format"] = std::string(nchw ? "NCHW" : "NHWC");
+      if (!p.pads.empty()) {
+        const Dims& q = p.pads;
+        attrs["explicit_paddings"] = int_list(nchw ? Dims{0, 0, 0, 0, q[0], q[1], q[2], q[3]}
+                                                   : Dims{0, 0, q[0], q[1], q[2], q[3], 0, 0});
+      }
       const Dims in = layout(nchw, p.nhwc[0], p.nhwc[1], p.nhwc[2], p.nhwc[3]);
       KernelCase c{make_node(op, t, attrs), {harness_input(t, in, 5, -3.0f, 3.0f)}, {}, {}};
       c.outputs = {{t, linalg::geom_output_shape(linalg::pool_geom(c.node, in))}};
-      out.push_back({Shape(in).to_string() + " k" + std::to_string(p.k) + " s" +
-                         std::to_string(p.stride) + " " + p.padding + (nchw ? " NCHW" : ""),
-                     std::move(c)});
+      std::string name = Shape(in).to_string() + " k" + std::to_string(p.k) + " s" +
+                         std::to_string(p.stride) + " " + p.padding;
+      for (int64_t q : p.pads) name += " " + std::to_string(q);
+      out.push_back({name + (nchw ? " NCHW" : ""), std::move(c)});
     }
 }
 
