@@ -294,7 +294,7 @@ TEST_F(RunTiny, ThreadCountsGiveTheSameOutputs) {
   for (const char* f : {"relu.npy", "scaled_mul.npy"})
     EXPECT_EQ(aamp_cli_test::slurp(fs::path(one) / f), aamp_cli_test::slurp(fs::path(two) / f))
         << f;
-  expect_user_error(aamp({"run", model_, "--threads", "-1"}), {"--threads", "0 (all cores)"});
+  expect_user_error(aamp({"run", model_, "--threads", "-1"}), {"--threads", "0 (one per physical core)"});
   expect_user_error(aamp({"run", model_, "--threads", "two"}), {"--threads", "aamp run --help"});
 }
 

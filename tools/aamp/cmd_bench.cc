@@ -27,6 +27,7 @@
 #include "aamp/io/npy.h"
 #include "aamp/runtime/device.h"
 #include "aamp/runtime/session.h"
+#include "aamp/runtime/thread_pool.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "inputs.h"
@@ -228,8 +229,8 @@ std::string device_suffix(const BenchOptions& o) {
 void print_text(const BenchOptions& o, const LoadedModel& m, const std::vector<ModeResult>& rs) {
   std::cout << "model:   " << m.path << " (" << format_name(m.format) << ")\n"
             << "device " << o.device << device_suffix(o) << ", batch " << o.batch << ", threads "
-            << (o.threads ? std::to_string(o.threads) : "all") << ", " << o.iters
-            << " iterations after " << o.warmup << " warm-up\n\n";
+            << resolve_threads(o.threads) << (o.threads ? "" : " (one per physical core)") << ", "
+            << o.iters << " iterations after " << o.warmup << " warm-up\n\n";
   const bool acc = !o.labels.empty();
   std::vector<std::string> head = {"",        "nodes",     "median ms",  "p10-p90 ms", "items/s",
                                    "weights", "peak act.", "max |diff|", "rel-L2",     "top-1"};
@@ -351,6 +352,7 @@ void print_json_result(const BenchOptions& o, const LoadedModel& m,
   if (const std::string name = device_name_of(o); !name.empty()) j["device_name"] = name;
   j["resident_inputs"] = o.resident;
   j["threads"] = o.threads;
+  j["threads_used"] = resolve_threads(o.threads);
   j["iters"] = o.iters;
   j["warmup"] = o.warmup;
   j["modes"] = nlohmann::ordered_json::array();
@@ -412,7 +414,7 @@ void run_bench(BenchOptions o) {
   if (o.iters < 1) throw Error(ErrorCode::kInvalidArgument, "--iters must be at least 1");
   if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
   if (o.threads < 0)
-    throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (all cores) or more");
+    throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (one per physical core) or more");
   if (o.dtype.empty())
     o.dtype = parse_device_option(o.device) == DeviceKind::kGPU ? "fp16" : "bf16";
   std::vector<std::string> dtypes;
@@ -472,7 +474,7 @@ void register_bench_command(CLI::App& app) {
   sub->add_option("--iters", o->iters, "Timed runs per mode (default 20)");
   sub->add_option("--warmup", o->warmup, "Untimed runs before timing (default 3)");
   sub->add_option("--batch", o->batch, "Size of unknown (-1) input dims (default 1)");
-  sub->add_option("--threads", o->threads, "Worker threads (default: all cores)");
+  sub->add_option("--threads", o->threads, "Worker threads (default: one per physical core)");
   sub->add_option("--seed", o->seed, "Seed of the random inputs (default 0)");
   sub->add_option("--input", o->inputs, "NAME=FILE.npy: feed this input from a .npy file");
   sub->add_option("--labels", o->labels,

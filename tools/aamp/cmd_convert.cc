@@ -27,7 +27,7 @@ struct ConvertOptions {
   bool set[8] = {};
   std::vector<std::string> fetches;
   std::optional<std::string> deny_nodes;  // --deny-nodes, when given
-  double accuracy_target = 0;  // 0: no accuracy guard
+  double accuracy_target = 0;             // 0: no accuracy guard
   std::vector<std::string> calibration_inputs;
   int calibration_samples = 1, max_evaluations = 200, threads = 0;
   bool force_all = false, no_remapper = false, tf_compatible = false, quiet = false;
@@ -166,7 +166,7 @@ void register_convert_command(CLI::App& app) {
   sub->add_option("--max-evaluations", o->max_evaluations,
                   "Cap on the accuracy search's convert+run evaluations (default 200)");
   sub->add_option("--threads", o->threads,
-                  "Worker threads of the accuracy search's runs (default: all cores)");
+                  "Worker threads of the accuracy search's runs (default: one per physical core)");
   sub->add_flag("--force-all", o->force_all,
                 "UNSAFE: convert every float op that has a low-precision kernel");
   sub->add_flag("--no-remapper", o->no_remapper, "Skip the remapper fusions before/after AMP");

@@ -71,7 +71,7 @@ Summary summarize(const Tensor& t) {
 
 void run_model(const RunOptions& o) {
   if (o.threads < 0)
-    throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (all cores) or more");
+    throw Error(ErrorCode::kInvalidArgument, "--threads must be 0 (one per physical core) or more");
   if (o.batch < 1) throw Error(ErrorCode::kInvalidArgument, "--batch must be at least 1");
   LoadedModel m = load_model(o.model);
   Feeds feeds = make_inputs(m.graph, o.inputs, o.batch, o.seed);
@@ -184,7 +184,7 @@ void register_run_command(CLI::App& app) {
   sub->add_option("--input", o->inputs, "NAME=FILE.npy: feed this input from a .npy file");
   sub->add_option("--output-dir", o->output_dir, "Write every output to DIR/<name>.npy");
   sub->add_flag("--stats", o->stats, "Print weight bytes, planned peak (arena) and naive bytes");
-  sub->add_option("--threads", o->threads, "Worker threads (default: all cores)");
+  sub->add_option("--threads", o->threads, "Worker threads (default: one per physical core)");
   sub->add_option("--batch", o->batch, "Size of unknown (-1) input dims (default 1)");
   sub->add_option("--seed", o->seed, "Seed of the random inputs (default 0)");
   sub->add_flag("--reference", o->reference, "Use the reference kernels only");

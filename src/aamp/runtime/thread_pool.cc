@@ -1,11 +1,17 @@
 #include "aamp/runtime/thread_pool.h"
 
 #include <omp.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <exception>
+#include <fstream>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace aamp {
 
@@ -13,12 +19,70 @@ namespace aamp {
 // libdnnl is built with OpenMP). A separate pool would compete with OpenMP's spinning workers
 // after every oneDNN call; on a 16-core machine that made element-wise kernels ~10x slower.
 
-int hardware_threads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
+namespace {
+
+// The CPUs this process may run on: its affinity mask (all of hardware_concurrency() if
+// unreadable), or the CPUs of OpenMP's places where there are more: with OMP_PLACES or
+// OMP_PROC_BIND set, libgomp binds the initial thread to the first place at start-up, and this
+// thread's mask then shows that place alone.
+std::vector<int> allowed_cpus() {
+  std::set<int> cpus;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) cpus.insert(c);
+  }
+  std::set<int> placed;
+  for (int p = 0; p < omp_get_num_places(); ++p) {
+    std::vector<int> ids(static_cast<size_t>(std::max(0, omp_get_place_num_procs(p))));
+    if (!ids.empty()) omp_get_place_proc_ids(p, ids.data());
+    placed.insert(ids.begin(), ids.end());
+  }
+  if (placed.size() > cpus.size()) cpus = std::move(placed);
+  return {cpus.begin(), cpus.end()};
 }
 
-int resolve_threads(int threads) { return threads <= 0 ? hardware_threads() : threads; }
+// As allowed_cpus(), falling back to 0 .. hardware_concurrency() - 1.
+std::vector<int> usable_cpus() {
+  std::vector<int> cpus = allowed_cpus();
+  if (cpus.empty()) {
+    const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned c = 0; c < n; ++c) cpus.push_back(static_cast<int>(c));
+  }
+  return cpus;
+}
+
+int read_int(const std::string& path) {
+  std::ifstream f(path);
+  int v = -1;
+  if (!(f >> v)) return -1;
+  return v;
+}
+
+}  // namespace
+
+int hardware_threads() {
+  static const int n = static_cast<int>(usable_cpus().size());
+  return n;
+}
+
+int physical_cores() {
+  static const int n = [] {
+    std::set<std::pair<int, int>> cores;  // (package, core id)
+    const std::vector<int> cpus = usable_cpus();
+    for (int c : cpus) {
+      const std::string t = "/sys/devices/system/cpu/cpu" + std::to_string(c) + "/topology/";
+      const int core = read_int(t + "core_id"), pkg = read_int(t + "physical_package_id");
+      if (core < 0) return static_cast<int>(cpus.size());  // topology unknown: count threads
+      cores.emplace(pkg, core);
+    }
+    return std::max(1, static_cast<int>(cores.size()));
+  }();
+  return n;
+}
+
+int resolve_threads(int threads) { return threads <= 0 ? physical_cores() : threads; }
 
 void parallel_for(int64_t n, int64_t grain, int threads,
                   const std::function<void(int64_t, int64_t)>& fn) {

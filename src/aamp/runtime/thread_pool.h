@@ -7,9 +7,13 @@
 
 namespace aamp {
 
-// Number of hardware threads (>= 1).
+// Number of hardware threads this process may run on (its CPU affinity mask; >= 1).
 int hardware_threads();
-// threads <= 0 means all hardware threads.
+// Number of physical cores among them: SMT siblings (hyperthreads) count once, as read from
+// /sys/devices/system/cpu/cpu*/topology; hardware_threads() where that is not readable.
+int physical_cores();
+// threads <= 0 means one thread per physical core: a second thread on a core's SMT sibling shares
+// its FMA / AMX units, and oneDNN's GEMMs then wait at every barrier for the slower half.
 int resolve_threads(int threads);
 
 // Calls fn(begin, end) over disjoint chunks covering [0, n). Chunks hold at least `grain`
