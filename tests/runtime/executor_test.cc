@@ -225,6 +225,48 @@ node { name: "y" op: "Square" input: "c" attr { key: "T" value { type: DT_FLOAT 
 
 // A shape that depends on a value computed at run time (here a feed) moves the node into the
 // executor instead of failing the plan.
+// A loop whose trip count and start come from a data-dependent shape: Where (dynamic by nature),
+// then Size, Cast, Mul (static once Where has run: continuation candidates) feeding the loop's
+// Enter nodes. The loop cannot join the continuation (its back edges would be cut): they stay
+// before the executor. (On a GPU
+// the same arises where a node runs on the host; this used to fail with "unordered_map::at".)
+TEST(Executor, LoopFedByAValueDependentShape) {
+  std::ifstream in(testing::testdata_path("control_flow/while_sum.pbtxt"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string graph = text.str();
+  const std::string n_in = "input: \"n\"\n";
+  ASSERT_NE(graph.find(n_in), std::string::npos);
+  graph.replace(graph.find(n_in), n_in.size(), "input: \"count\"\n");
+  const std::string zeros_in = "input: \"zeros\"\n";  // the accumulator's start: 0 * count
+  ASSERT_NE(graph.find(zeros_in), std::string::npos);
+  graph.replace(graph.find(zeros_in), zeros_in.size(), "input: \"start\"\n");
+  graph += R"(
+node { name: "v" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: 6 } } } } }
+node { name: "zero" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 0 } } } }
+node { name: "gt" op: "Greater" input: "v" input: "zero" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "where" op: "Where" input: "gt" attr { key: "T" value { type: DT_BOOL } } }
+node { name: "count" op: "Size" input: "where" attr { key: "T" value { type: DT_INT64 } }
+       attr { key: "out_type" value { type: DT_INT32 } } }
+node { name: "count_f" op: "Cast" input: "count" attr { key: "SrcT" value { type: DT_INT32 } }
+       attr { key: "DstT" value { type: DT_FLOAT } } }
+node { name: "start" op: "Mul" input: "zeros" input: "count_f"
+       attr { key: "T" value { type: DT_FLOAT } } }
+)";
+  Session s(parse_graphdef_text(graph, "where_then_loop.pbtxt"));
+  const Tensor x = f32({2}, {1, -2});
+  for (int n : {3, 0, 6, 1}) {
+    std::vector<float> v(6, -1);
+    for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = 1;
+    auto out = s.run({{"x", x}, {"v", f32({6}, v)}}, {"i_out", "acc_out"});
+    EXPECT_EQ(doubles(out[0]), std::vector<double>({static_cast<double>(n)})) << n;
+    const double tri = n * (n - 1) / 2.0;
+    EXPECT_EQ(doubles(out[1]), std::vector<double>({tri, -2 * tri})) << n;
+  }
+}
+
 TEST(Executor, ShapeFromARunTimeValue) {
   const std::string pbtxt = R"(
 node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }

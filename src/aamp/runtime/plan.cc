@@ -115,6 +115,21 @@ Plan::Plan(const Graph& g, const SessionOptions& o, const std::vector<FeedSpec>&
   plan_memory_and_bind();
 }
 
+namespace {
+
+// The value ids of `r`'s node; an internal error naming the reader when the plan has none (a
+// node it has not compiled).
+const std::vector<int>& ids_of(const std::unordered_map<std::string, std::vector<int>>& ids,
+                               const TensorRef& r, const std::string& reader) {
+  auto it = ids.find(r.node);
+  if (it == ids.end())
+    throw Error(ErrorCode::kInternal,
+                reader + " reads '" + r.to_string() + "', which the plan has not compiled");
+  return it->second;
+}
+
+}  // namespace
+
 bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const PlanScope& scope,
                    bool allow_tail) {
   // Feeds by node: (port, feed index); a continuation plan may be fed several outputs of one.
@@ -155,6 +170,37 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
   std::unordered_map<const Node*, int> dyn_idx;
   std::vector<const Node*> dyn_order;
   std::unordered_set<const Node*> tail;  // the continuation
+  bool retry = false;                    // a conflict: compile again with tail_blocked_
+  // Topological positions: an input from a later node is a loop's back edge (NextIteration).
+  std::unordered_map<const Node*, size_t> pos;
+  for (size_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
+  auto back_edge = [&](const Node* src, const Node* n) { return pos.at(src) > pos.at(n); };
+  const std::unordered_map<const Node*, int> depth =
+      candidates.empty() ? std::unordered_map<const Node*, int>{} : loop_depths(g);
+  // Whether n, which reads the continuation, may join it (a loop reading it then runs in the
+  // continuation's own executor). What it reads from before the continuation becomes a feed of
+  // the continuation's plan: containers' handles and strings cannot be, nor a value inside a
+  // loop the executor runs (the loop would be cut in two). A back edge's source comes later in
+  // the scan; the loop must then be in the continuation whole (checked after).
+  auto joins_tail = [&](const Node* n) {
+    for (int i = 0; i < n->num_data_inputs(); ++i) {
+      const TensorRef r = n->input(i);
+      const Node* src = &g.at(r.node);
+      if (tail.count(src) || back_edge(src, n)) continue;
+      DType t = DType::kInvalid;
+      if (dyn_idx.count(src) && depth.count(src) && depth.at(src) > 0) return false;
+      if (dyn_idx.count(src))
+        t = output_dtype(*src, r.port);
+      else if (auto it = ids.find(r.node); it != ids.end() &&
+                                           r.port < static_cast<int>(it->second.size()) &&
+                                           it->second[static_cast<size_t>(r.port)] >= 0)
+        t = values_[static_cast<size_t>(it->second[static_cast<size_t>(r.port)])].dtype;
+      if (t == DType::kResource || t == DType::kVariant || t == DType::kString ||
+          t == DType::kInvalid)
+        return false;
+    }
+    return true;
+  };
   // Takes t and what it reads in the continuation out of it for the next try.
   auto block = [&](const Node* t) {
     std::vector<const Node*> todo{t};
@@ -200,7 +246,7 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
         dyn = true;
         continue;
       }
-      const auto& src_ids = ids.at(r.node);
+      const auto& src_ids = ids_of(ids, r, n->describe());
       if (r.port >= static_cast<int>(src_ids.size()))
         throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
                                                   "', which has only " +
@@ -210,25 +256,12 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
                     n->describe() + " reads '" + r.to_string() + "', which the plan is not fed");
       in_ids.push_back(src_ids[static_cast<size_t>(r.port)]);
     }
-    if (reads_tail) {
-      // What it reads from before the continuation becomes a feed of the continuation's plan:
-      // containers' handles and strings cannot be.
-      for (int i = 0; i < n->num_data_inputs(); ++i) {
-        const TensorRef r = n->input(i);
-        const Node* src = &g.at(r.node);
-        if (tail.count(src)) continue;
-        const DType t =
-            dyn_idx.count(src)
-                ? output_dtype(*src, r.port)
-                : values_[static_cast<size_t>(ids.at(r.node).at(static_cast<size_t>(r.port)))]
-                      .dtype;
-        if (t == DType::kResource || t == DType::kVariant || t == DType::kString ||
-            t == DType::kInvalid) {
-          for (const std::string& in : n->inputs)
-            if (const Node* x = &g.at(TensorRef::parse(in).node); tail.count(x)) block(x);
-          return false;
-        }
-      }
+    if (reads_tail && !joins_tail(n)) {
+      // The tail nodes it reads stay before the executor in the next try; the scan goes on (as
+      // if n were in the tail) to find every such conflict in this one.
+      for (const std::string& in : n->inputs)
+        if (const Node* x = &g.at(TensorRef::parse(in).node); tail.count(x)) block(x);
+      retry = true;
     }
     if (reads_tail || (dyn && reads_dynamic && candidates.count(n))) {
       tail.insert(n);
@@ -244,6 +277,15 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
     dyn_idx[n] = static_cast<int>(dyn_order.size());
     dyn_order.push_back(n);
   }
+  // A loop in the continuation whose back edge comes from outside it would be cut in two.
+  for (const Node* n : tail)
+    for (const std::string& in : n->inputs)
+      if (const Node* src = &g.at(TensorRef::parse(in).node);
+          back_edge(src, n) && !tail.count(src)) {
+        block(n);
+        retry = true;
+      }
+  if (retry) return false;
   // The dynamic nodes' inputs: other dynamic nodes (back edges from NextIteration included) or
   // boundary values. A dynamic node reading the continuation (a loop's back edge from it) cannot
   // run before it: no continuation then.
@@ -266,7 +308,7 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
         src.node = d->second;
         src.port = r.port;
       } else {
-        const auto& prod = ids.at(r.node);
+        const auto& prod = ids_of(ids, r, n->describe());
         if (r.port >= static_cast<int>(prod.size()))
           throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
                                                     "', which has only " +
@@ -303,7 +345,7 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
       dyn_fetches.push_back({d->second, f.port});
       continue;
     }
-    const auto& src = ids.at(f.node);
+    const auto& src = ids_of(ids, f, "fetch");
     if (f.port >= static_cast<int>(src.size()))
       throw Error(ErrorCode::kInvalidArgument, "fetch '" + f.to_string() + "': " + fn.describe() +
                                                    " has " + std::to_string(src.size()) +
