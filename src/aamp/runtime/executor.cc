@@ -403,6 +403,8 @@ std::vector<Tensor> DynamicExecutor::compute(int idx, std::vector<Tensor>& input
     allocated[static_cast<size_t>(i)] = true;
     return view_of(out[static_cast<size_t>(i)]);
   };
+  std::vector<uint8_t> scratch(it->second.kernel->scratch_bytes());
+  if (!scratch.empty()) ctx.scratch = scratch.data();
   it->second.kernel->run(ctx);
   for (int i = 0; i < nout; ++i)
     if (!allocated[static_cast<size_t>(i)])

@@ -82,6 +82,9 @@ struct KernelContext {
   // the KernelInit of such kernels has -1 for the dims it could not know.
   std::function<TensorView(int, const std::vector<int64_t>&)> allocator;
   TensorView& allocate_output(int i, const std::vector<int64_t>& shape);
+  // Kernel::scratch_bytes() of memory for this run only (device memory on a device): a plan
+  // takes it from its arena, live during the kernel's step alone; nullptr when none was asked.
+  void* scratch = nullptr;
 };
 
 class Kernel {
@@ -95,6 +98,11 @@ class Kernel {
   // input's first bytes (the kernel reads every input byte before it overwrites it, and detects
   // the shared memory at run time). Default: none.
   virtual std::vector<std::pair<int, int>> inplace_shrink_pairs() const { return {}; }
+  // Temporary memory run() needs (KernelContext::scratch), asked once after creation. Plans place
+  // it in their arena, where it shares bytes with values not live at the kernel's step, so a
+  // kernel's scratch costs peak memory only where the step is at the peak. Its contents do not
+  // survive from one run to the next. Default: none.
+  virtual size_t scratch_bytes() const { return 0; }
   // Device kernels whose errors depend on data (e.g. out-of-range gather indices) record them on
   // the device during run() and report them here, called after the plan's run has synchronized
   // the stream: throw Error naming what was wrong. Default: nothing to check.

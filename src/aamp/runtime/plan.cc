@@ -545,6 +545,10 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
     s.outputs.push_back(id);
     out.push_back(id);
   }
+  if (const size_t b = s.kernel->scratch_bytes(); b > 0) {  // live at this step only
+    s.scratch = add_value(DType::kUInt8, {static_cast<int64_t>(b)});
+    values_[static_cast<size_t>(s.scratch)].producer = step;
+  }
   stats_.kernels[s.kernel_name]++;
   steps_.push_back(std::move(s));
   return out;
@@ -706,6 +710,7 @@ void Plan::plan_memory_and_bind() {
       const Value& x = values_[static_cast<size_t>(v)];
       st.ctx.outputs.push_back({x.dtype, x.shape, value_ptr(v, nullptr), nullptr});
     }
+    if (st.scratch >= 0) st.ctx.scratch = value_ptr(st.scratch, nullptr);
   }
   // Constants the dynamic executor's kernels read.
   if (dyn_)

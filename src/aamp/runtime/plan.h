@@ -89,6 +89,7 @@ class Plan {
     std::unique_ptr<Kernel> kernel;
     std::string kernel_name;
     std::vector<int> inputs, outputs;  // value ids
+    int scratch = -1;                  // value id of the kernel's scratch memory (or -1)
     KernelContext ctx;
     double total_ms = 0;
     int64_t calls = 0;

@@ -106,7 +106,13 @@ inline std::vector<Tensor> run_kernel(const KernelCase& c, const KernelRegistrat
   }
   for (Tensor& t : outs)
     ctx.outputs.push_back({t.dtype(), t.shape().dims, t.mutable_raw(), nullptr});
-  for (int i = 0; i < runs; ++i) k->run(ctx);
+  // Scratch memory holds garbage before every run, as a plan's arena may.
+  std::vector<uint8_t> scratch(k->scratch_bytes());
+  if (!scratch.empty()) ctx.scratch = scratch.data();
+  for (int i = 0; i < runs; ++i) {
+    std::fill(scratch.begin(), scratch.end(), uint8_t{0x7f});
+    k->run(ctx);
+  }
   return outs;
 }
 

@@ -79,7 +79,15 @@ inline std::vector<Tensor> run_gpu(const KernelCase& c, const KernelRegistration
   };
   try {
     std::unique_ptr<Kernel> k = r.factory(init);
+    // Scratch memory holds garbage (0x7f bytes: NaN in float16 and bfloat16) before every run,
+    // as a plan's arena may.
+    const std::vector<uint8_t> garbage(k->scratch_bytes(), uint8_t{0x7f});
+    if (!garbage.empty()) {
+      ctx.scratch = dev->allocate(garbage.size());
+      bufs.push_back(ctx.scratch);
+    }
     for (int i = 0; i < runs; ++i) {
+      if (ctx.scratch) dev->copy_to_device(ctx.scratch, garbage.data(), garbage.size(), stream);
       k->run(ctx);
       dev->synchronize(stream);
       k->check_after_sync();  // as the plan does: data-dependent errors throw here
