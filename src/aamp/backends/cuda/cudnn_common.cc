@@ -1,5 +1,6 @@
 #include "aamp/backends/cuda/cudnn_common.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -97,18 +98,19 @@ ConvDescs::~ConvDescs() {
   cudnnDestroyActivationDescriptor(act);
 }
 
-DeviceBuffer upload_krsc(const Tensor& f, const std::string& what) {
+DeviceBuffer upload_krsc(const Tensor& f, const std::string& what, int64_t c_pad) {
   const std::vector<int64_t>& d = f.shape().dims;
   AAMP_CHECK(d.size() == 4, ErrorCode::kInvalidGraph, what + ": the filter must be 4-D");
   const size_t es = dtype_size(f.dtype());
   const int64_t R = d[0], S = d[1], C = d[2], K = d[3];
-  std::vector<uint8_t> krsc(static_cast<size_t>(R * S * C * K) * es);
+  const int64_t CP = std::max(C, c_pad);
+  std::vector<uint8_t> krsc(static_cast<size_t>(R * S * CP * K) * es, 0);
   const uint8_t* src = f.raw();
   for (int64_t r = 0; r < R; ++r)
     for (int64_t s = 0; s < S; ++s)
       for (int64_t c = 0; c < C; ++c)
         for (int64_t k = 0; k < K; ++k)
-          std::memcpy(&krsc[static_cast<size_t>(((k * R + r) * S + s) * C + c) * es],
+          std::memcpy(&krsc[static_cast<size_t>(((k * R + r) * S + s) * CP + c) * es],
                       src + static_cast<size_t>(((r * S + s) * C + c) * K + k) * es, es);
   DeviceBuffer w(krsc.size());
   check(cudaMemcpy(w.get(), krsc.data(), krsc.size(), cudaMemcpyHostToDevice),

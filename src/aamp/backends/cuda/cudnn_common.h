@@ -61,6 +61,7 @@ struct ConvDescs {
 
 // A 4-D HWIO filter constant [r, s, c, k] reordered to cuDNN's NHWC filter layout KRSC and
 // uploaded (`what` names the node in errors).
-DeviceBuffer upload_krsc(const Tensor& hwio, const std::string& what);
+// c_pad > C: the filter gets zero input channels [C, c_pad) (for an input padded alike).
+DeviceBuffer upload_krsc(const Tensor& hwio, const std::string& what, int64_t c_pad = 0);
 
 }  // namespace aamp::cuda

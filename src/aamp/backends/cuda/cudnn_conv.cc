@@ -5,7 +5,9 @@
 // reordered to cuDNN's KRSC and uploaded, the algorithm found by
 // cudnnFindConvolutionForwardAlgorithmEx on scratch buffers within the stream's workspace (cached
 // per ConvKey for the process). Asymmetric padding (SAME with stride 2 on even sizes), which
-// cuDNN cannot express, runs as a copy into a zero-bordered input owned by the kernel.
+// cuDNN cannot express, runs as a copy into a zero-bordered input, as does a float16 / bfloat16
+// input of fewer than 8 channels, padded to 8 (padded_channels()); the copy lives in the plan's
+// arena (Kernel::scratch_bytes), so it costs memory only where the step is at the plan's peak.
 // fused_ops of cuDNN's fused form act(conv + bias [+ z]) (BiasAdd, an optional same-shape Add,
 // the residual, in any order, an optional final Relu) run inside
 // cudnnConvolutionBiasActivationForward when a trial call at creation succeeds: with Relu on the
@@ -69,6 +71,19 @@ FusedMode fused_mode() {
 
 int to_int(int64_t v) { return static_cast<int>(v); }
 
+// Input channels as cuDNN sees them: float16 / bfloat16 inputs with fewer than 8 channels (an
+// image's 3) are padded with zero channels to 8, a multiple its tensor-core kernels take (16
+// bytes); with 3 channels cuDNN falls back to slow kernels (ResNet-50 b64 FP16's 7x7 stem conv:
+// 0.81 ms of a 5.5 ms profile). The zero channels meet zero filter channels.
+// AAMP_CUDNN_PAD_CHANNELS=0 turns this off (A/B runs).
+int64_t padded_channels(DType t, int64_t c) {
+  static const bool on = [] {
+    const char* e = std::getenv("AAMP_CUDNN_PAD_CHANNELS");
+    return !(e && std::string(e) == "0");
+  }();
+  return on && t != DType::kFloat && c < 8 ? 8 : c;
+}
+
 class CudnnConvKernel : public Kernel {
  public:
   explicit CudnnConvKernel(const KernelInit& init) : stream_(init.stream) {
@@ -91,16 +106,18 @@ class CudnnConvKernel : public Kernel {
     workspace_ = workspace_of(stream_);
     pick_fusion();
 
-    padded_ = g_.pad_t != g_.pad_b || g_.pad_l != g_.pad_r;
-    xh_ = padded_ ? g_.in_h + g_.pad_t + g_.pad_b : g_.in_h;
-    xw_ = padded_ ? g_.in_w + g_.pad_l + g_.pad_r : g_.in_w;
+    // The copy pads the borders only where cuDNN cannot (asymmetric), the channels where needed.
+    xc_ = padded_channels(t_, g_.in_c);
+    border_ = g_.pad_t != g_.pad_b || g_.pad_l != g_.pad_r;
+    padded_ = border_ || xc_ != g_.in_c;
+    xh_ = border_ ? g_.in_h + g_.pad_t + g_.pad_b : g_.in_h;
+    xw_ = border_ ? g_.in_w + g_.pad_l + g_.pad_r : g_.in_w;
     const size_t es = dtype_size(t_);
-    const size_t x_bytes = static_cast<size_t>(g_.n * xh_ * xw_ * g_.in_c) * es;
-    if (padded_) {
-      xpad_ = DeviceBuffer(x_bytes);
-      check(cudaMemset(xpad_.get(), 0, x_bytes), "cudaMemset of the padded input");
-    }
-    d_.set_conv(t_, g_, xh_, xw_, padded_, desc_);
+    const size_t x_bytes = static_cast<size_t>(g_.n * xh_ * xw_ * xc_) * es;
+    if (padded_) scratch_ = x_bytes;  // the padded copy: in the plan's arena, this step only
+    linalg::Conv2DGeom gx = g_;       // what cuDNN sees: the padded channels
+    gx.in_c = xc_;
+    d_.set_conv(t_, gx, xh_, xw_, border_, desc_);
     if (fused_) {
       check_cudnn(cudnnSetTensor4dDescriptor(d_.bias, CUDNN_TENSOR_NHWC, cudnn_type(t_), 1,
                                              to_int(g_.out_c), 1, 1),
@@ -110,20 +127,23 @@ class CudnnConvKernel : public Kernel {
                       CUDNN_PROPAGATE_NAN, 0.0),
                   "SetActivationDescriptor");
     }
-    w_ = upload_krsc(*init.const_inputs.at(1), desc_);
+    w_ = upload_krsc(*init.const_inputs.at(1), desc_, xc_);
     const ConvChoice c = choose(x_bytes, es);
     fused_ = fused_ && c.fused_ok;
     algo_ = fused_ ? c.fused : c.plain;
     check_cudnn(cudnnSetConvolutionMathType(d_.conv, algo_.math), "SetConvolutionMathType");
   }
 
+  size_t scratch_bytes() const override { return scratch_; }
+
   void run(KernelContext& ctx) override {
     if (out_elements_ == 0) return;
     const void* x = ctx.inputs[0].data;
     if (padded_) {
-      launch_pad_interior(t_, x, xpad_.get(), g_.n, g_.in_h, g_.in_w, g_.in_c, g_.pad_t, g_.pad_l,
-                          xh_, xw_, ctx.stream);
-      x = xpad_.get();
+      AAMP_CHECK(ctx.scratch, ErrorCode::kInternal, desc_ + ": no scratch memory for the padding");
+      launch_pad_full(t_, x, ctx.scratch, g_.n, g_.in_h, g_.in_w, g_.in_c, border_ ? g_.pad_t : 0,
+                      border_ ? g_.pad_l : 0, xh_, xw_, xc_, ctx.stream);
+      x = ctx.scratch;
     }
     void* y = ctx.outputs[0].data;
     const float one = 1.0f, zero = 0.0f;
@@ -171,12 +191,12 @@ class CudnnConvKernel : public Kernel {
         g_.n,
         xh_,
         xw_,
-        g_.in_c,
+        xc_,
         g_.out_c,
         g_.k_h,
         g_.k_w,
-        padded_ ? 0 : g_.pad_t,
-        padded_ ? 0 : g_.pad_l,
+        border_ ? 0 : g_.pad_t,
+        border_ ? 0 : g_.pad_l,
         g_.stride_h,
         g_.stride_w,
         g_.dil_h,
@@ -217,8 +237,8 @@ class CudnnConvKernel : public Kernel {
     }
     AAMP_CHECK(ok, ErrorCode::kUnimplemented,
                desc_ + ": cuDNN has no convolution algorithm for " + dtype_name(t_) + " input " +
-                   Shape({g_.n, xh_, xw_, g_.in_c}).to_string() + " filter " +
-                   Shape({g_.k_h, g_.k_w, g_.in_c, g_.out_c}).to_string());
+                   Shape({g_.n, xh_, xw_, xc_}).to_string() + " filter " +
+                   Shape({g_.k_h, g_.k_w, xc_, g_.out_c}).to_string());
     if (fused_) {
       // Relu: the fastest algorithm. IDENTITY: cuDNN runs it on IMPLICIT_PRECOMP_GEMM only, taken
       // unless (by cuDNN's timing) slower than the fastest plus the epilogue kernel's pass over y
@@ -262,9 +282,10 @@ class CudnnConvKernel : public Kernel {
   FusedMode mode_ = fused_mode();
   bool fused_ = false, relu_ = false;
   int bias_input_ = -1, add_input_ = -1;
-  bool padded_ = false;
-  int64_t xh_ = 0, xw_ = 0;
-  DeviceBuffer xpad_, w_;
+  bool padded_ = false, border_ = false;  // an input copy; with borders cuDNN cannot pad
+  int64_t xh_ = 0, xw_ = 0, xc_ = 0;      // the input cuDNN reads (the scratch when padded_)
+  size_t scratch_ = 0;
+  DeviceBuffer w_;
   Algo algo_;
 };
 
