@@ -73,11 +73,12 @@ void bias_add_cases(const std::string& op, DType t, std::vector<HarnessCase>& ou
     }
 }
 
-// t is DstT (the registration's key); sources: every GPU float type, int32, int64, bool.
+// t is DstT (the registration's key); sources: every GPU float type, int32, int64, bool, and
+// uint8 / int8 (images: detection models' image_tensor is uint8).
 void cast_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
-  for (DType src :
-       {DType::kFloat, DType::kHalf, DType::kBFloat16, DType::kInt32, DType::kInt64, DType::kBool})
+  for (DType src : {DType::kFloat, DType::kHalf, DType::kBFloat16, DType::kInt32, DType::kInt64,
+                    DType::kBool, DType::kUInt8, DType::kInt8})
     for (const Dims& shape : std::vector<Dims>{{3, 1001}, {64, 64}, {3}, {}}) {
       Node n;
       n.name = "test_Cast";
@@ -89,6 +90,10 @@ void cast_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
         const Tensor v = harness_input(DType::kUInt8, shape, 21, 0.0f, 1.0f);
         x = Tensor::from_bytes(DType::kBool, Shape(shape),
                                std::vector<uint8_t>(v.raw(), v.raw() + v.byte_size()));
+      } else if (src == DType::kUInt8) {
+        x = harness_input(src, shape, 21, 0.0f, 255.0f);
+      } else if (src == DType::kInt8) {
+        x = harness_input(src, shape, 21, -128.0f, 127.0f);
       } else {
         x = harness_input(src, shape, 21, -250.0f, 250.0f);
       }

@@ -57,6 +57,11 @@ Tensor harness_input(DType t, const Dims& shape, uint32_t seed, float lo, float 
       for (size_t i = 0; i < v.size(); ++i) b[i] = static_cast<uint8_t>(v[i] & 0xff);
       return Tensor::from_bytes(DType::kUInt8, Shape(shape), b);
     }
+    case DType::kInt8: {
+      std::vector<uint8_t> b(v.size());
+      for (size_t i = 0; i < v.size(); ++i) b[i] = static_cast<uint8_t>(static_cast<int8_t>(v[i]));
+      return Tensor::from_bytes(DType::kInt8, Shape(shape), b);
+    }
     default:
       ADD_FAILURE() << "harness_input: no integer inputs of " << dtype_name(t);
       return Tensor(t, Shape(shape));

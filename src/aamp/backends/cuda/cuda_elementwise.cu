@@ -1,6 +1,6 @@
-// aamp's own CUDA kernels: element-wise unary math, activations (ops/activation.h), binary (NumPy broadcasting), BiasAdd and Cast (from
-// the float types, int32, int64 and bool to the float types). 16-bit floats load to float32,
-// compute and round back on store.
+// aamp's own CUDA kernels: element-wise unary math, activations (ops/activation.h), binary
+// (NumPy broadcasting), BiasAdd and Cast (from the float types, int32, int64, bool, uint8 and int8
+// to the float types). 16-bit floats load to float32, compute and round back on store.
 #include <cstdint>
 #include <type_traits>
 
@@ -133,7 +133,7 @@ __global__ void cast4_kernel(const Vec4<S>* x, Vec4<D>* y, int64_t n4) {
   }
 }
 
-// The GPU float types, and int32 / int64 / bool as Cast sources.
+// The GPU float types, and int32 / int64 / bool / uint8 / int8 as Cast sources.
 template <typename F>
 void dispatch_cast_source(DType t, F&& f) {
   switch (t) {
@@ -143,6 +143,10 @@ void dispatch_cast_source(DType t, F&& f) {
       return f(TypeTag<int64_t>{});
     case DType::kBool:
       return f(TypeTag<bool>{});
+    case DType::kUInt8:
+      return f(TypeTag<uint8_t>{});
+    case DType::kInt8:
+      return f(TypeTag<int8_t>{});
     default:
       return dispatch_gpu_float(t, std::forward<F>(f));
   }

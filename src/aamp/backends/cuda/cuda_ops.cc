@@ -199,7 +199,8 @@ const bool kRegistered = [] {
       [](const KernelInit& i) {
         if (i.inputs.size() != 1 || !is_gpu_float(i.outputs.at(0).dtype)) return false;
         const DType s = i.inputs[0].dtype;
-        return is_gpu_float(s) || s == DType::kInt32 || s == DType::kInt64 || s == DType::kBool;
+        return is_gpu_float(s) || s == DType::kInt32 || s == DType::kInt64 || s == DType::kBool ||
+               s == DType::kUInt8 || s == DType::kInt8;
       });
   add_gpu("Softmax", gpu_float_types(),
           [](const KernelInit&) { return std::make_unique<SoftmaxKernel>(); });
