@@ -26,6 +26,28 @@ Graph control_flow_graph(const std::string& name) {
   return load_graph(testing::testdata_path("control_flow/" + name + ".pbtxt"));
 }
 
+std::string control_flow_text(const std::string& name) {
+  std::ifstream in(testing::testdata_path("control_flow/" + name + ".pbtxt"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A float placeholder `x` [6] and `where` = Where(x > 0): a value-dependent shape [?, 1].
+std::string where_positive(const std::string& x, const std::string& where) {
+  return "node { name: \"" + x +
+         "\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } } attr { key: "
+         "\"shape\" value { shape { dim { size: 6 } } } } }\n"
+         "node { name: \"zero\" op: \"Const\" attr { key: \"dtype\" value { type: DT_FLOAT } } "
+         "attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 0 } "
+         "} } }\n"
+         "node { name: \"gt\" op: \"Greater\" input: \"" +
+         x +
+         "\" input: \"zero\" attr { key: \"T\" value { type: DT_FLOAT } } }\n"
+         "node { name: \"" +
+         where + "\" op: \"Where\" input: \"gt\" attr { key: \"T\" value { type: DT_BOOL } } }\n";
+}
+
 std::vector<double> doubles(const Tensor& t) {
   std::vector<double> v;
   for (int64_t i = 0; i < t.num_elements(); ++i) v.push_back(t.element_as_double(i));
@@ -149,10 +171,8 @@ node { name: "out" op: "Exp" input: "m" attr { key: "T" value { type: DT_FLOAT }
 // The loop's results have static shapes once the loop has run: what follows runs in a static
 // continuation plan (not the executor), whose kernels the profile names.
 TEST(Executor, ContinuationAfterALoopIsStatic) {
-  std::ifstream in(testing::testdata_path("control_flow/tensor_list_loop.pbtxt"));
-  std::stringstream graph;
-  graph << in.rdbuf();
-  ASSERT_FALSE(graph.str().empty());
+  const std::string graph = control_flow_text("tensor_list_loop");
+  ASSERT_FALSE(graph.empty());
   const std::string after = R"(
 node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
        attr { key: "value" value { tensor { dtype: DT_FLOAT
@@ -163,7 +183,7 @@ node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { 
 )";
   SessionOptions o;
   o.profile = true;
-  Session s(parse_graphdef_text(graph.str() + after, "loop_then_matmul.pbtxt"), o);
+  Session s(parse_graphdef_text(graph + after, "loop_then_matmul.pbtxt"), o);
   // rows = [[1, 2, 3], [8, 10, 12]] (row i scaled by i + 1).
   auto out = s.run({{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}}, {"mm"});
   EXPECT_EQ(out[0].shape(), Shape({2, 1}));
@@ -188,13 +208,7 @@ node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { 
 // Where's output size changes with the data: one continuation plan per size up to a few, then
 // one plan for any size (all in its executor); every answer is right.
 TEST(Executor, ContinuationOfAValueDependentShape) {
-  const std::string pbtxt = R"(
-node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "shape" value { shape { dim { size: 6 } } } } }
-node { name: "zero" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 0 } } } }
-node { name: "gt" op: "Greater" input: "x" input: "zero" attr { key: "T" value { type: DT_FLOAT } } }
-node { name: "w" op: "Where" input: "gt" attr { key: "T" value { type: DT_BOOL } } }
+  const std::string pbtxt = where_positive("x", "w") + R"(
 node { name: "c" op: "Cast" input: "w" attr { key: "SrcT" value { type: DT_INT64 } }
        attr { key: "DstT" value { type: DT_FLOAT } } }
 node { name: "y" op: "Square" input: "c" attr { key: "T" value { type: DT_FLOAT } } }
@@ -231,23 +245,14 @@ node { name: "y" op: "Square" input: "c" attr { key: "T" value { type: DT_FLOAT 
 // before the executor. (On a GPU
 // the same arises where a node runs on the host; this used to fail with "unordered_map::at".)
 TEST(Executor, LoopFedByAValueDependentShape) {
-  std::ifstream in(testing::testdata_path("control_flow/while_sum.pbtxt"));
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string graph = text.str();
+  std::string graph = control_flow_text("while_sum");
   const std::string n_in = "input: \"n\"\n";
   ASSERT_NE(graph.find(n_in), std::string::npos);
   graph.replace(graph.find(n_in), n_in.size(), "input: \"count\"\n");
   const std::string zeros_in = "input: \"zeros\"\n";  // the accumulator's start: 0 * count
   ASSERT_NE(graph.find(zeros_in), std::string::npos);
   graph.replace(graph.find(zeros_in), zeros_in.size(), "input: \"start\"\n");
-  graph += R"(
-node { name: "v" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "shape" value { shape { dim { size: 6 } } } } }
-node { name: "zero" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 0 } } } }
-node { name: "gt" op: "Greater" input: "v" input: "zero" attr { key: "T" value { type: DT_FLOAT } } }
-node { name: "where" op: "Where" input: "gt" attr { key: "T" value { type: DT_BOOL } } }
+  graph += where_positive("v", "where") + R"(
 node { name: "count" op: "Size" input: "where" attr { key: "T" value { type: DT_INT64 } }
        attr { key: "out_type" value { type: DT_INT32 } } }
 node { name: "count_f" op: "Cast" input: "count" attr { key: "SrcT" value { type: DT_INT32 } }
