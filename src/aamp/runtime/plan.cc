@@ -543,13 +543,23 @@ std::optional<std::vector<int>> Plan::compile_node(const Node& n, const std::vec
     s.outputs.push_back(id);
     out.push_back(id);
   }
-  if (const size_t b = s.kernel->scratch_bytes(); b > 0) {  // live at this step only
-    s.scratch = add_value(DType::kUInt8, {static_cast<int64_t>(b)});
-    values_[static_cast<size_t>(s.scratch)].producer = step;
+  push_step(std::move(s));
+  return out;
+}
+
+void Plan::push_step(Step s) {
+  const int step = static_cast<int>(steps_.size());
+  if (const size_t b = s.kernel->scratch_bytes(); b > 0) {  // a value live at this step only
+    Value v;
+    v.dtype = DType::kUInt8;
+    v.shape = {static_cast<int64_t>(b)};
+    v.bytes = b;
+    v.producer = step;
+    values_.push_back(std::move(v));
+    s.scratch = static_cast<int>(values_.size()) - 1;
   }
   stats_.kernels[s.kernel_name]++;
   steps_.push_back(std::move(s));
-  return out;
 }
 
 bool Plan::may_defer_cast(const Node& n, int src, DType to) const {
@@ -582,8 +592,7 @@ void Plan::materialize(int v) {
   s.outputs = {v};
   x.producer = static_cast<int>(steps_.size());
   x.deferred_cast = nullptr;
-  stats_.kernels[s.kernel_name]++;
-  steps_.push_back(std::move(s));
+  push_step(std::move(s));  // may add a value: x is not used after it
 }
 
 void Plan::run_steps() {

@@ -142,6 +142,8 @@ class Plan {
   bool may_defer_cast(const Node& n, int src, DType to) const;
   // Makes a deferred Cast a step (appended now, so before the reader being compiled).
   void materialize(int v);
+  // Appends a step: counts its kernel, and gives it its scratch value (Kernel::scratch_bytes).
+  void push_step(Step s);
   void plan_memory_and_bind();
   // Device plans: uploads the constants kernels read, lays out the feeds' device copies and the
   // fetches' host staging buffer.
