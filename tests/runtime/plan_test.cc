@@ -2,11 +2,15 @@
 // step share a buffer; alias ops (Reshape, Identity) and array kernels give exact values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <thread>
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
+#include "aamp/runtime/kernel.h"
 #include "aamp/runtime/session.h"
 #include "tensor_test_util.h"
 
@@ -104,6 +108,64 @@ TEST(Plan, UnsupportedDtypeNamedAtCreation) {
               std::string::npos)
         << e.what();
   }
+}
+
+// A Relu kernel that asks for scratch memory (for nodes named "scratch_probe*" only, so that no
+// other test meets it): it checks that the plan gave it scratch apart from its input and output,
+// fills it with garbage, and computes Relu through it.
+constexpr size_t kProbeScratch = 4096;
+bool apart(const void* a, size_t an, const void* b, size_t bn) {
+  const auto* x = static_cast<const uint8_t*>(a);
+  const auto* y = static_cast<const uint8_t*>(b);
+  return x + an <= y || y + bn <= x;
+}
+class ScratchProbeKernel : public Kernel {
+ public:
+  size_t scratch_bytes() const override { return kProbeScratch; }
+  void run(KernelContext& ctx) override {
+    const TensorView& x = ctx.inputs.at(0);
+    TensorView& y = ctx.outputs.at(0);
+    if (!ctx.scratch || !apart(ctx.scratch, kProbeScratch, x.data, x.byte_size()) ||
+        !apart(ctx.scratch, kProbeScratch, y.data, y.byte_size()))
+      throw Error(ErrorCode::kInternal, "scratch missing or shared with an input or output");
+    std::memset(ctx.scratch, 0xff, kProbeScratch);
+    auto* tmp = static_cast<float*>(ctx.scratch);
+    for (int64_t i = 0; i < x.num_elements(); ++i) tmp[i] = std::max(0.0f, x.as<float>()[i]);
+    std::memcpy(y.data, tmp, y.byte_size());
+  }
+};
+const bool kProbeRegistered = [] {
+  KernelRegistration r;
+  r.op = "Relu";
+  r.device = DeviceKind::kCPU;
+  r.dtypes = {DType::kFloat};
+  r.priority = 1000;
+  r.name = "scratch-probe";
+  r.factory = [](const KernelInit&) { return std::make_unique<ScratchProbeKernel>(); };
+  r.supports = [](const KernelInit& i) { return i.node->name.rfind("scratch_probe", 0) == 0; };
+  KernelRegistry::global().add(r);
+  return true;
+}();
+
+// Two steps with scratch, one after the other: each gets memory apart from what it reads and
+// writes, and the arena holds it (live at its own step only, so the two may share bytes).
+TEST(Plan, KernelScratchComesFromTheArena) {
+  ASSERT_TRUE(kProbeRegistered);
+  const std::string g =
+      kPlaceholder + float_node("n", "Neg", {"x"}) + float_node("scratch_probe_a", "Relu", {"n"}) +
+      float_node("m", "Neg", {"scratch_probe_a"}) + float_node("scratch_probe_b", "Relu", {"m"}) +
+      float_node("y", "Neg", {"scratch_probe_b"});
+  Session s(parse_graphdef_text(g, "scratch.pbtxt"));
+  Tensor x = Tensor::from_vector<float>(Shape{2, 2}, {1, -2, 3, -4});
+  for (int run = 0; run < 2; ++run) {
+    std::vector<Tensor> out = s.run({{"x", x}}, {"y"});
+    // n = [-1, 2, -3, 4], a = [0, 2, 0, 4], m = [0, -2, 0, -4], b = 0, y = -0
+    EXPECT_EQ(values(out[0]), (std::vector<float>{0, 0, 0, 0}));
+  }
+  const PlanStats st = s.last_stats();
+  EXPECT_EQ(st.kernels.at("scratch-probe"), 2);
+  EXPECT_GE(st.arena_bytes, kProbeScratch);
+  EXPECT_LT(st.arena_bytes, 2 * kProbeScratch);  // one step's scratch at a time
 }
 
 }  // namespace
