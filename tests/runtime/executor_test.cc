@@ -6,14 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "aamp/core/error.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
+#include "session_test_util.h"
 #include "tensor_test_util.h"
 #include "test_util.h"
 
@@ -24,13 +23,6 @@ using testing::f32;
 
 Graph control_flow_graph(const std::string& name) {
   return load_graph(testing::testdata_path("control_flow/" + name + ".pbtxt"));
-}
-
-std::string control_flow_text(const std::string& name) {
-  std::ifstream in(testing::testdata_path("control_flow/" + name + ".pbtxt"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // A float placeholder `x` [6] and `where` = Where(x > 0): a value-dependent shape [?, 1].
@@ -171,31 +163,17 @@ node { name: "out" op: "Exp" input: "m" attr { key: "T" value { type: DT_FLOAT }
 // The loop's results have static shapes once the loop has run: what follows runs in a static
 // continuation plan (not the executor), whose kernels the profile names.
 TEST(Executor, ContinuationAfterALoopIsStatic) {
-  const std::string graph = control_flow_text("tensor_list_loop");
-  ASSERT_FALSE(graph.empty());
-  const std::string after = R"(
-node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "value" value { tensor { dtype: DT_FLOAT
-         tensor_shape { dim { size: 3 } dim { size: 1 } } float_val: 1 float_val: 10
-         float_val: 100 } } } }
-node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { type: DT_FLOAT } }
-       attr { key: "transpose_a" value { b: false } } attr { key: "transpose_b" value { b: false } } }
-)";
   SessionOptions o;
   o.profile = true;
-  Session s(parse_graphdef_text(graph + after, "loop_then_matmul.pbtxt"), o);
+  Session s(testing::loop_then_matmul(), o);
   // rows = [[1, 2, 3], [8, 10, 12]] (row i scaled by i + 1).
   auto out = s.run({{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}}, {"mm"});
   EXPECT_EQ(out[0].shape(), Shape({2, 1}));
   EXPECT_EQ(doubles(out[0]), std::vector<double>({321, 1308}));
   const PlanStats st = s.last_stats();
-  bool found = false;
-  for (const NodeProfile& p : st.profile) {
-    if (p.node != "mm") continue;
-    found = true;
-    EXPECT_EQ(p.kernel.find("dynamic"), std::string::npos) << p.kernel;
-  }
-  EXPECT_TRUE(found);
+  const std::string mm_kernel = testing::profiled_kernel(st, "mm");
+  EXPECT_FALSE(mm_kernel.empty());
+  EXPECT_EQ(mm_kernel.find("dynamic"), std::string::npos) << mm_kernel;
   // The MatMul adds no dynamic node to what the loop needs.
   Session rows_only(control_flow_graph("tensor_list_loop"));
   rows_only.run({{"x", f32({2, 3}, {1, 2, 3, 4, 5, 6})}}, {"rows"});
@@ -245,7 +223,7 @@ node { name: "y" op: "Square" input: "c" attr { key: "T" value { type: DT_FLOAT 
 // before the executor. (On a GPU
 // the same arises where a node runs on the host; this used to fail with "unordered_map::at".)
 TEST(Executor, LoopFedByAValueDependentShape) {
-  std::string graph = control_flow_text("while_sum");
+  std::string graph = testing::read_testdata("control_flow/while_sum.pbtxt");
   const std::string n_in = "input: \"n\"\n";
   ASSERT_NE(graph.find(n_in), std::string::npos);
   graph.replace(graph.find(n_in), n_in.size(), "input: \"count\"\n");

@@ -5,8 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,18 +62,7 @@ TEST(CudaControlFlow, WhileLoopRunsOnTheHost) {
 // that reads the loop's results is a GPU step, not a host one.
 TEST(CudaControlFlow, ContinuationAfterALoopRunsOnTheDevice) {
   AAMP_SKIP_WITHOUT_GPU();
-  std::ifstream in(std::string(AAMP_SOURCE_DIR) +
-                   "/tests/testdata/control_flow/tensor_list_loop.pbtxt");
-  std::stringstream text;
-  text << in.rdbuf() << R"(
-node { name: "w" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-       attr { key: "value" value { tensor { dtype: DT_FLOAT
-         tensor_shape { dim { size: 3 } dim { size: 1 } } float_val: 1 float_val: 10
-         float_val: 100 } } } }
-node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { type: DT_FLOAT } }
-       attr { key: "transpose_a" value { b: false } } attr { key: "transpose_b" value { b: false } } }
-)";
-  const Graph g = parse_graphdef_text(text.str(), "loop_then_matmul.pbtxt");
+  const Graph g = loop_then_matmul();
   const Feeds feeds = {{"x", Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6})}};
   expect_gpu_matches_cpu(g, feeds, {"mm"}, 1e-6);
   SessionOptions o;
@@ -83,13 +70,9 @@ node { name: "mm" op: "MatMul" input: "rows" input: "w" attr { key: "T" value { 
   o.profile = true;
   Session gpu(g, o);
   for (int run = 0; run < 2; ++run) gpu.run(feeds, {"mm"});
-  bool found = false;
-  for (const NodeProfile& p : gpu.last_stats().profile) {
-    if (p.node != "mm") continue;
-    found = true;
-    EXPECT_EQ(p.kernel.find("dynamic"), std::string::npos) << p.kernel;
-  }
-  EXPECT_TRUE(found);
+  const std::string mm_kernel = profiled_kernel(gpu.last_stats(), "mm");
+  EXPECT_FALSE(mm_kernel.empty());
+  EXPECT_EQ(mm_kernel.find("dynamic"), std::string::npos) << mm_kernel;
 }
 
 TEST(CudaControlFlow, DetectionPostProcessingRunsOnTheHost) {
