@@ -161,8 +161,12 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
     for (int i = 0; i < nin; ++i)
       stack.push_back(&g.at(TensorRef::parse(n->inputs[static_cast<size_t>(i)]).node));
   }
+  // Loop depths and candidates only where a continuation may form.
+  const bool may_tail = allow_tail && !structural.empty();
+  const std::unordered_map<const Node*, int> depth =
+      may_tail ? loop_depths(g) : std::unordered_map<const Node*, int>{};
   std::unordered_set<const Node*> candidates;
-  if (allow_tail && !structural.empty()) candidates = continuation_candidates(g);
+  if (may_tail) candidates = continuation_candidates(g, depth);
   for (const Node* n : tail_blocked_) candidates.erase(n);
   std::unordered_map<std::string, std::vector<int>> ids;
   std::unordered_map<const Node*, int> dyn_idx;
@@ -173,8 +177,6 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
   std::unordered_map<const Node*, size_t> pos;
   for (size_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
   auto back_edge = [&](const Node* src, const Node* n) { return pos.at(src) > pos.at(n); };
-  const std::unordered_map<const Node*, int> depth =
-      candidates.empty() ? std::unordered_map<const Node*, int>{} : loop_depths(g);
   // Whether n, which reads the continuation, may join it (a loop reading it then runs in the
   // continuation's own executor). What it reads from before the continuation becomes a feed of
   // the continuation's plan: containers' handles and strings cannot be, nor a value inside a
@@ -240,11 +242,12 @@ bool Plan::compile(const Graph& g, const std::vector<TensorRef>& fetches, const 
         reads_dynamic |= !r.is_control();
       }
       if (r.is_control()) continue;
-      if (ids.find(r.node) == ids.end()) {  // a dynamic producer (or a loop's back edge)
+      const auto compiled = ids.find(r.node);
+      if (compiled == ids.end()) {  // a dynamic producer (or a loop's back edge)
         dyn = true;
         continue;
       }
-      const auto& src_ids = ids_of(ids, r, n->describe());
+      const std::vector<int>& src_ids = compiled->second;
       if (r.port >= static_cast<int>(src_ids.size()))
         throw Error(ErrorCode::kInvalidGraph, n->describe() + " reads '" + r.to_string() +
                                                   "', which has only " +

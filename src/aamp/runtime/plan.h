@@ -48,8 +48,9 @@ struct PlanScope {
 
 // The nodes a plan may resume static planning at after dynamic ones: outside every loop, on no
 // conditional branch (no Switch output they depend on is left unmerged), and not dynamic by
-// themselves (control flow, value-dependent shapes, containers).
-std::unordered_set<const Node*> continuation_candidates(const Graph& g);
+// themselves (control flow, value-dependent shapes, containers). `depth` is loop_depths(g).
+std::unordered_set<const Node*> continuation_candidates(
+    const Graph& g, const std::unordered_map<const Node*, int>& depth);
 
 class Plan {
  public:

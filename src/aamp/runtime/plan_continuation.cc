@@ -26,8 +26,8 @@ bool is_op(const Node& n, const char* op) { return n.op == op || n.op == std::st
 
 }  // namespace
 
-std::unordered_set<const Node*> continuation_candidates(const Graph& g) {
-  const std::unordered_map<const Node*, int> depth = loop_depths(g);
+std::unordered_set<const Node*> continuation_candidates(
+    const Graph& g, const std::unordered_map<const Node*, int>& depth) {
   // The Switch outputs (node, port) a node's value lies behind: it is dead when one of them was
   // not taken. A Merge keeps what all its (forward) inputs lie behind, so a conditional's Merge
   // is clear of its own Switch; an Exit drops the Switches of the frames it leaves.

@@ -21,11 +21,11 @@ namespace aamp {
 
 namespace {
 
-// The CPUs this process may run on: its affinity mask (all of hardware_concurrency() if
-// unreadable), or the CPUs of OpenMP's places where there are more: with OMP_PLACES or
-// OMP_PROC_BIND set, libgomp binds the initial thread to the first place at start-up, and this
-// thread's mask then shows that place alone.
-std::vector<int> allowed_cpus() {
+// The CPUs this process may run on: its affinity mask, or the CPUs of OpenMP's places where
+// there are more (with OMP_PLACES or OMP_PROC_BIND set, libgomp binds the initial thread to the
+// first place at start-up, and this thread's mask then shows that place alone); 0 ..
+// hardware_concurrency() - 1 when neither can be read.
+std::vector<int> usable_cpus() {
   std::set<int> cpus;
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -40,17 +40,10 @@ std::vector<int> allowed_cpus() {
     placed.insert(ids.begin(), ids.end());
   }
   if (placed.size() > cpus.size()) cpus = std::move(placed);
+  if (cpus.empty())
+    for (unsigned c = 0; c < std::max(1u, std::thread::hardware_concurrency()); ++c)
+      cpus.insert(static_cast<int>(c));
   return {cpus.begin(), cpus.end()};
-}
-
-// As allowed_cpus(), falling back to 0 .. hardware_concurrency() - 1.
-std::vector<int> usable_cpus() {
-  std::vector<int> cpus = allowed_cpus();
-  if (cpus.empty()) {
-    const unsigned n = std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned c = 0; c < n; ++c) cpus.push_back(static_cast<int>(c));
-  }
-  return cpus;
 }
 
 int read_int(const std::string& path) {
