@@ -55,21 +55,15 @@ __global__ void epilogue_kernel(EpProgram p, T* y, int64_t n) {
   AAMP_GRID_STRIDE(i, n) { y[i] = st<T>(run_program<T>(p, ld(y[i]), i)); }
 }
 
-// x [n, h, w, c] and the interior at (pad_t, pad_l) of xp [n, ph, pw, c]: kIntoPadded copies x
-// into xp, else xp's interior into x.
-// xp may have more channels (pc >= c): x's channels go first, the rest stay as they are.
-template <typename T, bool kIntoPadded>
-__global__ void interior_copy_kernel(const T* src, T* dst, int64_t n, int64_t h, int64_t w,
+// x [n, h, w, c] = the interior at (pad_t, pad_l) of xp [n, ph, pw, c].
+template <typename T>
+__global__ void crop_interior_kernel(const T* xp, T* x, int64_t n, int64_t h, int64_t w,
                                      int64_t c, int64_t pad_t, int64_t pad_l, int64_t ph,
-                                     int64_t pw, int64_t pc) {
+                                     int64_t pw) {
   const int64_t total = n * h * w * c;
   AAMP_GRID_STRIDE(i, total) {
     const dev::Nhwc q = dev::nhwc_of(i, h, w, c);
-    const int64_t j = ((q.b * ph + q.y + pad_t) * pw + q.x + pad_l) * pc + q.c;
-    if constexpr (kIntoPadded)
-      dst[j] = src[i];
-    else
-      dst[i] = src[j];
+    x[i] = xp[((q.b * ph + q.y + pad_t) * pw + q.x + pad_l) * c + q.c];
   }
 }
 
@@ -85,22 +79,6 @@ __global__ void pad_full_kernel(const T* x, T* xp, int64_t n, int64_t h, int64_t
     xp[i] = y >= 0 && y < h && xx >= 0 && xx < w && q.c < c ? x[((q.b * h + y) * w + xx) * c + q.c]
                                                             : st<T>(0.0f);
   }
-}
-
-template <bool kIntoPadded>
-void launch_interior_copy(DType t, const void* src, void* dst, int64_t n, int64_t h, int64_t w,
-                          int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
-                          int64_t padded_w, int64_t padded_c, void* stream, const char* what) {
-  const int64_t total = n * h * w * c;
-  if (total <= 0) return;
-  dev::dispatch_gpu_float(t, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    interior_copy_kernel<T, kIntoPadded>
-        <<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
-            static_cast<const T*>(src), static_cast<T*>(dst), n, h, w, c, pad_t, pad_l, padded_h,
-            padded_w, padded_c);
-  });
-  dev::check_launch(what);
 }
 
 // One thread per output element (channels fastest, so loads of x and w coalesce).
@@ -139,14 +117,6 @@ void launch_epilogue(DType t, const EpProgram& p, void* y, int64_t n, void* stre
   dev::check_launch("convolution epilogue kernel");
 }
 
-void launch_pad_interior(DType t, const void* x, void* xp, int64_t n, int64_t h, int64_t w,
-                         int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
-                         int64_t padded_w, void* stream, int64_t padded_c) {
-  launch_interior_copy<true>(t, x, xp, n, h, w, c, pad_t, pad_l, padded_h, padded_w,
-                             padded_c > 0 ? padded_c : c, stream,
-                             "convolution input padding kernel");
-}
-
 void launch_pad_full(DType t, const void* x, void* xp, int64_t n, int64_t h, int64_t w, int64_t c,
                      int64_t pad_t, int64_t pad_l, int64_t padded_h, int64_t padded_w,
                      int64_t padded_c, void* stream) {
@@ -164,8 +134,15 @@ void launch_pad_full(DType t, const void* x, void* xp, int64_t n, int64_t h, int
 void launch_crop_interior(DType t, const void* xp, void* x, int64_t n, int64_t h, int64_t w,
                           int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
                           int64_t padded_w, void* stream) {
-  launch_interior_copy<false>(t, xp, x, n, h, w, c, pad_t, pad_l, padded_h, padded_w, c, stream,
-                              "convolution output cropping kernel");
+  const int64_t total = n * h * w * c;
+  if (total <= 0) return;
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    crop_interior_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
+        static_cast<const T*>(xp), static_cast<T*>(x), n, h, w, c, pad_t, pad_l, padded_h,
+        padded_w);
+  });
+  dev::check_launch("convolution output cropping kernel");
 }
 
 void launch_depthwise(DType t, const WindowGeom& g, const void* x, const void* w, void* y,

@@ -46,20 +46,14 @@ struct WindowGeom {
   int64_t multiplier = 1;  // depthwise: out_c = in_c * multiplier
 };
 
-// Copies x [n, h, w, c] into the interior of xp [n, h + pad_t + pad_b, w + pad_l + pad_r, pc] at
-// (pad_t, pad_l), channels [0, c) of pc = padded_c (0: c); the border of xp and its channels
-// [c, pc) are left as they are (zeroed once by its owner).
-void launch_pad_interior(DType t, const void* x, void* xp, int64_t n, int64_t h, int64_t w,
-                         int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
-                         int64_t padded_w, void* stream, int64_t padded_c = 0);
-
 // Writes all of xp [n, padded_h, padded_w, padded_c]: x [n, h, w, c] at (pad_t, pad_l), channels
 // [0, c), zeros elsewhere (for a buffer whose contents do not last from run to run).
 void launch_pad_full(DType t, const void* x, void* xp, int64_t n, int64_t h, int64_t w, int64_t c,
                      int64_t pad_t, int64_t pad_l, int64_t padded_h, int64_t padded_w,
                      int64_t padded_c, void* stream);
 
-// The reverse: x [n, h, w, c] = the interior of xp at (pad_t, pad_l).
+// The reverse, without channel padding: x [n, h, w, c] = the interior of xp [n, padded_h,
+// padded_w, c] at (pad_t, pad_l).
 void launch_crop_interior(DType t, const void* xp, void* x, int64_t n, int64_t h, int64_t w,
                           int64_t c, int64_t pad_t, int64_t pad_l, int64_t padded_h,
                           int64_t padded_w, void* stream);

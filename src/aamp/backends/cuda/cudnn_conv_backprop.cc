@@ -2,8 +2,9 @@
 // float32 (FMA math), float16 and bfloat16 (tensor-core math). Creation: the geometry through
 // linalg::conv_geom (input_sizes is the output's shape), the HWIO filter constant to KRSC, the
 // algorithm by cudnnFindConvolutionBackwardDataAlgorithmEx on scratch buffers. Asymmetric SAME
-// padding computes the gradient of the zero-padded input into a buffer owned by the kernel and
-// crops its interior. run() only queues work on the stream.
+// padding computes the gradient of the zero-padded input into the kernel's scratch (in the plan's
+// arena; cuDNN writes all of it on every run) and crops its interior. run() only queues work on
+// the stream.
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_conv_kernels.h"
 #include "aamp/backends/cuda/cudnn_common.h"
@@ -38,7 +39,7 @@ class CudnnBackpropInputKernel : public Kernel {
     const size_t es = dtype_size(t_);
     const size_t dx_bytes = static_cast<size_t>(g_.n * xh_ * xw_ * g_.in_c) * es;
     const size_t dy_bytes = static_cast<size_t>(g_.n * g_.out_h * g_.out_w * g_.out_c) * es;
-    if (padded_) dxp_ = DeviceBuffer(dx_bytes);
+    if (padded_) scratch_ = dx_bytes;
     d_.set_conv(t_, g_, xh_, xw_, padded_, desc_);
     AAMP_CHECK(init.const_inputs.size() > 1 && init.const_inputs[1], ErrorCode::kUnimplemented,
                desc_ + ": the GPU needs a constant filter");
@@ -70,6 +71,8 @@ class CudnnBackpropInputKernel : public Kernel {
     check(cudaStreamSynchronize(stream_of(stream)), "convolution algorithm search");
   }
 
+  size_t scratch_bytes() const override { return scratch_; }
+
   void run(KernelContext& ctx) override {
     if (!handle_) {
       if (dx_elements_ > 0)  // empty out_backprop: the gradient is zero
@@ -78,7 +81,9 @@ class CudnnBackpropInputKernel : public Kernel {
               "cudaMemsetAsync");
       return;
     }
-    void* dx = padded_ ? dxp_.get() : ctx.outputs[0].data;
+    AAMP_CHECK(!padded_ || ctx.scratch, ErrorCode::kInternal,
+               desc_ + ": no scratch memory for the padded gradient");
+    void* dx = padded_ ? ctx.scratch : ctx.outputs[0].data;
     const float one = 1.0f, zero = 0.0f;
     check_cudnn(
         cudnnConvolutionBackwardData(handle_, &one, d_.w, w_.get(), d_.y, ctx.inputs[2].data,
@@ -100,7 +105,8 @@ class CudnnBackpropInputKernel : public Kernel {
   cudnnConvolutionBwdDataAlgo_t algo_ = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
   bool padded_ = false;
   int64_t xh_ = 0, xw_ = 0;
-  DeviceBuffer dxp_, w_;
+  size_t scratch_ = 0;
+  DeviceBuffer w_;
 };
 
 const bool kRegistered = [] {
