@@ -1,6 +1,8 @@
 // Contraction fusions: MatMul / Conv2D / DepthwiseConv2dNative / BatchMatMulV2 with bias,
 // scale, residual Add and activations; Conv + FusedBatchNorm folding; Pad + Conv; Pad + MaxPool.
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include "aamp/core/dispatch.h"
 #include "aamp/ops/attrs.h"
@@ -202,7 +204,6 @@ FusionRule batch_norm_rule(const char* conv, bool biased) {
   };
   return r;
 }
-}  // namespace
 
 // True when every value of `t` is >= 0 whatever the inputs: the output of Relu / Relu6, of a
 // fused contraction ending in one, of pooling or Identity over such a value. (A zero Pad before
@@ -220,6 +221,41 @@ bool nonnegative(const Graph& g, const TensorRef& t, int depth = 0) {
   return false;
 }
 
+// Pad(x, const "pads") or PadV2 with a zero value, matched as the interior of `m`: its paddings
+// as 8 non-negative ints (before, after per dim) with the batch dim and the channel dim `ch`
+// unpadded; nullopt when the Pad is not such a zero spatial padding.
+std::optional<std::vector<int64_t>> zero_spatial_pads(const Graph& g, const Match& m, int ch) {
+  const Node* pad = nullptr;
+  for (const Node* n : m.interior) pad = n;
+  if (!pad) return std::nullopt;
+  if (pad->op == "PadV2") {
+    const Node* cv = g.find(pad->input(2).node);
+    const Tensor* v = cv ? const_value(*cv) : nullptr;
+    if (!v || v->num_elements() != 1 || scalar_value(*v) != 0.0) return std::nullopt;
+  }
+  const Tensor& pads = *const_value(m.node("pads"));
+  if (pads.num_elements() != 8) return std::nullopt;
+  std::vector<int64_t> p(8);
+  for (int i = 0; i < 8; ++i) {
+    p[static_cast<size_t>(i)] = static_cast<int64_t>(pads.element_as_double(i));
+    if (p[static_cast<size_t>(i)] < 0) return std::nullopt;
+  }
+  const size_t c = static_cast<size_t>(ch);
+  if (p[0] || p[1] || p[2 * c] || p[2 * c + 1]) return std::nullopt;
+  return p;
+}
+
+// The root of `m` reading the Pad's input "x" with the paddings `p` as EXPLICIT padding.
+Node with_explicit_padding(const Match& m, const std::vector<int64_t>& p) {
+  Node n = *m.root;
+  n.inputs[0] = m.input("x");
+  n.attrs["padding"] = std::string("EXPLICIT");
+  n.attrs["explicit_paddings"] = int_list(p);
+  return n;
+}
+
+}  // namespace
+
 std::vector<FusionRule> contraction_rules() {
   std::vector<FusionRule> rules;
   // Pad(x, const paddings) + Conv2D/DepthwiseConv2dNative(VALID) => conv with EXPLICIT padding.
@@ -235,30 +271,10 @@ std::vector<FusionRule> contraction_rules() {
             // match (a predicate must not throw).
             .where([](const Node& n) { return n.attr_string_or("padding", "") == "VALID"; });
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-      const Node* pad = nullptr;
-      for (const Node* n : m.interior) pad = n;
-      if (!pad) return false;
-      if (pad->op == "PadV2") {
-        const Node* cv = g.find(pad->input(2).node);
-        const Tensor* v = cv ? const_value(*cv) : nullptr;
-        if (!v || v->num_elements() != 1 || scalar_value(*v) != 0.0) return false;
-      }
-      const Tensor& pads = *const_value(m.node("pads"));
-      if (pads.num_elements() != 8) return false;
-      std::vector<int64_t> p(8);
-      for (int i = 0; i < 8; ++i)
-        p[static_cast<size_t>(i)] = static_cast<int64_t>(pads.element_as_double(i));
-      bool nhwc = op_attr_string(*m.root, "data_format") == "NHWC";
-      // batch and channel dims must not be padded
-      int b = 0, ch = nhwc ? 3 : 1;
-      if (p[2 * b] || p[2 * b + 1] || p[2 * ch] || p[2 * ch + 1]) return false;
-      for (int64_t v : p)
-        if (v < 0) return false;
-      Node conv = *m.root;
-      conv.inputs[0] = m.input("x");
-      conv.attrs["padding"] = std::string("EXPLICIT");
-      conv.attrs["explicit_paddings"] = int_list(p);
-      remap::replace_root(g, m, std::move(conv));
+      const bool nhwc = op_attr_string(*m.root, "data_format") == "NHWC";
+      const auto p = zero_spatial_pads(g, m, nhwc ? 3 : 1);
+      if (!p) return false;
+      remap::replace_root(g, m, with_explicit_padding(m, *p));
       return true;
     };
     rules.push_back(r);
@@ -279,32 +295,16 @@ std::vector<FusionRule> contraction_rules() {
             {P::op("Pad|PadV2", {P::any("x"), P::constant(nullptr, "pads")}).allow_extra_inputs()})
             .where([](const Node& n) { return n.attr_string_or("padding", "") == "VALID"; });
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-      const Node* pad = nullptr;
-      for (const Node* n : m.interior) pad = n;
-      if (!pad || !nonnegative(g, m.tensor("x"))) return false;
-      if (pad->op == "PadV2") {
-        const Node* cv = g.find(pad->input(2).node);
-        const Tensor* v = cv ? const_value(*cv) : nullptr;
-        if (!v || v->num_elements() != 1 || scalar_value(*v) != 0.0) return false;
-      }
-      const Tensor& pads = *const_value(m.node("pads"));
+      if (!nonnegative(g, m.tensor("x"))) return false;
       const AttrValue* ks = m.root->find_attr("ksize");
-      if (pads.num_elements() != 8 || !ks || !ks->is<AttrList>() ||
-          ks->get<AttrList>().i.size() != 4)
-        return false;
+      if (!ks || !ks->is<AttrList>() || ks->get<AttrList>().i.size() != 4) return false;
       const auto& k = ks->get<AttrList>().i;
       const bool nchw = op_attr_string(*m.root, "data_format") == "NCHW";
-      std::vector<int64_t> p(8);
-      for (size_t i = 0; i < 8; ++i) {
-        p[i] = static_cast<int64_t>(pads.element_as_double(static_cast<int64_t>(i)));
-        if (p[i] < 0 || p[i] >= k[i / 2]) return false;
-      }
-      const size_t ch = nchw ? 1 : 3;
-      if (p[0] || p[1] || p[2 * ch] || p[2 * ch + 1]) return false;
-      Node pool = *m.root;
-      pool.inputs[0] = m.input("x");
-      pool.attrs["padding"] = std::string("EXPLICIT");
-      pool.attrs["explicit_paddings"] = int_list(p);
+      const auto p = zero_spatial_pads(g, m, nchw ? 1 : 3);
+      if (!p) return false;
+      for (size_t i = 0; i < 8; ++i)
+        if ((*p)[i] >= k[i / 2]) return false;
+      Node pool = with_explicit_padding(m, *p);
       pool.attrs.erase("_output_shapes");
       remap::replace_root(g, m, std::move(pool));
       return true;
