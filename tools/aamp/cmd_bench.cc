@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -182,29 +183,25 @@ ModeResult run_mode(const std::string& mode, const Graph& original, const BenchO
   RunOptions ro;
   ro.feeds_resident = o.resident;
   r.outputs = s.run(feeds, fetches, ro);
-  for (int i = 0; i < o.warmup; ++i) s.run(feeds, fetches, ro);
-  std::vector<double> ms;
-  for (int i = 0; i < o.iters; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    s.run(feeds, fetches, ro);
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
+  // Milliseconds of o.iters calls of run after o.warmup untimed ones.
+  auto time_runs = [&](const std::function<void()>& run) {
+    for (int i = 0; i < o.warmup; ++i) run();
+    std::vector<double> ms;
+    for (int i = 0; i < o.iters; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      run();
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return ms;
+  };
+  const std::vector<double> ms = time_runs([&] { s.run(feeds, fetches, ro); });
   r.t = {quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), o.iters};
   r.stats = s.last_stats();
   if (dev) {  // the same runs without downloading the outputs (for work chained on the device)
-    std::vector<double> on_dev;
-    for (int i = 0; i < o.warmup + o.iters; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      s.run_resident(feeds, fetches, ro);
-      if (i >= o.warmup)
-        on_dev.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count());
-    }
-    if (!on_dev.empty()) r.median_on_device = quantile(on_dev, 0.5);
+    r.median_on_device = quantile(time_runs([&] { s.run_resident(feeds, fetches, ro); }), 0.5);
+    r.device_peak = dev->peak_bytes() - base;
   }
-  if (dev) r.device_peak = dev->peak_bytes() - base;
   return r;
 }
 
