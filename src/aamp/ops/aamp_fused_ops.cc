@@ -78,6 +78,18 @@ void register_aamp_fused_ops(OpRegistry& r) {
       .amp(AmpClass::kAllow)
       .shape_fn(shape_fns::batch_matmul)
       .same_rank();
+  // Scaled dot-product attention per batch and head: softmax(scale * q k^T + mask) v, the softmax
+  // over the keys and in float32. layout "BHSD": q [B,H,Sq,D], k [B,H,Sk,D], v [B,H,Sk,Dv] and
+  // output [B,H,Sq,Dv]; "BSHD": the sequence axis before the head axis in all four (the head
+  // split's and merge's Transposes absorbed). args: none, or the additive mask, broadcast against
+  // the scores [B,H,Sq,Sk] like AddV2 (e.g. [B,1,1,Sk]).
+  r.register_op(aamp_op("_AampFusedAttention",
+                        {arg("q", "T"), arg("k", "T"), arg("v", "T"), arg("args", "T", "num_args")},
+                        {arg("output", "T")},
+                        {type_attr("T", float_types()), attr("scale", "float", 1.0f),
+                         attr("layout", "string", "BHSD"), min_attr("num_args", 0, int64_t{0})}))
+      .amp(AmpClass::kAllow)
+      .shape_fn(shape_fns::attention);
 }
 
 }  // namespace aamp

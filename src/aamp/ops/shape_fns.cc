@@ -564,4 +564,27 @@ void fused_batch_norm(ShapeContext& c) {
   for (int i = 1; i < c.num_outputs(); ++i) c.set(i, ch);
 }
 
+void attention(ShapeContext& c) {
+  const Shape& q = c.in(0);
+  const Shape& k = c.in(1);
+  const Shape& v = c.in(2);
+  for (const Shape* s : {&q, &k, &v})
+    if (!s->unknown_rank && s->rank() != 4)
+      c.fail("_AampFusedAttention needs q, k and v of rank 4, got " + s->to_string());
+  if (q.unknown_rank) return c.set(0, Shape::unknown());
+  auto dim = [](const Shape& s, size_t i) { return s.unknown_rank ? int64_t{-1} : s.dims[i]; };
+  auto differ = [](int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; };
+  const bool bshd = c.attr_string("layout", "BHSD") == "BSHD";
+  const size_t seq = bshd ? 1 : 2;
+  if (differ(dim(q, 3), dim(k, 3)))
+    c.fail("_AampFusedAttention: q and k differ in depth: " + q.to_string() + " vs " +
+           k.to_string());
+  if (differ(dim(k, seq), dim(v, seq)))
+    c.fail("_AampFusedAttention: k and v differ in length: " + k.to_string() + " vs " +
+           v.to_string());
+  std::vector<int64_t> out = q.dims;
+  out[3] = dim(v, 3);
+  c.set(0, Shape(out));
+}
+
 }  // namespace aamp::shape_fns

@@ -136,6 +136,7 @@ void pool(ShapeContext& c);          // MaxPool, AvgPool
 void matmul(ShapeContext& c);        // MatMul, _FusedMatMul
 void batch_matmul(ShapeContext& c);  // BatchMatMul(V2), _AampFusedBatchMatMulV2
 void fused_batch_norm(ShapeContext& c);
+void attention(ShapeContext& c);  // _AampFusedAttention: q's shape, last dim v's
 }  // namespace shape_fns
 
 }  // namespace aamp

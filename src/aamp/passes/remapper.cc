@@ -216,7 +216,8 @@ std::vector<int64_t> const_axes(const Node& axis_const, int rank) {
 RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
   std::vector<FusionRule> rules;
   const RemapPhase phase = opts.post_amp ? RemapPhase::kPostAmp : RemapPhase::kPreAmp;
-  for (auto set : {tfjs_rules, activation_rules, norm_rules, contraction_rules, misc_rules})
+  for (auto set :
+       {tfjs_rules, activation_rules, norm_rules, contraction_rules, misc_rules, attention_rules})
     for (auto& r : set()) {
       if (r.phase != phase && r.phase != RemapPhase::kBoth) continue;
       if (opts.tf_compatible && !r.tf_compatible && !opts.aamp_ops) continue;
@@ -293,6 +294,7 @@ PassResult RemapperPass::run(Graph& g, const PassContext& ctx) {
   o.post_amp = post_amp_;
   o.aamp_ops = ctx.hooks.aamp_ops;
   o.tf_onednn = ctx.hooks.tf_onednn;
+  o.device = ctx.device;
   o.fetch_nodes = ctx.fetch_nodes(g);
   RemapperResult r = run_remapper(g, o);
   if (result_) *result_ = r;

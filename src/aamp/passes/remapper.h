@@ -30,6 +30,8 @@ struct RemapperOptions {
   bool aamp_ops = false;
   // With tf_compatible: TensorFlow's oneDNN ops run the result (PassHooks::tf_onednn).
   bool tf_onednn = false;
+  // The device the graph runs on (PassContext::device): some fusions pay off on one only.
+  DeviceKind device = DeviceKind::kCPU;
 };
 
 struct RemapperResult {
@@ -62,6 +64,7 @@ std::vector<FusionRule> activation_rules();   // Swish, Mish, GELU, HardSwish
 std::vector<FusionRule> norm_rules();         // LayerNorm, InstanceNorm
 std::vector<FusionRule> contraction_rules();  // MatMul/Conv/BMM + bias/act/add, BN folding, Pad
 std::vector<FusionRule> misc_rules();         // AddV2+Softmax, AddN->AddV2, Const+Cast
+std::vector<FusionRule> attention_rules();    // after AMP, GPU: scaled dot-product attention
 
 // Helpers shared by the rule files.
 namespace remap {

@@ -1,7 +1,7 @@
 // A 2-layer BERT (the modelgen graph, shrunk: seq 16, hidden 64, 4 heads) in Sessions on device
 // gpu against the CPU in float32: the graph as Keras emits it (Mean / SquaredDifference / Rsqrt
 // layer norms, Erf GELUs, BatchMatMulV2, Softmax) in float32, and after `convert --device gpu`'s
-// pipeline (LayerNorm, _AampFusedBatchMatMulV2, _AampFusedAddSoftmax, _FusedMatMul) in float16;
+// pipeline (LayerNorm, _AampFusedAttention, _FusedMatMul) in float16;
 // every step runs on a GPU kernel, also when the second run replays a CUDA Graph. Skipped
 // without a device.
 #include <gtest/gtest.h>
@@ -99,15 +99,19 @@ TEST_F(CudaBertSession, Float16AfterConvertMatchesCpuFloat32) {
   c.data_type = "FLOAT16";
   const OptimizeResult r = optimize(g, c, DeviceKind::kGPU, {"Identity"});
   ASSERT_TRUE(r.amp_ran);
-  int layer_norms = 0, add_softmax = 0, fused_bmm = 0;
+  int layer_norms = 0, attention = 0, unfused = 0;
   for (const auto& n : g.nodes()) {
     layer_norms += n->op == "LayerNorm";
-    add_softmax += n->op == "_AampFusedAddSoftmax";
-    fused_bmm += n->op == "_AampFusedBatchMatMulV2";
+    unfused += n->op == "_AampFusedAddSoftmax" || n->op == "_AampFusedBatchMatMulV2" ||
+               n->op == "BatchMatMulV2" || n->op == "Transpose";
+    if (n->op == "_AampFusedAttention") {
+      ++attention;
+      EXPECT_EQ(n->attr_string("layout"), "BSHD") << n->name;
+    }
   }
   EXPECT_EQ(layer_norms, 5);  // embeddings + 2 per layer
-  EXPECT_EQ(add_softmax, 2);
-  EXPECT_EQ(fused_bmm, 2);
+  EXPECT_EQ(attention, 2);    // one per layer, the head transposes absorbed
+  EXPECT_EQ(unfused, 0);
   for (int64_t batch : {1, 3}) {
     PlanStats st;
     const Tensor want = run_bert(ref, DeviceKind::kCPU, batch);

@@ -1,7 +1,8 @@
 // Backend harness cases of the linear-algebra-shaped ops: convolutions (plain, depthwise,
 // backprop, every epilogue), matmuls (transposes, broadcast batch dims, epilogues), pooling,
-// batch norm, softmax, layer norm, add + softmax and bilinear resize. Shapes are small and mostly
-// odd, so that vector tails and partial tiles are hit.
+// batch norm, softmax, layer norm, add + softmax, fused attention and bilinear resize. Shapes are
+// small and mostly odd, so that vector tails and partial tiles are hit.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -346,6 +347,40 @@ void add_softmax_cases(const std::string& op, DType t, std::vector<HarnessCase>&
   }
 }
 
+void attention_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
+  if (!is_float(t)) return;
+  struct A {
+    int64_t b, h, sq, sk, d, dv;
+    bool bshd;
+    Dims mask;  // empty: none
+  };
+  for (const A& a : std::vector<A>{{2, 12, 128, 128, 64, 64, true, {2, 1, 1, 128}},  // BERT
+                                   {2, 3, 100, 70, 64, 64, false, {2, 1, 1, 70}},
+                                   {1, 2, 65, 130, 32, 32, true, {1, 2, 65, 130}},
+                                   {3, 1, 5, 9, 16, 16, false, {}},
+                                   {2, 2, 7, 9, 32, 16, false, {1, 9}},  // not on the GPU
+                                   {1, 2, 200, 64, 128, 128, true, {64}}}) {
+    auto dims = [&](int64_t s, int64_t d) {
+      return a.bshd ? Dims{a.b, s, a.h, d} : Dims{a.b, a.h, s, d};
+    };
+    const bool masked = !a.mask.empty();
+    std::vector<Tensor> in = {harness_input(t, dims(a.sq, a.d), 11, -2.0f, 2.0f),
+                                 harness_input(t, dims(a.sk, a.d), 12, -2.0f, 2.0f),
+                                 harness_input(t, dims(a.sk, a.dv), 13, -1.0f, 1.0f)};
+    if (masked) in.push_back(harness_input(t, a.mask, 14, -4.0f, 0.0f));
+    KernelCase c{make_node(op, t,
+                           {{"scale", 1.0f / std::sqrt(static_cast<float>(a.d))},
+                            {"layout", AttrValue(std::string(a.bshd ? "BSHD" : "BHSD"))},
+                            {"num_args", int64_t{masked ? 1 : 0}}}),
+                 std::move(in),
+                 std::vector<bool>(masked ? 4 : 3, false),
+                 {{t, dims(a.sq, a.dv)}}};
+    out.push_back({Shape(dims(a.sq, a.d)).to_string() + (a.bshd ? " BSHD" : " BHSD") + " k " +
+                       Shape(dims(a.sk, a.d)).to_string() + " mask " + Shape(a.mask).to_string(),
+                   std::move(c)});
+  }
+}
+
 void resize_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
   struct R {
@@ -382,6 +417,7 @@ std::vector<OpCases> linalg_cases() {
           {{"Softmax"}, softmax_cases},
           {{"LayerNorm"}, layer_norm_cases},
           {{"_AampFusedAddSoftmax"}, add_softmax_cases},
+          {{"_AampFusedAttention"}, attention_cases},
           {{"ResizeBilinear"}, resize_cases}};
 }
 

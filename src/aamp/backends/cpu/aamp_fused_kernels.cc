@@ -1,7 +1,7 @@
-// CPU kernels of aamp's own fused ops (ops/aamp_fused_ops.cc): LayerNorm, InstanceNorm and
-// _AampFusedAddSoftmax. They read and write T (float32, bfloat16 or float16) and compute in
-// float32; normalisation statistics are always float32. aamp's activation ops (Swish, Mish,
-// HardSwish, Gelu) are element-wise reference kernels (reference_elementwise.cc).
+// CPU kernels of aamp's own fused ops (ops/aamp_fused_ops.cc): LayerNorm, InstanceNorm,
+// _AampFusedAddSoftmax and _AampFusedAttention. They read and write T (float32, bfloat16 or
+// float16) and compute in float32; normalisation statistics are always float32. aamp's activation
+// ops (Swish, Mish, HardSwish, Gelu) are element-wise reference kernels (reference_elementwise.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -9,6 +9,7 @@
 
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/attention.h"
 #include "aamp/ops/attrs.h"
 #include "aamp/runtime/kernel.h"
 #include "aamp/runtime/thread_pool.h"
@@ -257,6 +258,66 @@ class AddSoftmaxKernel : public Kernel {
   }
 };
 
+// _AampFusedAttention, the plain way: per (batch, head, query) row, the scores against every key
+// in float32, the softmax (plus the mask) and the probability-weighted sum of v rows. The remapper
+// makes this op for the GPU only; this kernel is the reference the GPU kernel is checked against
+// (and runs a GPU-converted graph on the CPU).
+class AttentionKernel : public Kernel {
+ public:
+  explicit AttentionKernel(const KernelInit& init) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
+    g_ = attention_geometry(*init.node, shapes);
+  }
+  void run(KernelContext& ctx) override {
+    const AttentionGeometry& g = g_;
+    const int64_t rows = g.batch * g.heads * g.q_len;
+    dispatch_float(ctx.inputs[0].dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* q = ctx.inputs[0].as<T>();
+      const T* k = ctx.inputs[1].as<T>();
+      const T* v = ctx.inputs[2].as<T>();
+      const T* mask = g.masked ? ctx.inputs[3].as<T>() : nullptr;
+      T* out = ctx.outputs[0].as<T>();
+      const int64_t work = std::max<int64_t>(1, g.kv_len * (g.depth + g.v_depth));
+      parallel_for(
+          rows, std::max<int64_t>(1, (1 << 16) / work), ctx.threads, [&](int64_t r0, int64_t r1) {
+            std::vector<float> qf(static_cast<size_t>(g.depth)), p(static_cast<size_t>(g.kv_len)),
+                acc(static_cast<size_t>(g.v_depth));
+            for (int64_t r = r0; r < r1; ++r) {
+              const int64_t i = r % g.q_len, h = (r / g.q_len) % g.heads,
+                            b = r / (g.q_len * g.heads);
+              const T* qr = q + b * g.q.b + h * g.q.h + i * g.q.s;
+              for (int64_t d = 0; d < g.depth; ++d) qf[d] = as_float(qr[d]);
+              float mx = -INFINITY;
+              for (int64_t j = 0; j < g.kv_len; ++j) {
+                const T* kr = k + b * g.k.b + h * g.k.h + j * g.k.s;
+                float s = 0.0f;
+                for (int64_t d = 0; d < g.depth; ++d) s += qf[d] * as_float(kr[d]);
+                s *= g.scale;
+                if (mask)
+                  s += as_float(mask[b * g.mask_b + h * g.mask_h + i * g.mask_q + j * g.mask_k]);
+                p[j] = s;
+                mx = std::max(mx, s);
+              }
+              float sum = 0.0f;
+              for (int64_t j = 0; j < g.kv_len; ++j) sum += p[j] = std::exp(p[j] - mx);
+              std::fill(acc.begin(), acc.end(), 0.0f);
+              for (int64_t j = 0; j < g.kv_len; ++j) {
+                const T* vr = v + b * g.v.b + h * g.v.h + j * g.v.s;
+                for (int64_t d = 0; d < g.v_depth; ++d) acc[d] += p[j] * as_float(vr[d]);
+              }
+              T* o = out + b * g.out.b + h * g.out.h + i * g.out.s;
+              for (int64_t d = 0; d < g.v_depth; ++d) o[d] = from_float<T>(acc[d] / sum);
+            }
+          });
+    });
+  }
+
+ private:
+  AttentionGeometry g_;
+};
+
 void add(const std::string& op, KernelFactory f) {
   KernelRegistry::global().add(
       {op, DeviceKind::kCPU, amp_float_types(), 0, "reference", std::move(f), {}});
@@ -267,6 +328,8 @@ const bool kRegistered = register_kernels([] {
   add("InstanceNorm", [](const KernelInit& i) { return std::make_unique<NormKernel>(i, true); });
   add("_AampFusedAddSoftmax",
       [](const KernelInit&) { return std::make_unique<AddSoftmaxKernel>(); });
+  add("_AampFusedAttention",
+      [](const KernelInit& i) { return std::make_unique<AttentionKernel>(i); });
 });
 
 }  // namespace

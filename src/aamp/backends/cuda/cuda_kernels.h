@@ -1,8 +1,8 @@
 // Launchers of aamp's own CUDA kernels (cuda_elementwise.cu, cuda_norm_softmax.cu,
-// cuda_transform.cu, cuda_reduce.cu). Plain C++: no CUDA header, streams and device pointers as
-// void*. Every launcher queues its work on `stream` and throws Error with CUDA's message when the
-// launch fails; none allocates, synchronizes or reads device memory (capture-safe). Float dtypes:
-// float32, float16, bfloat16 (computed in float32).
+// cuda_attention.cu, cuda_transform.cu, cuda_reduce.cu). Plain C++: no CUDA header, streams and
+// device pointers as void*. Every launcher queues its work on `stream` and throws Error with CUDA's
+// message when the launch fails; none allocates, synchronizes or reads device memory
+// (capture-safe). Float dtypes: float32, float16, bfloat16 (computed in float32).
 #pragma once
 
 #include <cstdint>
@@ -62,6 +62,24 @@ void launch_add_softmax(DType t, const void* x, const StridedMap& x_rows, int64_
 // float32; gamma / beta of dtype `gt` (any GPU float type), `cols` elements each.
 void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, const void* beta,
                        void* y, int64_t rows, int64_t cols, float epsilon, void* stream);
+
+// ---- attention (cuda_attention.cu) ----------------------------------------------------------
+// _AampFusedAttention: out = softmax(scale * q k^T + mask) v per batch and head, the [Sq,Sk]
+// scores kept on chip (flash-style: 64 query rows per block, keys in tiles of 64 with an online
+// softmax in float32, both products on tensor cores). float16 / bfloat16; depth == v_depth, one
+// of 16, 32, 64, 128 (ops/attention.h: gpu_attention_depths); element strides (batch, head,
+// position) per operand, rows contiguous and 16-byte aligned.
+struct AttentionArgs {
+  int64_t batch = 0, heads = 0, q_len = 0, kv_len = 0;
+  int depth = 0, v_depth = 0;
+  float scale = 1.0f;
+  int64_t q_b = 0, q_h = 0, q_s = 0, k_b = 0, k_h = 0, k_s = 0, v_b = 0, v_h = 0, v_s = 0;
+  int64_t o_b = 0, o_h = 0, o_s = 0;
+  const void* mask = nullptr;  // same dtype, strides over [B,H,Sq,Sk] (0 on broadcast dims)
+  int64_t m_b = 0, m_h = 0, m_q = 0, m_k = 0;
+};
+void launch_attention(DType t, const void* q, const void* k, const void* v, void* out,
+                      const AttentionArgs& a, void* stream);
 
 // ---- data movement (cuda_transform.cu) ------------------------------------------------------
 // y[i] = x at element i of the walk `map` over y's dims, for elements of `elem_bytes` (1, 2, 4,

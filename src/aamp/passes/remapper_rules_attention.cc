@@ -1,0 +1,143 @@
+// Attention fusions, after AMP and for the GPU only: the scaled dot-product attention of BERT-like
+// encoders becomes one _AampFusedAttention node (one kernel: the [B,H,S,S] scores never reach
+// memory), and the Transposes that split heads before it and merge them after it are absorbed
+// into its layout.
+//
+//   BatchMatMulV2(softmax(scale * q k^T [+ mask]), v)          => _AampFusedAttention "BHSD"
+//   Transpose0213(_AampFusedAttention "BHSD"(Transpose0213(q), Transpose0213(k), Transpose0213(v)))
+//                                                              => _AampFusedAttention "BSHD"
+//
+// where the scores come from _AampFusedBatchMatMulV2(q, k, adj_y, fused_ops [Mul]) or a plain
+// BatchMatMulV2(q, k, adj_y), and the softmax from _AampFusedAddSoftmax(scores, mask) or Softmax.
+//
+// Does not apply: on the CPU (its batched matmuls through oneDNN are as fast as a fused kernel
+// there), in float32 (the rule runs after AMP and only for float16 / bfloat16 attention, where the
+// GPU's kernel uses tensor cores), in tf_compatible mode, or when q, k or v is not of rank 4,
+// the depths are not ones the GPU kernel takes (ops/attention.h: gpu_attention_depths), or the
+// probabilities or scores are read elsewhere (training: the softmax gradient reads them).
+#include <cstdint>
+#include <vector>
+
+#include "aamp/ops/attention.h"
+#include "aamp/ops/attrs.h"
+#include "aamp/passes/remapper.h"
+
+namespace aamp {
+
+namespace {
+using P = Pattern;
+
+bool low_precision(DType t) { return t == DType::kHalf || t == DType::kBFloat16; }
+
+// A scalar Const's value, also through a Cast (AMP casts the scale before Const+Cast folds it).
+bool scalar_through_cast(const Graph& g, const TensorRef& t, float* v) {
+  const Node* n = g.find(t.node);
+  if (n && n->op == "Cast" && n->num_data_inputs() == 1)
+    n = g.find(TensorRef::parse(n->inputs[0]).node);
+  const Tensor* c = n ? const_value(*n) : nullptr;
+  if (!c || c->num_elements() != 1 || !is_float(c->dtype())) return false;
+  *v = static_cast<float>(scalar_value(*c));
+  return true;
+}
+
+// Rank 4 with its last dim known; -1 otherwise.
+int64_t attention_depth(const Graph& g, const TensorRef& t) {
+  const Shape s = remap::static_shape(g, t);
+  return !s.unknown_rank && s.rank() == 4 ? s.dims[3] : -1;
+}
+
+bool is_perm_0213(const Tensor& t) {
+  if (!is_integer(t.dtype()) || t.num_elements() != 4) return false;
+  const int64_t want[4] = {0, 2, 1, 3};
+  for (int64_t i = 0; i < 4; ++i)
+    if (static_cast<int64_t>(t.element_as_double(i)) != want[i]) return false;
+  return true;
+}
+
+FusionRule attention_rule(bool fused_scores, bool masked) {
+  FusionRule r;
+  r.name = "Attention";
+  r.phase = RemapPhase::kPostAmp;
+  Pattern scores =
+      fused_scores
+          ? P::op("_AampFusedBatchMatMulV2", {P::any("q"), P::any("k"), P::any("s")}, "scores")
+          : P::op("BatchMatMulV2|BatchMatMul", {P::any("q"), P::any("k")}, "scores");
+  Pattern probs = masked ? P::op("_AampFusedAddSoftmax", {scores, P::any("mask")}, "probs")
+                         : P::op("Softmax", {scores}, "probs");
+  r.pattern = P::op("BatchMatMulV2|BatchMatMul", {probs, P::any("v")});
+  r.rewrite = [fused_scores, masked](Graph& g, const Match& m, const RemapperOptions& o) {
+    const Node& root = *m.root;
+    const Node& sc = m.node("scores");
+    const DType t = remap::node_type(root);
+    if (o.device != DeviceKind::kGPU || o.tf_compatible || !low_precision(t)) return false;
+    if (remap::node_type(sc) != t || remap::node_type(m.node("probs")) != t) return false;
+    if (root.attr_bool_or("adj_x", false) || root.attr_bool_or("adj_y", false)) return false;
+    if (sc.attr_bool_or("adj_x", false) || !sc.attr_bool_or("adj_y", false)) return false;
+    float scale = 1.0f;
+    if (fused_scores) {
+      const auto& ops = sc.attr_list("fused_ops").s;
+      if (ops != std::vector<std::string>{"Mul"}) return false;
+      if (!scalar_through_cast(g, m.tensor("s"), &scale)) return false;
+    }
+    const int64_t dq = attention_depth(g, m.tensor("q")), dk = attention_depth(g, m.tensor("k"));
+    if (dq != dk || !gpu_attention_depths(dq, attention_depth(g, m.tensor("v")))) return false;
+    if (masked) {
+      const Shape ms = remap::static_shape(g, m.tensor("mask"));
+      if (ms.unknown_rank || ms.rank() > 4) return false;
+    }
+    Node n;
+    n.op = "_AampFusedAttention";
+    n.device = root.device;
+    n.inputs = {m.input("q"), m.input("k"), m.input("v")};
+    if (masked) n.inputs.push_back(m.input("mask"));
+    n.attrs["T"] = t;
+    n.attrs["scale"] = scale;
+    n.attrs["layout"] = std::string("BHSD");
+    n.attrs["num_args"] = int64_t{masked ? 1 : 0};
+    remap::replace_root(g, m, std::move(n));
+    return true;
+  };
+  return r;
+}
+
+// The head split's Transposes (q, k, v: [B,S,H,D] -> [B,H,S,D]) and the merge's (the output back
+// to [B,S,H,Dv]) absorbed: the kernel reads and writes [B,S,H,D] with strides.
+FusionRule layout_rule() {
+  FusionRule r;
+  r.name = "Attention+Transpose";
+  r.phase = RemapPhase::kPostAmp;
+  auto split = [](const std::string& x) {
+    return P::op("Transpose", {P::any(x), P::constant(is_perm_0213)});
+  };
+  r.pattern =
+      P::op("Transpose",
+            {P::op("_AampFusedAttention", {split("q"), split("k"), split("v")}, "att")
+                 .allow_extra_inputs()
+                 .where([](const Node& n) { return n.attr_string_or("layout", "BHSD") == "BHSD"; }),
+             P::constant(is_perm_0213)});
+  r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+    const Node& att = m.node("att");
+    Node n = att;
+    n.name = m.root->name;
+    n.inputs = {m.input("q"), m.input("k"), m.input("v")};
+    for (int i = 3; i < att.num_data_inputs(); ++i)
+      n.inputs.push_back(att.inputs[static_cast<size_t>(i)]);
+    n.attrs.erase("_output_shapes");
+    n.attrs["layout"] = std::string("BSHD");
+    remap::replace_root(g, m, std::move(n));
+    return true;
+  };
+  return r;
+}
+
+}  // namespace
+
+std::vector<FusionRule> attention_rules() {
+  std::vector<FusionRule> rules;
+  for (bool fused_scores : {true, false})
+    for (bool masked : {true, false}) rules.push_back(attention_rule(fused_scores, masked));
+  rules.push_back(layout_rule());
+  return rules;
+}
+
+}  // namespace aamp

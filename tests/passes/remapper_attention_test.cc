@@ -1,0 +1,200 @@
+// Golden tests of the attention fusions (remapper_rules_attention.cc): after AMP, on the GPU,
+// BERT's attention (scaled scores, mask + softmax, probabilities x v, with the head split and
+// merge Transposes) becomes one _AampFusedAttention; exact expectations, including the graphs it
+// must leave alone. Numerics: the fused graph on the CPU's reference kernel against the unfused
+// graph, in float16 and bfloat16.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "aamp/runtime/session.h"
+#include "passes/remapper_test_util.h"
+
+namespace aamp {
+namespace {
+
+using remap_test::ops;
+using testing::parse;
+
+struct AttentionGraph {
+  std::string dtype = "DT_HALF";
+  int depth = 16;
+  bool fused_scores = true;  // _AampFusedBatchMatMulV2 [Mul] (else BatchMatMulV2, no scale)
+  bool masked = true;        // _AampFusedAddSoftmax (else Softmax)
+  bool merge_transpose = true;
+};
+
+// [B, 8, 2, depth] q, k, v placeholders (BSHD), split into heads by Transposes, attention, and
+// (merge_transpose) the output back to BSHD as node "out"; without it "ctx" is the output.
+std::string attention_text(const AttentionGraph& a) {
+  const std::string t = "attr { key: \"T\" value { type: " + a.dtype + " } }";
+  auto ph = [&](const std::string& name, std::vector<int> dims) {
+    std::string s = "node { name: \"" + name +
+                    "\" op: \"Placeholder\" attr { key: \"dtype\" value { type: " + a.dtype +
+                    " } } attr { key: \"shape\" value { shape {";
+    for (int d : dims) s += " dim { size: " + std::to_string(d) + " }";
+    return s + " } } } }\n";
+  };
+  std::string g = ph("xq", {-1, 8, 2, a.depth}) + ph("xk", {-1, 8, 2, a.depth}) +
+                  ph("xv", {-1, 8, 2, a.depth}) + ph("mask", {-1, 1, 1, 8});
+  g += R"(node { name: "perm" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 4 } }
+  int_val: 0 int_val: 2 int_val: 1 int_val: 3 } } } }
+)";
+  for (const char* x : {"q", "k", "v"})
+    g += std::string("node { name: \"t") + x + "\" op: \"Transpose\" input: \"x" + x +
+         "\" input: \"perm\" " + t + " attr { key: \"Tperm\" value { type: DT_INT32 } } }\n";
+  if (a.fused_scores) {
+    // 0.25: float16 bits 0x3400, bfloat16 bits 0x3E80
+    const std::string v = a.dtype == "DT_FLOAT"  ? "float_val: 0.25"
+                          : a.dtype == "DT_HALF" ? "half_val: 13312"
+                                                 : "half_val: 16000";
+    g += "node { name: \"scale\" op: \"Const\" attr { key: \"dtype\" value { type: " + a.dtype +
+         " } } attr { key: \"value\" value { tensor { dtype: " + a.dtype + " tensor_shape {} " + v +
+         " } } } }\n";
+    g += "node { name: \"scores\" op: \"_AampFusedBatchMatMulV2\" input: \"tq\" input: \"tk\" "
+         "input: \"scale\" " +
+         t +
+         " attr { key: \"adj_x\" value { b: false } } attr { key: \"adj_y\" value { b: true } }"
+         " attr { key: \"num_args\" value { i: 1 } }"
+         " attr { key: \"fused_ops\" value { list { s: \"Mul\" } } } }\n";
+  } else {
+    g += "node { name: \"scores\" op: \"BatchMatMulV2\" input: \"tq\" input: \"tk\" " + t +
+         " attr { key: \"adj_x\" value { b: false } } attr { key: \"adj_y\" value { b: true } } "
+         "}\n";
+  }
+  if (a.masked)
+    g += "node { name: \"probs\" op: \"_AampFusedAddSoftmax\" input: \"scores\" input: \"mask\" " +
+         t + " }\n";
+  else
+    g += "node { name: \"probs\" op: \"Softmax\" input: \"scores\" " + t + " }\n";
+  g += "node { name: \"ctx\" op: \"BatchMatMulV2\" input: \"probs\" input: \"tv\" " + t +
+       " attr { key: \"adj_x\" value { b: false } } attr { key: \"adj_y\" value { b: false } } }\n";
+  if (a.merge_transpose)
+    g += "node { name: \"out\" op: \"Transpose\" input: \"ctx\" input: \"perm\" " + t +
+         " attr { key: \"Tperm\" value { type: DT_INT32 } } }\n";
+  return g;
+}
+
+RemapperResult remap_for(Graph& g, DeviceKind device, std::vector<std::string> fetch = {}) {
+  RemapperOptions o;
+  o.post_amp = true;
+  o.device = device;
+  o.fetch_nodes.insert(fetch.begin(), fetch.end());
+  RemapperResult r;
+  testing::run_checked(g, "RemapperPostAmp",
+                       [&](Graph& h, const PassContext&) { r = run_remapper(h, o); });
+  return r;
+}
+
+void expect_unchanged(const std::string& text, DeviceKind device,
+                      std::vector<std::string> fetch = {}) {
+  Graph g = parse(text);
+  const std::string before = serialize_graphdef_binary(g);
+  const RemapperResult r = remap_for(g, device, fetch);
+  EXPECT_EQ(r.fusions.count("Attention"), 0u);
+  EXPECT_EQ(serialize_graphdef_binary(g), before);
+}
+
+TEST(RemapperAttention, BertAttentionWithTransposesBecomesOneNode) {
+  Graph g = parse(attention_text({}));
+  const RemapperResult r = remap_for(g, DeviceKind::kGPU);
+  EXPECT_EQ(r.fusions.at("Attention"), 1);
+  EXPECT_EQ(r.fusions.at("Attention+Transpose"), 1);
+  EXPECT_EQ(ops(g), "Placeholder:4 _AampFusedAttention:1");
+  const Node& n = g.at("out");
+  EXPECT_EQ(n.op, "_AampFusedAttention");
+  EXPECT_EQ(n.inputs, (std::vector<std::string>{"xq", "xk", "xv", "mask"}));
+  EXPECT_EQ(n.attr_string("layout"), "BSHD");
+  EXPECT_FLOAT_EQ(n.attr_float("scale"), 0.25f);
+  EXPECT_EQ(n.attr_int("num_args"), 1);
+  EXPECT_EQ(n.attr_type("T"), DType::kHalf);
+}
+
+TEST(RemapperAttention, WithoutTheMergeTransposeStaysInHeadLayout) {
+  AttentionGraph a;
+  a.merge_transpose = false;
+  Graph g = parse(attention_text(a));
+  remap_for(g, DeviceKind::kGPU);
+  EXPECT_EQ(ops(g), "Const:1 Placeholder:4 Transpose:3 _AampFusedAttention:1");
+  const Node& n = g.at("ctx");
+  EXPECT_EQ(n.inputs, (std::vector<std::string>{"tq", "tk", "tv", "mask"}));
+  EXPECT_EQ(n.attr_string("layout"), "BHSD");
+}
+
+TEST(RemapperAttention, PlainScoresAndSoftmaxWithoutMask) {
+  AttentionGraph a;
+  a.fused_scores = false;
+  a.masked = false;
+  a.dtype = "DT_BFLOAT16";
+  Graph g = parse(attention_text(a));
+  remap_for(g, DeviceKind::kGPU);
+  EXPECT_EQ(ops(g), "Placeholder:4 _AampFusedAttention:1");  // the mask placeholder stays
+  const Node& n = g.at("out");
+  EXPECT_EQ(n.inputs, (std::vector<std::string>{"xq", "xk", "xv"}));
+  EXPECT_FLOAT_EQ(n.attr_float("scale"), 1.0f);
+  EXPECT_EQ(n.attr_int("num_args"), 0);
+  EXPECT_EQ(n.attr_type("T"), DType::kBFloat16);
+}
+
+TEST(RemapperAttention, DoesNotChangeOnTheCpuInFloat32OrForOtherDepths) {
+  expect_unchanged(attention_text({}), DeviceKind::kCPU);
+  AttentionGraph f32;
+  f32.dtype = "DT_FLOAT";
+  expect_unchanged(attention_text(f32), DeviceKind::kGPU);
+  AttentionGraph d8;
+  d8.depth = 8;  // the GPU kernel takes depths 16, 32, 64 and 128
+  expect_unchanged(attention_text(d8), DeviceKind::kGPU);
+}
+
+TEST(RemapperAttention, DoesNotChangeWhenProbabilitiesAreReadElsewhere) {
+  // A fetched softmax (or one the gradient reads) must stay.
+  expect_unchanged(attention_text({}), DeviceKind::kGPU, {"probs"});
+  expect_unchanged(attention_text({}), DeviceKind::kGPU, {"scores"});
+}
+
+// The fused graph (CPU reference kernel) against the unfused one, both on the CPU, for both
+// layouts and dtypes: the only difference is where the probabilities are rounded.
+TEST(RemapperAttention, FusedMatchesUnfusedNumerically) {
+  for (const char* dtype : {"DT_HALF", "DT_BFLOAT16"})
+    for (bool merge : {true, false}) {
+      SCOPED_TRACE(std::string(dtype) + (merge ? " BSHD" : " BHSD"));
+      AttentionGraph a;
+      a.dtype = dtype;
+      a.merge_transpose = merge;
+      const Graph ref = parse(attention_text(a));
+      Graph fused = ref;
+      remap_for(fused, DeviceKind::kGPU);
+      ASSERT_EQ(fused.at(merge ? "out" : "ctx").op, "_AampFusedAttention");
+      const DType t = std::string(dtype) == "DT_HALF" ? DType::kHalf : DType::kBFloat16;
+      std::mt19937 rng(5);
+      std::normal_distribution<float> u(0.f, 1.f);
+      std::vector<std::pair<std::string, Tensor>> feeds;
+      for (const char* x : {"xq", "xk", "xv"}) {
+        std::vector<float> v(3 * 8 * 2 * 16);
+        for (float& e : v) e = u(rng);
+        feeds.emplace_back(x, Tensor::from_vector(Shape{3, 8, 2, 16}, v).cast_float(t));
+      }
+      std::vector<float> m(3 * 8, 0.0f);
+      for (size_t i = 0; i < m.size(); ++i) m[i] = (i % 8 >= 5 && i / 8 == 1) ? -10000.f : 0.f;
+      feeds.emplace_back("mask", Tensor::from_vector(Shape{3, 1, 1, 8}, m).cast_float(t));
+      const std::string out = merge ? "out" : "ctx";
+      const Tensor want = Session(ref).run(feeds, {out}).at(0).cast_float(DType::kFloat);
+      const Tensor got = Session(fused).run(feeds, {out}).at(0).cast_float(DType::kFloat);
+      ASSERT_EQ(got.shape().dims, want.shape().dims);
+      double num = 0, den = 0;
+      for (int64_t i = 0; i < want.num_elements(); ++i) {
+        const double d = got.element_as_double(i) - want.element_as_double(i);
+        num += d * d;
+        den += want.element_as_double(i) * want.element_as_double(i);
+      }
+      EXPECT_LE(std::sqrt(num / den), t == DType::kHalf ? 2e-3 : 1e-2);
+      EXPECT_GT(den, 0.0);
+    }
+}
+
+}  // namespace
+}  // namespace aamp
