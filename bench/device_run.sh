@@ -16,6 +16,8 @@
 #          OpenMP placement / waiting variants; MLP and ResNet-50 at 16 threads (omp.jsonl)
 #   stem   ResNet-50 b64 on the GPU with and without the stem conv's channel padding (stem.jsonl)
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
+#   prof   per-op profiles (profiles.txt): BERT-base b32 and MLP b8192 on the GPU (FP16), BERT-base
+#          b1 on the CPU (BF16) at 8 and 16 threads
 # Everything is written under OUT (at most 8 files come back from the device tool).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -117,14 +119,20 @@ if has omp; then
   [ -f $gen/resnet50.pb ] || $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
   # model batch variant thread-counts (a variant's spaces written as '+')
   rows=("bert 1 default 8,12,14,15,16,0" "bert 1 OMP_PLACES=cores+OMP_PROC_BIND=close 16,0"
-        "bert 1 OMP_WAIT_POLICY=PASSIVE 8,16" "mlp 1024 default 16" "resnet50 16 default 16")
+        "bert 1 OMP_WAIT_POLICY=PASSIVE 8,16" "bert 1 OMP_WAIT_POLICY=ACTIVE 8,16"
+        "bert 1 GOMP_SPINCOUNT=10000 16" "bert 1 GOMP_SPINCOUNT=100000000 16"
+        "bert 1 AAMP_TASKSET=1-15 15" "mlp 1024 default 16" "resnet50 16 default 16")
   for row in "${rows[@]}"; do
     read -r model batch v counts <<<"$row"
     v=${v//+/ }
     for t in ${counts//,/ }; do  # 0: aamp's default, one thread per physical core
       log "omp: $model b$batch $v threads $t"
       envs=(); [ "$v" != default ] && read -r -a envs <<<"$v"
-      env "${envs[@]}" $B/aamp bench $gen/$model.pb --batch $batch --threads $t --iters 15 \
+      pre=()
+      for e in "${envs[@]}"; do  # AAMP_TASKSET=LIST: run under taskset -c LIST instead
+        [[ $e == AAMP_TASKSET=* ]] && pre=(taskset -c "${e#AAMP_TASKSET=}")
+      done
+      env "${envs[@]}" "${pre[@]}" $B/aamp bench $gen/$model.pb --batch $batch --threads $t --iters 15 \
         --warmup 3 --json 2>>"$OUT/log.txt" |
         python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='$v'; d['name']='$model'; print(json.dumps(d))" \
         >>"$OUT/omp.jsonl"
@@ -149,6 +157,26 @@ if has stem; then
   { echo "== resnet50 b64 GPU"; $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16 \
       --batch 64 --iters 10 --profile 2>&1 | sed -n '/profile by op type/,+14p'; } \
       >>"$OUT/profiles.txt"
+fi
+
+if has prof; then
+  gen=/tmp/sweep-models
+  mkdir -p "$gen"
+  [ -f $gen/bert.pb ] || $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
+  [ -f $gen/mlp.pb ] || $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o $gen/mlp.pb
+  for row in "bert 32 fp16" "mlp 8192 fp16"; do
+    read -r model batch dt <<<"$row"
+    log "prof: $model b$batch GPU $dt"
+    { echo "== $model b$batch GPU $dt"; $B/aamp bench $gen/$model.pb --device gpu --dtype $dt \
+        --batch $batch --iters 10 --resident-inputs --profile 2>&1 | sed -n '/profile (top ops/,$p'; } \
+      >>"$OUT/profiles.txt"
+  done
+  for t in 8 16; do
+    log "prof: bert b1 CPU bf16 threads $t"
+    { echo "== bert b1 CPU bf16 threads $t"; $B/aamp bench $gen/bert.pb --dtype bf16 --batch 1 \
+        --threads $t --iters 15 --profile 2>&1 | sed -n '/profile (top ops/,$p'; } \
+      >>"$OUT/profiles.txt"
+  done
 fi
 
 if has gpu; then
