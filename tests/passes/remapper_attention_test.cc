@@ -1,8 +1,8 @@
-// Golden tests of the attention fusions (remapper_rules_attention.cc): after AMP, on the GPU,
-// BERT's attention (scaled scores, mask + softmax, probabilities x v, with the head split and
+// Golden tests of the attention fusions (remapper_rules_attention.cc): after AMP, BERT's
+// attention (scaled scores, mask + softmax, probabilities x v, with the head split and
 // merge Transposes) becomes one _AampFusedAttention; exact expectations, including the graphs it
-// must leave alone. Numerics: the fused graph on the CPU's reference kernel against the unfused
-// graph, in float16 and bfloat16.
+// must leave alone. Numerics: the fused graph on the CPU (its vectorized kernel) against the
+// unfused graph, in float16 and bfloat16.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -100,18 +100,21 @@ void expect_unchanged(const std::string& text, DeviceKind device,
 }
 
 TEST(RemapperAttention, BertAttentionWithTransposesBecomesOneNode) {
-  Graph g = parse(attention_text({}));
-  const RemapperResult r = remap_for(g, DeviceKind::kGPU);
-  EXPECT_EQ(r.fusions.at("Attention"), 1);
-  EXPECT_EQ(r.fusions.at("Attention+Transpose"), 1);
-  EXPECT_EQ(ops(g), "Placeholder:4 _AampFusedAttention:1");
-  const Node& n = g.at("out");
-  EXPECT_EQ(n.op, "_AampFusedAttention");
-  EXPECT_EQ(n.inputs, (std::vector<std::string>{"xq", "xk", "xv", "mask"}));
-  EXPECT_EQ(n.attr_string("layout"), "BSHD");
-  EXPECT_FLOAT_EQ(n.attr_float("scale"), 0.25f);
-  EXPECT_EQ(n.attr_int("num_args"), 1);
-  EXPECT_EQ(n.attr_type("T"), DType::kHalf);
+  for (DeviceKind device : {DeviceKind::kGPU, DeviceKind::kCPU}) {
+    SCOPED_TRACE(device_kind_name(device));
+    Graph g = parse(attention_text({}));
+    const RemapperResult r = remap_for(g, device);
+    EXPECT_EQ(r.fusions.at("Attention"), 1);
+    EXPECT_EQ(r.fusions.at("Attention+Transpose"), 1);
+    EXPECT_EQ(ops(g), "Placeholder:4 _AampFusedAttention:1");
+    const Node& n = g.at("out");
+    EXPECT_EQ(n.op, "_AampFusedAttention");
+    EXPECT_EQ(n.inputs, (std::vector<std::string>{"xq", "xk", "xv", "mask"}));
+    EXPECT_EQ(n.attr_string("layout"), "BSHD");
+    EXPECT_FLOAT_EQ(n.attr_float("scale"), 0.25f);
+    EXPECT_EQ(n.attr_int("num_args"), 1);
+    EXPECT_EQ(n.attr_type("T"), DType::kHalf);
+  }
 }
 
 TEST(RemapperAttention, WithoutTheMergeTransposeStaysInHeadLayout) {
@@ -140,14 +143,17 @@ TEST(RemapperAttention, PlainScoresAndSoftmaxWithoutMask) {
   EXPECT_EQ(n.attr_type("T"), DType::kBFloat16);
 }
 
-TEST(RemapperAttention, DoesNotChangeOnTheCpuInFloat32OrForOtherDepths) {
-  expect_unchanged(attention_text({}), DeviceKind::kCPU);
+TEST(RemapperAttention, DoesNotChangeInFloat32OrForDepthsTheGpuKernelLacks) {
   AttentionGraph f32;
   f32.dtype = "DT_FLOAT";
   expect_unchanged(attention_text(f32), DeviceKind::kGPU);
+  expect_unchanged(attention_text(f32), DeviceKind::kCPU);
   AttentionGraph d8;
-  d8.depth = 8;  // the GPU kernel takes depths 16, 32, 64 and 128
+  d8.depth = 8;  // the GPU kernel takes depths 16, 32, 64 and 128; the CPU's any
   expect_unchanged(attention_text(d8), DeviceKind::kGPU);
+  Graph g = parse(attention_text(d8));
+  remap_for(g, DeviceKind::kCPU);
+  EXPECT_EQ(g.at("out").op, "_AampFusedAttention");
 }
 
 TEST(RemapperAttention, DoesNotChangeWhenProbabilitiesAreReadElsewhere) {

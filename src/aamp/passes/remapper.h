@@ -64,7 +64,7 @@ std::vector<FusionRule> activation_rules();   // Swish, Mish, GELU, HardSwish
 std::vector<FusionRule> norm_rules();         // LayerNorm, InstanceNorm
 std::vector<FusionRule> contraction_rules();  // MatMul/Conv/BMM + bias/act/add, BN folding, Pad
 std::vector<FusionRule> misc_rules();         // AddV2+Softmax, AddN->AddV2, Const+Cast
-std::vector<FusionRule> attention_rules();    // after AMP, GPU: scaled dot-product attention
+std::vector<FusionRule> attention_rules();    // after AMP: scaled dot-product attention
 
 // Helpers shared by the rule files.
 namespace remap {

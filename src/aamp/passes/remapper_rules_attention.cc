@@ -1,7 +1,7 @@
-// Attention fusions, after AMP and for the GPU only: the scaled dot-product attention of BERT-like
-// encoders becomes one _AampFusedAttention node (one kernel: the [B,H,S,S] scores never reach
-// memory), and the Transposes that split heads before it and merge them after it are absorbed
-// into its layout.
+// Attention fusions, after AMP: the scaled dot-product attention of BERT-like encoders in
+// float16 / bfloat16 becomes one _AampFusedAttention node (one kernel: the [B,H,S,S] scores never
+// reach memory), and the Transposes that split heads before it and merge them after it are
+// absorbed into its layout.
 //
 //   BatchMatMulV2(softmax(scale * q k^T [+ mask]), v)          => _AampFusedAttention "BHSD"
 //   Transpose0213(_AampFusedAttention "BHSD"(Transpose0213(q), Transpose0213(k), Transpose0213(v)))
@@ -10,10 +10,10 @@
 // where the scores come from _AampFusedBatchMatMulV2(q, k, adj_y, fused_ops [Mul]) or a plain
 // BatchMatMulV2(q, k, adj_y), and the softmax from _AampFusedAddSoftmax(scores, mask) or Softmax.
 //
-// Does not apply: on the CPU (its batched matmuls through oneDNN are as fast as a fused kernel
-// there), in float32 (the rule runs after AMP and only for float16 / bfloat16 attention, where the
-// GPU's kernel uses tensor cores), in tf_compatible mode, or when q, k or v is not of rank 4,
-// the depths are not ones the GPU kernel takes (ops/attention.h: gpu_attention_depths), or the
+// Does not apply: in float32 (the rule runs after AMP, for the low-precision attention whose
+// unfused form costs the most: rounded scores written and read three times), in tf_compatible
+// mode (TensorFlow's own graphs), when q, k or v is not of rank 4 with known depths, on the GPU
+// for depths its kernel does not take (ops/attention.h: gpu_attention_depths), or when the
 // probabilities or scores are read elsewhere (training: the softmax gradient reads them).
 #include <cstdint>
 #include <vector>
@@ -69,7 +69,7 @@ FusionRule attention_rule(bool fused_scores, bool masked) {
     const Node& root = *m.root;
     const Node& sc = m.node("scores");
     const DType t = remap::node_type(root);
-    if (o.device != DeviceKind::kGPU || o.tf_compatible || !low_precision(t)) return false;
+    if (o.tf_compatible || !low_precision(t)) return false;
     if (remap::node_type(sc) != t || remap::node_type(m.node("probs")) != t) return false;
     if (root.attr_bool_or("adj_x", false) || root.attr_bool_or("adj_y", false)) return false;
     if (sc.attr_bool_or("adj_x", false) || !sc.attr_bool_or("adj_y", false)) return false;
@@ -80,7 +80,9 @@ FusionRule attention_rule(bool fused_scores, bool masked) {
       if (!scalar_through_cast(g, m.tensor("s"), &scale)) return false;
     }
     const int64_t dq = attention_depth(g, m.tensor("q")), dk = attention_depth(g, m.tensor("k"));
-    if (dq != dk || !gpu_attention_depths(dq, attention_depth(g, m.tensor("v")))) return false;
+    const int64_t dv = attention_depth(g, m.tensor("v"));
+    if (dq < 0 || dq != dk || dv < 0) return false;
+    if (o.device == DeviceKind::kGPU && !gpu_attention_depths(dq, dv)) return false;
     if (masked) {
       const Shape ms = remap::static_shape(g, m.tensor("mask"));
       if (ms.unknown_rank || ms.rank() > 4) return false;

@@ -242,7 +242,11 @@ class AddSoftmaxKernel : public Kernel {
             for (int l = 0; l < kLanes; ++l) lane[l] = std::max(lane[l], bp[c + l]);
           for (; c < cols; ++c) mx = std::max(mx, bp[c]);
           for (float v : lane) mx = std::max(mx, v);
-          for (c = 0; c < cols; ++c) bp[c] = exp_for_softmax(bp[c] - mx);
+          // Below e^-80 a probability is 0 (see attention_softmax: no subnormal results).
+          for (c = 0; c < cols; ++c) {
+            const float x = bp[c] - mx;
+            bp[c] = x < -80.0f ? 0.0f : exp_for_softmax(x);
+          }
           std::fill(lane, lane + kLanes, 0.0f);
           for (c = 0; c + kLanes <= cols; c += kLanes)
             for (int l = 0; l < kLanes; ++l) lane[l] += bp[c + l];
@@ -259,9 +263,8 @@ class AddSoftmaxKernel : public Kernel {
 };
 
 // _AampFusedAttention, the plain way: per (batch, head, query) row, the scores against every key
-// in float32, the softmax (plus the mask) and the probability-weighted sum of v rows. The remapper
-// makes this op for the GPU only; this kernel is the reference the GPU kernel is checked against
-// (and runs a GPU-converted graph on the CPU).
+// in float32, the softmax (plus the mask) and the probability-weighted sum of v rows: the
+// reference the fast kernels (below, and the GPU's) are checked against.
 class AttentionKernel : public Kernel {
  public:
   explicit AttentionKernel(const KernelInit& init) {
@@ -318,6 +321,157 @@ class AttentionKernel : public Kernel {
   AttentionGeometry g_;
 };
 
+// _AampFusedAttention's inner products on float32 buffers, 8 query rows x 16 columns of
+// accumulators at a time (registers: enough independent FMAs to hide their latency), compiled for
+// AVX-512, AVX2 and baseline x86-64 (chosen when the program loads). Column counts are padded to
+// multiples of 16 by the caller.
+constexpr int kAttRows = 8, kAttCols = 16;
+#if defined(__GNUC__) && defined(__x86_64__)
+#define AAMP_ATT_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define AAMP_ATT_CLONES
+#endif
+
+// 16 floats as one value (GCC vector extension): one AVX-512 register, two AVX2 ones, four SSE
+// ones, by the clone.
+typedef float AttVec __attribute__((vector_size(kAttCols * sizeof(float))));
+
+// s[r][j] = sum_d q[r][d] * kt[d][j] for 8 rows; q [8][depth], kt [depth][cols], s [8][cols].
+AAMP_ATT_CLONES void attention_scores(const float* q, const float* kt, int64_t depth, int64_t cols,
+                                      float* s) {
+  for (int64_t j0 = 0; j0 < cols; j0 += kAttCols) {
+    AttVec acc[kAttRows] = {};
+    for (int64_t d = 0; d < depth; ++d) {
+      AttVec kv;
+      std::memcpy(&kv, kt + d * cols + j0, sizeof kv);
+      for (int r = 0; r < kAttRows; ++r) acc[r] += q[r * depth + d] * kv;
+    }
+    for (int r = 0; r < kAttRows; ++r) std::memcpy(s + r * cols + j0, &acc[r], sizeof(AttVec));
+  }
+}
+
+// o[r][c] = sum_j p[r][j] * v[j][c] for 8 rows over `keys` keys; p [8][p_cols], v [keys][cols].
+AAMP_ATT_CLONES void attention_values(const float* p, int64_t p_cols, const float* v, int64_t keys,
+                                      int64_t cols, float* o) {
+  for (int64_t c0 = 0; c0 < cols; c0 += kAttCols) {
+    AttVec acc[kAttRows] = {};
+    for (int64_t j = 0; j < keys; ++j) {
+      AttVec vv;
+      std::memcpy(&vv, v + j * cols + c0, sizeof vv);
+      for (int r = 0; r < kAttRows; ++r) acc[r] += p[r * p_cols + j] * vv;
+    }
+    for (int r = 0; r < kAttRows; ++r) std::memcpy(o + r * cols + c0, &acc[r], sizeof(AttVec));
+  }
+}
+
+// s[0..n) = softmax(s[0..n)): max and sum in 16 lanes (a float reduction in one variable keeps a
+// loop scalar), the exp vectorized, no subnormal results.
+AAMP_ATT_CLONES void attention_softmax(float* s, int64_t n) {
+  float lane[kAttCols];
+  std::fill(lane, lane + kAttCols, -INFINITY);
+  int64_t j = 0;
+  for (; j + kAttCols <= n; j += kAttCols)
+    for (int l = 0; l < kAttCols; ++l) lane[l] = s[j + l] > lane[l] ? s[j + l] : lane[l];
+  float mx = -INFINITY;
+  for (; j < n; ++j) mx = s[j] > mx ? s[j] : mx;
+  for (float v : lane) mx = v > mx ? v : mx;
+  // Below e^-80 a probability is 0: exp_for_softmax's clamp would leave e^-87, which times
+  // 1 / sum becomes a subnormal float, and every multiply with one stalls the FPU (masked keys
+  // made the whole kernel 5x slower).
+  for (j = 0; j < n; ++j) {
+    const float x = s[j] - mx;
+    s[j] = x < -80.0f ? 0.0f : exp_for_softmax(x);
+  }
+  std::fill(lane, lane + kAttCols, 0.0f);
+  for (j = 0; j + kAttCols <= n; j += kAttCols)
+    for (int l = 0; l < kAttCols; ++l) lane[l] += s[j + l];
+  float sum = 0.0f;
+  for (; j < n; ++j) sum += s[j];
+  for (float v : lane) sum += v;
+  const float inv = 1.0f / sum;
+  for (j = 0; j < n; ++j) s[j] *= inv;
+}
+
+// _AampFusedAttention, vectorized: one task per (batch, head, block of query rows) converts that
+// head's k (transposed, [D][Sk]) and v ([Sk][Dv]) to float32 once; then 8 query rows at a time
+// take their scores (attention_scores), the softmax with the vectorized exp, and their output
+// (attention_values). No [Sq,Sk] tensor and no transposed copy of q, k, v or the output reaches
+// memory.
+class AttentionFastKernel : public Kernel {
+ public:
+  explicit AttentionFastKernel(const KernelInit& init) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
+    g_ = attention_geometry(*init.node, shapes);
+  }
+  void run(KernelContext& ctx) override {
+    const AttentionGeometry& g = g_;
+    const int64_t heads = g.batch * g.heads;
+    if (heads == 0 || g.q_len == 0) return;
+    // Enough tasks for every thread: query rows split into blocks of at least 16.
+    const int64_t want = std::max<int64_t>(1, 2 * resolve_threads(ctx.threads) / heads);
+    const int64_t blocks = std::min<int64_t>(want, (g.q_len + 15) / 16);
+    const int64_t block_rows = (g.q_len + blocks - 1) / blocks;
+    auto pad = [](int64_t n) { return (n + kAttCols - 1) / kAttCols * kAttCols; };
+    const int64_t sk = g.kv_len, skp = pad(sk), d_k = g.depth, d_v = g.v_depth, dvp = pad(d_v);
+    dispatch_float(ctx.inputs[0].dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* q = ctx.inputs[0].as<T>();
+      const T* k = ctx.inputs[1].as<T>();
+      const T* v = ctx.inputs[2].as<T>();
+      const T* mask = g.masked ? ctx.inputs[3].as<T>() : nullptr;
+      T* out = ctx.outputs[0].as<T>();
+      parallel_for(heads * blocks, 1, ctx.threads, [&](int64_t t0, int64_t t1) {
+        std::vector<float> kt(static_cast<size_t>(d_k * skp), 0.0f);
+        std::vector<float> vf(static_cast<size_t>(sk * dvp), 0.0f);
+        std::vector<float> qf(static_cast<size_t>(kAttRows * d_k), 0.0f);
+        std::vector<float> s(static_cast<size_t>(kAttRows * skp));
+        std::vector<float> o(static_cast<size_t>(kAttRows * dvp));
+        int64_t loaded = -1;
+        for (int64_t task = t0; task < t1; ++task) {
+          const int64_t bh = task / blocks, b = bh / g.heads, h = bh % g.heads;
+          if (bh != loaded) {
+            for (int64_t j = 0; j < sk; ++j) {
+              const T* kr = k + b * g.k.b + h * g.k.h + j * g.k.s;
+              const T* vr = v + b * g.v.b + h * g.v.h + j * g.v.s;
+              for (int64_t d = 0; d < d_k; ++d) kt[d * skp + j] = as_float(kr[d]);
+              for (int64_t d = 0; d < d_v; ++d) vf[j * dvp + d] = as_float(vr[d]);
+            }
+            loaded = bh;
+          }
+          const int64_t i0 = (task % blocks) * block_rows;
+          const int64_t i1 = std::min(g.q_len, i0 + block_rows);
+          for (int64_t r0 = i0; r0 < i1; r0 += kAttRows) {
+            const int rows = static_cast<int>(std::min<int64_t>(kAttRows, i1 - r0));
+            for (int r = 0; r < rows; ++r) {
+              const T* qr = q + b * g.q.b + h * g.q.h + (r0 + r) * g.q.s;
+              for (int64_t d = 0; d < d_k; ++d) qf[r * d_k + d] = as_float(qr[d]) * g.scale;
+            }
+            attention_scores(qf.data(), kt.data(), d_k, skp, s.data());
+            for (int r = 0; r < rows; ++r) {
+              float* sp = s.data() + r * skp;
+              if (mask) {
+                const T* mr = mask + b * g.mask_b + h * g.mask_h + (r0 + r) * g.mask_q;
+                for (int64_t j = 0; j < sk; ++j) sp[j] += as_float(mr[j * g.mask_k]);
+              }
+              attention_softmax(sp, sk);
+            }
+            attention_values(s.data(), skp, vf.data(), sk, dvp, o.data());
+            for (int r = 0; r < rows; ++r) {
+              T* orow = out + b * g.out.b + h * g.out.h + (r0 + r) * g.out.s;
+              for (int64_t d = 0; d < d_v; ++d) orow[d] = from_float<T>(o[r * dvp + d]);
+            }
+          }
+        }
+      });
+    });
+  }
+
+ private:
+  AttentionGeometry g_;
+};
+
 void add(const std::string& op, KernelFactory f) {
   KernelRegistry::global().add(
       {op, DeviceKind::kCPU, amp_float_types(), 0, "reference", std::move(f), {}});
@@ -330,6 +484,14 @@ const bool kRegistered = register_kernels([] {
       [](const KernelInit&) { return std::make_unique<AddSoftmaxKernel>(); });
   add("_AampFusedAttention",
       [](const KernelInit& i) { return std::make_unique<AttentionKernel>(i); });
+  KernelRegistry::global().add(
+      {"_AampFusedAttention",
+       DeviceKind::kCPU,
+       amp_float_types(),
+       5,
+       "vectorized",
+       [](const KernelInit& i) { return std::make_unique<AttentionFastKernel>(i); },
+       {}});
 });
 
 }  // namespace
