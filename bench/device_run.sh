@@ -16,6 +16,8 @@
 #          OpenMP placement / waiting variants; MLP and ResNet-50 at 16 threads (omp.jsonl)
 #   stem   ResNet-50 b64 on the GPU with and without the stem conv's channel padding (stem.jsonl)
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
+#   attn   bench_attention on the Xeon (BERT's attention block unfused vs _AampFusedAttention,
+#          bfloat16, batch 1 and 8, 8 and 16 threads; attn.jsonl)
 #   prof   per-op profiles (profiles.txt): BERT-base b32 and MLP b8192 on the GPU (FP16), BERT-base
 #          b1 on the CPU (BF16) at 8 and 16 threads
 # Everything is written under OUT (at most 8 files come back from the device tool).
@@ -51,6 +53,7 @@ if has tests; then
   log "test_backends_cuda: rc=$?"
   filter='-*Conformance*:*RealModel*:*HumanModels*:*ValidateModels*:*MemoryPlan*'
   for t in test_backends_harness test_backends_cpu test_runtime; do
+    [ -x "$B/$t" ] || { log "$t: not packed"; continue; }
     $B/$t --gtest_brief=1 --gtest_filter="$filter" >>"$OUT/tests.txt" 2>&1
     log "$t (Xeon): rc=$?"
   done
@@ -159,6 +162,15 @@ if has stem; then
       >>"$OUT/profiles.txt"
 fi
 
+if has attn; then
+  for row in "1 8" "1 16" "8 16"; do
+    read -r batch t <<<"$row"
+    log "attn: batch $batch threads $t"
+    $B/bench_attention --batch $batch --threads $t --iters 100 2>>"$OUT/log.txt" |
+      python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)))" >>"$OUT/attn.jsonl"
+  done
+fi
+
 if has prof; then
   gen=/tmp/sweep-models
   mkdir -p "$gen"
@@ -172,7 +184,7 @@ if has prof; then
       >>"$OUT/profiles.txt"
   done
   for t in 8 16; do
-    log "prof: bert b1 CPU bf16 threads $t"
+    log "prof: bert b1 CPU bf16 threads $t"  # (the FP32 run's profile comes first)
     { echo "== bert b1 CPU bf16 threads $t"; $B/aamp bench $gen/bert.pb --dtype bf16 --batch 1 \
         --threads $t --iters 15 --profile 2>&1 | sed -n '/profile (top ops/,$p'; } \
       >>"$OUT/profiles.txt"
@@ -181,7 +193,8 @@ fi
 
 if has gpu; then
   log "bench/gpu_run"
+  # AAMP_COMPILE_MODES: torch.compile modes of the peers (gpu_run's default: both).
   python3 bench/gpu_run --aamp $B/aamp --modelgen $B/aamp-modelgen --out "$OUT/gpu" \
-    2>>"$OUT/log.txt"
+    --compile-modes "${AAMP_COMPILE_MODES:-default,reduce-overhead}" 2>>"$OUT/log.txt"
 fi
 log "done"

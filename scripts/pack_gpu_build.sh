@@ -6,7 +6,8 @@
 #
 # OUT_DIR/aamp-gpu.tar.gz holds aamp-gpu/:
 #   bin/NAME      a wrapper per program (aamp, aamp-modelgen, test_backends_cuda, and every
-#                 other test_* binary): it finds the libraries, then runs libexec/NAME;
+#                 other test_* and bench_* binary, or those named in AAMP_PACK_ONLY): it finds
+#                 the libraries, then runs libexec/NAME;
 #   libexec/      the programs as built here;
 #   lib/          the shared libraries they need that such a machine lacks: Debian's oneDNN,
 #                 protobuf and OpenCL loader, and the CUDA runtime they were built with;
@@ -29,8 +30,14 @@ if ! grep -q '^AAMP_HAVE_CUDA:INTERNAL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &
   exit 2
 fi
 progs=("$BUILD/aamp" "$BUILD/aamp-modelgen")
-for t in "$BUILD"/tests/test_*; do
-  [ -x "$t" ] && [ -f "$t" ] && [[ "$t" != *.* ]] && progs+=("$t")
+for t in "$BUILD"/tests/test_* "$BUILD"/bench/bench_*; do
+  [ -x "$t" ] && [ -f "$t" ] && [[ "$t" != *.* ]] || continue
+  # AAMP_PACK_ONLY="test_backends_cuda bench_attention ...": only these besides the CLI (the
+  # archive of every program nears the device tool's 64 MiB).
+  if [ -n "${AAMP_PACK_ONLY:-}" ] && [[ " $AAMP_PACK_ONLY " != *" $(basename "$t") "* ]]; then
+    continue
+  fi
+  progs+=("$t")
 done
 for p in "${progs[@]}"; do
   [ -x "$p" ] || { echo "pack_gpu_build: $p missing (build it first)" >&2; exit 2; }
