@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "aamp/api/optimize.h"
 #include "aamp/runtime/session.h"
+#include "modelgen/modelgen.h"
 #include "passes/remapper_test_util.h"
 
 namespace aamp {
@@ -160,6 +162,163 @@ TEST(RemapperAttention, DoesNotChangeWhenProbabilitiesAreReadElsewhere) {
   // A fetched softmax (or one the gradient reads) must stay.
   expect_unchanged(attention_text({}), DeviceKind::kGPU, {"probs"});
   expect_unchanged(attention_text({}), DeviceKind::kGPU, {"scores"});
+}
+
+// q, k and v projected from one input by three _FusedMatMul [BiasAdd] (B,8,2,16 after the
+// Reshapes), then the attention block of attention_text(): the projections merge into one GEMM.
+std::string projected_text(bool same_input = true, const std::string& k_ops = "s: \"BiasAdd\"") {
+  std::string g =
+      R"(node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_HALF } }
+  attr { key: "shape" value { shape { dim { size: -1 } dim { size: 32 } } } } }
+node { name: "x2" op: "Placeholder" attr { key: "dtype" value { type: DT_HALF } }
+  attr { key: "shape" value { shape { dim { size: -1 } dim { size: 32 } } } } }
+node { name: "shape" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 4 } }
+  int_val: -1 int_val: 8 int_val: 2 int_val: 16 } } } }
+)";
+  int seed = 1;
+  for (const char* n : {"q", "k", "v"}) {
+    const std::string in = (std::string(n) == "v" && !same_input) ? "x2" : "x";
+    std::string w, b;
+    // float16 bits: +-(0.0625 .. 0.07), signs alternating
+    for (int i = 0; i < 32 * 32; ++i)
+      w += " half_val: " + std::to_string((i % 2 ? 0x8000 : 0) + 0x2C00 + (i * seed) % 97);
+    for (int i = 0; i < 32; ++i) b += " half_val: " + std::to_string(13312 + (i * seed) % 31);
+    ++seed;
+    g += std::string("node { name: \"w") + n +
+         "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_HALF } } attr { key: "
+         "\"value\" value { tensor { dtype: DT_HALF tensor_shape { dim { size: 32 } dim { size: "
+         "32 } }" +
+         w + " } } } }\n";
+    g += std::string("node { name: \"b") + n +
+         "\" op: \"Const\" attr { key: \"dtype\" value { type: DT_HALF } } attr { key: "
+         "\"value\" value { tensor { dtype: DT_HALF tensor_shape { dim { size: 32 } }" +
+         b + " } } } }\n";
+    const std::string ops = std::string(n) == "k" ? k_ops : "s: \"BiasAdd\"";
+    g += std::string("node { name: \"m") + n + "\" op: \"_FusedMatMul\" input: \"" + in +
+         "\" input: \"w" + n + "\" input: \"b" + n +
+         "\" attr { key: \"T\" value { type: DT_HALF } } attr { key: \"num_args\" value { i: 1 "
+         "} } attr { key: \"fused_ops\" value { list { " +
+         ops + " } } } }\n";
+    g += std::string("node { name: \"x") + n + "\" op: \"Reshape\" input: \"m" + n +
+         "\" input: \"shape\" attr { key: \"T\" value { type: DT_HALF } } attr { key: "
+         "\"Tshape\" value { type: DT_INT32 } } }\n";
+  }
+  // The attention block over xq, xk, xv (its own placeholders of those names left out).
+  std::string block = attention_text({});
+  for (const char* n : {"xq", "xk", "xv"}) {
+    const size_t at = block.find("node { name: \"" + std::string(n) + "\"");
+    block.erase(at, block.find("\n", at) + 1 - at);
+  }
+  return g + block;
+}
+
+TEST(RemapperAttention, ProjectionsOfOneInputMergeIntoOneMatMul) {
+  Graph g = parse(projected_text());
+  const RemapperResult r = remap_for(g, DeviceKind::kGPU);
+  EXPECT_EQ(r.fusions.at("Attention+QKV"), 1);
+  EXPECT_EQ(ops(g), "Const:3 Placeholder:3 Reshape:1 _AampFusedAttention:1 _FusedMatMul:1");
+  const Node& n = g.at("out");
+  EXPECT_EQ(n.attr_string("layout"), "BS3HD");
+  ASSERT_EQ(n.inputs.size(), 4u);
+  EXPECT_EQ(n.inputs[0], n.inputs[1]);
+  EXPECT_EQ(n.inputs[0], n.inputs[2]);
+  EXPECT_EQ(n.inputs[3], "mask");
+  const Node& rs = g.at(n.inputs[0]);
+  EXPECT_EQ(rs.op, "Reshape");
+  EXPECT_EQ(const_value(g.at(rs.inputs[1]))->shape().dims, (std::vector<int64_t>{5}));
+  const Node& mm = g.at(rs.inputs[0]);
+  EXPECT_EQ(mm.inputs[0], "x");
+  EXPECT_EQ(const_value(g.at(mm.inputs[1]))->shape().dims, (std::vector<int64_t>{32, 96}));
+  EXPECT_EQ(const_value(g.at(mm.inputs[2]))->shape().dims, (std::vector<int64_t>{96}));
+}
+
+TEST(RemapperAttention, ProjectionsOfDifferentInputsOrEpiloguesStaySeparate) {
+  for (const std::string& text :
+       {projected_text(false), projected_text(true, "s: \"BiasAdd\" s: \"Relu\"")}) {
+    Graph g = parse(text);
+    const RemapperResult r = remap_for(g, DeviceKind::kGPU);
+    EXPECT_EQ(r.fusions.count("Attention+QKV"), 0u);
+    EXPECT_EQ(g.at("out").attr_string("layout"), "BSHD");
+    EXPECT_EQ(g.at("mq").op, "_FusedMatMul");
+  }
+}
+
+// The merged graph against the unmerged one on the CPU (same inputs, float16 both ways).
+TEST(RemapperAttention, MergedProjectionsComputeTheSame) {
+  const Graph ref = parse(projected_text());
+  Graph merged = ref;
+  remap_for(merged, DeviceKind::kCPU);
+  ASSERT_EQ(merged.at("out").attr_string("layout"), "BS3HD");
+  std::mt19937 rng(9);
+  std::normal_distribution<float> u(0.f, 0.5f);
+  std::vector<float> x(3 * 8 * 32), x2(3 * 8 * 32), m(3 * 8, 0.0f);
+  for (float& e : x) e = u(rng);
+  for (float& e : x2) e = u(rng);
+  m[5] = -10000.f;
+  const std::vector<std::pair<std::string, Tensor>> feeds = {
+      {"x", Tensor::from_vector(Shape{24, 32}, x).cast_float(DType::kHalf)},
+      {"x2", Tensor::from_vector(Shape{24, 32}, x2).cast_float(DType::kHalf)},
+      {"mask", Tensor::from_vector(Shape{3, 1, 1, 8}, m).cast_float(DType::kHalf)}};
+  const Tensor want = Session(ref).run(feeds, {"out"}).at(0).cast_float(DType::kFloat);
+  const Tensor got = Session(merged).run(feeds, {"out"}).at(0).cast_float(DType::kFloat);
+  ASSERT_EQ(got.shape().dims, want.shape().dims);
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < want.num_elements(); ++i) {
+    const double d = got.element_as_double(i) - want.element_as_double(i);
+    num += d * d;
+    den += want.element_as_double(i) * want.element_as_double(i);
+  }
+  EXPECT_GT(den, 0.0);
+  EXPECT_LE(std::sqrt(num / den), 2e-3);
+}
+
+// The whole pipeline on a small BERT (modelgen, 2 layers): per layer one merged projection GEMM
+// and one attention node, no Transpose or batched matmul left; bfloat16 on the CPU stays within
+// 2e-2 (rel-L2) of float32.
+TEST(RemapperAttention, BertThroughThePipeline) {
+  modelgen::BertOptions o;
+  o.layers = 2;
+  o.seq = 16;
+  o.hidden = 64;
+  o.heads = 4;
+  o.intermediate = 128;
+  o.vocab = 60;
+  o.max_position = 32;
+  const Graph ref = modelgen::make_bert(o);
+  Graph g = ref;
+  AmpConfig c;
+  c.data_type = "bf16";
+  optimize(g, testing::checked(c), DeviceKind::kCPU, {"Identity"});
+  std::map<std::string, int> h;
+  for (const auto& n : g.nodes()) {
+    ++h[n->op];
+    if (n->op == "_AampFusedAttention") {
+      EXPECT_EQ(n->attr_string("layout"), "BS3HD") << n->name;
+    }
+  }
+  EXPECT_EQ(h["_AampFusedAttention"], 2);
+  EXPECT_EQ(h["_FusedMatMul"], 2 * 4);  // q/k/v merged, output, intermediate, output
+  EXPECT_EQ(h.count("Transpose") + h.count("BatchMatMulV2") + h.count("_AampFusedAddSoftmax"), 0u);
+  std::vector<std::pair<std::string, Tensor>> feeds;
+  std::vector<int32_t> ids, mask, types;
+  for (int i = 0; i < 2 * 16; ++i) {
+    ids.push_back((i * 7 + 3) % 60);
+    mask.push_back(i % 16 < 13 || i < 16 ? 1 : 0);
+    types.push_back(i % 16 >= 8);
+  }
+  feeds.emplace_back("input_ids", Tensor::from_vector<int32_t>(Shape{2, 16}, ids));
+  feeds.emplace_back("attention_mask", Tensor::from_vector<int32_t>(Shape{2, 16}, mask));
+  feeds.emplace_back("token_type_ids", Tensor::from_vector<int32_t>(Shape{2, 16}, types));
+  const Tensor want = Session(ref).run(feeds, {"Identity"}).at(0);
+  const Tensor got = Session(g).run(feeds, {"Identity"}).at(0).cast_float(DType::kFloat);
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < want.num_elements(); ++i) {
+    const double d = got.element_as_double(i) - want.element_as_double(i);
+    num += d * d;
+    den += want.element_as_double(i) * want.element_as_double(i);
+  }
+  EXPECT_LE(std::sqrt(num / den), 2e-2);
 }
 
 // The fused graph (CPU reference kernel) against the unfused one, both on the CPU, for both

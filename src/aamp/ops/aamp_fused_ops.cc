@@ -81,8 +81,9 @@ void register_aamp_fused_ops(OpRegistry& r) {
   // Scaled dot-product attention per batch and head: softmax(scale * q k^T + mask) v, the softmax
   // over the keys and in float32. layout "BHSD": q [B,H,Sq,D], k [B,H,Sk,D], v [B,H,Sk,Dv] and
   // output [B,H,Sq,Dv]; "BSHD": the sequence axis before the head axis in all four (the head
-  // split's and merge's Transposes absorbed). args: none, or the additive mask, broadcast against
-  // the scores [B,H,Sq,Sk] like AddV2 (e.g. [B,1,1,Sk]).
+  // split's and merge's Transposes absorbed); "BS3HD": q, k and v are the same [B,S,3,H,D] tensor
+  // (one merged projection), the output [B,S,H,D]. args: none, or the additive mask, broadcast
+  // against the scores [B,H,Sq,Sk] like AddV2 (e.g. [B,1,1,Sk]).
   r.register_op(aamp_op("_AampFusedAttention",
                         {arg("q", "T"), arg("k", "T"), arg("v", "T"), arg("args", "T", "num_args")},
                         {arg("output", "T")},

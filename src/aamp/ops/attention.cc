@@ -23,38 +23,54 @@ AttentionGeometry attention_geometry(const Node& n,
     throw Error(ErrorCode::kInvalidGraph, n.describe() + ": " + why);
   };
   if (shapes.size() < 3 || shapes.size() > 4) fail("needs q, k, v and at most one mask");
-  for (size_t i = 0; i < 3; ++i)
-    if (shapes[i].size() != 4) fail("q, k and v must have rank 4, got " + dims_string(shapes[i]));
   const std::string layout = op_attr_string(n, "layout");
-  if (layout != "BHSD" && layout != "BSHD") fail("layout must be BHSD or BSHD, got " + layout);
-  const bool bshd = layout == "BSHD";
-  const size_t hx = bshd ? 2 : 1, sx = bshd ? 1 : 2;
-  const auto &q = shapes[0], &k = shapes[1], &v = shapes[2];
+  if (layout != "BHSD" && layout != "BSHD" && layout != "BS3HD")
+    fail("layout must be BHSD, BSHD or BS3HD, got " + layout);
   AttentionGeometry g;
-  g.batch = q[0];
-  g.heads = q[hx];
-  g.q_len = q[sx];
-  g.kv_len = k[sx];
-  g.depth = q[3];
-  g.v_depth = v[3];
   g.scale = op_attr_float(n, "scale");
-  if (k[0] != g.batch || v[0] != g.batch || k[hx] != g.heads || v[hx] != g.heads ||
-      k[3] != g.depth || v[sx] != g.kv_len)
-    fail("q " + dims_string(q) + ", k " + dims_string(k) + " and v " + dims_string(v) +
-         " do not fit together (layout " + layout + ")");
-  auto strides = [&](int64_t len, int64_t depth) {
-    AttentionGeometry::Strides s;
-    if (bshd) {
-      s.h = depth, s.s = g.heads * depth, s.b = len * g.heads * depth;
-    } else {
-      s.s = depth, s.h = len * depth, s.b = g.heads * len * depth;
-    }
-    return s;
-  };
-  g.q = strides(g.q_len, g.depth);
-  g.k = strides(g.kv_len, g.depth);
-  g.v = strides(g.kv_len, g.v_depth);
-  g.out = strides(g.q_len, g.v_depth);
+  if (layout == "BS3HD") {
+    // q, k and v are one tensor [B,S,3,H,D] (the product of a merged q/k/v projection).
+    const auto& x = shapes[0];
+    if (x.size() != 5 || x[2] != 3 || shapes[1] != x || shapes[2] != x)
+      fail("layout BS3HD needs q, k and v to be the same [B,S,3,H,D] tensor, got " +
+           dims_string(x) + ", " + dims_string(shapes[1]) + ", " + dims_string(shapes[2]));
+    g.batch = x[0], g.q_len = g.kv_len = x[1], g.heads = x[3], g.depth = g.v_depth = x[4];
+    AttentionGeometry::Strides st;
+    st.h = g.depth, st.s = 3 * g.heads * g.depth, st.b = g.q_len * st.s;
+    g.q = g.k = g.v = st;
+    g.k_offset = g.heads * g.depth;
+    g.v_offset = 2 * g.heads * g.depth;
+    g.out.h = g.depth, g.out.s = g.heads * g.depth, g.out.b = g.q_len * g.out.s;
+  } else {
+    for (size_t i = 0; i < 3; ++i)
+      if (shapes[i].size() != 4) fail("q, k and v must have rank 4, got " + dims_string(shapes[i]));
+    const bool bshd = layout == "BSHD";
+    const size_t hx = bshd ? 2 : 1, sx = bshd ? 1 : 2;
+    const auto &q = shapes[0], &k = shapes[1], &v = shapes[2];
+    g.batch = q[0];
+    g.heads = q[hx];
+    g.q_len = q[sx];
+    g.kv_len = k[sx];
+    g.depth = q[3];
+    g.v_depth = v[3];
+    if (k[0] != g.batch || v[0] != g.batch || k[hx] != g.heads || v[hx] != g.heads ||
+        k[3] != g.depth || v[sx] != g.kv_len)
+      fail("q " + dims_string(q) + ", k " + dims_string(k) + " and v " + dims_string(v) +
+           " do not fit together (layout " + layout + ")");
+    auto strides = [&](int64_t len, int64_t depth) {
+      AttentionGeometry::Strides s;
+      if (bshd) {
+        s.h = depth, s.s = g.heads * depth, s.b = len * g.heads * depth;
+      } else {
+        s.s = depth, s.h = len * depth, s.b = g.heads * len * depth;
+      }
+      return s;
+    };
+    g.q = strides(g.q_len, g.depth);
+    g.k = strides(g.kv_len, g.depth);
+    g.v = strides(g.kv_len, g.v_depth);
+    g.out = strides(g.q_len, g.v_depth);
+  }
   if (shapes.size() == 4) {
     const auto& m = shapes[3];
     const int64_t scores[4] = {g.batch, g.heads, g.q_len, g.kv_len};

@@ -1,7 +1,7 @@
 // The geometry of _AampFusedAttention (aamp_fused_ops.cc) that every backend's kernel needs: the
-// sizes, each operand's element strides per (batch, head, sequence position) for its layout, and
-// the mask's strides over the scores [B,H,Sq,Sk] (0 on broadcast dims). The depth axis is always
-// contiguous.
+// sizes, each operand's element strides per (batch, head, sequence position) for its layout (and
+// k's and v's offsets when q, k, v are one tensor), and the mask's strides over the scores
+// [B,H,Sq,Sk] (0 on broadcast dims). The depth axis is always contiguous.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +19,15 @@ struct AttentionGeometry {
     int64_t b = 0, h = 0, s = 0;
   };
   Strides q, k, v, out;
+  // Element offsets of k and v in their input (layout BS3HD: q, k and v are one tensor).
+  int64_t k_offset = 0, v_offset = 0;
   bool masked = false;
   int64_t mask_b = 0, mask_h = 0, mask_q = 0, mask_k = 0;  // mask strides over [B,H,Sq,Sk]
 };
 
-// Validates the shapes (rank 4, matching batch / heads / depths / lengths, a mask that broadcasts
-// against [B,H,Sq,Sk]) and throws Error(kInvalidGraph) naming the node otherwise. shapes: q, k, v
+// Validates the shapes (rank 4, or the one [B,S,3,H,D] tensor of layout BS3HD; matching batch /
+// heads / depths / lengths; a mask that broadcasts against [B,H,Sq,Sk]) and throws
+// Error(kInvalidGraph) naming the node otherwise. shapes: q, k, v
 // and, when the node has one, the mask.
 AttentionGeometry attention_geometry(const Node& n,
                                      const std::vector<std::vector<int64_t>>& shapes);

@@ -568,6 +568,11 @@ void attention(ShapeContext& c) {
   const Shape& q = c.in(0);
   const Shape& k = c.in(1);
   const Shape& v = c.in(2);
+  if (c.attr_string("layout", "BHSD") == "BS3HD") {  // [B,S,3,H,D] -> [B,S,H,D]
+    if (q.unknown_rank) return c.set(0, Shape::unknown());
+    if (q.rank() != 5) c.fail("_AampFusedAttention BS3HD needs q of rank 5, got " + q.to_string());
+    return c.set(0, Shape({q.dims[0], q.dims[1], q.dims[3], q.dims[4]}));
+  }
   for (const Shape* s : {&q, &k, &v})
     if (!s->unknown_rank && s->rank() != 4)
       c.fail("_AampFusedAttention needs q, k and v of rank 4, got " + s->to_string());

@@ -106,11 +106,11 @@ TEST_F(CudaBertSession, Float16AfterConvertMatchesCpuFloat32) {
                n->op == "BatchMatMulV2" || n->op == "Transpose";
     if (n->op == "_AampFusedAttention") {
       ++attention;
-      EXPECT_EQ(n->attr_string("layout"), "BSHD") << n->name;
+      EXPECT_EQ(n->attr_string("layout"), "BS3HD") << n->name;
     }
   }
   EXPECT_EQ(layer_norms, 5);  // embeddings + 2 per layer
-  EXPECT_EQ(attention, 2);    // one per layer, the head transposes absorbed
+  EXPECT_EQ(attention, 2);    // one per layer: head transposes absorbed, q/k/v one GEMM
   EXPECT_EQ(unfused, 0);
   for (int64_t batch : {1, 3}) {
     PlanStats st;

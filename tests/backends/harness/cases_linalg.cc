@@ -351,31 +351,40 @@ void attention_cases(const std::string& op, DType t, std::vector<HarnessCase>& o
   if (!is_float(t)) return;
   struct A {
     int64_t b, h, sq, sk, d, dv;
-    bool bshd;
+    std::string layout;
     Dims mask;  // empty: none
   };
-  for (const A& a : std::vector<A>{{2, 12, 128, 128, 64, 64, true, {2, 1, 1, 128}},  // BERT
-                                   {2, 3, 100, 70, 64, 64, false, {2, 1, 1, 70}},
-                                   {1, 2, 65, 130, 32, 32, true, {1, 2, 65, 130}},
-                                   {3, 1, 5, 9, 16, 16, false, {}},
-                                   {2, 2, 7, 9, 32, 16, false, {1, 9}},  // not on the GPU
-                                   {1, 2, 200, 64, 128, 128, true, {64}}}) {
+  for (const A& a : std::vector<A>{{2, 12, 128, 128, 64, 64, "BSHD", {2, 1, 1, 128}},  // BERT
+                                   {2, 3, 100, 70, 64, 64, "BHSD", {2, 1, 1, 70}},
+                                   {1, 2, 65, 130, 32, 32, "BSHD", {1, 2, 65, 130}},
+                                   {3, 1, 5, 9, 16, 16, "BHSD", {}},
+                                   {2, 2, 7, 9, 32, 16, "BHSD", {1, 9}},  // not on the GPU
+                                   {1, 2, 200, 64, 128, 128, "BSHD", {64}},
+                                   {2, 4, 77, 77, 64, 64, "BS3HD", {2, 1, 1, 77}},
+                                   {1, 2, 130, 130, 32, 32, "BS3HD", {}}}) {
     auto dims = [&](int64_t s, int64_t d) {
-      return a.bshd ? Dims{a.b, s, a.h, d} : Dims{a.b, a.h, s, d};
+      return a.layout == "BHSD" ? Dims{a.b, a.h, s, d} : Dims{a.b, s, a.h, d};
     };
     const bool masked = !a.mask.empty();
-    std::vector<Tensor> in = {harness_input(t, dims(a.sq, a.d), 11, -2.0f, 2.0f),
-                                 harness_input(t, dims(a.sk, a.d), 12, -2.0f, 2.0f),
-                                 harness_input(t, dims(a.sk, a.dv), 13, -1.0f, 1.0f)};
+    std::vector<Tensor> in;
+    if (a.layout == "BS3HD") {  // q, k, v: one [B,S,3,H,D] tensor
+      const Tensor qkv = harness_input(t, {a.b, a.sq, 3, a.h, a.d}, 11, -2.0f, 2.0f);
+      in = {qkv, qkv, qkv};
+    } else {
+      in = {harness_input(t, dims(a.sq, a.d), 11, -2.0f, 2.0f),
+            harness_input(t, dims(a.sk, a.d), 12, -2.0f, 2.0f),
+            harness_input(t, dims(a.sk, a.dv), 13, -1.0f, 1.0f)};
+    }
     if (masked) in.push_back(harness_input(t, a.mask, 14, -4.0f, 0.0f));
+    const Dims q_dims = in[0].shape().dims;
     KernelCase c{make_node(op, t,
                            {{"scale", 1.0f / std::sqrt(static_cast<float>(a.d))},
-                            {"layout", AttrValue(std::string(a.bshd ? "BSHD" : "BHSD"))},
+                            {"layout", AttrValue(a.layout)},
                             {"num_args", int64_t{masked ? 1 : 0}}}),
                  std::move(in),
                  std::vector<bool>(masked ? 4 : 3, false),
                  {{t, dims(a.sq, a.dv)}}};
-    out.push_back({Shape(dims(a.sq, a.d)).to_string() + (a.bshd ? " BSHD" : " BHSD") + " k " +
+    out.push_back({Shape(q_dims).to_string() + " " + a.layout + " k " +
                        Shape(dims(a.sk, a.d)).to_string() + " mask " + Shape(a.mask).to_string(),
                    std::move(c)});
   }

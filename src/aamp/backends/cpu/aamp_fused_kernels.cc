@@ -278,8 +278,8 @@ class AttentionKernel : public Kernel {
     dispatch_float(ctx.inputs[0].dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* q = ctx.inputs[0].as<T>();
-      const T* k = ctx.inputs[1].as<T>();
-      const T* v = ctx.inputs[2].as<T>();
+      const T* k = ctx.inputs[1].as<T>() + g.k_offset;
+      const T* v = ctx.inputs[2].as<T>() + g.v_offset;
       const T* mask = g.masked ? ctx.inputs[3].as<T>() : nullptr;
       T* out = ctx.outputs[0].as<T>();
       const int64_t work = std::max<int64_t>(1, g.kv_len * (g.depth + g.v_depth));
@@ -418,8 +418,8 @@ class AttentionFastKernel : public Kernel {
     dispatch_float(ctx.inputs[0].dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* q = ctx.inputs[0].as<T>();
-      const T* k = ctx.inputs[1].as<T>();
-      const T* v = ctx.inputs[2].as<T>();
+      const T* k = ctx.inputs[1].as<T>() + g.k_offset;
+      const T* v = ctx.inputs[2].as<T>() + g.v_offset;
       const T* mask = g.masked ? ctx.inputs[3].as<T>() : nullptr;
       T* out = ctx.outputs[0].as<T>();
       parallel_for(heads * blocks, 1, ctx.threads, [&](int64_t t0, int64_t t1) {

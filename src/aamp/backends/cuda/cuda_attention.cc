@@ -29,11 +29,15 @@ class AttentionKernel : public Kernel {
     a_.o_b = g.out.b, a_.o_h = g.out.h, a_.o_s = g.out.s;
     a_.m_b = g.mask_b, a_.m_h = g.mask_h, a_.m_q = g.mask_q, a_.m_k = g.mask_k;
     masked_ = g.masked;
+    k_offset_ = g.k_offset, v_offset_ = g.v_offset;
   }
   void run(KernelContext& ctx) override {
     AttentionArgs a = a_;
     a.mask = masked_ ? ctx.inputs[3].data : nullptr;
-    launch_attention(t_, ctx.inputs[0].data, ctx.inputs[1].data, ctx.inputs[2].data,
+    const size_t es = dtype_size(t_);
+    launch_attention(t_, ctx.inputs[0].data,
+                     static_cast<const char*>(ctx.inputs[1].data) + k_offset_ * es,
+                     static_cast<const char*>(ctx.inputs[2].data) + v_offset_ * es,
                      ctx.outputs[0].data, a, ctx.stream);
   }
 
@@ -41,6 +45,7 @@ class AttentionKernel : public Kernel {
   DType t_;
   AttentionArgs a_;
   bool masked_ = false;
+  int64_t k_offset_ = 0, v_offset_ = 0;
 };
 
 bool attention_supported(const KernelInit& i) {
