@@ -179,6 +179,45 @@ class NormKernel : public Kernel {
   std::string act_;
 };
 
+// Hot float32 loops compiled for AVX-512, AVX2 and baseline x86-64, chosen when the program
+// loads.
+#if defined(__GNUC__) && defined(__x86_64__)
+#define AAMP_CPU_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define AAMP_CPU_CLONES
+#endif
+
+// s[0..n) = softmax(s[0..n)) in float32 (_AampFusedAddSoftmax's rows, _AampFusedAttention's
+// scores): max and sum in 16 lanes (without -ffast-math a float reduction in one variable keeps a
+// loop scalar), the exp vectorized, no subnormal results.
+AAMP_CPU_CLONES void softmax_in_place(float* s, int64_t n) {
+  constexpr int kLanes = 16;
+  float lane[kLanes];
+  std::fill(lane, lane + kLanes, -INFINITY);
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane[l] = s[j + l] > lane[l] ? s[j + l] : lane[l];
+  float mx = -INFINITY;
+  for (; j < n; ++j) mx = s[j] > mx ? s[j] : mx;
+  for (float v : lane) mx = v > mx ? v : mx;
+  // Below e^-80 a probability is 0: exp_for_softmax's clamp would leave e^-87, which times
+  // 1 / sum becomes a subnormal float, and every multiply with one stalls the FPU (masked keys
+  // made BERT's attention up to 5x slower).
+  for (j = 0; j < n; ++j) {
+    const float x = s[j] - mx;
+    s[j] = x < -80.0f ? 0.0f : exp_for_softmax(x);
+  }
+  std::fill(lane, lane + kLanes, 0.0f);
+  for (j = 0; j + kLanes <= n; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane[l] += s[j + l];
+  float sum = 0.0f;
+  for (; j < n; ++j) sum += s[j];
+  for (float v : lane) sum += v;
+  const float inv = 1.0f / sum;
+  for (j = 0; j < n; ++j) s[j] *= inv;
+}
+
 // softmax(logits + mask) over the last axis, mask broadcast NumPy-style.
 class AddSoftmaxKernel : public Kernel {
  public:
@@ -219,7 +258,6 @@ class AddSoftmaxKernel : public Kernel {
           }
           const int64_t ca = rank ? sa[static_cast<size_t>(rank - 1)] : 0;
           const int64_t cm = rank ? sm[static_cast<size_t>(rank - 1)] : 0;
-          float mx = -INFINITY;
           float* bp = buf.data();
           if (ca == 1 && (cm == 0 || cm == 1)) {  // contiguous rows: loops that vectorize
             const T* ra = pa + oa;
@@ -232,30 +270,8 @@ class AddSoftmaxKernel : public Kernel {
             for (int64_t c = 0; c < cols; ++c)
               bp[c] = as_float(pa[oa + c * ca]) + as_float(pm[om + c * cm]);
           }
-          // Reductions in 8 lanes and the exp loop on its own: without -ffast-math a float
-          // reduction inside a loop keeps the whole loop scalar.
-          constexpr int kLanes = 8;
-          float lane[kLanes];
-          std::fill(lane, lane + kLanes, -INFINITY);
-          int64_t c = 0;
-          for (; c + kLanes <= cols; c += kLanes)
-            for (int l = 0; l < kLanes; ++l) lane[l] = std::max(lane[l], bp[c + l]);
-          for (; c < cols; ++c) mx = std::max(mx, bp[c]);
-          for (float v : lane) mx = std::max(mx, v);
-          // Below e^-80 a probability is 0 (see attention_softmax: no subnormal results).
-          for (c = 0; c < cols; ++c) {
-            const float x = bp[c] - mx;
-            bp[c] = x < -80.0f ? 0.0f : exp_for_softmax(x);
-          }
-          std::fill(lane, lane + kLanes, 0.0f);
-          for (c = 0; c + kLanes <= cols; c += kLanes)
-            for (int l = 0; l < kLanes; ++l) lane[l] += bp[c + l];
-          float sum = 0;
-          for (; c < cols; ++c) sum += bp[c];
-          for (float v : lane) sum += v;
-          const float inv = 1.0f / sum;
-          for (int64_t c = 0; c < cols; ++c)
-            out[r * cols + c] = from_float<T>(buf[static_cast<size_t>(c)] * inv);
+          softmax_in_place(bp, cols);
+          for (int64_t c = 0; c < cols; ++c) out[r * cols + c] = from_float<T>(bp[c]);
         }
       });
     });
@@ -322,23 +338,16 @@ class AttentionKernel : public Kernel {
 };
 
 // _AampFusedAttention's inner products on float32 buffers, 8 query rows x 16 columns of
-// accumulators at a time (registers: enough independent FMAs to hide their latency), compiled for
-// AVX-512, AVX2 and baseline x86-64 (chosen when the program loads). Column counts are padded to
-// multiples of 16 by the caller.
+// accumulators at a time (registers: enough independent FMAs to hide their latency), compiled like
+// softmax_in_place. Column counts are padded to multiples of 16 by the caller.
 constexpr int kAttRows = 8, kAttCols = 16;
-#if defined(__GNUC__) && defined(__x86_64__)
-#define AAMP_ATT_CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define AAMP_ATT_CLONES
-#endif
 
 // 16 floats as one value (GCC vector extension): one AVX-512 register, two AVX2 ones, four SSE
 // ones, by the clone.
 typedef float AttVec __attribute__((vector_size(kAttCols * sizeof(float))));
 
 // s[r][j] = sum_d q[r][d] * kt[d][j] for 8 rows; q [8][depth], kt [depth][cols], s [8][cols].
-AAMP_ATT_CLONES void attention_scores(const float* q, const float* kt, int64_t depth, int64_t cols,
+AAMP_CPU_CLONES void attention_scores(const float* q, const float* kt, int64_t depth, int64_t cols,
                                       float* s) {
   for (int64_t j0 = 0; j0 < cols; j0 += kAttCols) {
     AttVec acc[kAttRows] = {};
@@ -352,7 +361,7 @@ AAMP_ATT_CLONES void attention_scores(const float* q, const float* kt, int64_t d
 }
 
 // o[r][c] = sum_j p[r][j] * v[j][c] for 8 rows over `keys` keys; p [8][p_cols], v [keys][cols].
-AAMP_ATT_CLONES void attention_values(const float* p, int64_t p_cols, const float* v, int64_t keys,
+AAMP_CPU_CLONES void attention_values(const float* p, int64_t p_cols, const float* v, int64_t keys,
                                       int64_t cols, float* o) {
   for (int64_t c0 = 0; c0 < cols; c0 += kAttCols) {
     AttVec acc[kAttRows] = {};
@@ -363,34 +372,6 @@ AAMP_ATT_CLONES void attention_values(const float* p, int64_t p_cols, const floa
     }
     for (int r = 0; r < kAttRows; ++r) std::memcpy(o + r * cols + c0, &acc[r], sizeof(AttVec));
   }
-}
-
-// s[0..n) = softmax(s[0..n)): max and sum in 16 lanes (a float reduction in one variable keeps a
-// loop scalar), the exp vectorized, no subnormal results.
-AAMP_ATT_CLONES void attention_softmax(float* s, int64_t n) {
-  float lane[kAttCols];
-  std::fill(lane, lane + kAttCols, -INFINITY);
-  int64_t j = 0;
-  for (; j + kAttCols <= n; j += kAttCols)
-    for (int l = 0; l < kAttCols; ++l) lane[l] = s[j + l] > lane[l] ? s[j + l] : lane[l];
-  float mx = -INFINITY;
-  for (; j < n; ++j) mx = s[j] > mx ? s[j] : mx;
-  for (float v : lane) mx = v > mx ? v : mx;
-  // Below e^-80 a probability is 0: exp_for_softmax's clamp would leave e^-87, which times
-  // 1 / sum becomes a subnormal float, and every multiply with one stalls the FPU (masked keys
-  // made the whole kernel 5x slower).
-  for (j = 0; j < n; ++j) {
-    const float x = s[j] - mx;
-    s[j] = x < -80.0f ? 0.0f : exp_for_softmax(x);
-  }
-  std::fill(lane, lane + kAttCols, 0.0f);
-  for (j = 0; j + kAttCols <= n; j += kAttCols)
-    for (int l = 0; l < kAttCols; ++l) lane[l] += s[j + l];
-  float sum = 0.0f;
-  for (; j < n; ++j) sum += s[j];
-  for (float v : lane) sum += v;
-  const float inv = 1.0f / sum;
-  for (j = 0; j < n; ++j) s[j] *= inv;
 }
 
 // _AampFusedAttention, vectorized: one task per (batch, head, block of query rows) converts that
@@ -455,7 +436,7 @@ class AttentionFastKernel : public Kernel {
                 const T* mr = mask + b * g.mask_b + h * g.mask_h + (r0 + r) * g.mask_q;
                 for (int64_t j = 0; j < sk; ++j) sp[j] += as_float(mr[j * g.mask_k]);
               }
-              attention_softmax(sp, sk);
+              softmax_in_place(sp, sk);
             }
             attention_values(s.data(), skp, vf.data(), sk, dvp, o.data());
             for (int r = 0; r < rows; ++r) {
