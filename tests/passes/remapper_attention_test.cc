@@ -29,6 +29,19 @@ struct AttentionGraph {
   bool merge_transpose = true;
 };
 
+// Relative L2 distance of got from want (both float32, same shape); want must not be all zeros.
+double rel_l2(const Tensor& want, const Tensor& got) {
+  EXPECT_EQ(got.shape().dims, want.shape().dims);
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < want.num_elements(); ++i) {
+    const double d = got.element_as_double(i) - want.element_as_double(i);
+    num += d * d;
+    den += want.element_as_double(i) * want.element_as_double(i);
+  }
+  EXPECT_GT(den, 0.0);
+  return den > 0 ? std::sqrt(num / den) : 1.0;
+}
+
 // [B, 8, 2, depth] q, k, v placeholders (BSHD), split into heads by Transposes, attention, and
 // (merge_transpose) the output back to BSHD as node "out"; without it "ctx" is the output.
 std::string attention_text(const AttentionGraph& a) {
@@ -262,15 +275,7 @@ TEST(RemapperAttention, MergedProjectionsComputeTheSame) {
       {"mask", Tensor::from_vector(Shape{3, 1, 1, 8}, m).cast_float(DType::kHalf)}};
   const Tensor want = Session(ref).run(feeds, {"out"}).at(0).cast_float(DType::kFloat);
   const Tensor got = Session(merged).run(feeds, {"out"}).at(0).cast_float(DType::kFloat);
-  ASSERT_EQ(got.shape().dims, want.shape().dims);
-  double num = 0, den = 0;
-  for (int64_t i = 0; i < want.num_elements(); ++i) {
-    const double d = got.element_as_double(i) - want.element_as_double(i);
-    num += d * d;
-    den += want.element_as_double(i) * want.element_as_double(i);
-  }
-  EXPECT_GT(den, 0.0);
-  EXPECT_LE(std::sqrt(num / den), 2e-3);
+  EXPECT_LE(rel_l2(want, got), 2e-3);
 }
 
 // The whole pipeline on a small BERT (modelgen, 2 layers): per layer one merged projection GEMM
@@ -312,13 +317,7 @@ TEST(RemapperAttention, BertThroughThePipeline) {
   feeds.emplace_back("token_type_ids", Tensor::from_vector<int32_t>(Shape{2, 16}, types));
   const Tensor want = Session(ref).run(feeds, {"Identity"}).at(0);
   const Tensor got = Session(g).run(feeds, {"Identity"}).at(0).cast_float(DType::kFloat);
-  double num = 0, den = 0;
-  for (int64_t i = 0; i < want.num_elements(); ++i) {
-    const double d = got.element_as_double(i) - want.element_as_double(i);
-    num += d * d;
-    den += want.element_as_double(i) * want.element_as_double(i);
-  }
-  EXPECT_LE(std::sqrt(num / den), 2e-2);
+  EXPECT_LE(rel_l2(want, got), 2e-2);
 }
 
 // The fused graph (CPU reference kernel) against the unfused one, both on the CPU, for both
@@ -349,15 +348,7 @@ TEST(RemapperAttention, FusedMatchesUnfusedNumerically) {
       const std::string out = merge ? "out" : "ctx";
       const Tensor want = Session(ref).run(feeds, {out}).at(0).cast_float(DType::kFloat);
       const Tensor got = Session(fused).run(feeds, {out}).at(0).cast_float(DType::kFloat);
-      ASSERT_EQ(got.shape().dims, want.shape().dims);
-      double num = 0, den = 0;
-      for (int64_t i = 0; i < want.num_elements(); ++i) {
-        const double d = got.element_as_double(i) - want.element_as_double(i);
-        num += d * d;
-        den += want.element_as_double(i) * want.element_as_double(i);
-      }
-      EXPECT_LE(std::sqrt(num / den), t == DType::kHalf ? 2e-3 : 1e-2);
-      EXPECT_GT(den, 0.0);
+      EXPECT_LE(rel_l2(want, got), t == DType::kHalf ? 2e-3 : 1e-2);
     }
 }
 

@@ -278,16 +278,25 @@ class AddSoftmaxKernel : public Kernel {
   }
 };
 
-// _AampFusedAttention, the plain way: per (batch, head, query) row, the scores against every key
-// in float32, the softmax (plus the mask) and the probability-weighted sum of v rows: the
-// reference the fast kernels (below, and the GPU's) are checked against.
-class AttentionKernel : public Kernel {
+// The geometry both CPU kernels of _AampFusedAttention work from (ops/attention.h).
+class AttentionKernelBase : public Kernel {
  public:
-  explicit AttentionKernel(const KernelInit& init) {
+  explicit AttentionKernelBase(const KernelInit& init) {
     std::vector<std::vector<int64_t>> shapes;
     for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
     g_ = attention_geometry(*init.node, shapes);
   }
+
+ protected:
+  AttentionGeometry g_;
+};
+
+// _AampFusedAttention, the plain way: per (batch, head, query) row, the scores against every key
+// in float32, the softmax (plus the mask) and the probability-weighted sum of v rows: the
+// reference the fast kernels (below, and the GPU's) are checked against.
+class AttentionKernel : public AttentionKernelBase {
+ public:
+  using AttentionKernelBase::AttentionKernelBase;
   void run(KernelContext& ctx) override {
     const AttentionGeometry& g = g_;
     const int64_t rows = g.batch * g.heads * g.q_len;
@@ -332,9 +341,6 @@ class AttentionKernel : public Kernel {
           });
     });
   }
-
- private:
-  AttentionGeometry g_;
 };
 
 // _AampFusedAttention's inner products on float32 buffers, 8 query rows x 16 columns of
@@ -379,13 +385,9 @@ AAMP_CPU_CLONES void attention_values(const float* p, int64_t p_cols, const floa
 // take their scores (attention_scores), the softmax with the vectorized exp, and their output
 // (attention_values). No [Sq,Sk] tensor and no transposed copy of q, k, v or the output reaches
 // memory.
-class AttentionFastKernel : public Kernel {
+class AttentionFastKernel : public AttentionKernelBase {
  public:
-  explicit AttentionFastKernel(const KernelInit& init) {
-    std::vector<std::vector<int64_t>> shapes;
-    for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
-    g_ = attention_geometry(*init.node, shapes);
-  }
+  using AttentionKernelBase::AttentionKernelBase;
   void run(KernelContext& ctx) override {
     const AttentionGeometry& g = g_;
     const int64_t heads = g.batch * g.heads;
@@ -448,9 +450,6 @@ class AttentionFastKernel : public Kernel {
       });
     });
   }
-
- private:
-  AttentionGeometry g_;
 };
 
 void add(const std::string& op, KernelFactory f) {
