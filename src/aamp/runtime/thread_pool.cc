@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <mutex>
@@ -81,7 +82,8 @@ void parallel_for(int64_t n, int64_t grain, int threads,
                   const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
-  const int64_t chunks = std::min<int64_t>(resolve_threads(threads), (n + grain - 1) / grain);
+  const int team = resolve_threads(threads);
+  const int64_t chunks = std::min<int64_t>(team, (n + grain - 1) / grain);
   if (chunks <= 1 || omp_in_parallel()) {
     fn(0, n);
     return;
@@ -89,7 +91,16 @@ void parallel_for(int64_t n, int64_t grain, int threads,
   const int64_t per = n / chunks, rem = n % chunks;
   std::mutex mu;
   std::exception_ptr err;
-#pragma omp parallel for num_threads(static_cast<int>(chunks)) schedule(static, 1)
+  // The whole team every time, threads beyond `chunks` idle: oneDNN's primitives run on the full
+  // team, and a region of another size makes libgomp dock the extra threads and wake them again
+  // at the next full region (futex waits and wake-ups, costly on a virtual machine's vCPUs).
+  // AAMP_OMP_FULL_TEAM=0: teams of `chunks` threads, as before (A/B runs).
+  static const bool full_team = [] {
+    const char* e = std::getenv("AAMP_OMP_FULL_TEAM");
+    return !(e && std::string(e) == "0");
+  }();
+  const int size = full_team ? team : static_cast<int>(chunks);
+#pragma omp parallel for num_threads(size) schedule(static, 1)
   for (int64_t c = 0; c < chunks; ++c) {
     const int64_t b = c * per + std::min(c, rem);
     const int64_t e = b + per + (c < rem ? 1 : 0);

@@ -18,7 +18,8 @@ int resolve_threads(int threads);
 
 // Calls fn(begin, end) over disjoint chunks covering [0, n). Chunks hold at least `grain`
 // items (grain >= 1). Runs inline when threads <= 1 or n is small; exceptions thrown by fn are
-// rethrown in the caller (the first one).
+// rethrown in the caller (the first one). The OpenMP team is always all `threads` threads, those
+// beyond the chunk count idle (AAMP_OMP_FULL_TEAM=0: a team of the chunk count).
 void parallel_for(int64_t n, int64_t grain, int threads,
                   const std::function<void(int64_t, int64_t)>& fn);
 
