@@ -288,38 +288,25 @@ constexpr int kAttRows = 8, kAttCols = 16;
 // ones, by the clone.
 typedef float AttVec __attribute__((vector_size(kAttCols * sizeof(float))));
 
-// s[r][j] = sum_d q[r][d] * kt[d][j] for 8 rows; q [8][depth], kt [depth][cols], s [8][cols].
-AAMP_CPU_CLONES void attention_scores(const float* q, const float* kt, int64_t depth, int64_t cols,
-                                      float* s) {
+// c[r][j] = sum_k a[r][k] * b[k][j] for 8 rows: a [8][inner] (row stride lda), b [inner][cols],
+// c [8][cols]. The scores (a = q, b = k transposed) and the output (a = probabilities, b = v).
+AAMP_CPU_CLONES void eight_rows_times(const float* a, int64_t lda, const float* b, int64_t inner,
+                                      int64_t cols, float* c) {
   for (int64_t j0 = 0; j0 < cols; j0 += kAttCols) {
     AttVec acc[kAttRows] = {};
-    for (int64_t d = 0; d < depth; ++d) {
-      AttVec kv;
-      std::memcpy(&kv, kt + d * cols + j0, sizeof kv);
-      for (int r = 0; r < kAttRows; ++r) acc[r] += q[r * depth + d] * kv;
+    for (int64_t k = 0; k < inner; ++k) {
+      AttVec bv;
+      std::memcpy(&bv, b + k * cols + j0, sizeof bv);
+      for (int r = 0; r < kAttRows; ++r) acc[r] += a[r * lda + k] * bv;
     }
-    for (int r = 0; r < kAttRows; ++r) std::memcpy(s + r * cols + j0, &acc[r], sizeof(AttVec));
-  }
-}
-
-// o[r][c] = sum_j p[r][j] * v[j][c] for 8 rows over `keys` keys; p [8][p_cols], v [keys][cols].
-AAMP_CPU_CLONES void attention_values(const float* p, int64_t p_cols, const float* v, int64_t keys,
-                                      int64_t cols, float* o) {
-  for (int64_t c0 = 0; c0 < cols; c0 += kAttCols) {
-    AttVec acc[kAttRows] = {};
-    for (int64_t j = 0; j < keys; ++j) {
-      AttVec vv;
-      std::memcpy(&vv, v + j * cols + c0, sizeof vv);
-      for (int r = 0; r < kAttRows; ++r) acc[r] += p[r * p_cols + j] * vv;
-    }
-    for (int r = 0; r < kAttRows; ++r) std::memcpy(o + r * cols + c0, &acc[r], sizeof(AttVec));
+    for (int r = 0; r < kAttRows; ++r) std::memcpy(c + r * cols + j0, &acc[r], sizeof(AttVec));
   }
 }
 
 // _AampFusedAttention, vectorized: one task per (batch, head, block of query rows) converts that
 // head's k (transposed, [D][Sk]) and v ([Sk][Dv]) to float32 once; then 8 query rows at a time
-// take their scores (attention_scores), the softmax with the vectorized exp, and their output
-// (attention_values). No [Sq,Sk] tensor and no transposed copy of q, k, v or the output reaches
+// take their scores, the softmax with the vectorized exp, and their output (both products by
+// eight_rows_times). No [Sq,Sk] tensor and no transposed copy of q, k, v or the output reaches
 // memory.
 class AttentionFastKernel : public AttentionKernelBase {
  public:
@@ -367,7 +354,7 @@ class AttentionFastKernel : public AttentionKernelBase {
               const T* qr = q + b * g.q.b + h * g.q.h + (r0 + r) * g.q.s;
               for (int64_t d = 0; d < d_k; ++d) qf[r * d_k + d] = as_float(qr[d]) * g.scale;
             }
-            attention_scores(qf.data(), kt.data(), d_k, skp, s.data());
+            eight_rows_times(qf.data(), d_k, kt.data(), d_k, skp, s.data());
             for (int r = 0; r < rows; ++r) {
               float* sp = s.data() + r * skp;
               if (mask) {
@@ -376,7 +363,7 @@ class AttentionFastKernel : public AttentionKernelBase {
               }
               cpu::softmax_in_place(sp, sk);
             }
-            attention_values(s.data(), skp, vf.data(), sk, dvp, o.data());
+            eight_rows_times(s.data(), skp, vf.data(), sk, dvp, o.data());
             for (int r = 0; r < rows; ++r) {
               T* orow = out + b * g.out.b + h * g.out.h + (r0 + r) * g.out.s;
               for (int64_t d = 0; d < d_v; ++d) orow[d] = from_float<T>(o[r * dvp + d]);
