@@ -229,7 +229,8 @@ class AttentionKernelBase : public Kernel {
 
 // _AampFusedAttention, the plain way: per (batch, head, query) row, the scores against every key
 // in float32, the softmax (plus the mask) and the probability-weighted sum of v rows: the
-// reference the fast kernels (below, and the GPU's) are checked against.
+// reference the fast kernels (the vectorized one below, onednn_attention.cc's and the GPU's) are
+// checked against.
 class AttentionKernel : public AttentionKernelBase {
  public:
   using AttentionKernelBase::AttentionKernelBase;
