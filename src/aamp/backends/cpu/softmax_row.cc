@@ -40,28 +40,42 @@ inline float exp_for_softmax(float x) {
 // scores): max and sum in 16 lanes (without -ffast-math a float reduction in one variable keeps a
 // loop scalar), the exp vectorized, no subnormal results.
 AAMP_CPU_CLONES void softmax_in_place(float* s, int64_t n) {
+  // 16 lanes as one GCC vector value (an AVX-512 register, two AVX2 ones): the max and the sum
+  // stay in registers, reduced across lanes once.
   constexpr int kLanes = 16;
-  float lane[kLanes];
-  std::fill(lane, lane + kLanes, -INFINITY);
+  typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
+  Vec vm;
+  for (int l = 0; l < kLanes; ++l) vm[l] = -INFINITY;
   int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int l = 0; l < kLanes; ++l) lane[l] = s[j + l] > lane[l] ? s[j + l] : lane[l];
+  for (; j + kLanes <= n; j += kLanes) {
+    Vec x;
+    std::memcpy(&x, s + j, sizeof x);
+    vm = x > vm ? x : vm;
+  }
   float mx = -INFINITY;
   for (; j < n; ++j) mx = s[j] > mx ? s[j] : mx;
-  for (float v : lane) mx = v > mx ? v : mx;
+  for (int l = 0; l < kLanes; ++l) mx = vm[l] > mx ? vm[l] : mx;
   // Below e^-80 a probability is 0: exp_for_softmax's clamp would leave e^-87, which times
   // 1 / sum becomes a subnormal float, and every multiply with one stalls the FPU (masked keys
-  // made BERT's attention up to 5x slower).
-  for (j = 0; j < n; ++j) {
-    const float x = s[j] - mx;
-    s[j] = x < -80.0f ? 0.0f : exp_for_softmax(x);
+  // made BERT's attention up to 5x slower). The sum is taken in the same pass.
+  Vec vs = {};
+  for (j = 0; j + kLanes <= n; j += kLanes) {
+    float e[kLanes];
+    for (int l = 0; l < kLanes; ++l) {
+      const float x = s[j + l] - mx;
+      e[l] = x < -80.0f ? 0.0f : exp_for_softmax(x);
+    }
+    Vec ev;
+    std::memcpy(&ev, e, sizeof ev);
+    vs += ev;
+    std::memcpy(s + j, e, sizeof e);
   }
-  std::fill(lane, lane + kLanes, 0.0f);
-  for (j = 0; j + kLanes <= n; j += kLanes)
-    for (int l = 0; l < kLanes; ++l) lane[l] += s[j + l];
   float sum = 0.0f;
-  for (; j < n; ++j) sum += s[j];
-  for (float v : lane) sum += v;
+  for (; j < n; ++j) {
+    const float x = s[j] - mx;
+    sum += s[j] = x < -80.0f ? 0.0f : exp_for_softmax(x);
+  }
+  for (int l = 0; l < kLanes; ++l) sum += vs[l];
   const float inv = 1.0f / sum;
   for (j = 0; j < n; ++j) s[j] *= inv;
 }
