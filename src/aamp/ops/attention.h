@@ -17,12 +17,19 @@ struct AttentionGeometry {
   // Element strides (batch, head, position) of q, k, v and the output.
   struct Strides {
     int64_t b = 0, h = 0, s = 0;
+    int64_t at(int64_t batch, int64_t head, int64_t pos) const {
+      return batch * b + head * h + pos * s;
+    }
   };
   Strides q, k, v, out;
   // Element offsets of k and v in their input (layout BS3HD: q, k and v are one tensor).
   int64_t k_offset = 0, v_offset = 0;
   bool masked = false;
   int64_t mask_b = 0, mask_h = 0, mask_q = 0, mask_k = 0;  // mask strides over [B,H,Sq,Sk]
+  // Where query row `query` of (batch, head) starts in the mask (its key j at + j * mask_k).
+  int64_t mask_row(int64_t batch, int64_t head, int64_t query) const {
+    return batch * mask_b + head * mask_h + query * mask_q;
+  }
 };
 
 // Validates the shapes (rank 4, or the one [B,S,3,H,D] tensor of layout BS3HD; matching batch /

@@ -49,6 +49,11 @@ struct KernelInit {
   const Node* node = nullptr;
   std::vector<TensorDesc> inputs;  // data inputs only
   std::vector<TensorDesc> outputs;
+  std::vector<std::vector<int64_t>> input_shapes() const {
+    std::vector<std::vector<int64_t>> s;
+    for (const TensorDesc& d : inputs) s.push_back(d.shape);
+    return s;
+  }
   // For each data input: the constant value if it is known at plan time, else nullptr.
   std::vector<const Tensor*> const_inputs;
   DeviceKind device = DeviceKind::kCPU;

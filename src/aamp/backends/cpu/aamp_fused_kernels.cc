@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "aamp/backends/cpu/cpu_clones.h"
 #include "aamp/backends/cpu/softmax_row.h"
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
@@ -214,16 +215,26 @@ class AddSoftmaxKernel : public Kernel {
   }
 };
 
-// The geometry both CPU kernels of _AampFusedAttention work from (ops/attention.h).
+// The geometry both CPU kernels of _AampFusedAttention work from (ops/attention.h), and their
+// operands as typed pointers (k and v at their offsets in a packed q/k/v tensor).
 class AttentionKernelBase : public Kernel {
  public:
-  explicit AttentionKernelBase(const KernelInit& init) {
-    std::vector<std::vector<int64_t>> shapes;
-    for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
-    g_ = attention_geometry(*init.node, shapes);
-  }
+  explicit AttentionKernelBase(const KernelInit& init)
+      : g_(attention_geometry(*init.node, init.input_shapes())) {}
 
  protected:
+  template <typename T>
+  struct Operands {
+    const T *q, *k, *v, *mask;  // mask nullptr: none
+    T* out;
+  };
+  template <typename T>
+  Operands<T> operands(const KernelContext& ctx) const {
+    return {ctx.inputs[0].as<T>(), ctx.inputs[1].as<T>() + g_.k_offset,
+            ctx.inputs[2].as<T>() + g_.v_offset, g_.masked ? ctx.inputs[3].as<T>() : nullptr,
+            ctx.outputs[0].as<T>()};
+  }
+
   AttentionGeometry g_;
 };
 
@@ -239,43 +250,38 @@ class AttentionKernel : public AttentionKernelBase {
     const int64_t rows = g.batch * g.heads * g.q_len;
     dispatch_float(ctx.inputs[0].dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      const T* q = ctx.inputs[0].as<T>();
-      const T* k = ctx.inputs[1].as<T>() + g.k_offset;
-      const T* v = ctx.inputs[2].as<T>() + g.v_offset;
-      const T* mask = g.masked ? ctx.inputs[3].as<T>() : nullptr;
-      T* out = ctx.outputs[0].as<T>();
+      const auto [q, k, v, mask, out] = operands<T>(ctx);
       const int64_t work = std::max<int64_t>(1, g.kv_len * (g.depth + g.v_depth));
-      parallel_for(
-          rows, std::max<int64_t>(1, (1 << 16) / work), ctx.threads, [&](int64_t r0, int64_t r1) {
-            std::vector<float> qf(static_cast<size_t>(g.depth)), p(static_cast<size_t>(g.kv_len)),
-                acc(static_cast<size_t>(g.v_depth));
-            for (int64_t r = r0; r < r1; ++r) {
-              const int64_t i = r % g.q_len, h = (r / g.q_len) % g.heads,
-                            b = r / (g.q_len * g.heads);
-              const T* qr = q + b * g.q.b + h * g.q.h + i * g.q.s;
-              for (int64_t d = 0; d < g.depth; ++d) qf[d] = as_float(qr[d]);
-              float mx = -INFINITY;
-              for (int64_t j = 0; j < g.kv_len; ++j) {
-                const T* kr = k + b * g.k.b + h * g.k.h + j * g.k.s;
-                float s = 0.0f;
-                for (int64_t d = 0; d < g.depth; ++d) s += qf[d] * as_float(kr[d]);
-                s *= g.scale;
-                if (mask)
-                  s += as_float(mask[b * g.mask_b + h * g.mask_h + i * g.mask_q + j * g.mask_k]);
-                p[j] = s;
-                mx = std::max(mx, s);
-              }
-              float sum = 0.0f;
-              for (int64_t j = 0; j < g.kv_len; ++j) sum += p[j] = std::exp(p[j] - mx);
-              std::fill(acc.begin(), acc.end(), 0.0f);
-              for (int64_t j = 0; j < g.kv_len; ++j) {
-                const T* vr = v + b * g.v.b + h * g.v.h + j * g.v.s;
-                for (int64_t d = 0; d < g.v_depth; ++d) acc[d] += p[j] * as_float(vr[d]);
-              }
-              T* o = out + b * g.out.b + h * g.out.h + i * g.out.s;
-              for (int64_t d = 0; d < g.v_depth; ++d) o[d] = from_float<T>(acc[d] / sum);
-            }
-          });
+      parallel_for(rows, std::max<int64_t>(1, (1 << 16) / work), ctx.threads,
+                   [&](int64_t r0, int64_t r1) {
+                     std::vector<float> qf(static_cast<size_t>(g.depth)),
+                         p(static_cast<size_t>(g.kv_len)), acc(static_cast<size_t>(g.v_depth));
+                     for (int64_t r = r0; r < r1; ++r) {
+                       const int64_t i = r % g.q_len, h = (r / g.q_len) % g.heads,
+                                     b = r / (g.q_len * g.heads);
+                       const T* qr = q + g.q.at(b, h, i);
+                       for (int64_t d = 0; d < g.depth; ++d) qf[d] = as_float(qr[d]);
+                       float mx = -INFINITY;
+                       for (int64_t j = 0; j < g.kv_len; ++j) {
+                         const T* kr = k + g.k.at(b, h, j);
+                         float s = 0.0f;
+                         for (int64_t d = 0; d < g.depth; ++d) s += qf[d] * as_float(kr[d]);
+                         s *= g.scale;
+                         if (mask) s += as_float(mask[g.mask_row(b, h, i) + j * g.mask_k]);
+                         p[j] = s;
+                         mx = std::max(mx, s);
+                       }
+                       float sum = 0.0f;
+                       for (int64_t j = 0; j < g.kv_len; ++j) sum += p[j] = std::exp(p[j] - mx);
+                       std::fill(acc.begin(), acc.end(), 0.0f);
+                       for (int64_t j = 0; j < g.kv_len; ++j) {
+                         const T* vr = v + g.v.at(b, h, j);
+                         for (int64_t d = 0; d < g.v_depth; ++d) acc[d] += p[j] * as_float(vr[d]);
+                       }
+                       T* o = out + g.out.at(b, h, i);
+                       for (int64_t d = 0; d < g.v_depth; ++d) o[d] = from_float<T>(acc[d] / sum);
+                     }
+                   });
     });
   }
 };
@@ -324,11 +330,7 @@ class AttentionFastKernel : public AttentionKernelBase {
     const int64_t sk = g.kv_len, skp = pad(sk), d_k = g.depth, d_v = g.v_depth, dvp = pad(d_v);
     dispatch_float(ctx.inputs[0].dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      const T* q = ctx.inputs[0].as<T>();
-      const T* k = ctx.inputs[1].as<T>() + g.k_offset;
-      const T* v = ctx.inputs[2].as<T>() + g.v_offset;
-      const T* mask = g.masked ? ctx.inputs[3].as<T>() : nullptr;
-      T* out = ctx.outputs[0].as<T>();
+      const auto [q, k, v, mask, out] = operands<T>(ctx);
       parallel_for(heads * blocks, 1, ctx.threads, [&](int64_t t0, int64_t t1) {
         std::vector<float> kt(static_cast<size_t>(d_k * skp), 0.0f);
         std::vector<float> vf(static_cast<size_t>(sk * dvp), 0.0f);
@@ -340,8 +342,8 @@ class AttentionFastKernel : public AttentionKernelBase {
           const int64_t bh = task / blocks, b = bh / g.heads, h = bh % g.heads;
           if (bh != loaded) {
             for (int64_t j = 0; j < sk; ++j) {
-              const T* kr = k + b * g.k.b + h * g.k.h + j * g.k.s;
-              const T* vr = v + b * g.v.b + h * g.v.h + j * g.v.s;
+              const T* kr = k + g.k.at(b, h, j);
+              const T* vr = v + g.v.at(b, h, j);
               for (int64_t d = 0; d < d_k; ++d) kt[d * skp + j] = as_float(kr[d]);
               for (int64_t d = 0; d < d_v; ++d) vf[j * dvp + d] = as_float(vr[d]);
             }
@@ -352,21 +354,21 @@ class AttentionFastKernel : public AttentionKernelBase {
           for (int64_t r0 = i0; r0 < i1; r0 += kAttRows) {
             const int rows = static_cast<int>(std::min<int64_t>(kAttRows, i1 - r0));
             for (int r = 0; r < rows; ++r) {
-              const T* qr = q + b * g.q.b + h * g.q.h + (r0 + r) * g.q.s;
+              const T* qr = q + g.q.at(b, h, r0 + r);
               for (int64_t d = 0; d < d_k; ++d) qf[r * d_k + d] = as_float(qr[d]) * g.scale;
             }
             eight_rows_times(qf.data(), d_k, kt.data(), d_k, skp, s.data());
             for (int r = 0; r < rows; ++r) {
               float* sp = s.data() + r * skp;
               if (mask) {
-                const T* mr = mask + b * g.mask_b + h * g.mask_h + (r0 + r) * g.mask_q;
+                const T* mr = mask + g.mask_row(b, h, r0 + r);
                 for (int64_t j = 0; j < sk; ++j) sp[j] += as_float(mr[j * g.mask_k]);
               }
               cpu::softmax_in_place(sp, sk);
             }
             eight_rows_times(s.data(), skp, vf.data(), sk, dvp, o.data());
             for (int r = 0; r < rows; ++r) {
-              T* orow = out + b * g.out.b + h * g.out.h + (r0 + r) * g.out.s;
+              T* orow = out + g.out.at(b, h, r0 + r);
               for (int64_t d = 0; d < d_v; ++d) orow[d] = from_float<T>(o[r * dvp + d]);
             }
           }

@@ -34,10 +34,8 @@ int64_t divisor_at_most(int64_t n, int64_t cap) {
 
 class AttentionKernel : public Kernel {
  public:
-  explicit AttentionKernel(const KernelInit& init) : t_(init.inputs.at(0).dtype) {
-    std::vector<std::vector<int64_t>> shapes;
-    for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
-    g_ = attention_geometry(*init.node, shapes);
+  explicit AttentionKernel(const KernelInit& init)
+      : t_(init.inputs.at(0).dtype), g_(attention_geometry(*init.node, init.input_shapes())) {
     const size_t es = dtype_size(t_);
     // Batches per group: the scores of a group fit in the output's bytes (or are one batch's).
     // Groups always take every head: for a subset of the heads oneDNN 2.6 leaves its AMX/AVX-512
@@ -88,10 +86,10 @@ class AttentionKernel : public Kernel {
     const int64_t sk = g_.kv_len, rows = bc_ * hc_ * g_.q_len;
     for (int64_t b0 = 0; b0 < g_.batch; b0 += bc_)
       for (int64_t h0 = 0; h0 < g_.heads; h0 += hc_) {
-        q_.set_data_handle(q + (b0 * g_.q.b + h0 * g_.q.h) * es);
-        kt_.set_data_handle(k + (b0 * g_.k.b + h0 * g_.k.h) * es);
-        v_.set_data_handle(v + (b0 * g_.v.b + h0 * g_.v.h) * es);
-        o_.set_data_handle(o + (b0 * g_.out.b + h0 * g_.out.h) * es);
+        q_.set_data_handle(q + g_.q.at(b0, h0, 0) * es);
+        kt_.set_data_handle(k + g_.k.at(b0, h0, 0) * es);
+        v_.set_data_handle(v + g_.v.at(b0, h0, 0) * es);
+        o_.set_data_handle(o + g_.out.at(b0, h0, 0) * es);
         scores_.execute(stream(),
                         {{DNNL_ARG_SRC, q_}, {DNNL_ARG_WEIGHTS, kt_}, {DNNL_ARG_DST, s_}});
         stream().wait();
@@ -108,7 +106,7 @@ class AttentionKernel : public Kernel {
                            if (mask) {
                              const int64_t i = r % g_.q_len, h = h0 + (r / g_.q_len) % hc_,
                                            b = b0 + r / (g_.q_len * hc_);
-                             const T* mr = mask + b * g_.mask_b + h * g_.mask_h + i * g_.mask_q;
+                             const T* mr = mask + g_.mask_row(b, h, i);
                              for (int64_t j = 0; j < sk; ++j) x[j] += as_float(mr[j * g_.mask_k]);
                            }
                            cpu::softmax_in_place(x.data(), sk);

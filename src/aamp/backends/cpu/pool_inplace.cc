@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "aamp/backends/cpu/cpu_clones.h"
 #include "aamp/core/dispatch.h"
 #include "aamp/runtime/thread_pool.h"
 
@@ -189,19 +190,13 @@ inline void walk(const Conv2DGeom& g, bool max, const T* x, T* y, int64_t c0, in
 }
 
 // float32 and bfloat16 (the dtypes of the models) compiled for AVX-512, AVX2 and baseline
-// x86-64, chosen when the program loads; other dtypes take the plain template.
-#if defined(__GNUC__) && defined(__x86_64__)
-#define AAMP_POOL_CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), flatten))
-#else
-#define AAMP_POOL_CLONES
-#endif
-AAMP_POOL_CLONES void walk_vec(const Conv2DGeom& g, bool max, const float* x, float* y, int64_t c0,
-                               int64_t c1) {
+// x86-64, chosen when the program loads (cpu_clones.h); other dtypes take the plain template.
+AAMP_CPU_CLONES AAMP_CPU_FLATTEN void walk_vec(const Conv2DGeom& g, bool max, const float* x,
+                                               float* y, int64_t c0, int64_t c1) {
   walk(g, max, x, y, c0, c1);
 }
-AAMP_POOL_CLONES void walk_vec(const Conv2DGeom& g, bool max, const bfloat16* x, bfloat16* y,
-                               int64_t c0, int64_t c1) {
+AAMP_CPU_CLONES AAMP_CPU_FLATTEN void walk_vec(const Conv2DGeom& g, bool max, const bfloat16* x,
+                                               bfloat16* y, int64_t c0, int64_t c1) {
   walk(g, max, x, y, c0, c1);
 }
 template <typename T>

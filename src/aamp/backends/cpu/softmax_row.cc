@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "aamp/backends/cpu/cpu_clones.h"
+
 namespace aamp::cpu {
 
 namespace {

@@ -10,16 +10,10 @@
 namespace aamp::cuda {
 namespace {
 
-AttentionGeometry geometry_of(const KernelInit& init) {
-  std::vector<std::vector<int64_t>> shapes;
-  for (const TensorDesc& d : init.inputs) shapes.push_back(d.shape);
-  return attention_geometry(*init.node, shapes);
-}
-
 class AttentionKernel : public Kernel {
  public:
   explicit AttentionKernel(const KernelInit& init) : t_(init.inputs.at(0).dtype) {
-    const AttentionGeometry g = geometry_of(init);
+    const AttentionGeometry g = attention_geometry(*init.node, init.input_shapes());
     a_.batch = g.batch, a_.heads = g.heads, a_.q_len = g.q_len, a_.kv_len = g.kv_len;
     a_.depth = static_cast<int>(g.depth), a_.v_depth = static_cast<int>(g.v_depth);
     a_.scale = g.scale;
@@ -53,7 +47,7 @@ bool attention_supported(const KernelInit& i) {
   for (const TensorDesc& d : i.inputs)
     if (d.dtype != i.outputs[0].dtype) return false;
   try {
-    const AttentionGeometry g = geometry_of(i);
+    const AttentionGeometry g = attention_geometry(*i.node, i.input_shapes());
     return gpu_attention_depths(g.depth, g.v_depth);
   } catch (const Error&) {
     return false;  // the CPU kernel reports the bad shapes
