@@ -47,6 +47,20 @@ if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s 
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
+# The benchmark models (aamp-modelgen, seed 0), generated into $gen once per machine.
+gen=/tmp/sweep-models
+models() {
+  mkdir -p "$gen"
+  for m in "$@"; do
+    [ -f "$gen/$m.pb" ] && continue
+    case $m in
+      mlp) $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o "$gen/mlp.pb" ;;
+      bert) $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o "$gen/bert.pb" ;;
+      resnet50) $B/aamp-modelgen resnet50 --seed 0 -q -o "$gen/resnet50.pb" ;;
+    esac
+  done
+}
+
 if has tests; then
   log "GPU tests"
   $B/test_backends_cuda --gtest_brief=1 >"$OUT/tests.txt" 2>&1
@@ -79,11 +93,7 @@ if has loops; then
 fi
 
 if has sweep; then
-  gen=/tmp/sweep-models
-  mkdir -p "$gen"
-  $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o $gen/mlp.pb
-  $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
-  $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
+  models mlp bert resnet50
   # name model batch torch-args thread-counts
   rows=("mlp mlp 1024 --model=mlp,--hidden=4096 1,2,4,8,16"
         "bert-b1 bert 1 --model=bert,--seq=128 1,2,4,8,16"
@@ -115,11 +125,7 @@ if has omp; then
   # 37-85 at 16 with p90 up to 180; capping small GEMMs to fewer threads
   # (>= 4, 16 or 64 MFLOP per thread) did not help at 16 threads (56-162 ms); a second host
   # ran the same binaries 2-10x slower in some runs: the CPU side of these machines is shared.
-  gen=/tmp/sweep-models
-  mkdir -p "$gen"
-  [ -f $gen/bert.pb ] || $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
-  [ -f $gen/mlp.pb ] || $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o $gen/mlp.pb
-  [ -f $gen/resnet50.pb ] || $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
+  models bert mlp resnet50
   # model batch variant thread-counts (a variant's spaces written as '+')
   rows=("bert 1 default 8,12,14,15,16,0" "bert 1 OMP_PLACES=cores+OMP_PROC_BIND=close 16,0"
         "bert 1 OMP_WAIT_POLICY=PASSIVE 8,16" "bert 1 OMP_WAIT_POLICY=ACTIVE 8,16"
@@ -147,9 +153,7 @@ if has stem; then
   # ResNet-50 b64 on the GPU with the stem's 3-channel conv padded to 8 channels (default) and
   # not (AAMP_CUDNN_PAD_CHANNELS=0), one JSON line each in stem.jsonl; per-op profile of the
   # default in profiles.txt (Pad + MaxPool are one MaxPool now).
-  gen=/tmp/sweep-models
-  mkdir -p "$gen"
-  [ -f $gen/resnet50.pb ] || $B/aamp-modelgen resnet50 --seed 0 -q -o $gen/resnet50.pb
+  models resnet50
   for v in 1 0; do
     log "stem: AAMP_CUDNN_PAD_CHANNELS=$v"
     AAMP_CUDNN_PAD_CHANNELS=$v $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16,bf16 \
@@ -172,10 +176,7 @@ if has attn; then
 fi
 
 if has prof; then
-  gen=/tmp/sweep-models
-  mkdir -p "$gen"
-  [ -f $gen/bert.pb ] || $B/aamp-modelgen bert --layers 12 --seq 128 --seed 0 -q -o $gen/bert.pb
-  [ -f $gen/mlp.pb ] || $B/aamp-modelgen mlp --hidden 4096 --seed 0 -q -o $gen/mlp.pb
+  models bert mlp
   for row in "bert 32 fp16" "mlp 8192 fp16"; do
     read -r model batch dt <<<"$row"
     log "prof: $model b$batch GPU $dt"

@@ -56,6 +56,17 @@ bool is_perm_0213(const Tensor& t) {
   return true;
 }
 
+// `att` reading q, k and v from other tensors in another layout; its mask and attrs stay.
+Node with_operands(const Node& att, const std::vector<std::string>& qkv, const char* layout) {
+  Node n = att;
+  n.inputs = qkv;
+  for (int i = 3; i < att.num_data_inputs(); ++i)
+    n.inputs.push_back(att.inputs[static_cast<size_t>(i)]);
+  n.attrs.erase("_output_shapes");
+  n.attrs["layout"] = std::string(layout);
+  return n;
+}
+
 FusionRule attention_rule(bool fused_scores, bool masked) {
   FusionRule r;
   r.name = "Attention";
@@ -120,15 +131,8 @@ FusionRule layout_rule() {
                  .where([](const Node& n) { return n.attr_string_or("layout", "BHSD") == "BHSD"; }),
              P::constant(is_perm_0213)});
   r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-    const Node& att = m.node("att");
-    Node n = att;
-    n.name = m.root->name;
-    n.inputs = {m.input("q"), m.input("k"), m.input("v")};
-    for (int i = 3; i < att.num_data_inputs(); ++i)
-      n.inputs.push_back(att.inputs[static_cast<size_t>(i)]);
-    n.attrs.erase("_output_shapes");
-    n.attrs["layout"] = std::string("BSHD");
-    remap::replace_root(g, m, std::move(n));
+    remap::replace_root(
+        g, m, with_operands(m.node("att"), {m.input("q"), m.input("k"), m.input("v")}, "BSHD"));
     return true;
   };
   return r;
@@ -158,11 +162,9 @@ Tensor concat_consts(const std::vector<const Tensor*>& ts, int axis) {
 // The q, k and v projections of one input merged into one GEMM whose [B*S, 3*H*D] product the
 // attention reads in place (layout BS3HD):
 //
-//   _AampFusedAttention "BSHD"(Reshape(_FusedMatMul [BiasAdd](x, Wq, bq), [-1,S,H,D]), .. k .., ..
-//   v ..)
-//     => _AampFusedAttention "BS3HD"(r, r, r) with r = Reshape(_FusedMatMul [BiasAdd](x, [Wq Wk
-//     Wv],
-//        [bq bk bv]), [-1,S,3,H,D])
+//   _AampFusedAttention "BSHD"(Reshape(_FusedMatMul [BiasAdd](x, Wq, bq), [-1,S,H,D]), k.., v..)
+//     => _AampFusedAttention "BS3HD"(r, r, r),
+//        r = Reshape(_FusedMatMul [BiasAdd](x, [Wq Wk Wv], [bq bk bv]), [-1,S,3,H,D])
 //
 // One GEMM three times as wide runs closer to the GPU's peak than three narrow ones. Does not
 // apply on the CPU (below), or when the projections differ in epilogue, transposes or weight
@@ -235,12 +237,7 @@ FusionRule qkv_rule() {
                                            mq.device)};
     rs.attrs["T"] = remap::node_type(mq);
     rs.attrs["Tshape"] = DType::kInt32;
-    Node n = att;
-    n.inputs = {rs.name, rs.name, rs.name};
-    for (int i = 3; i < att.num_data_inputs(); ++i)
-      n.inputs.push_back(att.inputs[static_cast<size_t>(i)]);
-    n.attrs.erase("_output_shapes");
-    n.attrs["layout"] = std::string("BS3HD");
+    Node n = with_operands(att, {rs.name, rs.name, rs.name}, "BS3HD");
     g.add(std::move(mm));
     g.add(std::move(rs));
     remap::replace_root(g, m, std::move(n));

@@ -42,12 +42,15 @@ __device__ __forceinline__ void mma(float c[4], const uint32_t a[4], const uint3
   }
 }
 
-// Two values as one register, the first in the low half; `rounded` gets them back as floats.
+// Two values as one register, the first in the low half; `rounded` (when given) gets them back as
+// floats.
 template <typename T>
-__device__ __forceinline__ uint32_t pack(float lo, float hi, float* rounded) {
+__device__ __forceinline__ uint32_t pack(float lo, float hi, float* rounded = nullptr) {
   T v[2] = {st<T>(lo), st<T>(hi)};
-  rounded[0] = ld(v[0]);
-  rounded[1] = ld(v[1]);
+  if (rounded) {
+    rounded[0] = ld(v[0]);
+    rounded[1] = ld(v[1]);
+  }
   uint32_t r;
   memcpy(&r, v, sizeof r);
   return r;
@@ -246,9 +249,8 @@ __global__ void __launch_bounds__(kWarps * 32)
     T* orow = out + b * a.o_b + h * a.o_h + qi[r] * a.o_s + tig * 2;
 #pragma unroll
     for (int d = 0; d < kD / 8; ++d) {
-      float unused[2];
       *reinterpret_cast<uint32_t*>(orow + d * 8) =
-          pack<T>(o[d][2 * r] * inv, o[d][2 * r + 1] * inv, unused);
+          pack<T>(o[d][2 * r] * inv, o[d][2 * r + 1] * inv);
     }
   }
 }
