@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <vector>
+
+#include "aamp/core/error.h"
 
 namespace aamp {
 namespace {
@@ -192,6 +195,35 @@ TEST(BFloat16, EdgeCases) {
   EXPECT_TRUE(bf16_is_nan(float_to_bf16_bits(f32_from_bits(0x7f800001u))));
   EXPECT_TRUE(bf16_is_nan(float_to_bf16_bits(f32_from_bits(0xffc00000u))));
   EXPECT_EQ(float_to_bf16_bits(f32_from_bits(0xff800001u)) & 0x8000u, 0x8000u);
+}
+
+// widen_to_float (the vector path where the CPU has F16C, then the tail) decodes every pattern
+// as the references do, whatever the length and the start's alignment.
+TEST(WidenToFloat, EveryPatternAtEveryTailLength) {
+  std::vector<uint16_t> bits(0x10000 + 9);
+  for (size_t i = 0; i < bits.size(); ++i) bits[i] = static_cast<uint16_t>(i & 0xffff);
+  for (DType t : {DType::kHalf, DType::kBFloat16}) {
+    for (int64_t start : {0, 1, 3}) {
+      for (int64_t n : {int64_t{0}, int64_t{5}, int64_t{8}, int64_t{15}, int64_t{0x10000}}) {
+        std::vector<float> out(static_cast<size_t>(n) + 1, -7.0f);
+        widen_to_float(t, bits.data() + start, out.data(), n);
+        for (int64_t i = 0; i < n; ++i) {
+          const uint16_t h = bits[static_cast<size_t>(start + i)];
+          const double ref = t == DType::kHalf ? half_reference(h) : bf16_reference(h);
+          const float f = out[static_cast<size_t>(i)];
+          if (std::isnan(ref)) {
+            ASSERT_TRUE(std::isnan(f)) << dtype_name(t) << " 0x" << std::hex << h;
+          } else {
+            ASSERT_EQ(static_cast<double>(f), ref) << dtype_name(t) << " 0x" << std::hex << h;
+            ASSERT_EQ(std::signbit(f), (h & 0x8000u) != 0) << dtype_name(t) << " 0x" << h;
+          }
+        }
+        EXPECT_EQ(out[static_cast<size_t>(n)], -7.0f) << "wrote past n = " << n;
+      }
+    }
+  }
+  float f = 0;
+  EXPECT_THROW(widen_to_float(DType::kFloat, &f, &f, 1), Error);
 }
 
 TEST(Float16Types, WrappersAndGenericHelpers) {

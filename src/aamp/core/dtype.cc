@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "aamp/core/error.h"
 
 namespace aamp {
@@ -158,6 +162,43 @@ float half_bits_to_float(uint16_t h) {
     return sign ? -v : v;
   }
   return f32_from_bits(sign | ((exp + 112u) << 23) | (mant << 13));
+}
+
+namespace {
+
+#if defined(__x86_64__)
+// Eight halves per instruction; the tail element by element.
+__attribute__((target("avx,f16c"))) void widen_half_f16c(const uint16_t* in, float* out,
+                                                         int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+    _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+  }
+  for (; i < n; ++i) out[i] = half_bits_to_float(in[i]);
+}
+
+bool cpu_has_f16c() {
+  static const bool has = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+  return has;
+}
+#endif
+
+}  // namespace
+
+void widen_to_float(DType from, const void* in, float* out, int64_t n) {
+  const auto* bits = static_cast<const uint16_t*>(in);
+  if (from == DType::kBFloat16) {
+    for (int64_t i = 0; i < n; ++i) out[i] = bf16_bits_to_float(bits[i]);
+    return;
+  }
+  if (from != DType::kHalf)
+    throw Error(ErrorCode::kInvalidArgument,
+                "widen_to_float: " + dtype_name(from) + " is not float16 or bfloat16");
+#if defined(__x86_64__)
+  if (cpu_has_f16c()) return widen_half_f16c(bits, out, n);
+#endif
+  for (int64_t i = 0; i < n; ++i) out[i] = half_bits_to_float(bits[i]);
 }
 
 }  // namespace aamp

@@ -2,11 +2,11 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aamp {
 
@@ -92,6 +92,10 @@ inline float bf16_bits_to_float(uint16_t b) {
 // float32 -> IEEE binary16, round to nearest even; overflow -> inf; subnormals handled.
 uint16_t float_to_half_bits(float f);
 float half_bits_to_float(uint16_t h);
+
+// float16 / bfloat16 elements widened to float32 (exact; F16C vector instructions where the CPU
+// has them). `from` must be kHalf or kBFloat16; throws Error(kInvalidArgument) otherwise.
+void widen_to_float(DType from, const void* in, float* out, int64_t n);
 
 inline bfloat16 to_bf16(float f) { return {float_to_bf16_bits(f)}; }
 inline float to_float(bfloat16 b) { return bf16_bits_to_float(b.bits); }

@@ -689,10 +689,11 @@ std::vector<Tensor> Plan::run_and_fetch(const std::vector<const Tensor*>& feeds,
       continue;
     }
     out.emplace_back(x.dtype, Shape(x.shape));
-    if (dev_ && staging_offset_[k] >= 0)
-      dev_->copy_to_host(staging_.get() + staging_offset_[k], value_ptr(v, nullptr), x.bytes,
-                         stream_);
-    else if (x.bytes)
+    if (dev_ && staging_offset_[k] >= 0) {
+      const int down = narrow_src_[k] >= 0 ? narrow_src_[k] : v;
+      dev_->copy_to_host(staging_.get() + staging_offset_[k], value_ptr(down, nullptr),
+                         values_[static_cast<size_t>(down)].bytes, stream_);
+    } else if (x.bytes)
       std::memcpy(out.back().mutable_raw(), value_ptr(v, &feeds), x.bytes);
   }
   if (dev_) {
@@ -702,6 +703,14 @@ std::vector<Tensor> Plan::run_and_fetch(const std::vector<const Tensor*>& feeds,
       if (staging_offset_[k] < 0 || (leave_on_device && left_on_device(k))) continue;
       uint8_t* dst = out[k].mutable_raw();
       const uint8_t* src = staging_.get() + staging_offset_[k];
+      if (narrow_src_[k] >= 0) {  // widened from the 16-bit value downloaded
+        const DType from = values_[static_cast<size_t>(narrow_src_[k])].dtype;
+        float* f = reinterpret_cast<float*>(dst);
+        const auto* h = reinterpret_cast<const uint16_t*>(src);
+        parallel_for(out[k].num_elements(), int64_t{1} << 18, threads_,
+                     [&](int64_t b, int64_t e) { widen_to_float(from, h + b, f + b, e - b); });
+        continue;
+      }
       parallel_for(static_cast<int64_t>(values_[static_cast<size_t>(fetch_values_[k])].bytes),
                    int64_t{1} << 20, threads_, [&](int64_t b, int64_t e) {
                      std::memcpy(dst + b, src + b, static_cast<size_t>(e - b));

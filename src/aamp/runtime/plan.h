@@ -149,6 +149,8 @@ class Plan {
   // Device plans: uploads the constants kernels read, lays out the feeds' device copies and the
   // fetches' host staging buffer.
   void place_device_inputs();
+  // Device plans: fills narrow_src_ (see there) and keeps those values alive to the end.
+  void choose_narrow_downloads();
   uint8_t* value_ptr(int v, const std::vector<const Tensor*>* feeds) const;
   int root(int v) const;
   bool external(int root_value) const;
@@ -221,6 +223,11 @@ class Plan {
   };
   std::unique_ptr<uint8_t, HostFree> staging_{nullptr, HostFree{}};
   std::vector<int64_t> staging_offset_;
+  // Per fetch: where the fetch is a float32 Cast of a float16 / bfloat16 value computed on the
+  // device, that value (else -1). It is downloaded instead, half the bytes over the bus, and
+  // widened on the host (exact). The Cast still runs on the device for run_resident() views.
+  // AAMP_NARROW_DOWNLOAD=0 turns this off.
+  std::vector<int> narrow_src_;
   bool timed_run_ = false;  // the steps just queued recorded events_
   PlanStats stats_;
 };

@@ -35,11 +35,13 @@ void Plan::place_device_inputs() {
       fbytes += (values_[v].bytes + 255) / 256 * 256;
     }
   size_t sbytes = 0;
-  for (int v : fetch_values_) {
+  for (size_t k = 0; k < fetch_values_.size(); ++k) {
+    const int v = fetch_values_[k];
     const Value& r = values_[static_cast<size_t>(root(v))];
     const bool on_device = !r.constant && r.feed < 0 && values_[static_cast<size_t>(v)].bytes;
     staging_offset_.push_back(on_device ? static_cast<int64_t>(sbytes) : -1);
-    if (on_device) sbytes += (values_[static_cast<size_t>(v)].bytes + 255) / 256 * 256;
+    const int down = narrow_src_[k] >= 0 ? narrow_src_[k] : v;
+    if (on_device) sbytes += (values_[static_cast<size_t>(down)].bytes + 255) / 256 * 256;
   }
   if (sbytes)
     staging_ = std::unique_ptr<uint8_t, HostFree>(
@@ -53,6 +55,40 @@ void Plan::place_device_inputs() {
                            x.constant->raw(), x.bytes, stream_);
   }
   dev_->synchronize(stream_);
+}
+
+void Plan::choose_narrow_downloads() {
+  narrow_src_.assign(fetch_values_.size(), -1);
+  static const bool env_off = [] {
+    const char* e = std::getenv("AAMP_NARROW_DOWNLOAD");
+    return e && std::string(e) == "0";
+  }();
+  if (!dev_ || env_off) return;
+  const int end = static_cast<int>(steps_.size());
+  // parent_ is not built yet: alias chains are followed by hand.
+  auto alias_root = [&](int v) {
+    while (values_[static_cast<size_t>(v)].alias_of >= 0)
+      v = values_[static_cast<size_t>(v)].alias_of;
+    return v;
+  };
+  for (size_t k = 0; k < fetch_values_.size(); ++k) {
+    // The Cast itself or an alias of it (a graph's output is often an Identity of the Cast).
+    const Value& x = values_[static_cast<size_t>(alias_root(fetch_values_[k]))];
+    if (x.dtype != DType::kFloat || x.producer < 0 || x.constant || x.feed >= 0 ||
+        x.bytes != values_[static_cast<size_t>(fetch_values_[k])].bytes)
+      continue;
+    const Step& s = steps_[static_cast<size_t>(x.producer)];
+    if (s.node->op != "Cast" || s.inputs.size() != 1 || s.outputs.size() != 1) continue;
+    const int u = s.inputs[0];
+    const Value& src = values_[static_cast<size_t>(u)];
+    if ((src.dtype != DType::kHalf && src.dtype != DType::kBFloat16) || src.bytes * 2 != x.bytes)
+      continue;
+    const Value& r = values_[static_cast<size_t>(alias_root(u))];
+    if (r.constant || r.feed >= 0 || r.deferred_cast) continue;
+    narrow_src_[k] = u;
+    ++stats_.narrow_downloads;
+    values_[static_cast<size_t>(u)].last_use = end;  // no later step may reuse its memory
+  }
 }
 
 bool Plan::replay_graph() {

@@ -31,6 +31,7 @@ void Plan::plan_memory_and_bind() {
       values_[static_cast<size_t>(v)].last_use =
           std::max(values_[static_cast<size_t>(v)].last_use, static_cast<int>(s));
   for (int v : fetch_values_) values_[static_cast<size_t>(v)].last_use = end;
+  choose_narrow_downloads();
   parent_.resize(nv);
   for (size_t v = 0; v < nv; ++v)
     parent_[v] = values_[v].alias_of >= 0 ? values_[v].alias_of : static_cast<int>(v);

@@ -85,7 +85,8 @@ struct PlanStats {
   // Memory of the dynamic executor's values after the last run: its recycled buffers, each
   // taken by one value at a time (about its peak; small values aside). Not in arena_bytes.
   size_t dynamic_bytes = 0;
-  int folded_casts = 0;                // input Casts folded into the kernels that read them
+  int folded_casts = 0;      // input Casts folded into the kernels that read them
+  int narrow_downloads = 0;  // device plans: float32 fetches downloaded as 16 bits (plan.h)
   std::map<std::string, int> kernels;  // kernel name ("reference", "onednn") -> steps
   // Device plans: whether runs replay one captured graph of all steps (CUDA Graphs: from the
   // second run on, unless profiling or AAMP_DEVICE_GRAPHS=0), and why not when capture failed.

@@ -233,6 +233,58 @@ TEST(CudaSession, ResidentFetchesStayOnTheDevice) {
   }
 }
 
+// A fetched float32 Cast of a float16 value computed on the device (or an Identity of it): the
+// plan downloads the float16 values and widens them on the host. The result equals the CPU's
+// (exact: Relu and both Casts are exact) and the Cast's float32 output, which stays on the
+// device for run_resident.
+TEST(CudaSession, Float32CastFetchesDownloadAsFloat16) {
+  AAMP_SKIP_WITHOUT_GPU();
+  auto cast = [](const std::string& name, const std::string& in, const std::string& from,
+                 const std::string& to) {
+    return "node { name: \"" + name + "\" op: \"Cast\" input: \"" + in +
+           "\" attr { key: \"SrcT\" value { type: " + from +
+           " } } attr { key: \"DstT\" value { type: " + to + " } } }\n";
+  };
+  const Graph g = parse_graphdef_text(
+      "node { name: \"x\" op: \"Placeholder\" attr { key: \"dtype\" value { type: DT_FLOAT } "
+      "} }\n" +
+          cast("xh", "x", "DT_FLOAT", "DT_HALF") +
+          "node { name: \"r\" op: \"Relu\" input: \"xh\" attr { key: \"T\" value { type: "
+          "DT_HALF } } }\n" +
+          cast("out", "r", "DT_HALF", "DT_FLOAT") +
+          "node { name: \"y\" op: \"Identity\" input: \"out\" attr { key: \"T\" value { "
+          "type: DT_FLOAT } } }\n",
+      "<narrow>");
+  SessionOptions o;
+  Session cpu(g, o);
+  o.device = DeviceKind::kGPU;
+  Session s(g, o);
+  const Tensor x = input(301);
+  const Tensor want = cpu.run({{"x", x}}, {"out"}).at(0);
+  for (int run = 0; run < 3; ++run) {  // the first run, then the captured graph
+    const Tensor got = s.run({{"x", x}}, {"out"}).at(0);
+    EXPECT_EQ(s.last_stats().narrow_downloads, 1) << "run " << run;
+    ASSERT_EQ(got.dtype(), DType::kFloat);
+    EXPECT_EQ(scaled_max_err(got, want), 0.0) << "run " << run;
+    const std::vector<ResidentTensor> r = s.run_resident({{"x", x}}, {"out"});
+    ASSERT_TRUE(r.at(0).on_device);
+    ASSERT_EQ(r[0].dtype, DType::kFloat) << "the device still holds the Cast's float32 output";
+    Tensor dev32(DType::kFloat, r[0].shape);
+    DeviceRuntime* dev = find_device_runtime(DeviceKind::kGPU);
+    dev->copy_to_host(dev32.mutable_raw(), r[0].data, dev32.byte_size(), nullptr);
+    dev->synchronize(nullptr);
+    EXPECT_EQ(scaled_max_err(dev32, want), 0.0) << "run " << run;
+  }
+  // A graph output is often an Identity of AMP's Cast: the same download.
+  const Tensor via_identity = s.run({{"x", x}}, {"y"}).at(0);
+  EXPECT_EQ(s.last_stats().narrow_downloads, 1);
+  EXPECT_EQ(scaled_max_err(via_identity, want), 0.0);
+  // Fetching the float16 value beside it: that fetch is downloaded as it is.
+  const std::vector<Tensor> both = s.run({{"x", x}}, {"out", "r"});
+  EXPECT_EQ(both.at(1).dtype(), DType::kHalf);
+  EXPECT_EQ(scaled_max_err(both[1].cast_float(DType::kFloat), want), 0.0);
+}
+
 // The device runtime counts what plans and kernels allocate, and frees all of it with the
 // Session.
 TEST(CudaSession, DeviceMemoryIsCountedAndReturned) {
