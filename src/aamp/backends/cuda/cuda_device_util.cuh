@@ -31,6 +31,20 @@ void dispatch_bytes(size_t bytes, F&& f) {
   }
 }
 
+// 16 bytes of T: one vector load or store.
+template <typename T>
+struct alignas(16) Pack {
+  static constexpr int kN = 16 / sizeof(T);
+  T v[kN];
+};
+
+// Whether n elements of T at x and y can move as Packs (both 16-byte aligned, n a multiple).
+template <typename T>
+inline bool packable(const void* x, const void* y, int64_t n) {
+  return n % Pack<T>::kN == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0 &&
+         reinterpret_cast<uintptr_t>(y) % 16 == 0;
+}
+
 // The offset of element i of the walk m (cuda_kernels.h's StridedMap), m.base not included.
 __device__ __forceinline__ int64_t strided_offset(const StridedMap& m, int64_t i) {
   int64_t off = 0;
@@ -70,6 +84,8 @@ namespace aamp::cuda {
 // The kernel files use these unqualified (with cuda_dev_math.cuh's).
 using dev::block_reduce;
 using dev::dispatch_bytes;
+using dev::Pack;
+using dev::packable;
 using dev::strided_offset;
 using dev::warp_reduce;
 }  // namespace aamp::cuda

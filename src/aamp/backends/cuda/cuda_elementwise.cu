@@ -68,6 +68,19 @@ __global__ void activation_kernel(EpilogueOp op, ActParams p, const T* x, T* y, 
     y[i] = st<T>(activate(op, ld(x[i]), p));
 }
 
+// activation_kernel over 16-byte packs (x and y packable): the GELU after a cuBLASLt GEMM
+// moves its tensor at full memory bandwidth.
+template <typename T>
+__global__ void activation_pack_kernel(EpilogueOp op, ActParams p, const Pack<T>* x, Pack<T>* y,
+                                       int64_t packs) {
+  AAMP_GRID_STRIDE(i, packs) {
+    Pack<T> a = x[i];
+#pragma unroll
+    for (int k = 0; k < Pack<T>::kN; ++k) a.v[k] = st<T>(activate(op, ld(a.v[k]), p));
+    y[i] = a;
+  }
+}
+
 template <typename T>
 __global__ void binary_same_kernel(Binary op, const T* a, const T* b, T* y, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
@@ -89,6 +102,55 @@ __global__ void binary_bcast_kernel(Binary op, const T* a, const T* b, T* y, int
     }
     y[i] = st<T>(apply(op, ld(a[ao]), ld(b[bo])));
   }
+}
+
+// The broadcast walk in 32-bit arithmetic (64-bit division is a long instruction sequence on
+// the GPU): for outputs of fewer than 2^31 elements.
+struct BroadcastIndex32 {
+  int rank = 0;
+  uint32_t out[kMaxRank] = {};
+  uint32_t a_stride[kMaxRank] = {};
+  uint32_t b_stride[kMaxRank] = {};
+};
+
+template <typename T>
+__global__ void binary_bcast32_kernel(Binary op, const T* a, const T* b, T* y, uint32_t n,
+                                      BroadcastIndex32 bc) {
+  for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    uint32_t rest = i, ao = 0, bo = 0;
+    for (int d = bc.rank - 1; d >= 0; --d) {
+      const uint32_t k = rest % bc.out[d];
+      rest /= bc.out[d];
+      ao += k * bc.a_stride[d];
+      bo += k * bc.b_stride[d];
+    }
+    y[i] = st<T>(apply(op, ld(a[ao]), ld(b[bo])));
+  }
+}
+
+// One operand has the output's shape, the other repeats with period `period` elements (it has
+// the output's trailing dims and broadcasts over the leading ones: a bias, a position table).
+template <typename T, bool kFullIsA>
+__global__ void binary_repeat_kernel(Binary op, const T* full, const T* rep, T* y, uint32_t n,
+                                     uint32_t period) {
+  for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const float f = ld(full[i]), r = ld(rep[i % period]);
+    y[i] = st<T>(kFullIsA ? apply(op, f, r) : apply(op, r, f));
+  }
+}
+
+// Whether `stride` walks `out` in row-major order from dim `from` on and repeats over the dims
+// before it (stride 0); the period (elements of dims [from, rank)) in *period.
+bool repeats(const BroadcastIndex& bc, const int64_t* stride, int from, int64_t* period) {
+  int64_t step = 1;
+  for (int d = bc.rank - 1; d >= from; --d) {
+    if (bc.out[d] != 1 && stride[d] != step) return false;
+    step *= bc.out[d];
+  }
+  for (int d = 0; d < from; ++d)
+    if (stride[d] != 0 && bc.out[d] != 1) return false;
+  *period = step;
+  return true;
 }
 
 template <typename T>
@@ -169,8 +231,14 @@ void launch_activation(EpilogueOp op, const ActParams& p, DType t, const void* x
   if (n <= 0) return;
   dispatch_gpu_float(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    activation_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-        op, p, static_cast<const T*>(x), static_cast<T*>(y), n);
+    if (packable<T>(x, y, n)) {
+      const int64_t packs = n / Pack<T>::kN;
+      activation_pack_kernel<T><<<blocks_for(packs), kThreads, 0, as_stream(stream)>>>(
+          op, p, static_cast<const Pack<T>*>(x), static_cast<Pack<T>*>(y), packs);
+    } else {
+      activation_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+          op, p, static_cast<const T*>(x), static_cast<T*>(y), n);
+    }
   });
   check_launch("activation kernel");
 }
@@ -182,9 +250,36 @@ void launch_binary(Binary op, DType t, const void* a, const void* b, void* y, in
     using T = typename decltype(tag)::type;
     const T* pa = static_cast<const T*>(a);
     const T* pb = static_cast<const T*>(b);
-    if (bc)
+    T* py = static_cast<T*>(y);
+    if (bc && n < (int64_t{1} << 31)) {
+      const auto n32 = static_cast<uint32_t>(n);
+      int64_t pa_period = 0, pb_period = 0;
+      for (int from = 0; from <= bc->rank; ++from) {  // a full, b repeating (or the reverse)?
+        if (repeats(*bc, bc->a_stride, 0, &pa_period) &&
+            repeats(*bc, bc->b_stride, from, &pb_period) && pb_period > 0) {
+          binary_repeat_kernel<T, true><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+              op, pa, pb, py, n32, static_cast<uint32_t>(pb_period));
+          return;
+        }
+        if (repeats(*bc, bc->b_stride, 0, &pb_period) &&
+            repeats(*bc, bc->a_stride, from, &pa_period) && pa_period > 0) {
+          binary_repeat_kernel<T, false><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+              op, pb, pa, py, n32, static_cast<uint32_t>(pa_period));
+          return;
+        }
+      }
+      BroadcastIndex32 b32;
+      b32.rank = bc->rank;
+      for (int d = 0; d < bc->rank; ++d) {
+        b32.out[d] = static_cast<uint32_t>(bc->out[d]);
+        b32.a_stride[d] = static_cast<uint32_t>(bc->a_stride[d]);
+        b32.b_stride[d] = static_cast<uint32_t>(bc->b_stride[d]);
+      }
+      binary_bcast32_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+          op, pa, pb, py, n32, b32);
+    } else if (bc)
       binary_bcast_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-          op, pa, pb, static_cast<T*>(y), n, *bc);
+          op, pa, pb, py, n, *bc);
     else
       binary_same_kernel<T>
           <<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(op, pa, pb, static_cast<T*>(y), n);

@@ -11,13 +11,6 @@
 namespace aamp::cuda {
 namespace {
 
-// 16 bytes of T.
-template <typename T>
-struct alignas(16) Pack {
-  static constexpr int kN = 16 / sizeof(T);
-  T v[kN];
-};
-
 // ---- LayerNorm ------------------------------------------------------------------------------
 
 // One block per row. kVec: x and y rows are 16-byte aligned and cols is a multiple of the pack.
@@ -76,6 +69,24 @@ __global__ void layer_norm_kernel(const T* x, const G* gamma, const G* beta, T* 
   }
 }
 
+// n values of G at p as floats: 16-byte loads when n of them fill whole packs (p 16-byte aligned:
+// launch_layer_norm checks), else one by one.
+template <typename G, int kN>
+__device__ __forceinline__ void load_floats(const G* p, float (&out)[kN]) {
+  if constexpr (kN * sizeof(G) % 16 == 0) {
+    constexpr int kPer = Pack<G>::kN;
+#pragma unroll
+    for (int i = 0; i < kN / kPer; ++i) {
+      const Pack<G> v = reinterpret_cast<const Pack<G>*>(p)[i];
+#pragma unroll
+      for (int j = 0; j < kPer; ++j) out[i * kPer + j] = ld(v.v[j]);
+    }
+  } else {
+#pragma unroll
+    for (int j = 0; j < kN; ++j) out[j] = ld(p[j]);
+  }
+}
+
 // Rows of at most 32 * kPacks 16-byte packs (e.g. BERT's 768 columns: 3 packs of float16 per
 // lane): one warp per row with the row in registers, so x is read once and no block-wide
 // synchronization is needed; blockDim (32, k). Lane l holds packs l, l + 32, ...
@@ -117,12 +128,12 @@ __global__ void layer_norm_warp_kernel(const T* x, const G* gamma, const G* beta
   for (int i = 0; i < kPacks; ++i) {
     const int p = lane + 32 * i;
     if (p < packs) {
+      float gs[P::kN], bs[P::kN];
+      load_floats(gamma + int64_t{p} * P::kN, gs);
+      load_floats(beta + int64_t{p} * P::kN, bs);
       P o;
 #pragma unroll
-      for (int j = 0; j < P::kN; ++j) {
-        const int64_t c = int64_t{p} * P::kN + j;
-        o.v[j] = st<T>((ld(v[i].v[j]) - mean) * rstd * ld(gamma[c]) + ld(beta[c]));
-      }
+      for (int j = 0; j < P::kN; ++j) o.v[j] = st<T>((ld(v[i].v[j]) - mean) * rstd * gs[j] + bs[j]);
       vout[p] = o;
     }
   }
@@ -248,7 +259,9 @@ void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, cons
       using G = typename decltype(gtag)::type;
       constexpr int kPack = Pack<T>::kN;
       const bool vec = cols % kPack == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0 &&
-                       reinterpret_cast<uintptr_t>(y) % 16 == 0;
+                       reinterpret_cast<uintptr_t>(y) % 16 == 0 &&
+                       reinterpret_cast<uintptr_t>(gamma) % 16 == 0 &&
+                       reinterpret_cast<uintptr_t>(beta) % 16 == 0;
       const int64_t work = vec ? cols / kPack : cols;
       int threads = static_cast<int>(((work < 1024 ? work : 1024) + 31) / 32 * 32);
       if (threads < 32) threads = 32;
