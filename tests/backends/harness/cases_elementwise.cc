@@ -41,9 +41,20 @@ void unary_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) 
 void binary_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
   const std::vector<std::pair<Dims, Dims>> shapes = {
-      {{4, 5}, {4, 5}}, {{2, 3, 4}, {4}}, {{2, 1, 3}, {3}},          {{2, 1}, {1, 4}},
-      {{5, 3}, {}},     {{}, {6, 2}},     {{3}, {2, 4, 3}},          {{300, 70}, {300, 1}},
-      {{}, {}},         {{1, 1}, {3, 1}}, {{2, 3, 1, 5}, {3, 4, 1}}, {{1001}, {1001}}};
+      {{4, 5}, {4, 5}},
+      {{2, 3, 4}, {4}},
+      {{2, 1, 3}, {3}},
+      {{2, 1}, {1, 4}},
+      {{5, 3}, {}},
+      {{}, {6, 2}},
+      {{3}, {2, 4, 3}},
+      {{300, 70}, {300, 1}},
+      {{}, {}},
+      {{1, 1}, {3, 1}},
+      {{2, 3, 1, 5}, {3, 4, 1}},
+      {{1001}, {1001}},
+      {{3, 5, 8}, {1, 5, 8}},
+      {{1, 5, 8}, {3, 5, 8}}};  // the last two: a position table
   // Divisors and exponents away from zero; Pow's base positive.
   const bool pos_a = op == "Pow";
   for (const auto& [sa, sb] : shapes)
@@ -348,7 +359,9 @@ void reduce_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
                                    {{4, 5, 6}, {0, 1, 2}, true},
                                    {{3, 5}, {0}, false},
                                    {{3, 4097}, {1}, false},
-                                   {{7}, {0}, false}}) {
+                                   {{7}, {0}, false},
+                                   {{2, 3, 1100}, {1}, false},  // inner over 512 values
+                                   {{3, 1, 4, 1, 5}, {1, 2, 3}, true}}) {
     Dims o;
     for (size_t d = 0; d < r.in.size(); ++d) {
       bool red = false;
