@@ -209,11 +209,17 @@ LtChoice lt_choose(const LtProblem& p, void* stream, const std::string& what) {
   const uint64_t ws_max = kWorkspaceBytes;
   cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws_max,
                                        sizeof(ws_max));
-  constexpr int kCandidates = 8;
-  cublasLtMatmulHeuristicResult_t res[kCandidates] = {};
+  // How many of the heuristic's candidates are timed: AAMP_CUBLASLT_CANDIDATES (1 to 32).
+  constexpr int kMaxCandidates = 32;
+  static const int candidates = [] {
+    const char* e = std::getenv("AAMP_CUBLASLT_CANDIDATES");
+    const int n = e ? std::atoi(e) : 8;
+    return n < 1 ? 1 : (n > kMaxCandidates ? kMaxCandidates : n);
+  }();
+  cublasLtMatmulHeuristicResult_t res[kMaxCandidates] = {};
   int found = 0;
   const cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(lt_handle(), p.desc, p.a, p.b, p.c, p.c,
-                                                          pref, kCandidates, res, &found);
+                                                          pref, candidates, res, &found);
   cublasLtMatmulPreferenceDestroy(pref);
   if (s != CUBLAS_STATUS_SUCCESS || found == 0)
     throw Error(
