@@ -4,6 +4,7 @@
 #include <cctype>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -178,8 +179,12 @@ __attribute__((target("avx,f16c"))) void widen_half_f16c(const uint16_t* in, flo
   for (; i < n; ++i) out[i] = half_bits_to_float(in[i]);
 }
 
+// AVX usable (the OS saves the YMM state: the builtin checks) and F16C (CPUID.1:ECX bit 29).
 bool cpu_has_f16c() {
-  static const bool has = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+  static const bool has = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
+  }();
   return has;
 }
 #endif
