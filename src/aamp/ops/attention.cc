@@ -3,19 +3,10 @@
 #include <string>
 
 #include "aamp/core/error.h"
+#include "aamp/ir/tensor.h"
 #include "aamp/ops/attrs.h"
 
 namespace aamp {
-
-namespace {
-
-std::string dims_string(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
-}  // namespace
 
 AttentionGeometry attention_geometry(const Node& n,
                                      const std::vector<std::vector<int64_t>>& shapes) {
@@ -33,7 +24,8 @@ AttentionGeometry attention_geometry(const Node& n,
     const auto& x = shapes[0];
     if (x.size() != 5 || x[2] != 3 || shapes[1] != x || shapes[2] != x)
       fail("layout BS3HD needs q, k and v to be the same [B,S,3,H,D] tensor, got " +
-           dims_string(x) + ", " + dims_string(shapes[1]) + ", " + dims_string(shapes[2]));
+           Shape(x).to_string() + ", " + Shape(shapes[1]).to_string() + ", " +
+           Shape(shapes[2]).to_string());
     g.batch = x[0], g.q_len = g.kv_len = x[1], g.heads = x[3], g.depth = g.v_depth = x[4];
     AttentionGeometry::Strides st;
     st.h = g.depth, st.s = 3 * g.heads * g.depth, st.b = g.q_len * st.s;
@@ -43,7 +35,8 @@ AttentionGeometry attention_geometry(const Node& n,
     g.out.h = g.depth, g.out.s = g.heads * g.depth, g.out.b = g.q_len * g.out.s;
   } else {
     for (size_t i = 0; i < 3; ++i)
-      if (shapes[i].size() != 4) fail("q, k and v must have rank 4, got " + dims_string(shapes[i]));
+      if (shapes[i].size() != 4)
+        fail("q, k and v must have rank 4, got " + Shape(shapes[i]).to_string());
     const bool bshd = layout == "BSHD";
     const size_t hx = bshd ? 2 : 1, sx = bshd ? 1 : 2;
     const auto &q = shapes[0], &k = shapes[1], &v = shapes[2];
@@ -55,8 +48,8 @@ AttentionGeometry attention_geometry(const Node& n,
     g.v_depth = v[3];
     if (k[0] != g.batch || v[0] != g.batch || k[hx] != g.heads || v[hx] != g.heads ||
         k[3] != g.depth || v[sx] != g.kv_len)
-      fail("q " + dims_string(q) + ", k " + dims_string(k) + " and v " + dims_string(v) +
-           " do not fit together (layout " + layout + ")");
+      fail("q " + Shape(q).to_string() + ", k " + Shape(k).to_string() + " and v " +
+           Shape(v).to_string() + " do not fit together (layout " + layout + ")");
     auto strides = [&](int64_t len, int64_t depth) {
       AttentionGeometry::Strides s;
       if (bshd) {
@@ -75,14 +68,13 @@ AttentionGeometry attention_geometry(const Node& n,
     const auto& m = shapes[3];
     const int64_t scores[4] = {g.batch, g.heads, g.q_len, g.kv_len};
     int64_t st[4] = {0, 0, 0, 0};
-    if (m.size() > 4) fail("the mask " + dims_string(m) + " has rank above 4");
+    if (m.size() > 4) fail("the mask " + Shape(m).to_string() + " has rank above 4");
     int64_t acc = 1;
     for (int i = 3, j = static_cast<int>(m.size()) - 1; j >= 0; --i, --j) {
       const int64_t d = m[static_cast<size_t>(j)];
       if (d != 1 && d != scores[i])
-        fail("the mask " + dims_string(m) + " does not broadcast against the scores [" +
-             std::to_string(g.batch) + "," + std::to_string(g.heads) + "," +
-             std::to_string(g.q_len) + "," + std::to_string(g.kv_len) + "]");
+        fail("the mask " + Shape(m).to_string() + " does not broadcast against the scores " +
+             Shape({g.batch, g.heads, g.q_len, g.kv_len}).to_string());
       st[i] = d == 1 ? 0 : acc;
       acc *= d;
     }

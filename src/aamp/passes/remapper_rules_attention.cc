@@ -29,8 +29,6 @@ namespace aamp {
 namespace {
 using P = Pattern;
 
-bool low_precision(DType t) { return t == DType::kHalf || t == DType::kBFloat16; }
-
 // A scalar Const's value, also through a Cast (AMP casts the scale before Const+Cast folds it).
 bool scalar_through_cast(const Graph& g, const TensorRef& t, float* v) {
   const Node* n = g.find(t.node);
@@ -82,7 +80,7 @@ FusionRule attention_rule(bool fused_scores, bool masked) {
     const Node& root = *m.root;
     const Node& sc = m.node("scores");
     const DType t = remap::node_type(root);
-    if (o.tf_compatible || !low_precision(t)) return false;
+    if (o.tf_compatible || !is_low_float(t)) return false;
     if (remap::node_type(sc) != t || remap::node_type(m.node("probs")) != t) return false;
     if (root.attr_bool_or("adj_x", false) || root.attr_bool_or("adj_y", false)) return false;
     if (sc.attr_bool_or("adj_x", false) || !sc.attr_bool_or("adj_y", false)) return false;

@@ -81,8 +81,7 @@ void Plan::choose_narrow_downloads() {
     if (s.node->op != "Cast" || s.inputs.size() != 1 || s.outputs.size() != 1) continue;
     const int u = s.inputs[0];
     const Value& src = values_[static_cast<size_t>(u)];
-    if ((src.dtype != DType::kHalf && src.dtype != DType::kBFloat16) || src.bytes * 2 != x.bytes)
-      continue;
+    if (!is_low_float(src.dtype) || src.bytes * 2 != x.bytes) continue;
     const Value& r = values_[static_cast<size_t>(alias_root(u))];
     if (r.constant || r.feed >= 0 || r.deferred_cast) continue;
     narrow_src_[k] = u;
