@@ -88,38 +88,35 @@ __global__ void binary_same_kernel(Binary op, const T* a, const T* b, T* y, int6
     y[i] = st<T>(apply(op, ld(a[i]), ld(b[i])));
 }
 
-template <typename T>
-__global__ void binary_bcast_kernel(Binary op, const T* a, const T* b, T* y, int64_t n,
-                                    BroadcastIndex bc) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
-       i += int64_t{gridDim.x} * blockDim.x) {
-    int64_t rest = i, ao = 0, bo = 0;
-    for (int d = bc.rank - 1; d >= 0; --d) {
-      const int64_t k = rest % bc.out[d];
-      rest /= bc.out[d];
-      ao += k * bc.a_stride[d];
-      bo += k * bc.b_stride[d];
-    }
-    y[i] = st<T>(apply(op, ld(a[ao]), ld(b[bo])));
-  }
-}
-
-// The broadcast walk in 32-bit arithmetic (64-bit division is a long instruction sequence on
-// the GPU): for outputs of fewer than 2^31 elements.
-struct BroadcastIndex32 {
+// The NumPy-broadcast walk of BroadcastIndex in index type I: 32-bit below 2^31 elements (64-bit
+// division is a long instruction sequence on the GPU), else 64-bit.
+template <typename I>
+struct BroadcastWalk {
   int rank = 0;
-  uint32_t out[kMaxRank] = {};
-  uint32_t a_stride[kMaxRank] = {};
-  uint32_t b_stride[kMaxRank] = {};
+  I out[kMaxRank] = {};
+  I a_stride[kMaxRank] = {};
+  I b_stride[kMaxRank] = {};
 };
 
-template <typename T>
-__global__ void binary_bcast32_kernel(Binary op, const T* a, const T* b, T* y, uint32_t n,
-                                      BroadcastIndex32 bc) {
-  for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    uint32_t rest = i, ao = 0, bo = 0;
+template <typename I>
+BroadcastWalk<I> walk_of(const BroadcastIndex& bc) {
+  BroadcastWalk<I> w;
+  w.rank = bc.rank;
+  for (int d = 0; d < bc.rank; ++d) {
+    w.out[d] = static_cast<I>(bc.out[d]);
+    w.a_stride[d] = static_cast<I>(bc.a_stride[d]);
+    w.b_stride[d] = static_cast<I>(bc.b_stride[d]);
+  }
+  return w;
+}
+
+template <typename T, typename I>
+__global__ void binary_bcast_kernel(Binary op, const T* a, const T* b, T* y, I n,
+                                    BroadcastWalk<I> bc) {
+  for (I i = blockIdx.x * I{blockDim.x} + threadIdx.x; i < n; i += I{gridDim.x} * blockDim.x) {
+    I rest = i, ao = 0, bo = 0;
     for (int d = bc.rank - 1; d >= 0; --d) {
-      const uint32_t k = rest % bc.out[d];
+      const I k = rest % bc.out[d];
       rest /= bc.out[d];
       ao += k * bc.a_stride[d];
       bo += k * bc.b_stride[d];
@@ -139,18 +136,19 @@ __global__ void binary_repeat_kernel(Binary op, const T* full, const T* rep, T* 
   }
 }
 
-// Whether `stride` walks `out` in row-major order from dim `from` on and repeats over the dims
-// before it (stride 0); the period (elements of dims [from, rank)) in *period.
-bool repeats(const BroadcastIndex& bc, const int64_t* stride, int from, int64_t* period) {
+// The period, in elements, with which the operand of `stride` repeats over the output: it walks
+// the output's dims from its first non-broadcast dim on in row-major order and is broadcast
+// (stride 0) over the dims before (a bias, a position table; the output's own shape: period n).
+// 0 when it does not.
+int64_t repeat_period(const BroadcastIndex& bc, const int64_t* stride) {
+  int from = 0;
+  while (from < bc.rank && (stride[from] == 0 || bc.out[from] == 1)) ++from;
   int64_t step = 1;
   for (int d = bc.rank - 1; d >= from; --d) {
-    if (bc.out[d] != 1 && stride[d] != step) return false;
+    if (bc.out[d] != 1 && stride[d] != step) return 0;
     step *= bc.out[d];
   }
-  for (int d = 0; d < from; ++d)
-    if (stride[d] != 0 && bc.out[d] != 1) return false;
-  *period = step;
-  return true;
+  return step;
 }
 
 template <typename T>
@@ -253,33 +251,20 @@ void launch_binary(Binary op, DType t, const void* a, const void* b, void* y, in
     T* py = static_cast<T*>(y);
     if (bc && n < (int64_t{1} << 31)) {
       const auto n32 = static_cast<uint32_t>(n);
-      int64_t pa_period = 0, pb_period = 0;
-      for (int from = 0; from <= bc->rank; ++from) {  // a full, b repeating (or the reverse)?
-        if (repeats(*bc, bc->a_stride, 0, &pa_period) &&
-            repeats(*bc, bc->b_stride, from, &pb_period) && pb_period > 0) {
-          binary_repeat_kernel<T, true><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-              op, pa, pb, py, n32, static_cast<uint32_t>(pb_period));
-          return;
-        }
-        if (repeats(*bc, bc->b_stride, 0, &pb_period) &&
-            repeats(*bc, bc->a_stride, from, &pa_period) && pa_period > 0) {
-          binary_repeat_kernel<T, false><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-              op, pb, pa, py, n32, static_cast<uint32_t>(pa_period));
-          return;
-        }
-      }
-      BroadcastIndex32 b32;
-      b32.rank = bc->rank;
-      for (int d = 0; d < bc->rank; ++d) {
-        b32.out[d] = static_cast<uint32_t>(bc->out[d]);
-        b32.a_stride[d] = static_cast<uint32_t>(bc->a_stride[d]);
-        b32.b_stride[d] = static_cast<uint32_t>(bc->b_stride[d]);
-      }
-      binary_bcast32_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-          op, pa, pb, py, n32, b32);
+      const int64_t pa_period = repeat_period(*bc, bc->a_stride);
+      const int64_t pb_period = repeat_period(*bc, bc->b_stride);
+      if (pa_period == n && pb_period > 0)  // a full, b repeating
+        binary_repeat_kernel<T, true><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+            op, pa, pb, py, n32, static_cast<uint32_t>(pb_period));
+      else if (pb_period == n && pa_period > 0)  // b full, a repeating
+        binary_repeat_kernel<T, false><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+            op, pb, pa, py, n32, static_cast<uint32_t>(pa_period));
+      else
+        binary_bcast_kernel<T, uint32_t><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+            op, pa, pb, py, n32, walk_of<uint32_t>(*bc));
     } else if (bc)
-      binary_bcast_kernel<T><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
-          op, pa, pb, py, n, *bc);
+      binary_bcast_kernel<T, int64_t><<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(
+          op, pa, pb, py, n, walk_of<int64_t>(*bc));
     else
       binary_same_kernel<T>
           <<<blocks_for(n), kThreads, 0, as_stream(stream)>>>(op, pa, pb, static_cast<T*>(y), n);

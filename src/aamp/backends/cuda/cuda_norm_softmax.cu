@@ -259,9 +259,7 @@ void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, cons
       using G = typename decltype(gtag)::type;
       constexpr int kPack = Pack<T>::kN;
       const bool vec = cols % kPack == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0 &&
-                       reinterpret_cast<uintptr_t>(y) % 16 == 0 &&
-                       reinterpret_cast<uintptr_t>(gamma) % 16 == 0 &&
-                       reinterpret_cast<uintptr_t>(beta) % 16 == 0;
+                       reinterpret_cast<uintptr_t>(y) % 16 == 0;
       const int64_t work = vec ? cols / kPack : cols;
       int threads = static_cast<int>(((work < 1024 ? work : 1024) + 31) / 32 * 32);
       if (threads < 32) threads = 32;
@@ -271,17 +269,20 @@ void launch_layer_norm(DType t, DType gt, const void* x, const void* gamma, cons
       const G* pb = static_cast<const G*>(beta);
       const auto grid = static_cast<unsigned>(rows);
       const int64_t packs = cols / kPack;
-      if (vec && packs <= 32)
+      // The warp kernel also loads gamma and beta in 16-byte packs (load_floats).
+      const bool warp = vec && packs <= 256 && reinterpret_cast<uintptr_t>(gamma) % 16 == 0 &&
+                        reinterpret_cast<uintptr_t>(beta) % 16 == 0;
+      if (warp && packs <= 32)
         launch_layer_norm_warp<T, G, 1>(px, pg, pb, py, rows, cols, epsilon, stream);
-      else if (vec && packs <= 64)
+      else if (warp && packs <= 64)
         launch_layer_norm_warp<T, G, 2>(px, pg, pb, py, rows, cols, epsilon, stream);
-      else if (vec && packs <= 96)
+      else if (warp && packs <= 96)
         launch_layer_norm_warp<T, G, 3>(px, pg, pb, py, rows, cols, epsilon, stream);
-      else if (vec && packs <= 128)
+      else if (warp && packs <= 128)
         launch_layer_norm_warp<T, G, 4>(px, pg, pb, py, rows, cols, epsilon, stream);
-      else if (vec && packs <= 192)
+      else if (warp && packs <= 192)
         launch_layer_norm_warp<T, G, 6>(px, pg, pb, py, rows, cols, epsilon, stream);
-      else if (vec && packs <= 256)
+      else if (warp)
         launch_layer_norm_warp<T, G, 8>(px, pg, pb, py, rows, cols, epsilon, stream);
       else if (vec)
         layer_norm_kernel<T, G, true>
