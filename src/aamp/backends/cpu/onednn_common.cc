@@ -102,8 +102,6 @@ void PrimitiveKernel::run(KernelContext& ctx) {
 
 // ---- EpilogueBuilder ------------------------------------------------------------------------
 
-namespace {
-
 bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& alpha, float& beta) {
   using A = dnnl::algorithm;
   using K = EpilogueOp;
@@ -156,8 +154,6 @@ bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& a
   }
   return false;
 }
-
-}  // namespace
 
 EpilogueBuilder::EpilogueBuilder(const Epilogue& e, const KernelInit& init,
                                  const memory::dims& dst_dims, int ch_dim, std::vector<int> perm)

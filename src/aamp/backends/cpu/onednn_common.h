@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
+#include "aamp/ops/activation.h"
 #include "aamp/runtime/kernel.h"
 
 namespace aamp::onednn {
@@ -121,6 +122,10 @@ class EpilogueBuilder {
   std::vector<memory> owned_mems_;
   std::vector<float> scratch_[4];
 };
+
+// The oneDNN eltwise algorithm (and its alpha / beta) of an activation; false for steps that are
+// not a single eltwise (BiasAdd, Add, Mul, Prelu, BatchNorm).
+bool eltwise_of(EpilogueOp k, const ActParams& p, dnnl::algorithm& alg, float& alpha, float& beta);
 
 // Registers a oneDNN kernel at priority 10 for float32 and bfloat16. `probe` builds the kernel's
 // primitive descriptors without packing weights; it may throw to refuse the configuration.
