@@ -257,6 +257,73 @@ TEST(RemapperContraction, EachActivationFusesIntoMatMul) {
   }
 }
 
+// TensorFlow with its oneDNN ops runs Gelu, Sigmoid and Tanh after a fused MatMul's BiasAdd
+// (_MklFusedMatMul); its Eigen kernels do not (EachActivationFusesIntoMatMul).
+TEST(RemapperContraction, GeluSigmoidTanhFuseIntoMatMulForTensorFlowsOneDnn) {
+  for (const char* act : {"Gelu", "Sigmoid", "Tanh"}) {
+    SCOPED_TRACE(act);
+    Graph g = parse(with_x(std::string(kMatMulBias) + "node { name: \"act\" op: \"" + act +
+                           "\" input: \"ba\" attr { key: \"T\" value { type: DT_FLOAT } } }\n" +
+                           unop("out", "Identity", "act")));
+    RemapperResult r = remap(g, /*tf_compatible=*/true, {}, false, /*tf_onednn=*/true);
+    EXPECT_EQ(r.fusions[std::string("Fused+") + act], 1);
+    EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedMatMul:1");
+  }
+}
+
+// Keras' Dense on a [batch, seq, features] input after TensorFlow's grappler: Reshape -> MatMul
+// -> Reshape -> BiasAdd -> Gelu. The bias and the activation move before the second Reshape and
+// fuse into the MatMul; the Reshape keeps the BiasAdd's name (its consumers are unchanged).
+const char* kTensordot = R"(
+node { name: "x3" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: 2 } dim { size: 3 } dim { size: 8 } } } } }
+node { name: "s2" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+       attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 6 int_val: 8 } } } }
+node { name: "s3" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+       attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 3 } } int_val: 2 int_val: 3 int_val: 4 } } } }
+node { name: "flat" op: "Reshape" input: "x3" input: "s2" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "mm" op: "MatMul" input: "flat" input: "w" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "td" op: "Reshape" input: "mm" input: "s3" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "ba" op: "BiasAdd" input: "td" input: "b" attr { key: "T" value { type: DT_FLOAT } } }
+)";
+
+TEST(RemapperContraction, DenseOverThreeDimsFusesBiasAndGeluAcrossReshape) {
+  for (bool tf : {false, true}) {
+    SCOPED_TRACE(tf ? "tf_compatible, oneDNN" : "aamp");
+    Graph g = parse(tensor("w", {8, 4}, 0.5f) + vec("b", 4, 0.1f) + kTensordot +
+                    "node { name: \"act\" op: \"Gelu\" input: \"ba\" attr { key: \"T\" value { "
+                    "type: DT_FLOAT } } attr { key: \"approximate\" value { b: false } } }\n" +
+                    unop("out", "Identity", "act"));
+    RemapperResult r = remap(g, tf, {}, false, /*tf_onednn=*/tf);
+    EXPECT_EQ(r.fusions["BiasAdd before Reshape"], 1);
+    EXPECT_EQ(r.fusions["MatMul+BiasAdd"], 1);
+    EXPECT_EQ(r.fusions["Gelu before Reshape"], 1);
+    EXPECT_EQ(r.fusions["Fused+Gelu"], 1);
+    EXPECT_EQ(ops(g), "Const:4 Identity:1 Placeholder:1 Reshape:2 _FusedMatMul:1");
+    const Node& out = g.at("act");  // the activation's name now holds the last Reshape
+    EXPECT_EQ(out.op, "Reshape");
+    const Node& f = g.at(out.input(0).node);
+    EXPECT_EQ(f.op, "_FusedMatMul");
+    EXPECT_EQ(f.inputs, (std::vector<std::string>{"flat", "w", "b"}));
+    EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "GeluExact"}));
+    EXPECT_EQ(out.inputs.at(1), "s3");
+  }
+}
+
+// A Reshape that changes the last dim would move the bias onto other elements: unchanged.
+TEST(RemapperContraction, BiasNotMovedBeforeReshapeThatChangesTheLastDim) {
+  std::string text = tensor("w", {8, 4}, 0.5f) + vec("b", 2, 0.1f) + kTensordot;
+  text.replace(text.find("int_val: 2 int_val: 3 int_val: 4"), 32,
+               "int_val: 2 int_val: 6 int_val: 2");
+  expect_unchanged(text + unop("out", "Identity", "ba"));
+}
+
+// The Reshape also feeds something else: the bias stays where it is.
+TEST(RemapperContraction, BiasNotMovedBeforeSharedReshape) {
+  expect_unchanged(tensor("w", {8, 4}, 0.5f) + vec("b", 4, 0.1f) + kTensordot +
+                   unop("out", "Identity", "ba") + unop("out2", "Identity", "td"));
+}
+
 // For TensorFlow with its oneDNN ops (PassHooks::tf_onednn), whose fused convolution takes a
 // residual Add.
 TEST(RemapperContraction, ResidualAddAndReluFuseIntoConv) {

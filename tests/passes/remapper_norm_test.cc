@@ -34,6 +34,27 @@ TEST(RemapperNorm, LayerNormKerasDecomposition) {
   EXPECT_EQ(ops(g), "Const:2 Identity:1 LayerNorm:1 Placeholder:1");
 }
 
+// Keras 3's LayerNormalization as a tf.function graph reaches the plugin: TensorFlow's arithmetic
+// optimizer has made beta - mean * inv into beta + AddN((-mean) * inv, x * inv).
+TEST(RemapperNorm, LayerNormAfterTensorFlowsArithmeticOptimizer) {
+  Graph g = parse(
+      with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {-1}) + axes("ax2", {-1}) +
+             mean("mean", "x", "ax") + unop("neg", "Neg", "mean") +
+             binop("sqd", "SquaredDifference", "x", "mean") + mean("var", "sqd", "ax2") +
+             scalar("eps", 1e-3f) + binop("ve", "AddV2", "eps", "var") +
+             unop("rstd", "Rsqrt", "ve") + binop("inv", "Mul", "gamma", "rstd") +
+             binop("xi", "Mul", "x", "inv") + binop("ni", "Mul", "neg", "inv") +
+             "node { name: \"sum\" op: \"AddN\" input: \"ni\" input: \"xi\" "
+             "attr { key: \"N\" value { i: 2 } } attr { key: \"T\" value { type: DT_FLOAT } } }\n" +
+             binop("ln", "AddV2", "beta", "sum") + unop("out", "Identity", "ln")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["LayerNorm"], 1);
+  const Node& ln = g.at("ln");
+  EXPECT_EQ(ln.op, "LayerNorm");
+  EXPECT_EQ(ln.inputs, (std::vector<std::string>{"x", "gamma", "beta"}));
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 LayerNorm:1 Placeholder:1");
+}
+
 TEST(RemapperNorm, LayerNormPositiveLastAxisNeedsKnownRank) {
   // x has rank 2 (Placeholder shape), axis 1 is the last one.
   Graph g = parse(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {1}) +

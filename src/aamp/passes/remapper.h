@@ -82,8 +82,12 @@ int static_rank(const Graph& g, const TensorRef& t);
 // Shape of a tensor from the ops' shape functions over its producers (Placeholder shapes, Const
 // values); dims may be -1, and the rank unknown (Shape::unknown()) when nothing follows.
 Shape static_shape(const Graph& g, const TensorRef& t);
-// Whether stock TensorFlow's _FusedConv2D / _FusedMatMul accept this activation in fused_ops.
-bool tf_fused_activation(const std::string& fused_op);
+// Whether stock TensorFlow's fused kernel `op` (_FusedConv2D / _FusedMatMul) runs the activation
+// step `step` after the steps `before`: its Eigen kernels' activations (EpilogueOpDef::tf_fusable),
+// and with its oneDNN ops (`tf_onednn`) also GeluExact, GeluApproximate, Sigmoid and Tanh after a
+// MatMul's lone BiasAdd (_MklFusedMatMul; TensorFlow 2.21 ran each in float32 and bfloat16).
+bool tf_fused_activation(const std::string& op, const std::vector<std::string>& before,
+                         const std::string& step, bool tf_onednn);
 // Reduction axes of a Const axis input, normalised to [0, rank) when rank >= 0.
 std::vector<int64_t> const_axes(const Node& axis_const, int rank);
 }  // namespace remap

@@ -1,5 +1,7 @@
 // Contraction fusions: MatMul / Conv2D / DepthwiseConv2dNative / BatchMatMulV2 with bias,
-// scale, residual Add and activations; Conv + FusedBatchNorm folding; Pad + Conv; Pad + MaxPool.
+// scale, residual Add and activations; Conv + FusedBatchNorm folding; Pad + Conv; Pad + MaxPool;
+// a bias or activation moved before the Reshape that separates it from its contraction (Keras'
+// Dense on 3-D inputs: Reshape -> MatMul -> Reshape -> BiasAdd -> Gelu).
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -104,12 +106,70 @@ bool data_format_matches(const Node& a, const Node& b) {
 
 }  // namespace
 
-bool remap::tf_fused_activation(const std::string& fused_op) {
-  const EpilogueOpDef* d = find_epilogue_op(fused_op);
-  return d && is_activation(d->op) && d->tf_fusable;
+bool remap::tf_fused_activation(const std::string& op, const std::vector<std::string>& before,
+                                const std::string& step, bool tf_onednn) {
+  const EpilogueOpDef* d = find_epilogue_op(step);
+  if (!d || !is_activation(d->op)) return false;
+  if (d->tf_fusable) return true;
+  const bool onednn_matmul =
+      tf_onednn && op == "_FusedMatMul" && before.size() == 1 && before[0] == "BiasAdd";
+  return onednn_matmul && (d->op == EpilogueOp::kGeluExact || d->op == EpilogueOp::kGeluApprox ||
+                           d->op == EpilogueOp::kSigmoid || d->op == EpilogueOp::kTanh);
 }
 
 namespace {
+// Whether the activation node `act` can become the next step of the fused contraction `f`
+// (its last step BiasAdd, Add or Mul; stock TensorFlow's fused MatMul / Conv2D running the step
+// in tf_compatible mode), with the step and its parameters.
+bool activation_fuses(const Node& f, const Node& act, const RemapperOptions& o, EpilogueOp& step,
+                      ActParams& params) {
+  const auto& ops = fused_ops_of(f);
+  if (ops.empty()) return false;
+  const std::string& last = ops.back();
+  if (last != "BiasAdd" && last != "Add" && last != "Mul") return false;
+  if (o.tf_compatible && f.op != "_FusedConv2D" && f.op != "_FusedMatMul") return false;
+  if (!activation_of_node(act, step, params)) return false;
+  if (o.tf_compatible &&
+      !remap::tf_fused_activation(f.op, ops, std::string(epilogue_op_def(step).name), o.tf_onednn))
+    return false;
+  // The epilogue's Swish has beta 1 (fused ops carry no beta attr).
+  return step != EpilogueOp::kSwish || params.beta == 1.0f;
+}
+
+const char* kUnfusedContractions = "MatMul|Conv2D|DepthwiseConv2dNative|BatchMatMulV2|BatchMatMul";
+const char* kFusedContractions =
+    "_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|_AampFusedBatchMatMulV2";
+
+// op(Reshape(c, shape) [, arg]) => Reshape(op(c [, arg]), shape): the root keeps its name and
+// becomes the Reshape; the moved op gets a new one; c (interior to the match, so removed with
+// it) is put back unchanged.
+void move_before_reshape(Graph& g, const Match& m) {
+  const Node& reshape = m.node("reshape");
+  Node c = m.node("c");
+  Node moved = *m.root;
+  moved.name = g.unique_name(m.root->name + "/before_reshape");
+  moved.inputs[0] = m.input("c");
+  moved.attrs.erase("_output_shapes");
+  Node r = reshape;
+  r.inputs = {moved.name, reshape.inputs.at(1)};
+  for (const std::string& in : reshape.inputs)
+    if (!in.empty() && in[0] == '^') r.inputs.push_back(in);
+  r.attrs.erase("_output_shapes");
+  if (const AttrValue* os = m.root->find_attr("_output_shapes")) r.attrs["_output_shapes"] = *os;
+  remap::replace_root(g, m, std::move(r));
+  g.add(std::move(c));
+  g.add(std::move(moved));
+}
+
+// A Reshape that keeps the last dim (static and equal on both sides), over which a bias on the
+// last dim commutes.
+bool keeps_last_dim(const Graph& g, const Match& m) {
+  const Shape in = remap::static_shape(g, m.tensor("c"));
+  const Shape out = remap::static_shape(g, TensorRef{m.node("reshape").name, 0});
+  return !in.unknown_rank && !out.unknown_rank && in.rank() > 0 && out.rank() > 0 &&
+         in.dims.back() >= 0 && in.dims.back() == out.dims.back();
+}
+
 FusionRule bias_rule(const Contraction& c, bool bias_add) {
   FusionRule r;
   r.name = std::string(c.op) + "+BiasAdd";
@@ -400,7 +460,7 @@ std::vector<FusionRule> contraction_rules() {
   for (const EpilogueOpDef* a : activation_source_rows()) {
     FusionRule r;
     r.name = "Fused+" + std::string(a->source_op);
-    r.tf_compatible = a->tf_fusable;
+    r.tf_compatible = true;  // the rewrite refuses what stock TensorFlow does not run
     r.pattern = P::op(std::string(a->source_op),
                       {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
                              "_AampFusedBatchMatMulV2",
@@ -408,20 +468,54 @@ std::vector<FusionRule> contraction_rules() {
                            .allow_extra_inputs()});
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
       const Node& f0 = m.node("f");
-      const auto& ops = fused_ops_of(f0);
-      if (ops.empty()) return false;
-      const std::string& last = ops.back();
-      if (last != "BiasAdd" && last != "Add" && last != "Mul") return false;
-      if (o.tf_compatible && f0.op != "_FusedConv2D" && f0.op != "_FusedMatMul") return false;
       EpilogueOp step = EpilogueOp::kRelu;
       ActParams params;
-      if (!activation_of_node(*m.root, step, params)) return false;
-      // The epilogue's Swish has beta 1 (fused ops carry no beta attr).
-      if (step == EpilogueOp::kSwish && params.beta != 1.0f) return false;
+      if (!activation_fuses(f0, *m.root, o, step, params)) return false;
       Node f = f0;
       if (step == EpilogueOp::kLeakyRelu) f.attrs["leakyrelu_alpha"] = params.alpha;
       append_op(f, std::string(epilogue_op_def(step).name), nullptr);
       remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
+  // BiasAdd(Reshape(contraction)) => Reshape(BiasAdd(contraction)) when the Reshape keeps the
+  // last dim: the bias then fuses into the contraction (Keras' Dense over a [batch, seq, features]
+  // input is Reshape -> MatMul -> Reshape -> BiasAdd).
+  {
+    FusionRule r;
+    r.name = "BiasAdd before Reshape";
+    r.tf_compatible = true;
+    r.pattern =
+        P::op("BiasAdd|BiasAddV1",
+              {P::op("Reshape", {P::op(kUnfusedContractions, {}, "c"), P::any("shape")}, "reshape"),
+               P::any("bias")});
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      if (data_format_of(*m.root) != "NHWC" || !data_format_matches(m.node("c"), *m.root))
+        return false;
+      if (!keeps_last_dim(g, m)) return false;
+      move_before_reshape(g, m);
+      return true;
+    };
+    rules.push_back(r);
+  }
+  // Activation(Reshape(fused contraction)) => Reshape(Activation(fused)), where the activation
+  // then fuses (element-wise: any Reshape commutes).
+  for (const EpilogueOpDef* a : activation_source_rows()) {
+    FusionRule r;
+    r.name = std::string(a->source_op) + " before Reshape";
+    r.tf_compatible = true;
+    r.pattern =
+        P::op(std::string(a->source_op),
+              {P::op("Reshape",
+                     {P::op(kFusedContractions, {}, "c").allow_extra_inputs(), P::any("shape")},
+                     "reshape")});
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
+      EpilogueOp step = EpilogueOp::kRelu;
+      ActParams params;
+      if (!activation_fuses(m.node("c"), *m.root, o, step, params)) return false;
+      move_before_reshape(g, m);
       return true;
     };
     rules.push_back(r);

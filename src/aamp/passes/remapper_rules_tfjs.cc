@@ -37,12 +37,16 @@ std::vector<std::string> control_inputs(const Node& n) {
 }
 
 // How many of `steps` (from the front) stock TensorFlow's fused kernel of `op` accepts:
-// BiasAdd [, Add (conv only)] [, Relu | Relu6 | Elu | LeakyRelu]. 0 for TF.js's depthwise form.
-size_t tf_prefix(const std::string& op, const std::vector<std::string>& steps) {
+// BiasAdd [, Add (conv only)] [, an activation it runs (remap::tf_fused_activation)]. 0 for
+// TF.js's depthwise form.
+size_t tf_prefix(const std::string& op, const std::vector<std::string>& steps, bool tf_onednn) {
   if (op == "FusedDepthwiseConv2dNative" || steps.empty() || steps[0] != "BiasAdd") return 0;
   size_t k = 1;
   if (op == "_FusedConv2D" && k < steps.size() && steps[k] == "Add") ++k;
-  if (k < steps.size() && remap::tf_fused_activation(steps[k])) ++k;
+  if (k < steps.size() &&
+      remap::tf_fused_activation(op, std::vector<std::string>(steps.begin(), steps.begin() + k),
+                                 steps[k], tf_onednn))
+    ++k;
   return k;
 }
 
@@ -108,14 +112,17 @@ std::vector<FusionRule> tfjs_rules() {
     r.pattern =
         P::op("FusedDepthwiseConv2dNative|_FusedConv2D|_FusedMatMul").where([](const Node& n) {
           if (n.op == "FusedDepthwiseConv2dNative") return true;
-          // Stock TensorFlow runs it as it is (or it is not ours to split).
-          const size_t keep = tf_prefix(n.op, fused_steps(n));
+          // Stock TensorFlow's Eigen kernels run it as it is (or it is not ours to split); the
+          // rewrite also knows its oneDNN kernels.
+          const size_t keep = tf_prefix(n.op, fused_steps(n), false);
           return keep > 0 && keep < fused_steps(n).size();
         });
-    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
       const Node& f = *m.root;
       const std::vector<std::string>& steps = fused_steps(f);
-      const size_t keep = tf_prefix(f.op, steps);
+      const size_t keep = tf_prefix(f.op, steps, o.tf_onednn);
+      // TensorFlow's oneDNN kernel runs it as it is.
+      if (f.op != "FusedDepthwiseConv2dNative" && keep == steps.size()) return false;
       const int ndata = f.num_data_inputs();
       if (ndata < 2) return false;
       std::vector<std::string> args(f.inputs.begin() + 2, f.inputs.begin() + ndata);
