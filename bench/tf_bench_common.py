@@ -49,9 +49,12 @@ def count_conversions(log_dir):
 
 
 def clean_env():
-    """This process's environment without any AMP or plugin setting (each side adds its own)."""
+    """This process's environment without any AMP or plugin setting (each side adds its own).
+    AAMP_TF_IMPL stays: it picks the plugin's implementation library (a build tree's
+    tf_plugin/libaamp_tf_impl.so instead of the installed one), not what the plugin does."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AAMP_", "ITEX_", "TF_PLUGGABLE", "TF_AUTO_MIXED"))}
+           if k == "AAMP_TF_IMPL" or
+           not k.startswith(("AAMP_", "ITEX_", "TF_PLUGGABLE", "TF_AUTO_MIXED"))}
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     return env
 
