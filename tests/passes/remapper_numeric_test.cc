@@ -384,6 +384,42 @@ TEST(RemapperNumeric, ConvBiasAddBatchNormRelu) {
   EXPECT_EQ(f.at("out").attr_list("fused_ops").s, (std::vector<std::string>{"BiasAdd", "Relu"}));
 }
 
+// Keras 3's BatchNormalization over variables after a biased conv: conv + b, * scale, + shift
+// (scale and shift per-channel tensors of shape [1,1,1,C] computed at run time, here fed) and a
+// Relu become one conv with [FusedBatchNorm, Relu] (aamp's runtime; not for TensorFlow, whose
+// oneDNN convolution runs that step slower than the Mul and Add).
+TEST(RemapperNumeric, ConvScaleShiftFromRunTimeTensorsBecomesBatchNormStep) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = conv_in(b);
+  std::string y = b.bias_add(
+      "c1b", conv_node(b, "c1", "Conv2D", x, b.const_f32("w1", Shape{3, 3, 4, 4}, weights(144))),
+      b.const_f32("b1", Shape{4}, weights(4, 0.5f)));
+  std::string sc = b.placeholder("scale", DType::kFloat, Shape{1, 1, 1, 4});
+  std::string sh = b.placeholder("shift", DType::kFloat, Shape{1, 1, 1, 4});
+  b.unary("Relu", "out", b.binary("AddV2", "add", b.binary("Mul", "mul", sc, y), sh));
+  Graph f = check(g, "out", 2);
+  const auto h = histogram(f);
+  EXPECT_EQ(h.count("Mul"), 1u);  // bias * scale, on [4]
+  EXPECT_EQ(h.count("Relu") + h.count("BiasAdd"), 0u);
+  const Node& out = f.at("out");
+  EXPECT_EQ(out.op, "_FusedConv2D");
+  EXPECT_EQ(out.attr_list("fused_ops").s, (std::vector<std::string>{"FusedBatchNorm", "Relu"}));
+  EXPECT_EQ(out.attr_int("num_args"), 4);
+  EXPECT_FLOAT_EQ(out.attr_float("epsilon"), 0.0f);
+
+  Graph for_tf = g;  // TensorFlow's oneDNN: the Mul and the Add stay
+  RemapperOptions o;
+  o.tf_compatible = true;
+  o.tf_onednn = true;
+  o.fetch_nodes = {"out"};
+  RemapperResult r;
+  testing::run_checked(for_tf, "Remapper",
+                       [&](Graph& h2, const PassContext&) { r = run_remapper(h2, o); });
+  EXPECT_EQ(r.fusions.count("Conv2D+ScaleShift"), 0u);
+  EXPECT_EQ(for_tf.at("mul").op, "Mul");
+}
+
 // tf_compatible: TF.js's FusedDepthwiseConv2dNative[BiasAdd, Relu6] and Prelu become stock ops.
 TEST(RemapperNumeric, TfjsOpsBecomeStockOps) {
   Graph g;

@@ -143,6 +143,22 @@ int static_rank(const Graph& g, const TensorRef& start) {
   return static_rank_memo(g, start, memo);
 }
 
+namespace {
+// The shape of the variable behind a ReadVariableOp's handle, where the graph records it: a
+// function argument's `_handle_shapes` (tf.function / Keras graphs as TensorFlow hands them to
+// the plugin) or VarHandleOp's `shape`; unknown otherwise.
+Shape variable_shape(const Graph& g, const Node& read) {
+  if (read.num_data_inputs() < 1) return Shape::unknown();
+  const Node* h = g.find(read.input(0).node);
+  if (!h) return Shape::unknown();
+  const AttrValue* a = h->find_attr(h->op == "VarHandleOp" ? "shape" : "_handle_shapes");
+  if (!a) return Shape::unknown();
+  if (a->is<Shape>()) return a->get<Shape>();
+  if (a->is<AttrList>() && a->get<AttrList>().shape.size() == 1) return a->get<AttrList>().shape[0];
+  return Shape::unknown();
+}
+}  // namespace
+
 Shape static_shape(const Graph& g, const TensorRef& t) {
   // The producers t depends on (data edges), then their shapes in topological order.
   std::unordered_set<std::string> need;
@@ -181,6 +197,12 @@ Shape static_shape(const Graph& g, const TensorRef& t) {
       c.input_dtypes.push_back(known ? it->second.dtypes[port] : DType::kInvalid);
       c.input_shapes.push_back(known ? it->second.shapes[port] : Shape::unknown());
       c.input_values.push_back(known ? it->second.values[port] : nullptr);
+    }
+    if (n->op == "ReadVariableOp") {
+      o.dtypes = {n->attr_type("dtype")};
+      o.shapes = {variable_shape(g, *n)};
+      o.values = {nullptr};
+      continue;
     }
     try {
       infer_shapes(c);

@@ -75,19 +75,23 @@ void append_op(Node& f, const std::string& op, const std::string* arg) {
 }
 
 // Size of the contraction's last output dim (the channel of NHWC convs): from the static shape,
-// else from constant weights; -1 when unknown.
+// else from the weights' (constant, or a variable's recorded shape); -1 when unknown.
 int64_t output_channels(const Graph& g, const Node& c) {
   const Shape s = remap::static_shape(g, TensorRef{c.name, 0});
   if (!s.unknown_rank && s.rank() > 0 && s.dims.back() >= 0) return s.dims.back();
   if (c.num_data_inputs() < 2) return -1;
   const Node* wn = g.find(c.input(1).node);
   const Tensor* w = wn ? const_value(*wn) : nullptr;
-  if (!w) return -1;
-  const auto& d = w->shape().dims;
-  if (c.op == "MatMul" && d.size() == 2) return d[op_attr_bool(c, "transpose_b") ? 0 : 1];
-  if (c.op == "Conv2D" && d.size() == 4) return d[3];
-  if (c.op == "DepthwiseConv2dNative" && d.size() == 4) return d[2] * d[3];
-  if (c.op.rfind("BatchMatMul", 0) == 0 && d.size() >= 2)
+  const Shape ws = w ? w->shape() : remap::static_shape(g, c.input(1));
+  if (ws.unknown_rank || !ws.is_fully_defined()) return -1;
+  const auto& d = ws.dims;
+  std::string op = c.op;  // the fused forms read their weights alike
+  for (const auto& k : kContractions)
+    if (op == k.fused_op) op = k.op;
+  if (op == "MatMul" && d.size() == 2) return d[op_attr_bool(c, "transpose_b") ? 0 : 1];
+  if (op == "Conv2D" && d.size() == 4) return d[3];
+  if (op == "DepthwiseConv2dNative" && d.size() == 4) return d[2] * d[3];
+  if (op.rfind("BatchMatMul", 0) == 0 && d.size() >= 2)
     return d[d.size() - (op_attr_bool(c, "adj_y") ? 2 : 1)];
   return -1;
 }
@@ -126,7 +130,7 @@ bool activation_fuses(const Node& f, const Node& act, const RemapperOptions& o, 
   const auto& ops = fused_ops_of(f);
   if (ops.empty()) return false;
   const std::string& last = ops.back();
-  if (last != "BiasAdd" && last != "Add" && last != "Mul") return false;
+  if (last != "BiasAdd" && last != "Add" && last != "Mul" && last != "FusedBatchNorm") return false;
   if (o.tf_compatible && f.op != "_FusedConv2D" && f.op != "_FusedMatMul") return false;
   if (!activation_of_node(act, step, params)) return false;
   if (o.tf_compatible &&
@@ -474,6 +478,91 @@ std::vector<FusionRule> contraction_rules() {
       Node f = f0;
       if (step == EpilogueOp::kLeakyRelu) f.attrs["leakyrelu_alpha"] = params.alpha;
       append_op(f, std::string(epilogue_op_def(step).name), nullptr);
+      remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
+  // conv [+ bias] * scale + shift, scale and shift per-channel tensors computed at run time (Keras
+  // 3's BatchNormalization over variables: scale = gamma * rsqrt(var + eps), shift = beta -
+  // mean * scale) => conv[FusedBatchNorm](scale, bias * scale + shift, 0, 1), epsilon 0; an
+  // activation after it then fuses. Not for TensorFlow: its oneDNN convolution ran Keras'
+  // ResNet-50 with this step 10 ms slower per run (28 -> 38 ms of conv time, 2-core Xeon) than
+  // with the separate Mul and Add.
+  {
+    FusionRule r;
+    r.name = "Conv2D+ScaleShift";
+    r.pattern = P::op("AddV2|Add",
+                      {P::op("Mul", {P::op("Conv2D|_FusedConv2D", {}, "c").allow_extra_inputs(),
+                                     P::any("scale")})
+                           .commutative(),
+                       P::any("shift")})
+                    .commutative();
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+      const Node& c = m.node("c");
+      const bool biased = c.op == "_FusedConv2D";
+      if (biased && fused_ops_of(c) != std::vector<std::string>{"BiasAdd"}) return false;
+      if (data_format_of(c) != "NHWC") return false;
+      const int64_t channels = output_channels(g, c);
+      if (channels <= 0) return false;
+      // Constant scale and shift: left to the constant folds (no run-time vector ops needed).
+      const Node* sn = g.find(m.tensor("scale").node);
+      const Node* tn = g.find(m.tensor("shift").node);
+      if (!sn || !tn || (const_value(*sn) && const_value(*tn))) return false;
+      std::string flat[2];
+      const char* caps[2] = {"scale", "shift"};
+      for (int i = 0; i < 2; ++i) {
+        const Shape s = remap::static_shape(g, m.tensor(caps[i]));
+        if (s.unknown_rank || s.rank() < 1 || s.rank() > 4 || s.dims.back() != channels)
+          return false;
+        for (int d = 0; d + 1 < s.rank(); ++d)
+          if (s.dims[static_cast<size_t>(d)] != 1) return false;
+        flat[i] = m.input(caps[i]);
+        if (s.rank() == 1) continue;
+        Node rs;
+        rs.name = g.unique_name(m.root->name + "/" + caps[i] + "_c");
+        rs.op = "Reshape";
+        rs.device = m.root->device;
+        rs.inputs = {flat[i], remap::add_const(g, rs.name + "_shape",
+                                               Tensor::from_vector<int32_t>(
+                                                   Shape{1}, {static_cast<int32_t>(channels)}),
+                                               m.root->device)};
+        rs.attrs["T"] = remap::node_type(*m.root);
+        rs.attrs["Tshape"] = DType::kInt32;
+        flat[i] = rs.name;
+        g.add(std::move(rs));
+      }
+      auto binary = [&](const std::string& op, const std::string& a, const std::string& b) {
+        Node n;
+        n.name = g.unique_name(m.root->name + "/" + (op == "Mul" ? "bias_scaled" : "offset"));
+        n.op = op;
+        n.device = m.root->device;
+        n.inputs = {a, b};
+        n.attrs["T"] = remap::node_type(*m.root);
+        const std::string name = n.name;
+        g.add(std::move(n));
+        return name;
+      };
+      std::string offset = flat[1];
+      if (biased) offset = binary("AddV2", binary("Mul", c.inputs.at(2), flat[0]), flat[1]);
+      const auto fill = [&](const char* what, float v) {
+        return remap::add_const(
+            g, m.root->name + "/" + what,
+            Tensor::from_vector<float>(Shape{channels},
+                                       std::vector<float>(static_cast<size_t>(channels), v)),
+            m.root->device);
+      };
+      Node f = biased ? c : to_fused(c);
+      f.inputs.resize(2);
+      f.attrs["fused_ops"] = AttrList{};
+      f.attrs["num_args"] = int64_t{0};
+      f.attrs.erase("_output_shapes");
+      append_op(f, "FusedBatchNorm", &flat[0]);
+      f.inputs.insert(f.inputs.begin() + f.num_data_inputs(),
+                      {offset, fill("zero_mean", 0.0f), fill("unit_variance", 1.0f)});
+      f.attrs["num_args"] = int64_t{4};
+      f.attrs["epsilon"] = 0.0f;
       remap::replace_root(g, m, std::move(f));
       return true;
     };
