@@ -100,6 +100,22 @@ TEST(ValidateGolden, ConvGraphFromPbtxt) {
             "node 'conv1' (Conv2D): attr 'padding' value \"FOO\" not in [SAME, VALID, EXPLICIT]");
 }
 
+// Many nodes with the same issue (a function body's _Arg nodes for tf_compatible) are one line
+// naming the first three; at most 20 lines.
+TEST(ValidateGolden, SummaryGroupsRepeatedIssues) {
+  ValidationResult r;
+  for (int i = 0; i < 5; ++i) r.issues.push_back({"arg" + std::to_string(i), "_Arg", "unknown op"});
+  r.issues.push_back({"x", "Foo", "bad attr"});
+  for (int i = 0; i < 30; ++i)
+    r.issues.push_back({"n" + std::to_string(i), "Op" + std::to_string(i), "m"});
+  const std::string s = r.summary();
+  EXPECT_EQ(s.substr(0, s.find('\n')),
+            "5 nodes (_Arg), 'arg0', 'arg1', 'arg2' and 2 more: unknown op");
+  EXPECT_NE(s.find("\nnode 'x' (Foo): bad attr\n"), std::string::npos);
+  EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 20);
+  EXPECT_NE(s.find("... and 12 more kinds of issue"), std::string::npos);
+}
+
 TEST(ValidateModels, EveryTfjsModelValidates) {
   fs::path dir = AAMP_MODELS_DIR;
   AAMP_REQUIRE_MODELS(fs::is_directory(dir), dir);

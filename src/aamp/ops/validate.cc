@@ -225,8 +225,34 @@ std::string ValidationIssue::to_string() const {
 
 std::string ValidationResult::summary() const {
   if (issues.empty()) return "ok";
+  // Issues with the same op and message are one line naming their first nodes (a function body
+  // has hundreds of _Arg nodes); at most kLines lines.
+  constexpr size_t kLines = 20, kNames = 3;
+  std::vector<std::vector<const ValidationIssue*>> groups;
+  for (const ValidationIssue& i : issues) {
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& v) {
+      return !i.node.empty() && v[0]->op == i.op && v[0]->message == i.message;
+    });
+    if (g == groups.end())
+      groups.push_back({&i});
+    else
+      g->push_back(&i);
+  }
   std::string s;
-  for (size_t i = 0; i < issues.size(); ++i) s += (i ? "\n" : "") + issues[i].to_string();
+  for (size_t k = 0; k < groups.size() && k < kLines; ++k) {
+    const auto& v = groups[k];
+    if (k) s += "\n";
+    if (v.size() == 1) {
+      s += v[0]->to_string();
+      continue;
+    }
+    s += std::to_string(v.size()) + " nodes (" + v[0]->op + "), ";
+    for (size_t j = 0; j < v.size() && j < kNames; ++j) s += (j ? ", '" : "'") + v[j]->node + "'";
+    if (v.size() > kNames) s += " and " + std::to_string(v.size() - kNames) + " more";
+    s += ": " + v[0]->message;
+  }
+  if (groups.size() > kLines)
+    s += "\n... and " + std::to_string(groups.size() - kLines) + " more kinds of issue";
   return s;
 }
 
