@@ -68,12 +68,31 @@ TEST(RemapperContraction, DepthwiseBiasAddFuses) {
   EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Relu6"}));
 }
 
-// FusedDepthwiseConv2dNative is TF.js's op: stock TensorFlow has no fused depthwise conv.
+// FusedDepthwiseConv2dNative is TF.js's op: stock TensorFlow's Eigen kernels have no fused
+// depthwise conv; its oneDNN ops have _FusedDepthwiseConv2dNative (BiasAdd + Relu / Relu6 / Elu).
 TEST(RemapperContraction, DepthwiseNotFusedInTfCompatibleMode) {
   expect_unchanged(image({3, 3, 2, 1}, 2) + conv("c", "DepthwiseConv2dNative", "x") +
                        bias_add("ba", "c") + unop("act", "Relu", "ba") +
                        unop("out", "Identity", "act"),
                    /*tf_compatible=*/true);
+}
+
+TEST(RemapperContraction, DepthwiseFusesAsTensorFlowsForItsOneDnn) {
+  Graph g =
+      parse(image({3, 3, 2, 1}, 2) + conv("c", "DepthwiseConv2dNative", "x") + bias_add("ba", "c") +
+            unop("act", "Relu6", "ba") + unop("out", "Identity", "act"));
+  RemapperResult r = remap(g, /*tf_compatible=*/true, {}, false, /*tf_onednn=*/true);
+  EXPECT_EQ(r.fusions["DepthwiseConv2dNative+BiasAdd"], 1);
+  EXPECT_EQ(r.fusions["Fused+Relu6"], 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedDepthwiseConv2dNative:1");
+  EXPECT_EQ(fused_ops(g.at("act")), (std::vector<std::string>{"BiasAdd", "Relu6"}));
+  EXPECT_FALSE(g.at("act").has_attr("explicit_paddings"));
+  // A Sigmoid after it stays a node of its own (TensorFlow's kernel refused it).
+  Graph s =
+      parse(image({3, 3, 2, 1}, 2) + conv("c", "DepthwiseConv2dNative", "x") + bias_add("ba", "c") +
+            unop("act", "Sigmoid", "ba") + unop("out", "Identity", "act"));
+  remap(s, true, {}, false, true);
+  EXPECT_EQ(ops(s), "Const:2 Identity:1 Placeholder:1 Sigmoid:1 _FusedDepthwiseConv2dNative:1");
 }
 
 const char* kBatchNorm = R"(

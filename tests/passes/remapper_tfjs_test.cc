@@ -62,6 +62,38 @@ TEST(RemapperTfjs, FusedDepthwiseBecomesDepthwiseBiasAddActivation) {
   EXPECT_TRUE(validate(g, true).ok()) << validate(g, true).summary();
 }
 
+// TensorFlow with its oneDNN ops has a fused depthwise convolution of its own: TF.js's stays fused
+// under TensorFlow's name where its steps are BiasAdd [+ Relu | Relu6 | Elu] and its padding SAME
+// or VALID; a LeakyRelu (which TensorFlow's kernel refused) is unfused after the BiasAdd.
+TEST(RemapperTfjs, FusedDepthwiseBecomesTensorFlowsForItsOneDnn) {
+  Graph g = parse(depthwise("Relu6"));
+  RemapperResult r = remap(g, /*tf_compatible=*/true, {}, false, /*tf_onednn=*/true);
+  EXPECT_EQ(r.fusions["UnfuseTfjsContraction"], 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 Placeholder:1 _FusedDepthwiseConv2dNative:1");
+  const Node& dw = g.at("dw");
+  EXPECT_EQ(dw.op, "_FusedDepthwiseConv2dNative");
+  EXPECT_EQ(dw.inputs, (std::vector<std::string>{"x", "w", "b", "^x"}));
+  EXPECT_EQ(fused_ops(dw), (std::vector<std::string>{"BiasAdd", "Relu6"}));
+  EXPECT_FALSE(dw.has_attr("explicit_paddings"));  // not in TensorFlow's signature
+  EXPECT_TRUE(validate(g, true).ok()) << validate(g, true).summary();
+
+  Graph leaky = parse(depthwise("LeakyRelu"));
+  remap(leaky, true, {}, false, true);
+  EXPECT_EQ(ops(leaky),
+            "Const:2 Identity:1 LeakyRelu:1 Placeholder:1 _FusedDepthwiseConv2dNative:1");
+  EXPECT_EQ(fused_ops(leaky.at(leaky.at("dw").input(0).node)),
+            (std::vector<std::string>{"BiasAdd"}));
+
+  std::string text = depthwise("Relu6");
+  text.replace(text.find("s: \"SAME\""), 10, "s: \"EXPLICIT\"");
+  text.replace(text.find("explicit_paddings\" value { list { }"), 36,
+               "explicit_paddings\" value { list { i: 0 i: 0 i: 1 i: 1 i: 1 i: 1 i: 0 i: 0 }");
+  Graph expl = parse(text);
+  remap(expl, true, {}, false, true);
+  EXPECT_EQ(ops(expl),
+            "BiasAdd:1 Const:2 DepthwiseConv2dNative:1 Identity:1 Placeholder:1 Relu6:1");
+}
+
 TEST(RemapperTfjs, FusedDepthwiseLeakyReluKeepsAlpha) {
   std::string text = depthwise("LeakyRelu");
   text.replace(text.find("attr { key: \"num_args\""), 0,

@@ -85,6 +85,10 @@ std::vector<const EpilogueOpDef*> activation_source_rows() {
   return rows;
 }
 
+bool is_fused_depthwise(std::string_view op) {
+  return op == "FusedDepthwiseConv2dNative" || op == "_FusedDepthwiseConv2dNative";
+}
+
 bool activation_of_node(const Node& n, EpilogueOp& op, ActParams& params) {
   const EpilogueOpDef* found = nullptr;
   for (const EpilogueOpDef& d : kOps)

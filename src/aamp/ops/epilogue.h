@@ -36,6 +36,10 @@ const EpilogueOpDef& epilogue_op_def(EpilogueOp op);
 // nullptr for a name that is no step.
 const EpilogueOpDef* find_epilogue_op(std::string_view name);
 bool is_activation(EpilogueOp op);
+// The fused depthwise convolutions: TF.js's FusedDepthwiseConv2dNative and TensorFlow's oneDNN
+// _FusedDepthwiseConv2dNative (the same inputs, fused_ops and kernels; TensorFlow's takes SAME /
+// VALID padding and, run by its oneDNN, the steps BiasAdd [, Relu | Relu6 | Elu]).
+bool is_fused_depthwise(std::string_view op);
 // "Relu, Relu6, ..." for messages: the given steps, or every step when `ops` is empty.
 std::string epilogue_op_names(std::initializer_list<EpilogueOp> ops = {});
 // "Relu, Relu6, ...": every activation step.

@@ -1,9 +1,10 @@
 // Fused ops that stock TensorFlow or TF.js run: TensorFlow's hidden fused forms and TF.js's own
-// ops, each in one statement with its signature, AMP class, shape function and traits. TensorFlow's public ops take their signatures from the generated table; the
-// hidden ops (names starting with '_') and the TF.js-only ops are not in ops.pbtxt, so their
-// signatures are declared here from their documented attrs. Stock TensorFlow (or TF.js) runs
-// them, so they are not aamp_only; the TF.js-only ones are tfjs_only (tf_compatible validation
-// rejects them, the tf_compatible remapper rewrites them into stock ops).
+// ops, each in one statement with its signature, AMP class, shape function and traits. TensorFlow's
+// public ops take their signatures from the generated table; the hidden ops (names starting with
+// '_') and the TF.js-only ops are not in ops.pbtxt, so their signatures are declared here from
+// their documented attrs. Stock TensorFlow (or TF.js) runs them, so they are not aamp_only; the
+// TF.js-only ones are tfjs_only (tf_compatible validation rejects them, the tf_compatible remapper
+// rewrites them into stock ops).
 #include "aamp/ops/families.h"
 #include "aamp/ops/op_def_builder.h"
 #include "aamp/ops/registry.h"
@@ -50,8 +51,7 @@ void register_signatures(OpRegistry& r) {
                               attr("transpose_a", "bool", false),
                               attr("transpose_b", "bool", false)};
     add_fusion_attrs(a);
-    r.register_op(op("_FusedMatMul",
-                     {arg("a", "T"), arg("b", "T"), arg("args", "T", "num_args")},
+    r.register_op(op("_FusedMatMul", {arg("a", "T"), arg("b", "T"), arg("args", "T", "num_args")},
                      {arg("product", "T")}, std::move(a)))
         .amp(AmpClass::kAllow)
         .shape_fn(shape_fns::matmul);
@@ -79,6 +79,22 @@ void register_signatures(OpRegistry& r) {
     r.register_op(tfjs_op("FusedDepthwiseConv2dNative",
                           {arg("input", "T"), arg("filter", "T"), arg("args", "T", "num_args")},
                           {arg("output", "T")}, std::move(a)))
+        .amp(AmpClass::kAllow)
+        .shape_fn(shape_fns::conv2d)
+        .same_rank();
+  }
+  {  // _FusedDepthwiseConv2dNative (TensorFlow's, run by its oneDNN): FusedDepthwiseConv2dNative
+     // without explicit paddings.
+    std::vector<AttrDef> a = {type_attr("T", conv_types()),
+                              min_attr("num_args", 0),
+                              attr("strides", "list(int)"),
+                              string_attr("padding", {"SAME", "VALID"}),
+                              string_attr("data_format", {"NHWC", "NCHW"}, "NHWC"),
+                              attr("dilations", "list(int)", int_list({1, 1, 1, 1}))};
+    add_fusion_attrs(a);
+    r.register_op(op("_FusedDepthwiseConv2dNative",
+                     {arg("input", "T"), arg("filter", "T"), arg("args", "T", "num_args")},
+                     {arg("output", "T")}, std::move(a)))
         .amp(AmpClass::kAllow)
         .shape_fn(shape_fns::conv2d)
         .same_rank();

@@ -42,9 +42,10 @@ const std::vector<std::string>& fused_ops_of(const Node& n) {
 }
 
 // The unfused contraction turned into its fused form with no fused ops yet.
-Node to_fused(const Node& c) {
+// `as` names the fused op when it is not the table's (TensorFlow's _FusedDepthwiseConv2dNative).
+Node to_fused(const Node& c, const char* as = nullptr) {
   Node f = c;
-  f.op = fused_name(c.op);
+  f.op = as ? as : fused_name(c.op);
   f.inputs.resize(static_cast<size_t>(c.num_data_inputs()));
   f.attrs.erase("_output_shapes");
   if (c.op == "BatchMatMul") f.op = "_AampFusedBatchMatMulV2";
@@ -114,6 +115,10 @@ bool remap::tf_fused_activation(const std::string& op, const std::vector<std::st
                                 const std::string& step, bool tf_onednn) {
   const EpilogueOpDef* d = find_epilogue_op(step);
   if (!d || !is_activation(d->op)) return false;
+  const bool lone_bias = before.size() == 1 && before[0] == "BiasAdd";
+  if (is_fused_depthwise(op))  // TensorFlow's oneDNN fused depthwise (TF 2.21, float32 / bfloat16)
+    return tf_onednn && lone_bias &&
+           (d->op == EpilogueOp::kRelu || d->op == EpilogueOp::kRelu6 || d->op == EpilogueOp::kElu);
   if (d->tf_fusable) return true;
   const bool onednn_matmul =
       tf_onednn && op == "_FusedMatMul" && before.size() == 1 && before[0] == "BiasAdd";
@@ -131,7 +136,9 @@ bool activation_fuses(const Node& f, const Node& act, const RemapperOptions& o, 
   if (ops.empty()) return false;
   const std::string& last = ops.back();
   if (last != "BiasAdd" && last != "Add" && last != "Mul" && last != "FusedBatchNorm") return false;
-  if (o.tf_compatible && f.op != "_FusedConv2D" && f.op != "_FusedMatMul") return false;
+  if (o.tf_compatible && f.op != "_FusedConv2D" && f.op != "_FusedMatMul" &&
+      f.op != "_FusedDepthwiseConv2dNative")
+    return false;
   if (!activation_of_node(act, step, params)) return false;
   if (o.tf_compatible &&
       !remap::tf_fused_activation(f.op, ops, std::string(epilogue_op_def(step).name), o.tf_onednn))
@@ -142,7 +149,8 @@ bool activation_fuses(const Node& f, const Node& act, const RemapperOptions& o, 
 
 const char* kUnfusedContractions = "MatMul|Conv2D|DepthwiseConv2dNative|BatchMatMulV2|BatchMatMul";
 const char* kFusedContractions =
-    "_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|_AampFusedBatchMatMulV2";
+    "_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|_FusedDepthwiseConv2dNative|"
+    "_AampFusedBatchMatMulV2";
 
 // op(Reshape(c, shape) [, arg]) => Reshape(op(c [, arg]), shape): the root keeps its name and
 // becomes the Reshape; the moved op gets a new one; c (interior to the match, so removed with
@@ -174,10 +182,19 @@ bool keeps_last_dim(const Graph& g, const Match& m) {
          in.dims.back() >= 0 && in.dims.back() == out.dims.back();
 }
 
+// TensorFlow's own fused depthwise convolution, for a DepthwiseConv2dNative it takes (run by its
+// oneDNN ops; SAME / VALID padding), in tf_compatible mode.
+bool tf_fused_depthwise(const Node& c, const RemapperOptions& o) {
+  if (!o.tf_compatible || !o.tf_onednn || c.op != "DepthwiseConv2dNative") return false;
+  const std::string pad = op_attr_string(c, "padding");
+  return pad == "SAME" || pad == "VALID";
+}
+
 FusionRule bias_rule(const Contraction& c, bool bias_add) {
   FusionRule r;
   r.name = std::string(c.op) + "+BiasAdd";
-  r.tf_compatible = c.tf_fused;
+  // A depthwise convolution fuses for TensorFlow with its oneDNN ops only (the rewrite checks).
+  r.tf_compatible = c.tf_fused || std::string(c.op) == "DepthwiseConv2dNative";
   P contraction = P::op(c.op, {}, "c");
   if (bias_add) {
     r.pattern = P::op("BiasAdd|BiasAddV1", {contraction, P::any("bias")});
@@ -185,8 +202,10 @@ FusionRule bias_rule(const Contraction& c, bool bias_add) {
     // AddV2 with a 1-D constant acts as a bias over the last axis (NHWC / row-major).
     r.pattern = P::op("AddV2|Add", {contraction, P::constant(is_vector, "bias")}).commutative();
   }
-  r.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
+  r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
     const Node& cn = m.node("c");
+    const bool tf_depthwise = tf_fused_depthwise(cn, o);
+    if (o.tf_compatible && cn.op == "DepthwiseConv2dNative" && !tf_depthwise) return false;
     if (m.root->op.rfind("BiasAdd", 0) == 0 && !data_format_matches(cn, *m.root)) return false;
     if (m.root->op.rfind("BiasAdd", 0) != 0) {
       if (data_format_of(cn) != "NHWC") return false;
@@ -195,7 +214,7 @@ FusionRule bias_rule(const Contraction& c, bool bias_add) {
       const int64_t channels = output_channels(g, cn);
       if (channels < 0 || const_value(m.node("bias"))->num_elements() != channels) return false;
     }
-    Node f = to_fused(cn);
+    Node f = to_fused(cn, tf_depthwise ? "_FusedDepthwiseConv2dNative" : nullptr);
     std::string bias = m.input("bias");
     append_op(f, "BiasAdd", &bias);
     remap::replace_root(g, m, std::move(f));
@@ -276,7 +295,7 @@ bool nonnegative(const Graph& g, const TensorRef& t, int depth = 0) {
   const Node* n = g.find(t.node);
   if (!n || t.port != 0 || depth > 8) return false;
   if (n->op == "Relu" || n->op == "Relu6") return true;
-  if (n->op == "_FusedConv2D" || n->op == "_FusedMatMul" || n->op == "FusedDepthwiseConv2dNative") {
+  if (n->op == "_FusedConv2D" || n->op == "_FusedMatMul" || is_fused_depthwise(n->op)) {
     const auto& f = fused_ops_of(*n);
     return !f.empty() && (f.back() == "Relu" || f.back() == "Relu6");
   }
@@ -465,11 +484,8 @@ std::vector<FusionRule> contraction_rules() {
     FusionRule r;
     r.name = "Fused+" + std::string(a->source_op);
     r.tf_compatible = true;  // the rewrite refuses what stock TensorFlow does not run
-    r.pattern = P::op(std::string(a->source_op),
-                      {P::op("_FusedConv2D|_FusedMatMul|FusedDepthwiseConv2dNative|"
-                             "_AampFusedBatchMatMulV2",
-                             {}, "f")
-                           .allow_extra_inputs()});
+    r.pattern =
+        P::op(std::string(a->source_op), {P::op(kFusedContractions, {}, "f").allow_extra_inputs()});
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
       const Node& f0 = m.node("f");
       EpilogueOp step = EpilogueOp::kRelu;

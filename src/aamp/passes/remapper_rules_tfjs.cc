@@ -1,7 +1,9 @@
 // tf_compatible rules: TF.js graph models contain ops stock TensorFlow does not have
 // (FusedDepthwiseConv2dNative, Prelu, _FusedConv2D / _FusedMatMul with a Prelu step). With
-// --tf-compatible they are rewritten back into the stock ops they stand for; what cannot be
-// rewritten is left for validate() to report (node and op named).
+// --tf-compatible they are rewritten back into the stock ops they stand for (for TensorFlow with
+// its oneDNN ops, a depthwise convolution's BiasAdd [+ Relu | Relu6 | Elu] stays fused as its
+// _FusedDepthwiseConv2dNative); what cannot be rewritten is left for validate() to report (node
+// and op named).
 #include <optional>
 
 #include "aamp/ops/attrs.h"
@@ -40,7 +42,8 @@ std::vector<std::string> control_inputs(const Node& n) {
 // BiasAdd [, Add (conv only)] [, an activation it runs (remap::tf_fused_activation)]. 0 for
 // TF.js's depthwise form.
 size_t tf_prefix(const std::string& op, const std::vector<std::string>& steps, bool tf_onednn) {
-  if (op == "FusedDepthwiseConv2dNative" || steps.empty() || steps[0] != "BiasAdd") return 0;
+  if ((op == "FusedDepthwiseConv2dNative" && !tf_onednn) || steps.empty() || steps[0] != "BiasAdd")
+    return 0;
   size_t k = 1;
   if (op == "_FusedConv2D" && k < steps.size() && steps[k] == "Add") ++k;
   if (k < steps.size() &&
@@ -120,9 +123,14 @@ std::vector<FusionRule> tfjs_rules() {
     r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
       const Node& f = *m.root;
       const std::vector<std::string>& steps = fused_steps(f);
-      const size_t keep = tf_prefix(f.op, steps, o.tf_onednn);
+      const bool depthwise = f.op == "FusedDepthwiseConv2dNative";
+      const std::string pad = op_attr_string(f, "padding");
+      // TensorFlow's oneDNN ops run the accepted steps of a depthwise convolution as its own
+      // _FusedDepthwiseConv2dNative (SAME / VALID padding only).
+      const size_t keep =
+          depthwise && pad != "SAME" && pad != "VALID" ? 0 : tf_prefix(f.op, steps, o.tf_onednn);
       // TensorFlow's oneDNN kernel runs it as it is.
-      if (f.op != "FusedDepthwiseConv2dNative" && keep == steps.size()) return false;
+      if (!depthwise && keep == steps.size()) return false;
       const int ndata = f.num_data_inputs();
       if (ndata < 2) return false;
       std::vector<std::string> args(f.inputs.begin() + 2, f.inputs.begin() + ndata);
@@ -139,6 +147,10 @@ std::vector<FusionRule> tfjs_rules() {
         base.attrs = attrs_for(f, base.op);
       } else {
         base = f;
+        if (depthwise) {
+          base.op = "_FusedDepthwiseConv2dNative";
+          base.attrs = attrs_for(f, base.op);
+        }
         base.inputs.resize(2);
         const std::vector<std::string> prefix(steps.begin(),
                                               steps.begin() + static_cast<std::ptrdiff_t>(keep));
@@ -148,6 +160,11 @@ std::vector<FusionRule> tfjs_rules() {
         base.attrs["num_args"] = static_cast<int64_t>(next_arg);
       }
       for (const auto& c : control_inputs(f)) base.inputs.push_back(c);
+      if (keep == steps.size()) {  // all of it: TensorFlow's fused depthwise in its place
+        if (next_arg != args.size()) return false;
+        remap::replace_root(g, m, std::move(base));
+        return true;
+      }
       std::vector<Node> chain;
       std::string cur = base.name = g.unique_name(f.name + "/" + base.op);
       for (size_t i = keep; i < steps.size(); ++i) {

@@ -125,26 +125,24 @@ void conv_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
                {1, 10, 10, 4, 3, 3, 6, 1, 1, "SAME", {}, true}},
               out, with(epilogues(), {{}}));  // also with no fused step at all
   } else if (op == "DepthwiseConv2dNative") {
-    for (const Conv& s : std::vector<Conv>{
-             {2, 9, 10, 6, 3, 3, 1},
-             {2, 9, 10, 6, 3, 3, 2, 2},
-             {1, 11, 9, 4, 5, 5, 1, 2, 1, "VALID"},
-             {1, 12, 12, 3, 3, 3, 2, 1, 2},
-             {1, 8, 9, 5, 3, 3, 1, 1, 1, "EXPLICIT", {2, 0, 1, 1}},
-             {1, 7, 7, 16, 3, 3, 1, 1, 1, "SAME", {}, false, false},
-             {2, 11, 9, 6, 3, 3, 1, 1, 1, "SAME", {}, true}})
+    for (const Conv& s : std::vector<Conv>{{2, 9, 10, 6, 3, 3, 1},
+                                           {2, 9, 10, 6, 3, 3, 2, 2},
+                                           {1, 11, 9, 4, 5, 5, 1, 2, 1, "VALID"},
+                                           {1, 12, 12, 3, 3, 3, 2, 1, 2},
+                                           {1, 8, 9, 5, 3, 3, 1, 1, 1, "EXPLICIT", {2, 0, 1, 1}},
+                                           {1, 7, 7, 16, 3, 3, 1, 1, 1, "SAME", {}, false, false},
+                                           {2, 11, 9, 6, 3, 3, 1, 1, 1, "SAME", {}, true}})
       add_conv(op, t, s, out);
-  } else if (op == "FusedDepthwiseConv2dNative") {
+  } else if (op == "FusedDepthwiseConv2dNative" || op == "_FusedDepthwiseConv2dNative") {
     add_fused(op, t, {{2, 12, 12, 8, 3, 3, 1}, {1, 13, 13, 8, 3, 3, 1, 2}}, out);
   } else if (op == "Conv2DBackpropInput") {
-    for (const Conv& s : std::vector<Conv>{
-             {2, 10, 9, 4, 3, 3, 6},
-             {2, 8, 8, 5, 3, 3, 7, 2},
-             {1, 11, 11, 3, 3, 3, 5, 2, 1, "VALID"},
-             {1, 16, 16, 8, 4, 4, 3, 2},
-             {2, 10, 9, 4, 3, 3, 6, 1, 2},
-             {1, 9, 9, 4, 3, 3, 6, 2, 1, "SAME", {}, false, false},
-             {2, 10, 9, 4, 3, 3, 6, 2, 1, "SAME", {}, true}})
+    for (const Conv& s : std::vector<Conv>{{2, 10, 9, 4, 3, 3, 6},
+                                           {2, 8, 8, 5, 3, 3, 7, 2},
+                                           {1, 11, 11, 3, 3, 3, 5, 2, 1, "VALID"},
+                                           {1, 16, 16, 8, 4, 4, 3, 2},
+                                           {2, 10, 9, 4, 3, 3, 6, 1, 2},
+                                           {1, 9, 9, 4, 3, 3, 6, 2, 1, "SAME", {}, false, false},
+                                           {2, 10, 9, 4, 3, 3, 6, 2, 1, "SAME", {}, true}})
       add_conv(op, t, s, out);
   }
 }
@@ -171,11 +169,12 @@ Dims mm_out(const Mm& s) {
 
 KernelCase mm_case(const std::string& op, DType t, const Mm& s) {
   const bool plain = op == "MatMul" || op == "_FusedMatMul";
-  KernelCase c{make_node(op, t, {{plain ? "transpose_a" : "adj_x", s.ta},
-                                 {plain ? "transpose_b" : "adj_y", s.tb}}),
-               {harness_input(t, s.a, 1), harness_input(t, s.b, 2)},
-               {false, s.const_b},
-               {{t, mm_out(s)}}};
+  KernelCase c{
+      make_node(op, t,
+                {{plain ? "transpose_a" : "adj_x", s.ta}, {plain ? "transpose_b" : "adj_y", s.tb}}),
+      {harness_input(t, s.a, 1), harness_input(t, s.b, 2)},
+      {false, s.const_b},
+      {{t, mm_out(s)}}};
   return c;
 }
 
@@ -185,27 +184,26 @@ void matmul_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
   for (bool ta : {false, true})
     for (bool tb : {false, true})
       for (bool cb : {false, true})
-        plain.push_back({ta ? Dims{33, 17} : Dims{17, 33}, tb ? Dims{29, 33} : Dims{33, 29}, ta,
-                         tb, cb});
+        plain.push_back(
+            {ta ? Dims{33, 17} : Dims{17, 33}, tb ? Dims{29, 33} : Dims{33, 29}, ta, tb, cb});
   plain.push_back({{1, 13}, {13, 5}});
   plain.push_back({{13, 1}, {5, 13}, true, true});  // m = 1, both transposed
   plain.push_back({{256, 7}, {256, 5}, true, false, true});
   plain.push_back({{7, 1}, {1, 5}, false, false, true});  // k = 1
   plain.push_back({{64, 256}, {256, 96}, false, false, true});
-  const std::vector<Mm> batched = {
-      {{2, 3, 5, 7}, {2, 3, 7, 4}},
-      {{2, 3, 5, 7}, {2, 3, 4, 7}, false, true},  // BERT's Q K^T
-      {{2, 3, 7, 5}, {2, 3, 7, 4}, true, false},
-      {{2, 3, 7, 5}, {2, 3, 4, 7}, true, true},
-      {{2, 4, 16, 16}, {2, 4, 16, 8}},
-      {{3, 1, 13}, {3, 13, 1}},
-      {{4, 6, 9}, {4, 9, 3}},
-      {{4, 9}, {9, 3}},
-      {{2, 3, 5, 7}, {7, 4}, false, false, true},  // b broadcast
-      {{2, 3, 7, 5}, {1, 7, 4}, true, false},
-      {{2, 1, 5, 7}, {3, 7, 4}},
-      {{5, 7}, {6, 7, 4}},     // a broadcast
-      {{2, 1, 5, 7}, {1, 3, 7, 4}}};  // both broadcast
+  const std::vector<Mm> batched = {{{2, 3, 5, 7}, {2, 3, 7, 4}},
+                                   {{2, 3, 5, 7}, {2, 3, 4, 7}, false, true},  // BERT's Q K^T
+                                   {{2, 3, 7, 5}, {2, 3, 7, 4}, true, false},
+                                   {{2, 3, 7, 5}, {2, 3, 4, 7}, true, true},
+                                   {{2, 4, 16, 16}, {2, 4, 16, 8}},
+                                   {{3, 1, 13}, {3, 13, 1}},
+                                   {{4, 6, 9}, {4, 9, 3}},
+                                   {{4, 9}, {9, 3}},
+                                   {{2, 3, 5, 7}, {7, 4}, false, false, true},  // b broadcast
+                                   {{2, 3, 7, 5}, {1, 7, 4}, true, false},
+                                   {{2, 1, 5, 7}, {3, 7, 4}},
+                                   {{5, 7}, {6, 7, 4}},            // a broadcast
+                                   {{2, 1, 5, 7}, {1, 3, 7, 4}}};  // both broadcast
   if (op == "MatMul") {
     for (const Mm& s : plain) out.push_back({s.name(), mm_case(op, t, s)});
   } else if (op == "_FusedMatMul") {
@@ -219,8 +217,8 @@ void matmul_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
         KernelCase c = mm_case(op, t, s);
         const Dims o = c.outputs[0].shape;
         add_fused_ops(c, ops, o, o.back(), s.const_b, 3);
-        out.push_back({s.name() + " " + join(ops) + (s.const_b ? "" : " runtime args"),
-                       std::move(c)});
+        out.push_back(
+            {s.name() + " " + join(ops) + (s.const_b ? "" : " runtime args"), std::move(c)});
       }
   } else if (op == "BatchMatMul" || op == "BatchMatMulV2") {
     for (const Mm& s : batched) {
@@ -238,8 +236,8 @@ void matmul_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
           KernelCase c = mm_case(op, t, s);
           const Dims o = c.outputs[0].shape;
           add_fused_ops(c, ops, o, o.back(), const_args, 13);
-          out.push_back({s.name() + " " + join(ops) + (const_args ? "" : " runtime args"),
-                         std::move(c)});
+          out.push_back(
+              {s.name() + " " + join(ops) + (const_args ? "" : " runtime args"), std::move(c)});
         }
   }
 }
@@ -254,11 +252,10 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
     const char* padding;
     Dims pads = {};  // top, bottom, left, right with EXPLICIT (MaxPool only, as in TensorFlow)
   };
-  std::vector<P> windows = {
-      {{2, 11, 10, 5}, 3, 2, "SAME"}, {{2, 11, 10, 5}, 3, 2, "VALID"},
-      {{2, 11, 10, 5}, 2, 2, "SAME"}, {{1, 8, 8, 16}, 2, 2, "VALID"},
-      {{1, 7, 9, 3}, 3, 1, "SAME"},   {{1, 6, 6, 4}, 1, 2, "SAME"},
-      {{1, 5, 5, 3}, 5, 1, "VALID"}};
+  std::vector<P> windows = {{{2, 11, 10, 5}, 3, 2, "SAME"}, {{2, 11, 10, 5}, 3, 2, "VALID"},
+                            {{2, 11, 10, 5}, 2, 2, "SAME"}, {{1, 8, 8, 16}, 2, 2, "VALID"},
+                            {{1, 7, 9, 3}, 3, 1, "SAME"},   {{1, 6, 6, 4}, 1, 2, "SAME"},
+                            {{1, 5, 5, 3}, 5, 1, "VALID"}};
   if (op == "MaxPool") {  // the remapper's Pad + MaxPool (ResNet's stem), and asymmetric pads
     windows.push_back({{2, 12, 12, 8}, 3, 2, "EXPLICIT", {1, 1, 1, 1}});
     windows.push_back({{1, 9, 8, 5}, 3, 2, "EXPLICIT", {2, 0, 1, 2}});
@@ -320,12 +317,12 @@ void layer_norm_cases(const std::string& op, DType t, std::vector<HarnessCase>& 
   if (!is_float(t)) return;
   for (const Dims& shape : std::vector<Dims>{
            {4, 768}, {13, 768}, {3, 520}, {5, 1024}, {2, 3, 13}, {3, 1001}, {2, 5000}, {1, 8}})
-    for (DType gt : t == DType::kFloat ? std::vector<DType>{t}
-                                       : std::vector<DType>{DType::kFloat, t}) {
+    for (DType gt :
+         t == DType::kFloat ? std::vector<DType>{t} : std::vector<DType>{DType::kFloat, t}) {
       const int64_t ch = shape.back();
       KernelCase c{make_node(op, t, {{"U", gt}, {"epsilon", 1e-5f}}),
-                   {harness_input(t, shape, 3, -4.0f, 6.0f),
-                    harness_input(gt, {ch}, 4, 0.5f, 1.5f), harness_input(gt, {ch}, 5)},
+                   {harness_input(t, shape, 3, -4.0f, 6.0f), harness_input(gt, {ch}, 4, 0.5f, 1.5f),
+                    harness_input(gt, {ch}, 5)},
                    {false, true, true},
                    {{t, shape}}};
       out.push_back({Shape(shape).to_string() + " gamma " + dtype_name(gt), std::move(c)});
@@ -336,8 +333,14 @@ void add_softmax_cases(const std::string& op, DType t, std::vector<HarnessCase>&
   if (!is_float(t)) return;
   const std::vector<std::pair<Dims, Dims>> shapes = {
       {{2, 12, 16, 128}, {2, 1, 1, 128}},  // BERT: [B,H,S,S] + [B,1,1,S]
-      {{2, 3, 5, 7}, {2, 3, 5, 7}}, {{3, 2000}, {2000}}, {{3, 33}, {33}},  {{2, 300}, {1}},
-      {{2, 1024}, {1024}},          {{4, 9}, {4, 1}},    {{1, 7}, {3, 7}}, {{5}, {}}};
+      {{2, 3, 5, 7}, {2, 3, 5, 7}},
+      {{3, 2000}, {2000}},
+      {{3, 33}, {33}},
+      {{2, 300}, {1}},
+      {{2, 1024}, {1024}},
+      {{4, 9}, {4, 1}},
+      {{1, 7}, {3, 7}},
+      {{5}, {}}};
   for (const auto& [sx, sm] : shapes) {
     KernelCase c{make_node(op, t),
                  {harness_input(t, sx, 7, -5.0f, 5.0f), harness_input(t, sm, 8, -3.0f, 0.0f)},
@@ -417,7 +420,7 @@ void resize_cases(const std::string& op, DType t, std::vector<HarnessCase>& out)
 
 std::vector<OpCases> linalg_cases() {
   return {{{"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative",
-            "Conv2DBackpropInput"},
+            "_FusedDepthwiseConv2dNative", "Conv2DBackpropInput"},
            conv_cases},
           {{"MatMul", "_FusedMatMul", "BatchMatMul", "BatchMatMulV2", "_AampFusedBatchMatMulV2"},
            matmul_cases},

@@ -13,6 +13,7 @@
 #include "aamp/backends/cpu/onednn_tail.h"
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/epilogue.h"
 #include "aamp/runtime/thread_pool.h"
 
 namespace aamp::onednn {
@@ -26,11 +27,10 @@ class ConvKernel : public PrimitiveKernel {
   ConvKernel(const KernelInit& init, bool probe) : PrimitiveKernel(init) {
     const Node& n = *init.node;
     const bool bwd = n.op == "Conv2DBackpropInput";
-    const ConvKind kind =
-        bwd ? ConvKind::kBackpropInput
-        : (n.op == "DepthwiseConv2dNative" || n.op == "FusedDepthwiseConv2dNative")
-            ? ConvKind::kDepthwise
-            : ConvKind::kConv2D;
+    const ConvKind kind = bwd ? ConvKind::kBackpropInput
+                          : (n.op == "DepthwiseConv2dNative" || is_fused_depthwise(n.op))
+                              ? ConvKind::kDepthwise
+                              : ConvKind::kConv2D;
     AAMP_CHECK(init.inputs.size() >= (bwd ? 3u : 2u) && !init.outputs.empty(),
                ErrorCode::kInvalidGraph, n.describe() + ": missing inputs");
     const int x_index = bwd ? 2 : 0;
@@ -47,7 +47,7 @@ class ConvKernel : public PrimitiveKernel {
                    g.in_w > 0,
                ErrorCode::kUnimplemented, n.describe() + ": empty convolution");
     Epilogue ep;
-    if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
+    if (n.op == "_FusedConv2D" || is_fused_depthwise(n.op))
       ep = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
 
     const auto tag = g.nchw ? memory::format_tag::nchw : memory::format_tag::nhwc;
@@ -151,8 +151,9 @@ class ConvKernel : public PrimitiveKernel {
 };
 
 const bool kRegistered = register_kernels([] {
-  for (const char* op : {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative",
-                         "FusedDepthwiseConv2dNative", "Conv2DBackpropInput"}) {
+  for (const char* op :
+       {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative",
+        "_FusedDepthwiseConv2dNative", "Conv2DBackpropInput"}) {
     register_onednn(
         op, [](const KernelInit& i) { ConvKernel k(i, true); },
         [](const KernelInit& i) -> std::unique_ptr<Kernel> {

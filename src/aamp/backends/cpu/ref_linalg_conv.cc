@@ -5,6 +5,7 @@
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/epilogue.h"
 
 namespace aamp {
 namespace {
@@ -44,11 +45,10 @@ class RefConvKernel : public Kernel {
                      Shape(want).to_string());
       return;
     }
-    kind_ = (n.op == "DepthwiseConv2dNative" || n.op == "FusedDepthwiseConv2dNative")
-                ? ConvKind::kDepthwise
-                : ConvKind::kConv2D;
+    kind_ = (n.op == "DepthwiseConv2dNative" || is_fused_depthwise(n.op)) ? ConvKind::kDepthwise
+                                                                          : ConvKind::kConv2D;
     g_ = linalg::conv_geom(n, kind_, init.inputs[0].shape, init.inputs[1].shape);
-    if (n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative")
+    if (n.op == "_FusedConv2D" || is_fused_depthwise(n.op))
       ep_ = parse_epilogue(n, kFirstEpilogueArg, static_cast<int>(init.inputs.size()));
   }
 
@@ -152,8 +152,9 @@ class RefConvKernel : public Kernel {
 };
 
 const bool kRegistered = register_kernels([] {
-  for (const char* op : {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative",
-                         "FusedDepthwiseConv2dNative", "Conv2DBackpropInput"}) {
+  for (const char* op :
+       {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative",
+        "_FusedDepthwiseConv2dNative", "Conv2DBackpropInput"}) {
     KernelRegistry::global().add({op,
                                   DeviceKind::kCPU,
                                   amp_float_types(),

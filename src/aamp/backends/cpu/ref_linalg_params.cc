@@ -102,8 +102,8 @@ namespace {
 
 // fused_ops are checked when the Session is created (not at the first run's plan compile).
 const bool kChecksRegistered = [] {
-  for (const char* op :
-       {"_FusedMatMul", "_FusedConv2D", "FusedDepthwiseConv2dNative", "_AampFusedBatchMatMulV2"}) {
+  for (const char* op : {"_FusedMatMul", "_FusedConv2D", "FusedDepthwiseConv2dNative",
+                         "_FusedDepthwiseConv2dNative", "_AampFusedBatchMatMulV2"}) {
     KernelRegistry::global().add_check(op, DeviceKind::kCPU, check_fused_ops);
   }
   return true;

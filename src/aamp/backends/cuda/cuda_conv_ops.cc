@@ -8,6 +8,7 @@
 #include "aamp/backends/cuda/cuda_common.h"
 #include "aamp/backends/cuda/cuda_conv_epilogue.h"
 #include "aamp/ops/attrs.h"
+#include "aamp/ops/epilogue.h"
 
 namespace aamp::cuda {
 namespace {
@@ -45,8 +46,7 @@ class DepthwiseKernel : public Kernel {
                                                    init.inputs[0].shape, init.inputs[1].shape);
     check_output(n, init, g);
     g_ = window(g);
-    if (n.op == "FusedDepthwiseConv2dNative")
-      ep_ = ConvEpilogue(n, init, linalg::geom_output_shape(g));
+    if (is_fused_depthwise(n.op)) ep_ = ConvEpilogue(n, init, linalg::geom_output_shape(g));
   }
   void run(KernelContext& ctx) override {
     launch_depthwise(t_, g_, ctx.inputs[0].data, ctx.inputs[1].data, ctx.outputs[0].data,
@@ -161,13 +161,14 @@ bool is_gpu_float(DType t) {
 }
 
 const bool kRegistered = [] {
-  for (const char* op : {"DepthwiseConv2dNative", "FusedDepthwiseConv2dNative"})
+  for (const char* op :
+       {"DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "_FusedDepthwiseConv2dNative"})
     add_gpu(
         op, gpu_float_types(),
         [](const KernelInit& i) { return std::make_unique<DepthwiseKernel>(i); },
         [](const KernelInit& i) { return nhwc(i) && i.inputs.size() >= 2; });
-  KernelRegistry::global().add_check("FusedDepthwiseConv2dNative", DeviceKind::kGPU,
-                                     check_fused_ops);
+  for (const char* op : {"FusedDepthwiseConv2dNative", "_FusedDepthwiseConv2dNative"})
+    KernelRegistry::global().add_check(op, DeviceKind::kGPU, check_fused_ops);
   for (const char* op : {"MaxPool", "AvgPool"})
     add_gpu(
         op, gpu_float_types(), [](const KernelInit& i) { return std::make_unique<PoolKernel>(i); },
