@@ -73,7 +73,10 @@ def run_job(py, env, work, job):
     env = dict(env, AAMP_PEER_OUT=out)
     p = subprocess.run([py, WORKER, *job], env=env, capture_output=True, text=True, timeout=1800)
     if p.returncode != 0:
-        raise RuntimeError(p.stderr[-2000:])
+        why = (f"killed by signal {-p.returncode}" + (" (the kernel's OOM killer sends 9)"
+                                                      if p.returncode == -9 else "")
+               if p.returncode < 0 else f"exit status {p.returncode}")
+        raise RuntimeError(f"{why}: {p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1]), np.load(out)
 
 
