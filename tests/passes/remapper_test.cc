@@ -170,6 +170,18 @@ TEST(RemapperTest, HardSwishFusesInBothForms) {
   }
 }
 
+// (x * (1/6)) * Relu6(x + 3), as the selfie segmenter writes it.
+TEST(RemapperTest, HardSwishFusesWithTheSixthFirst) {
+  Graph g = parse(with_x(scalar("three", 3.0f) + scalar("k", 1.0f / 6.0f) +
+                         binop("a", "AddV2", "x", "three") + unop("r6", "Relu6", "a") +
+                         binop("xk", "Mul", "k", "x") + binop("hs", "Mul", "xk", "r6") +
+                         unop("out", "Identity", "hs")));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["HardSwish"], 1);
+  EXPECT_EQ(ops(g), "HardSwish:1 Identity:1 Placeholder:1");
+  EXPECT_EQ(g.at("hs").inputs, std::vector<std::string>{"x"});
+}
+
 TEST(RemapperTest, SwishWithScalarBeta) {
   // x * Sigmoid(1.5 * x) => Swish(x, beta = 1.5)
   Graph g = parse(with_x(scalar("beta", 1.5f) + binop("bx", "Mul", "beta", "x") +

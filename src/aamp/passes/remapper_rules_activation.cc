@@ -80,6 +80,12 @@ std::vector<FusionRule> activation_rules() {
   rules.push_back(
       unary_rule("HardSwish", P::op("Mul", {x_relu6, near(1.0f / 6.0f)}).commutative()));
   rules.push_back(unary_rule("HardSwish", P::op("RealDiv", {x_relu6, near(6.0f)})));
+  // Mul(Mul(x, 1/6), Relu6(AddV2(x, 3))) => HardSwish(x) (MediaPipe's selfie segmenter)
+  rules.push_back(unary_rule(
+      "HardSwish",
+      P::op("Mul", {P::op("Mul", {P::any("x"), near(1.0f / 6.0f)}).commutative(),
+                    P::op("Relu6", {P::op(kAdd, {P::any("x"), near(3.0f)}).commutative()})})
+          .commutative()));
 
   // GELU exact: 0.5 * x * (1 + Erf(x * 0.7071068)) or Erf(x / 1.4142135).
   P erf_arg = P::op("Mul", {P::any("x"), near(0.70710678f)}).commutative();
