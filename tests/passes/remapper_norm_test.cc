@@ -35,7 +35,8 @@ TEST(RemapperNorm, LayerNormKerasDecomposition) {
 }
 
 // Keras 3's LayerNormalization as a tf.function graph reaches the plugin: TensorFlow's arithmetic
-// optimizer has made beta - mean * inv into beta + AddN((-mean) * inv, x * inv).
+// optimizer has made beta - mean * inv into beta + AddN((-mean) * inv, x * inv). The AddN becomes
+// AddV2 (rule AddN->AddV2), then the LayerNorm pattern matches.
 TEST(RemapperNorm, LayerNormAfterTensorFlowsArithmeticOptimizer) {
   Graph g = parse(
       with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {-1}) + axes("ax2", {-1}) +
@@ -48,6 +49,7 @@ TEST(RemapperNorm, LayerNormAfterTensorFlowsArithmeticOptimizer) {
              "attr { key: \"N\" value { i: 2 } } attr { key: \"T\" value { type: DT_FLOAT } } }\n" +
              binop("ln", "AddV2", "beta", "sum") + unop("out", "Identity", "ln")));
   RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["AddN->AddV2"], 1);
   EXPECT_EQ(r.fusions["LayerNorm"], 1);
   const Node& ln = g.at("ln");
   EXPECT_EQ(ln.op, "LayerNorm");

@@ -8,8 +8,6 @@ namespace aamp {
 namespace {
 using P = Pattern;
 const char* kAdd = "AddV2|Add";
-// TensorFlow's arithmetic optimizer turns some adds of two terms into AddN.
-const char* kAddOrAddN = "AddV2|Add|AddN";
 
 P keep_dims_mean(P x, const std::string& capture) {
   return P::op("Mean", {std::move(x), P::constant(nullptr, capture + "_axes")}, capture)
@@ -46,16 +44,14 @@ std::vector<P> norm_patterns() {
                      P::op("Sub", {P::any("beta"), P::op("Mul", {mean, inv}).commutative()})})
             .commutative());
     // Keras 3 after TensorFlow's arithmetic optimizer: y = beta + ((-mean) * inv + x * inv), or
-    // y = (beta + (-mean) * inv) + x * inv, the inner sum an AddN of two where the optimizer
-    // rewrote it (tf.function graphs as TensorFlow hands them to the plugin).
+    // y = (beta + (-mean) * inv) + x * inv (an AddN of two there is AddV2 by then: misc_rules'
+    // AddN->AddV2).
     P neg_mean_inv = P::op("Mul", {P::op("Neg", {mean}), inv}).commutative();
     P x_inv = P::op("Mul", {P::any("x"), inv}).commutative();
-    out.push_back(
-        P::op(kAdd, {P::any("beta"), P::op(kAddOrAddN, {neg_mean_inv, x_inv}).commutative()})
-            .commutative());
-    out.push_back(
-        P::op(kAdd, {P::op(kAddOrAddN, {P::any("beta"), neg_mean_inv}).commutative(), x_inv})
-            .commutative());
+    out.push_back(P::op(kAdd, {P::any("beta"), P::op(kAdd, {neg_mean_inv, x_inv}).commutative()})
+                      .commutative());
+    out.push_back(P::op(kAdd, {P::op(kAdd, {P::any("beta"), neg_mean_inv}).commutative(), x_inv})
+                      .commutative());
     // Transformer: y = ((x - mean) * rstd) * gamma + beta
     P centered = P::op("Sub", {P::any("x"), mean}, "centered");
     out.push_back(
