@@ -36,11 +36,16 @@ void add_fusion_attrs(std::vector<AttrDef>& a) {
   a.push_back(attr("leakyrelu_alpha", "float", 0.2f));
 }
 
-// strides, padding, explicit_paddings, data_format, dilations (Conv2D's convolution attrs).
-void add_conv_attrs(std::vector<AttrDef>& a) {
+// strides, padding, explicit_paddings, data_format, dilations (Conv2D's convolution attrs);
+// without `explicit_padding`, padding SAME / VALID only and no explicit_paddings.
+void add_conv_attrs(std::vector<AttrDef>& a, bool explicit_padding = true) {
   a.push_back(attr("strides", "list(int)"));
-  a.push_back(string_attr("padding", {"SAME", "VALID", "EXPLICIT"}));
-  a.push_back(attr("explicit_paddings", "list(int)", int_list({})));
+  if (explicit_padding) {
+    a.push_back(string_attr("padding", {"SAME", "VALID", "EXPLICIT"}));
+    a.push_back(attr("explicit_paddings", "list(int)", int_list({})));
+  } else {
+    a.push_back(string_attr("padding", {"SAME", "VALID"}));
+  }
   a.push_back(string_attr("data_format", {"NHWC", "NCHW"}, "NHWC"));
   a.push_back(attr("dilations", "list(int)", int_list({1, 1, 1, 1})));
 }
@@ -85,12 +90,8 @@ void register_signatures(OpRegistry& r) {
   }
   {  // _FusedDepthwiseConv2dNative (TensorFlow's, run by its oneDNN): FusedDepthwiseConv2dNative
      // without explicit paddings.
-    std::vector<AttrDef> a = {type_attr("T", conv_types()),
-                              min_attr("num_args", 0),
-                              attr("strides", "list(int)"),
-                              string_attr("padding", {"SAME", "VALID"}),
-                              string_attr("data_format", {"NHWC", "NCHW"}, "NHWC"),
-                              attr("dilations", "list(int)", int_list({1, 1, 1, 1}))};
+    std::vector<AttrDef> a = {type_attr("T", conv_types()), min_attr("num_args", 0)};
+    add_conv_attrs(a, /*explicit_padding=*/false);
     add_fusion_attrs(a);
     r.register_op(op("_FusedDepthwiseConv2dNative",
                      {arg("input", "T"), arg("filter", "T"), arg("args", "T", "num_args")},

@@ -88,6 +88,9 @@ Shape static_shape(const Graph& g, const TensorRef& t);
 // MatMul's lone BiasAdd (_MklFusedMatMul; TensorFlow 2.21 ran each in float32 and bfloat16).
 bool tf_fused_activation(const std::string& op, const std::vector<std::string>& before,
                          const std::string& step, bool tf_onednn);
+// Whether TensorFlow runs the depthwise convolution `conv` (DepthwiseConv2dNative or TF.js's fused
+// form) as its _FusedDepthwiseConv2dNative: with its oneDNN ops, and SAME or VALID padding.
+bool tf_runs_fused_depthwise(const Node& conv, bool tf_onednn);
 // Reduction axes of a Const axis input, normalised to [0, rank) when rank >= 0.
 std::vector<int64_t> const_axes(const Node& axis_const, int rank);
 }  // namespace remap

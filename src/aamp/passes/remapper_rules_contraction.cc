@@ -111,6 +111,11 @@ bool data_format_matches(const Node& a, const Node& b) {
 
 }  // namespace
 
+bool remap::tf_runs_fused_depthwise(const Node& conv, bool tf_onednn) {
+  const std::string pad = op_attr_string(conv, "padding");
+  return tf_onednn && (pad == "SAME" || pad == "VALID");
+}
+
 bool remap::tf_fused_activation(const std::string& op, const std::vector<std::string>& before,
                                 const std::string& step, bool tf_onednn) {
   const EpilogueOpDef* d = find_epilogue_op(step);
@@ -185,9 +190,8 @@ bool keeps_last_dim(const Graph& g, const Match& m) {
 // TensorFlow's own fused depthwise convolution, for a DepthwiseConv2dNative it takes (run by its
 // oneDNN ops; SAME / VALID padding), in tf_compatible mode.
 bool tf_fused_depthwise(const Node& c, const RemapperOptions& o) {
-  if (!o.tf_compatible || !o.tf_onednn || c.op != "DepthwiseConv2dNative") return false;
-  const std::string pad = op_attr_string(c, "padding");
-  return pad == "SAME" || pad == "VALID";
+  return o.tf_compatible && c.op == "DepthwiseConv2dNative" &&
+         remap::tf_runs_fused_depthwise(c, o.tf_onednn);
 }
 
 FusionRule bias_rule(const Contraction& c, bool bias_add) {

@@ -124,11 +124,11 @@ std::vector<FusionRule> tfjs_rules() {
       const Node& f = *m.root;
       const std::vector<std::string>& steps = fused_steps(f);
       const bool depthwise = f.op == "FusedDepthwiseConv2dNative";
-      const std::string pad = op_attr_string(f, "padding");
       // TensorFlow's oneDNN ops run the accepted steps of a depthwise convolution as its own
-      // _FusedDepthwiseConv2dNative (SAME / VALID padding only).
-      const size_t keep =
-          depthwise && pad != "SAME" && pad != "VALID" ? 0 : tf_prefix(f.op, steps, o.tf_onednn);
+      // _FusedDepthwiseConv2dNative.
+      const size_t keep = depthwise && !remap::tf_runs_fused_depthwise(f, o.tf_onednn)
+                              ? 0
+                              : tf_prefix(f.op, steps, o.tf_onednn);
       // TensorFlow's oneDNN kernel runs it as it is.
       if (!depthwise && keep == steps.size()) return false;
       const int ndata = f.num_data_inputs();
