@@ -64,6 +64,51 @@ TEST(RemapperNorm, LayerNormPositiveLastAxisNeedsKnownRank) {
   EXPECT_EQ(remap(g).fusions["LayerNorm"], 1);
 }
 
+// Inside TensorFlow, the input is an _Arg whose shape is only in `_output_shapes`; the positive
+// last axis (Keras 3 writes axis 2 for rank 3) needs that rank.
+std::string arg_x(bool recorded) {
+  return std::string(
+             "node { name: \"x\" op: \"_Arg\" attr { key: \"T\" value { type: DT_FLOAT } }"
+             " attr { key: \"index\" value { i: 0 } }") +
+         (recorded ? " attr { key: \"_output_shapes\" value { list { shape { dim { size: -1 } "
+                     "dim { size: 16 } dim { size: 8 } } } } }"
+                   : "") +
+         " }\n";
+}
+
+TEST(RemapperNorm, LayerNormRankFromRecordedOutputShapes) {
+  Graph g = parse(arg_x(true) + vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {2}) +
+                  axes("ax2", {2}) + keras_norm("ax"));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["LayerNorm"], 1);
+  EXPECT_EQ(ops(g), "Const:2 Identity:1 LayerNorm:1 _Arg:1");
+}
+
+TEST(RemapperNorm, LayerNormPositiveAxisNotFusedWithoutRank) {
+  expect_unchanged(arg_x(false) + vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {2}) +
+                   axes("ax2", {2}) + keras_norm("ax"));
+}
+
+// Keras inside TensorFlow: x is a residual add whose other operand comes from the previous
+// LayerNorm's arithmetic (a Mean with keep_dims, which the quick rank walk does not follow), and
+// gamma / beta are [1, 1, C] reshapes of variables, which need x's rank. The shape inference
+// knows it.
+TEST(RemapperNorm, LayerNormRankFromShapeInference) {
+  std::string body = keras_norm("ax");
+  const std::string from = "input: \"x\"";
+  for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at + 1))
+    body.replace(at, from.size(), "input: \"res\"");
+  Graph g = parse(placeholder("a", {-1, 16, 8}) + axes("ax0", {-1}) + mean("prev", "a", "ax0") +
+                  placeholder("x", {-1, 16, 8}) + binop("res", "AddV2", "x", "prev") +
+                  tensor("gamma", {1, 1, 8}, 1.0f) + tensor("beta", {1, 1, 8}, 0.0f) +
+                  axes("ax", {-1}) + axes("ax2", {-1}) + body);
+  ASSERT_EQ(remap::static_rank(g, TensorRef{"res", 0}), -1);  // what this test is about
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["LayerNorm"], 1);
+  EXPECT_EQ(g.at("ln").op, "LayerNorm");
+  EXPECT_EQ(g.at("ln").inputs, (std::vector<std::string>{"res", "gamma", "beta"}));
+}
+
 TEST(RemapperNorm, LayerNormNotFusedOverFirstAxis) {
   expect_unchanged(with_x(vec("gamma", 8, 1.0f) + vec("beta", 8, 0.0f) + axes("ax", {0}) +
                           axes("ax2", {0}) + keras_norm("ax")));

@@ -80,6 +80,12 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
     for (int depth = 0; depth < 64; ++depth) {
       const Node* n = g.find(t.node);
       if (!n) return -1;
+      // TensorFlow's recorded shapes (graphs it hands to the plugin; an _Arg has only these).
+      if (const AttrValue* a = n->find_attr("_output_shapes"); a && a->is<AttrList>()) {
+        const auto& shapes = a->get<AttrList>().shape;
+        const size_t port = static_cast<size_t>(std::max(0, t.port));
+        if (port < shapes.size() && !shapes[port].unknown_rank) return shapes[port].rank();
+      }
       if (n->op == "Placeholder") {
         const AttrValue* s = n->find_attr("shape");
         return s && s->is<Shape>() && !s->get<Shape>().unknown_rank ? s->get<Shape>().rank() : -1;
@@ -157,6 +163,25 @@ Shape variable_shape(const Graph& g, const Node& read) {
   if (a->is<AttrList>() && a->get<AttrList>().shape.size() == 1) return a->get<AttrList>().shape[0];
   return Shape::unknown();
 }
+
+// Output `port`'s shape as recorded in the node's `_output_shapes` (TensorFlow writes it on the
+// graphs it hands to optimizers; an _Arg's shape is only there), or unknown.
+Shape recorded_shape(const Node& n, size_t port) {
+  const AttrValue* a = n.find_attr("_output_shapes");
+  if (!a || !a->is<AttrList>()) return Shape::unknown();
+  const auto& shapes = a->get<AttrList>().shape;
+  return port < shapes.size() ? shapes[port] : Shape::unknown();
+}
+
+// Each dim known in either shape (inferred first); a rank only `recorded` knows comes from it.
+Shape merge_recorded(Shape inferred, const Shape& recorded) {
+  if (recorded.unknown_rank) return inferred;
+  if (inferred.unknown_rank) return recorded;
+  if (inferred.rank() != recorded.rank()) return inferred;
+  for (int i = 0; i < inferred.rank(); ++i)
+    if (inferred.dims[i] < 0) inferred.dims[i] = recorded.dims[i];
+  return inferred;
+}
 }  // namespace
 
 Shape static_shape(const Graph& g, const TensorRef& t) {
@@ -207,10 +232,19 @@ Shape static_shape(const Graph& g, const TensorRef& t) {
     try {
       infer_shapes(c);
     } catch (const std::exception&) {
-      continue;  // unknown outputs
+      // Unknown outputs, unless TensorFlow recorded their shapes.
+      if (const AttrValue* a = n->find_attr("_output_shapes"); a && a->is<AttrList>()) {
+        const size_t k = a->get<AttrList>().shape.size();
+        for (size_t i = 0; i < k; ++i) o.shapes.push_back(recorded_shape(*n, i));
+        o.dtypes.assign(k, DType::kInvalid);
+        o.values.assign(k, nullptr);
+      }
+      continue;
     }
     o.dtypes = std::move(c.output_dtypes);
     o.shapes = std::move(c.output_shapes);
+    for (size_t i = 0; i < o.shapes.size(); ++i)
+      o.shapes[i] = merge_recorded(std::move(o.shapes[i]), recorded_shape(*n, i));
     o.owned = std::move(c.output_values);
     for (auto& v : o.owned) o.values.push_back(v ? &*v : nullptr);
   }

@@ -136,11 +136,13 @@ std::vector<FusionRule> norm_rules() {
     ln.name = "LayerNorm";
     ln.pattern = p;
     ln.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-      int rank = remap::static_rank(g, m.tensor("x"));
+      // The shape inference knows ranks the quick walk does not (Keras' residual adds of a
+      // LayerNorm output inside TensorFlow's graphs).
+      const Shape xs = remap::static_shape(g, m.tensor("x"));
+      const int rank = !xs.unknown_rank ? xs.rank() : remap::static_rank(g, m.tensor("x"));
       auto axes = remap::const_axes(m.node("mean_axes"), rank);
       bool last = axes.size() == 1 && (axes[0] == -1 || (rank > 0 && axes[0] == rank - 1));
       if (!last || remap::const_axes(m.node("var_axes"), rank) != axes) return false;
-      const Shape xs = remap::static_shape(g, m.tensor("x"));
       const int64_t channels = !xs.unknown_rank && xs.rank() > 0 ? xs.dims.back() : -1;
       std::string gamma, beta;
       if (!per_channel_params(g, m, false, rank, channels, &gamma, &beta)) return false;
@@ -153,7 +155,8 @@ std::vector<FusionRule> norm_rules() {
     in.name = "InstanceNorm";
     in.pattern = p;
     in.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-      int rank = remap::static_rank(g, m.tensor("x"));
+      const Shape xs = remap::static_shape(g, m.tensor("x"));
+      const int rank = !xs.unknown_rank ? xs.rank() : remap::static_rank(g, m.tensor("x"));
       if (rank != 4) return false;
       std::string fmt;
       if (same_axes(m, rank, {1, 2}))
@@ -162,7 +165,6 @@ std::vector<FusionRule> norm_rules() {
         fmt = "NCHW";
       else
         return false;
-      const Shape xs = remap::static_shape(g, m.tensor("x"));
       const int64_t channels = xs.rank() == 4 ? xs.dims[fmt == "NCHW" ? 1 : 3] : -1;
       std::string gamma, beta;
       if (!per_channel_params(g, m, fmt == "NCHW", rank, channels, &gamma, &beta)) return false;
