@@ -8,6 +8,8 @@
 #include "aamp/api/config.h"
 #include "aamp/api/optimize.h"
 #include "aamp/core/error.h"
+#include "aamp/ops/registry.h"
+#include "aamp/passes/amp_lists.h"
 #include "passes/amp_test_util.h"
 #include "passes/pass_check_util.h"
 
@@ -173,6 +175,19 @@ TEST(AmpListsConfigTest, AllowOpMovedToDenyStaysFloat) {
   EXPECT_EQ(r.amp.message(),
             "Converted 1/5 nodes to bfloat16 precision using 2 cast(s) (excluding Const and "
             "Variable casts)");
+}
+
+// The default lists are cached per registry generation: an op registered (or given a class)
+// after a first call shows in the next one, and a second call without changes gives the same.
+TEST(AmpListsDefaults, FollowRegistryChanges) {
+  const AmpLists before = AmpLists::defaults(DeviceKind::kCPU);
+  EXPECT_EQ(AmpLists::defaults(DeviceKind::kCPU).allow, before.allow);
+  EXPECT_EQ(before.classify("_AmpListsCacheTestOp"), AmpClass::kNone);
+  OpRegistry::global().info("_AmpListsCacheTestOp").amp(AmpClass::kClear);
+  const AmpLists after = AmpLists::defaults(DeviceKind::kCPU);
+  EXPECT_EQ(after.classify("_AmpListsCacheTestOp"), AmpClass::kClear);
+  EXPECT_EQ(after.clear.size(), before.clear.size() + 1);
+  EXPECT_EQ(after.allow, before.allow);
 }
 
 }  // namespace

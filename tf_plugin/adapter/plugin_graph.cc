@@ -9,6 +9,7 @@
 #include <tensorflow/c/c_api.h>
 #include <tensorflow/c/experimental/grappler/grappler.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -118,6 +119,7 @@ void optimize(void*, const TF_Buffer* graph, const TF_GrapplerItem* item, TF_Buf
     AampTfCallbacks cb{&ctx, cb_has_kernel, cb_lookup_op_def};
     const std::string label = keep.empty() ? "graph" : keep.front();
     AampTfOptimizeResult r{};
+    const auto t0 = std::chrono::steady_clock::now();
     t->optimize(static_cast<const char*>(graph->data), graph->length, keep_c.data(),
                 static_cast<int>(keep_c.size()), label.c_str(), &cb, &r);
     if (r.warnings) {
@@ -130,8 +132,15 @@ void optimize(void*, const TF_Buffer* graph, const TF_GrapplerItem* item, TF_Buf
         start = end + 1;
       }
     }
-    if (r.summary && std::getenv("AAMP_TF_VERBOSE") && !env_is_off("AAMP_TF_VERBOSE"))
-      std::fprintf(stderr, "aamp: graph '%s': %s\n", label.c_str(), r.summary);
+    // AAMP_TF_VERBOSE=1: a line per rewritten graph; =2: per graph TensorFlow hands over, with
+    // the time aamp took (tf.data builds one per iterator: a slow one shows here).
+    const char* verbose = std::getenv("AAMP_TF_VERBOSE");
+    if (verbose && !env_is_off("AAMP_TF_VERBOSE") && (r.summary || std::atoi(verbose) >= 2)) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(stderr, "aamp: graph '%s' (%zu bytes, %.1f ms): %s\n", label.c_str(),
+                   graph->length, ms, r.summary ? r.summary : "unchanged");
+    }
     if (r.rewritten)
       set_output(out, r.graph, r.graph_size);
     else

@@ -182,14 +182,27 @@ void fit_attrs_to_tf(Graph& g, const std::set<std::pair<std::string, std::string
   }
 }
 
-// What optimize() would reject before touching a graph: the data type and the lists.
-void check_config(const AmpConfig& c) {
+// Whether some node has a float dtype attr (T, dtype, Tout, a type list, ...).
+bool has_float_attr(const Graph& g) {
+  for (const auto& n : g.nodes())
+    for (const auto& [key, a] : n->attrs) {
+      if (a.is<DType>() && is_float(a.get<DType>())) return true;
+      if (a.is<AttrList>())
+        for (DType t : a.get<AttrList>().type)
+          if (is_float(t)) return true;
+    }
+  return false;
+}
+
+// What optimize() would reject before touching a graph: the data type and the lists. Returns
+// the lists.
+AmpLists check_config(const AmpConfig& c, std::vector<std::string>* warnings = nullptr) {
   DType t = c.target(DeviceKind::kCPU);
   if (t == DType::kHalf && !cpu_has_native_fp16())
     throw Error(ErrorCode::kUnimplemented,
                 "AMP data type FLOAT16 needs a CPU with native FP16 (AVX512-FP16), which this "
                 "CPU lacks; use BFLOAT16 on the CPU");
-  c.lists(DeviceKind::kCPU);
+  return c.lists(DeviceKind::kCPU, warnings);
 }
 
 }  // namespace
@@ -246,8 +259,7 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     register_custom_ops(cfg, cb);
     AmpLists lists;
     try {
-      if (amp_on) check_config(cfg);
-      lists = cfg.lists(DeviceKind::kCPU, &warnings);
+      lists = amp_on ? check_config(cfg, &warnings) : cfg.lists(DeviceKind::kCPU, &warnings);
     } catch (const std::exception& e) {
       warnings.push_back(bad_config_message(e.what()));
       finish();
@@ -258,6 +270,12 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     to_aamp_names(g);
     std::set<std::pair<std::string, std::string>> input_ops;
     for (const auto& n : g.nodes()) input_ops.emplace(n->name, n->op);
+    // Cheap exit: no float tensor anywhere (tf.data's index and shuffle functions, variable
+    // updates of counters): no fusion or precision change applies.
+    if (!cfg.unsafe_force_all.value_or(false) && !has_float_attr(g)) {
+      finish();
+      return;
+    }
     // Cheap exit: AMP alone and no allowlisted op (no float contraction) in the graph.
     if (!remap_on && !cfg.unsafe_force_all.value_or(false)) {
       bool any = false;

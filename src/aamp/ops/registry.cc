@@ -74,6 +74,7 @@ const OpInfo* OpRegistry::find(std::string_view op) const {
 
 OpInfo& OpRegistry::info(std::string_view op) {
   std::lock_guard<std::mutex> l(mu_);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   auto it = ops_.find(op);
   if (it != ops_.end()) return *it->second;
   auto p = std::make_unique<OpInfo>();
@@ -96,6 +97,11 @@ std::vector<std::string> OpRegistry::op_names() const {
   std::vector<std::string> v;
   for (const auto& [k, _] : ops_) v.push_back(k);
   return v;
+}
+
+void OpRegistry::for_each(const std::function<void(const std::string&, const OpInfo&)>& f) const {
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& [k, info] : ops_) f(k, *info);
 }
 
 std::vector<std::string> OpRegistry::ops_where(

@@ -20,6 +20,8 @@
 // without depending on the runtime.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -130,8 +132,14 @@ class OpRegistry {
   std::vector<std::string> op_names() const;  // sorted
   // The ops whose record satisfies `pred`, sorted (e.g. every alias op).
   std::vector<std::string> ops_where(const std::function<bool(const OpInfo&)>& pred) const;
+  // Bumped by every mutable access (info(), register_op(), register_kernel()): a cache of
+  // what the records say stays valid while this is unchanged.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // Calls f for every op, in name order, under the registry's lock (f must not call back into
+  // the registry).
+  void for_each(const std::function<void(const std::string&, const OpInfo&)>& f) const;
   // Whether the op is registered with the trait (false for unknown ops).
-  bool has_trait(std::string_view op, bool OpTraits::* trait) const;
+  bool has_trait(std::string_view op, bool OpTraits::*trait) const;
 
   // Kernel availability, filled by the backends at start-up.
   void register_kernel(std::string_view op, DeviceKind d, std::vector<DType> dtypes);
@@ -142,6 +150,7 @@ class OpRegistry {
   OpRegistry();
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<OpInfo>, std::less<>> ops_;
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace aamp

@@ -1,20 +1,38 @@
 #include "aamp/passes/amp_lists.h"
 
+#include <cstdint>
+#include <mutex>
+
 #include "aamp/core/error.h"
 #include "aamp/ops/registry.h"
 
 namespace aamp {
 
 AmpLists AmpLists::defaults(DeviceKind device) {
-  AmpLists l;
-  const OpRegistry& r = OpRegistry::global();
-  for (const auto& op : r.op_names()) {
-    const OpInfo* info = r.find(op);
-    if (!info) continue;
-    AmpClass c = info->amp_class(device);
-    if (c != AmpClass::kNone) l.list(c).insert(op);
+  // Computed once per device and registry generation (a host such as TensorFlow asks for every
+  // graph it hands over, and the registry holds every TensorFlow op). A class set on a record
+  // after info() returned it is seen by the next info() call's generation; registration happens
+  // before graphs are optimized.
+  struct Cached {
+    uint64_t generation = ~uint64_t{0};
+    AmpLists lists;
+  };
+  static std::mutex mu;
+  static Cached cached[2];
+  const OpRegistry& reg = OpRegistry::global();
+  const uint64_t gen = reg.generation();
+  Cached& c = cached[device == DeviceKind::kCPU ? 0 : 1];
+  std::lock_guard<std::mutex> l(mu);
+  if (c.generation != gen) {
+    AmpLists fresh;
+    reg.for_each([&](const std::string& op, const OpInfo& info) {
+      const AmpClass k = info.amp_class(device);
+      if (k != AmpClass::kNone) fresh.list(k).insert(fresh.list(k).end(), op);  // sorted names
+    });
+    c.lists = std::move(fresh);
+    c.generation = gen;
   }
-  return l;
+  return c.lists;
 }
 
 AmpClass AmpLists::classify(const std::string& op) const {

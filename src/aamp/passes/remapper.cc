@@ -269,17 +269,31 @@ std::vector<int64_t> const_axes(const Node& axis_const, int rank) {
 
 }  // namespace remap
 
+namespace {
+// Every rule, built once per process: their patterns are many small allocations, and a host
+// such as TensorFlow hands the optimizer many small graphs (tf.data builds several functions per
+// iterator), where building them on each call cost more than the rewrite (bench_optimize).
+const std::vector<FusionRule>& all_rules() {
+  static const std::vector<FusionRule> rules = [] {
+    std::vector<FusionRule> v;
+    for (auto set :
+         {tfjs_rules, activation_rules, norm_rules, contraction_rules, misc_rules, attention_rules})
+      for (auto& r : set()) v.push_back(std::move(r));
+    return v;
+  }();
+  return rules;
+}
+}  // namespace
+
 RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
-  std::vector<FusionRule> rules;
+  std::vector<const FusionRule*> rules;
   const RemapPhase phase = opts.post_amp ? RemapPhase::kPostAmp : RemapPhase::kPreAmp;
-  for (auto set :
-       {tfjs_rules, activation_rules, norm_rules, contraction_rules, misc_rules, attention_rules})
-    for (auto& r : set()) {
-      if (r.phase != phase && r.phase != RemapPhase::kBoth) continue;
-      if (opts.tf_compatible && !r.tf_compatible && !opts.aamp_ops) continue;
-      if (!opts.tf_compatible && r.only_tf_compatible) continue;
-      rules.push_back(std::move(r));
-    }
+  for (const FusionRule& r : all_rules()) {
+    if (r.phase != phase && r.phase != RemapPhase::kBoth) continue;
+    if (opts.tf_compatible && !r.tf_compatible && !opts.aamp_ops) continue;
+    if (!opts.tf_compatible && r.only_tf_compatible) continue;
+    rules.push_back(&r);
+  }
   RemapperResult res;
   res.nodes_before = static_cast<int>(g.size());
   // Consts read by some node now: those that no node reads after the rewrites (weights a fusion
@@ -300,7 +314,8 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
     for (const Node* n : g.topo_order()) order.push_back(n->name);
     auto matcher = std::make_unique<Matcher>(g, opts.fetch_nodes);
     for (const std::string& name : order) {
-      for (const auto& rule : rules) {
+      for (const FusionRule* rp : rules) {
+        const FusionRule& rule = *rp;
         const Node* n = g.find(name);
         if (!n) break;
         Match m;
