@@ -302,8 +302,11 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
   for (const auto& [name, uses] : g.consumer_map())
     if (const Node* n = g.find(name); n && n->op == "Const" && !uses.empty())
       read_consts.insert(name);
-  // Fixed point: each successful rewrite restarts the scan (graphs are small enough, and a
-  // rewrite can enable another rule on the same nodes).
+  // Fixed point: passes over the nodes in topological order until one changes nothing. After a
+  // successful rewrite the same node is tried again (a rewrite can enable another rule on the
+  // same nodes), then the pass goes on with the next one; nodes a rewrite added are visited by
+  // the next pass. (Restarting the scan from the first node after every rewrite made BERT-base's
+  // 146 fusions cost about two seconds.)
   const size_t max_rewrites = 4 * g.size() + 16;
   size_t rewrites = 0;
   bool changed = true;
@@ -313,7 +316,9 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
     std::vector<std::string> order;
     for (const Node* n : g.topo_order()) order.push_back(n->name);
     auto matcher = std::make_unique<Matcher>(g, opts.fetch_nodes);
-    for (const std::string& name : order) {
+    for (size_t i = 0; i < order.size() && rewrites < max_rewrites; ++i) {
+      const std::string& name = order[i];
+      bool again = false;
       for (const FusionRule* rp : rules) {
         const FusionRule& rule = *rp;
         const Node* n = g.find(name);
@@ -342,9 +347,11 @@ RemapperResult run_remapper(Graph& g, const RemapperOptions& opts) {
         ++res.fusions[rule.name];
         ++rewrites;
         changed = true;
+        again = true;
+        matcher = std::make_unique<Matcher>(g, opts.fetch_nodes);
         break;
       }
-      if (changed) break;
+      if (again) --i;  // the same node once more
     }
   }
   if (res.total() > 0) {
