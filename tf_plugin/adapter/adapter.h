@@ -8,6 +8,8 @@
 
 #include "aamp_tf_impl.h"
 
+struct TF_KernelBuilder;  // tensorflow/c/kernels.h
+
 namespace aamp_tf {
 
 // The implementation's table, loaded on first call; nullptr (with one warning on stderr) when it
@@ -22,6 +24,10 @@ bool env_is_off(const char* name);
 // Whether the config asks for anything (AAMP_CONFIG_JSON, or an AMP / remapper env variable);
 // when not, the plugin does nothing and never loads the implementation.
 bool config_asks_anything();
+
+// The kernel builder of _AampCachedCast (cached_cast.cc): TF_InitKernel registers it in place of
+// the implementation's generic kernel.
+::TF_KernelBuilder* cached_cast_kernel_builder(const char* op);
 
 // TensorFlow CPU kernel availability from TF_GetRegisteredKernelsForOp, cached per op.
 bool tf_has_cpu_kernel(const std::string& op, const std::string& attr, int dtype);

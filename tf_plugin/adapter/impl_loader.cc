@@ -74,14 +74,15 @@ bool env_is_off(const char* name) {
   const char* v = std::getenv(name);
   if (!v) return false;
   std::string s;
-  for (const char* c = v; *c; ++c) s += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+  for (const char* c = v; *c; ++c)
+    s += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
   return s == "0" || s == "false" || s == "off" || s == "no";
 }
 
 bool config_asks_anything() {
   if (const char* j = std::getenv("AAMP_CONFIG_JSON"); j && *j) return true;
-  for (const char* name : {"AAMP_AUTO_MIXED_PRECISION", "ITEX_AUTO_MIXED_PRECISION",
-                           "AAMP_REMAPPER", "ITEX_REMAPPER"})
+  for (const char* name :
+       {"AAMP_AUTO_MIXED_PRECISION", "ITEX_AUTO_MIXED_PRECISION", "AAMP_REMAPPER", "ITEX_REMAPPER"})
     if (std::getenv(name)) return true;
   return false;
 }

@@ -141,8 +141,8 @@ void* allocate(void* c, int index, const AampTfTensor* desc) {
   auto* a = static_cast<AllocContext*>(c);
   size_t bytes = TF_DataTypeSize(static_cast<TF_DataType>(desc->dtype));
   for (int d = 0; d < desc->rank; ++d) bytes *= static_cast<size_t>(desc->dims[d]);
-  TF_Tensor* t = TF_AllocateOutput(a->ctx, index, static_cast<TF_DataType>(desc->dtype),
-                                   desc->dims, desc->rank, bytes, a->status);
+  TF_Tensor* t = TF_AllocateOutput(a->ctx, index, static_cast<TF_DataType>(desc->dtype), desc->dims,
+                                   desc->rank, bytes, a->status);
   if (TF_GetCode(a->status) != TF_OK || !t) return nullptr;
   a->tensors->push_back(t);
   return TF_TensorData(t);
@@ -209,7 +209,9 @@ extern "C" __attribute__((visibility("default"))) void TF_InitKernel() {
       continue;
     }
     for (TF_DataType dt : op.kernel_dtypes) {
-      TF_KernelBuilder* kb = TF_NewKernelBuilder(op.name, "CPU", create, compute, destroy);
+      TF_KernelBuilder* kb = std::strcmp(op.name, "_AampCachedCast") == 0
+                                 ? cached_cast_kernel_builder(op.name)
+                                 : TF_NewKernelBuilder(op.name, "CPU", create, compute, destroy);
       TF_KernelBuilder_TypeConstraint(kb, "T", dt, s);
       const std::string kernel_name = std::string(op.name) + "_CPU_" + std::to_string(dt);
       if (TF_GetCode(s) == TF_OK) TF_RegisterKernelBuilder(kernel_name.c_str(), kb, s);

@@ -306,6 +306,9 @@ void optimize(const char* graph, size_t size, const char* const* preserve, int n
     // kernel registered for it does not make the node valid there), and a CPU kernel takes it.
     // With TensorFlow's oneDNN ops on, its graph rewrite replaces those ops before they run.
     hooks.tf_onednn = tf_runs_onednn();
+    // _AampCachedCast keeps a variable's bfloat16 copy while its buffer is unchanged
+    // (passes/variable_cast_cache.h); AAMP_TF_CACHE_WEIGHTS=0 casts on every run instead.
+    hooks.cache_variable_casts = !env_off("AAMP_TF_CACHE_WEIGHTS");
     auto defs = std::make_shared<TfOpDefs>(cb);
     hooks.has_kernel = [cb, defs, onednn = hooks.tf_onednn](const std::string& op,
                                                             const std::string& attr, DType t) {

@@ -96,6 +96,21 @@ def test_keras_fit_runs_with_plugin(plugin, tmp_path):
     assert "failed" not in p.stderr, p.stderr
 
 
+def test_variable_casts_follow_variable_updates(plugin, tmp_path):
+    """The bfloat16 copy of a variable is kept between runs (_AampCachedCast) and renewed when
+    the variable changes: after assign, assign_add and optimizer steps each run matches NumPy
+    within bfloat16's error, and the logged graph has the cached cast."""
+    log = tmp_path / "log"
+    _, info = plugin.run("variables", tmp_path, plugin.env(
+        ITEX_AUTO_MIXED_PRECISION=1, ITEX_AUTO_MIXED_PRECISION_LOG_PATH=log))
+    errors = info["errors"]
+    assert set(errors) >= {"run1", "run2", "assign", "assign_add", "step3"}
+    for when, e in errors.items():
+        assert e < 1e-2, (when, errors)  # a stale copy is off by O(1) after assign
+    _, graphs = aamp_logs(log)
+    assert any('op: "CachedCast"' in text for text in graphs.values()), list(graphs)
+
+
 def test_frozen_graphs_in_v1_session(plugin, tmp_path):
     ref, amp, log = tmp_path / "ref", tmp_path / "amp", tmp_path / "log"
     _, ref_info = plugin.run("frozen", ref, plugin.env(loaded=False))

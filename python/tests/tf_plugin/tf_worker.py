@@ -190,6 +190,34 @@ def main():
             return tf.matmul(h, w2)
 
         np.save(os.path.join(out, "custom.npy"), f(x).numpy())
+    elif job == "variables":
+        # A variable read by a bfloat16 MatMul, changed between runs by assign, assign_add and
+        # optimizer steps: each run must see the current value (the plugin keeps the variable's
+        # bfloat16 copy only while its buffer is the same). Records rel-L2 against NumPy.
+        rng = np.random.RandomState(8)
+        w = tf.Variable(rng.randn(64, 32).astype("float32"))
+        x = tf.constant(rng.randn(8, 64).astype("float32"))
+
+        @tf.function
+        def f(x):
+            return tf.matmul(x, w)
+
+        def err():
+            want = x.numpy().astype("float64") @ w.numpy().astype("float64")
+            return float(np.linalg.norm(f(x).numpy() - want) / np.linalg.norm(want))
+
+        errors = {"run1": err(), "run2": err()}
+        w.assign(rng.randn(64, 32).astype("float32"))
+        errors["assign"] = err()
+        w.assign_add(np.full((64, 32), 3.0, "float32"))
+        errors["assign_add"] = err()
+        opt = tf.keras.optimizers.SGD(0.05)
+        for i in range(4):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(f(x) ** 2) * 1e-3
+            opt.apply_gradients([(tape.gradient(loss, w), w)])
+            errors[f"step{i}"] = err()
+        info["errors"] = errors
     elif job.startswith("pairs:"):
         # JSON list of {name, fp32, bf16, inputs: {name: [shape, dtype]}, outputs: [names]}: runs
         # both graphs of each pair on the same seeded inputs, records the per-output error.

@@ -14,6 +14,7 @@
 #include "aamp/io/graph_io.h"
 #include "aamp/ops/attrs.h"
 #include "aamp/ops/registry.h"
+#include "aamp/passes/variable_cast_cache.h"
 
 namespace aamp {
 
@@ -144,6 +145,8 @@ OptimizeResult optimize(Graph& g, const AmpConfig& config, DeviceKind device,
   if (amp_on) pm.add(maybe_broken(std::make_unique<AutoMixedPrecisionPass>(ao, &res.amp)));
   if (remap && amp_on)
     pm.add(maybe_broken(std::make_unique<RemapperPass>(true, tf_compat, &res.remapper_post)));
+  if (amp_on && hooks.cache_variable_casts)
+    pm.add(maybe_broken(std::make_unique<VariableCastCachePass>()));
 
   if (config.dump_dir && !config.dump_dir->empty()) {
     // <prefix>NN-<pass>.pbtxt: the graph before any pass (00-input) and after each pass.

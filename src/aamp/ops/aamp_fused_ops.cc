@@ -91,6 +91,11 @@ void register_aamp_fused_ops(OpRegistry& r) {
                          attr("layout", "string", "BHSD"), min_attr("num_args", 0, int64_t{0})}))
       .amp(AmpClass::kAllow)
       .shape_fn(shape_fns::attention);
+  // A Cast of a variable's value to bfloat16 whose result the host may keep between runs while
+  // the value's buffer is the same (passes/variable_cast_cache.h). y = Cast(x) otherwise.
+  r.register_op(aamp_op("CachedCast", {fixed_arg("x", DType::kFloat)}, {arg("y", "T")},
+                        {type_attr("T", {DType::kBFloat16})}))
+      .same_shape();
 }
 
 }  // namespace aamp

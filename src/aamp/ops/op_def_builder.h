@@ -27,6 +27,14 @@ inline ArgDef arg(const std::string& name, const std::string& type_attr,
   return a;
 }
 
+// An arg of one fixed dtype ("x: float").
+inline ArgDef fixed_arg(const std::string& name, DType type) {
+  ArgDef a;
+  a.name = name;
+  a.type = type;
+  return a;
+}
+
 inline AttrDef attr(const std::string& name, const std::string& type,
                     std::optional<AttrValue> dflt = std::nullopt) {
   AttrDef a;

@@ -58,6 +58,9 @@ struct PassHooks {
   // TensorFlow's own kernel does not ("Fusion is not implemented: [BiasAdd,Add,Relu]"), so
   // without it no Add is fused into _FusedConv2D.
   bool tf_onednn = false;
+  // The host keeps each kernel between runs and may keep a variable's low-precision copy while
+  // the variable's buffer is unchanged (passes/variable_cast_cache.h): the TensorFlow plugin.
+  bool cache_variable_casts = false;
 };
 
 // What every pass gets besides the graph.

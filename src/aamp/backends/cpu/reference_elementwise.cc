@@ -489,6 +489,9 @@ const bool kRegistered = register_kernels([] {
   add_ref("AddN", numeric_types(),
           [](const KernelInit&) { return std::make_unique<AddNKernel>(); });
   add_ref("Cast", all_types(), [](const KernelInit&) { return std::make_unique<CastKernel>(); });
+  // aamp's runtime has no variables to cache: a plain Cast (the TensorFlow plugin keeps results).
+  add_ref("CachedCast", {DType::kBFloat16},
+          [](const KernelInit&) { return std::make_unique<CastKernel>(); });
   add_ref("Fill", all_types(), [](const KernelInit&) { return std::make_unique<FillKernel>(0); });
   add_ref("ZerosLike", all_types(),
           [](const KernelInit&) { return std::make_unique<FillKernel>(1); });
