@@ -71,6 +71,16 @@ TEST(VariableCastCache, OtherCastsDoNotChange) {
   EXPECT_EQ(g.at("ch").attr_type("DstT"), DType::kHalf);
 }
 
+// A training step (the same function updates the variable): left alone.
+TEST(VariableCastCache, TrainingStepIsLeftAlone) {
+  const std::string text =
+      std::string(kVariables) + cast("c1", "r") + consumer("o1", "c1") +
+      "node { name: \"upd\" op: \"AssignSubVariableOp\" input: \"h\" input: \"x\" "
+      "attr { key: \"dtype\" value { type: DT_FLOAT } } }\n";
+  Graph g = run(text, true);
+  EXPECT_EQ(g.at("c1").op, "Cast");
+}
+
 TEST(VariableCastCache, NothingChangesUnlessTheHostAsks) {
   const std::string text = std::string(kVariables) + cast("c1", "r") + consumer("o1", "c1");
   Graph g = run(text, false);

@@ -8,6 +8,7 @@
 // buffers (training updates the variable every step), the kernel lets go and casts on every run:
 // holding the value would make each update copy the whole variable. A run that finds another
 // run of the same node busy casts on its own.
+#include <immintrin.h>
 #include <tensorflow/c/kernels.h>
 #include <tensorflow/c/tf_tensor.h>
 
@@ -41,7 +42,7 @@ struct CachedCast {
 };
 
 // Round to nearest even; NaN stays NaN (quiet).
-void to_bf16(const float* in, uint16_t* out, int64_t n) {
+void to_bf16_scalar(const float* in, uint16_t* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     uint32_t u;
     std::memcpy(&u, &in[i], sizeof u);
@@ -49,6 +50,34 @@ void to_bf16(const float* in, uint16_t* out, int64_t n) {
                  ? static_cast<uint16_t>((u >> 16) | 0x40u)
                  : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
   }
+}
+
+#if defined(__x86_64__)
+// The same with AVX512-BF16's conversion (round to nearest even too): 17 against 28 ms for 30M
+// values on the 2-core Xeon of docs/tf-plugin.md.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void to_bf16_avx512(const float* in,
+                                                                                    uint16_t* out,
+                                                                                    int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256bh v = _mm512_cvtneps_pbh(_mm512_loadu_ps(in + i));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<const __m256i&>(v));
+  }
+  if (i < n) {
+    const auto m = static_cast<__mmask16>((1u << (n - i)) - 1u);
+    const __m256bh v = _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in + i));
+    _mm256_mask_storeu_epi16(out + i, m, reinterpret_cast<const __m256i&>(v));
+  }
+}
+
+#endif
+
+void to_bf16(const float* in, uint16_t* out, int64_t n) {
+#if defined(__x86_64__)
+  static const bool native = __builtin_cpu_supports("avx512bf16");
+  if (native) return to_bf16_avx512(in, out, n);
+#endif
+  to_bf16_scalar(in, out, n);
 }
 
 std::vector<int64_t> dims_of(const TF_Tensor* t) {

@@ -18,6 +18,13 @@ bool reads_variable(const Graph& g, TensorRef t) {
   return false;
 }
 
+// Whether the op writes a variable: assignments, optimizers' updates, scatters.
+bool updates_variable(const std::string& op) {
+  return (op.rfind("Assign", 0) == 0 && op.find("VariableOp") != std::string::npos) ||
+         op.rfind("ResourceApply", 0) == 0 || op.rfind("ResourceSparseApply", 0) == 0 ||
+         op.rfind("ResourceScatter", 0) == 0 || op == "ResourceStridedSliceAssign";
+}
+
 }  // namespace
 
 PassResult VariableCastCachePass::run(Graph& g, const PassContext& ctx) {
@@ -26,6 +33,11 @@ PassResult VariableCastCachePass::run(Graph& g, const PassContext& ctx) {
     r.summary = "not asked for";
     return r;
   }
+  for (const auto& n : g.nodes())
+    if (updates_variable(n->op)) {
+      r.summary = "a training step (" + n->op + " " + n->name + "): every run reads new weights";
+      return r;
+    }
   const auto fetches = ctx.fetch_nodes(g);
   int n_cached = 0;
   for (const auto& n : g.nodes()) {

@@ -9,7 +9,9 @@
 // - without PassHooks::cache_variable_casts (aamp's runtime and files for stock TensorFlow);
 // - to Casts of anything else (Consts are converted once by AMP; activations change each run);
 // - to other dtype pairs (float16 targets, bfloat16 -> float32);
-// - to a Cast that is a fetch (its node must keep its op for the caller).
+// - to a Cast that is a fetch (its node must keep its op for the caller);
+// - to a graph that updates variables (a training step: assignments, ResourceApply*, scatters),
+//   where every run reads new weights and holding them would make each update copy them.
 #pragma once
 
 #include <string>
