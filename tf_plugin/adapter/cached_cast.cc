@@ -8,9 +8,11 @@
 // buffers (training updates the variable every step), the kernel lets go and casts on every run:
 // holding the value would make each update copy the whole variable. A run that finds another
 // run of the same node busy casts on its own.
-#include <immintrin.h>
 #include <tensorflow/c/kernels.h>
 #include <tensorflow/c/tf_tensor.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <cstdint>
 #include <cstdlib>

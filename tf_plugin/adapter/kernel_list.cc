@@ -4,8 +4,8 @@
 //   KernelList { repeated KernelDef kernel = 1; }
 //   KernelDef { string op = 1; string device_type = 2; repeated AttrConstraint constraint = 3; }
 //   AttrConstraint { string name = 1; AttrValue allowed_values = 2; }
-//   AttrValue { ListValue list = 1; DataType type = 6; }   ListValue { repeated DataType type = 6;
-//   }
+//   AttrValue { ListValue list = 1; DataType type = 6; }
+//   ListValue { repeated DataType type = 6; }
 #include <tensorflow/c/c_api.h>
 
 #include <cstdint>

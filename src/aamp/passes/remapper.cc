@@ -68,6 +68,19 @@ std::string add_const(Graph& g, const std::string& base, const Tensor& value,
 
 namespace {
 
+// The output shapes TensorFlow recorded in the node's `_output_shapes` (it writes them on the
+// graphs it hands to optimizers; an _Arg's shape is only there), or nullptr.
+const std::vector<Shape>* recorded_shapes(const Node& n) {
+  const AttrValue* a = n.find_attr("_output_shapes");
+  return a && a->is<AttrList>() ? &a->get<AttrList>().shape : nullptr;
+}
+
+// Output `port`'s recorded shape, or unknown.
+Shape recorded_shape(const Node& n, size_t port) {
+  const std::vector<Shape>* shapes = recorded_shapes(n);
+  return shapes && port < shapes->size() ? (*shapes)[port] : Shape::unknown();
+}
+
 // static_rank with a memo over tensor names: element-wise ops recurse into both operands, which
 // is exponential on residual networks without it.
 int static_rank_memo(const Graph& g, const TensorRef& start,
@@ -80,12 +93,9 @@ int static_rank_memo(const Graph& g, const TensorRef& start,
     for (int depth = 0; depth < 64; ++depth) {
       const Node* n = g.find(t.node);
       if (!n) return -1;
-      // TensorFlow's recorded shapes (graphs it hands to the plugin; an _Arg has only these).
-      if (const AttrValue* a = n->find_attr("_output_shapes"); a && a->is<AttrList>()) {
-        const auto& shapes = a->get<AttrList>().shape;
-        const size_t port = static_cast<size_t>(std::max(0, t.port));
-        if (port < shapes.size() && !shapes[port].unknown_rank) return shapes[port].rank();
-      }
+      if (const Shape r = recorded_shape(*n, static_cast<size_t>(std::max(0, t.port)));
+          !r.unknown_rank)
+        return r.rank();
       if (n->op == "Placeholder") {
         const AttrValue* s = n->find_attr("shape");
         return s && s->is<Shape>() && !s->get<Shape>().unknown_rank ? s->get<Shape>().rank() : -1;
@@ -164,15 +174,6 @@ Shape variable_shape(const Graph& g, const Node& read) {
   return Shape::unknown();
 }
 
-// Output `port`'s shape as recorded in the node's `_output_shapes` (TensorFlow writes it on the
-// graphs it hands to optimizers; an _Arg's shape is only there), or unknown.
-Shape recorded_shape(const Node& n, size_t port) {
-  const AttrValue* a = n.find_attr("_output_shapes");
-  if (!a || !a->is<AttrList>()) return Shape::unknown();
-  const auto& shapes = a->get<AttrList>().shape;
-  return port < shapes.size() ? shapes[port] : Shape::unknown();
-}
-
 // Each dim known in either shape (inferred first); a rank only `recorded` knows comes from it.
 Shape merge_recorded(Shape inferred, const Shape& recorded) {
   if (recorded.unknown_rank) return inferred;
@@ -233,11 +234,10 @@ Shape static_shape(const Graph& g, const TensorRef& t) {
       infer_shapes(c);
     } catch (const std::exception&) {
       // Unknown outputs, unless TensorFlow recorded their shapes.
-      if (const AttrValue* a = n->find_attr("_output_shapes"); a && a->is<AttrList>()) {
-        const size_t k = a->get<AttrList>().shape.size();
-        for (size_t i = 0; i < k; ++i) o.shapes.push_back(recorded_shape(*n, i));
-        o.dtypes.assign(k, DType::kInvalid);
-        o.values.assign(k, nullptr);
+      if (const std::vector<Shape>* recorded = recorded_shapes(*n)) {
+        o.shapes = *recorded;
+        o.dtypes.assign(recorded->size(), DType::kInvalid);
+        o.values.assign(recorded->size(), nullptr);
       }
       continue;
     }

@@ -117,6 +117,13 @@ bool per_channel_params(Graph& g, const Match& m, bool nchw, int x_rank, int64_t
   return true;
 }
 
+// Rank of the normalised input x of shape xs: the shape inference knows ranks the quick walk
+// does not (Keras' residual adds of a LayerNorm output inside TensorFlow's graphs), the walk
+// covers what it cannot infer.
+int rank_of(const Graph& g, const Match& m, const Shape& xs) {
+  return !xs.unknown_rank ? xs.rank() : remap::static_rank(g, m.tensor("x"));
+}
+
 Node norm_node(const std::string& op, const Match& m, const std::string& gamma,
                const std::string& beta) {
   Node n;
@@ -136,10 +143,8 @@ std::vector<FusionRule> norm_rules() {
     ln.name = "LayerNorm";
     ln.pattern = p;
     ln.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
-      // The shape inference knows ranks the quick walk does not (Keras' residual adds of a
-      // LayerNorm output inside TensorFlow's graphs).
       const Shape xs = remap::static_shape(g, m.tensor("x"));
-      const int rank = !xs.unknown_rank ? xs.rank() : remap::static_rank(g, m.tensor("x"));
+      const int rank = rank_of(g, m, xs);
       auto axes = remap::const_axes(m.node("mean_axes"), rank);
       bool last = axes.size() == 1 && (axes[0] == -1 || (rank > 0 && axes[0] == rank - 1));
       if (!last || remap::const_axes(m.node("var_axes"), rank) != axes) return false;
@@ -156,7 +161,7 @@ std::vector<FusionRule> norm_rules() {
     in.pattern = p;
     in.rewrite = [](Graph& g, const Match& m, const RemapperOptions&) {
       const Shape xs = remap::static_shape(g, m.tensor("x"));
-      const int rank = !xs.unknown_rank ? xs.rank() : remap::static_rank(g, m.tensor("x"));
+      const int rank = rank_of(g, m, xs);
       if (rank != 4) return false;
       std::string fmt;
       if (same_axes(m, rank, {1, 2}))
