@@ -1,6 +1,7 @@
 // Pooling benchmark: the oneDNN MaxPool / AvgPool kernel out of place (oneDNN's primitive)
 // versus the same kernel run in place (aamp's own NHWC walk, backends/cpu/pool_inplace.h), on
-// antispoof's three MaxPools (2x2, stride 2, VALID) and a 3x3 stride 2 SAME pool, float32 and
+// antispoof's three MaxPools (2x2, stride 2, VALID), a 3x3 stride 2 SAME pool and blazeface's
+// 2x2 MaxPools over 24 and 48 channels, float32 and
 // bfloat16. The two variants alternate run by run so that machine load hits both alike. Prints
 // JSON with the median microseconds per run of each and their ratio.
 //
@@ -53,7 +54,11 @@ int main(int argc, char** argv) {
   const std::vector<Case> cases = {{"MaxPool", {1, 126, 126, 64}, 2, 2, "VALID"},
                                    {"MaxPool", {1, 61, 61, 32}, 2, 2, "VALID"},
                                    {"MaxPool", {1, 28, 28, 16}, 2, 2, "VALID"},
-                                   {"AvgPool", {1, 56, 56, 128}, 3, 2, "SAME"}};
+                                   {"AvgPool", {1, 56, 56, 128}, 3, 2, "SAME"},
+                                   // blazeface's (the demo's model): channel counts that are not
+                                   // a multiple of a 64-byte vector
+                                   {"MaxPool", {1, 64, 64, 24}, 2, 2, "SAME"},
+                                   {"MaxPool", {1, 32, 32, 48}, 2, 2, "SAME"}};
   nlohmann::json rows = nlohmann::json::array();
   for (DType t : {DType::kFloat, DType::kBFloat16})
     for (const Case& c : cases) {
