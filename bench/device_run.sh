@@ -18,6 +18,9 @@
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
 #   attn   bench_attention on the Xeon (BERT's attention block unfused vs _AampFusedAttention,
 #          bfloat16, batch 1 and 8, 8 and 16 threads; attn.jsonl)
+#   threads  issue 18's thread-count anomalies: bench_matmul (packed with
+#          AAMP_PACK_ONLY="bench_matmul ...") at 1-16 threads, the MLP under OpenMP variants,
+#          ResNet-50 b1 at 1-8 threads, per-primitive oneDNN times (threads.jsonl, threads.txt)
 #   prof   per-op profiles (profiles.txt): BERT-base b32 and MLP b8192 on the GPU (FP16), BERT-base
 #          b1 on the CPU (BF16) at 8 and 16 threads
 # Everything is written under OUT (at most 8 files come back from the device tool).
@@ -189,6 +192,53 @@ if has prof; then
     { echo "== bert b1 CPU bf16 threads $t"; $B/aamp bench $gen/bert.pb --dtype bf16 --batch 1 \
         --threads $t --iters 15 --profile 2>&1 | sed -n '/profile (top ops/,$p'; } \
       >>"$OUT/profiles.txt"
+  done
+fi
+
+if has threads; then
+  # Issue 18's thread-count anomalies (stop 29's sweep on the H100 host: MLP b1024 BF16 46.5 ms
+  # at 4 threads against 57 at 2 and 16.7 at 8; ResNet-50 b1 BF16 slower at 2 threads than at 1):
+  # bench_matmul (aamp's MatMul kernels vs bare oneDNN, the MLP's GEMMs) at each thread count,
+  # the MLP under OpenMP placement variants, and per-primitive oneDNN times at 2, 4 and 8
+  # threads (threads.txt).
+  models mlp resnet50
+  for t in 1 2 4 8 16; do
+    log "threads: bench_matmul $t"
+    [ -x "$B/bench_matmul" ] && $B/bench_matmul --threads $t --iters 10 --warmup 3 2>>"$OUT/log.txt" |
+      python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)))" >>"$OUT/threads.jsonl"
+  done
+  for v in default OMP_PROC_BIND=close+OMP_PLACES=cores AAMP_OMP_FULL_TEAM=0 OMP_WAIT_POLICY=ACTIVE; do
+    for t in 2 4 8; do
+      envs=(); [ "$v" != default ] && read -r -a envs <<<"${v//+/ }"
+      log "threads: mlp $v $t"
+      env "${envs[@]}" $B/aamp bench $gen/mlp.pb --batch 1024 --threads $t --iters 15 --warmup 3 \
+        --json 2>>"$OUT/log.txt" |
+        python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='$v'; d['name']='mlp'; print(json.dumps(d))" \
+        >>"$OUT/threads.jsonl"
+    done
+  done
+  for t in 1 2 4 8; do
+    log "threads: resnet50 b1 $t"
+    $B/aamp bench $gen/resnet50.pb --batch 1 --threads $t --iters 30 --warmup 5 --json \
+      2>>"$OUT/log.txt" |
+      python3 -c "import json,sys; d=json.load(sys.stdin); d['variant']='default'; d['name']='resnet50'; print(json.dumps(d))" \
+      >>"$OUT/threads.jsonl"
+  done
+  for row in "mlp 1024 2" "mlp 1024 4" "mlp 1024 8" "resnet50 1 1" "resnet50 1 2"; do
+    read -r model batch t <<<"$row"
+    log "threads: oneDNN verbose $model b$batch $t threads"
+    { echo "== $model b$batch bf16 $t threads: oneDNN primitives (count, total ms over 5 runs)"
+      ONEDNN_VERBOSE=1 $B/aamp bench $gen/$model.pb --dtype bf16 --batch $batch --threads $t \
+        --iters 5 --warmup 2 2>/dev/null | python3 -c "
+import sys, collections
+tot = collections.defaultdict(lambda: [0, 0.0])
+for l in sys.stdin:
+    f = l.strip().split(',')
+    if len(f) > 5 and f[0] == 'onednn_verbose' and f[1] == 'exec':
+        k = ' '.join(f[3:5]) + ' ' + f[-2]
+        tot[k][0] += 1; tot[k][1] += float(f[-1])
+for k, (n, ms) in sorted(tot.items(), key=lambda kv: -kv[1][1])[:12]:
+    print(f'{n:5d} {ms:10.2f}  {k}')"; } >>"$OUT/threads.txt" 2>&1
   done
 fi
 
