@@ -1,9 +1,9 @@
 // Pooling benchmark: the oneDNN MaxPool / AvgPool kernel out of place (oneDNN's primitive)
 // versus the same kernel run in place (aamp's own NHWC walk, backends/cpu/pool_inplace.h), on
-// antispoof's three MaxPools (2x2, stride 2, VALID), a 3x3 stride 2 SAME pool and blazeface's
-// 2x2 MaxPools over 24 and 48 channels, float32 and
-// bfloat16. The two variants alternate run by run so that machine load hits both alike. Prints
-// JSON with the median microseconds per run of each and their ratio.
+// antispoof's three MaxPools (2x2, stride 2, VALID), a 3x3 stride 2 SAME pool and blazeface's 2x2
+// MaxPools over 24 and 48 channels, float32 and bfloat16. The two variants alternate run by run
+// so that machine load hits both alike. Prints JSON with the median microseconds per run of each
+// and their ratio.
 //
 //   bench_pool [--threads N] [--iters N] [--out file.json]
 #include <algorithm>
