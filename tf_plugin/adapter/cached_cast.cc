@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/core/dtype.h"
 #include "adapter/adapter.h"
 
 namespace aamp_tf {
@@ -43,15 +44,9 @@ struct CachedCast {
   }
 };
 
-// Round to nearest even; NaN stays NaN (quiet).
+// aamp's rounding (core/dtype.h, header only: the adapter links nothing of aamp).
 void to_bf16_scalar(const float* in, uint16_t* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t u;
-    std::memcpy(&u, &in[i], sizeof u);
-    out[i] = (u & 0x7fffffffu) > 0x7f800000u
-                 ? static_cast<uint16_t>((u >> 16) | 0x40u)
-                 : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-  }
+  for (int64_t i = 0; i < n; ++i) out[i] = aamp::float_to_bf16_bits(in[i]);
 }
 
 #if defined(__x86_64__)
