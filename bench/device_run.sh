@@ -15,6 +15,8 @@
 #   omp    BERT-base b1 at 8 to 16 threads and the default (0: one per physical core), under
 #          OpenMP placement / waiting variants; MLP and ResNet-50 at 16 threads (omp.jsonl)
 #   stem   ResNet-50 b64 on the GPU with and without the stem conv's channel padding (stem.jsonl)
+#   conv   ResNet-50 b64 on the GPU with and without cuDNN's graph-API plans (conv.jsonl), the
+#          per-convolution legacy vs graph-API times (conv.txt), the FP16 profile (profiles.txt)
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
 #   attn   bench_attention on the Xeon (BERT's attention block unfused vs _AampFusedAttention,
 #          bfloat16, batch 1 and 8, 8 and 16 threads; attn.jsonl)
@@ -168,6 +170,27 @@ if has stem; then
   { echo "== resnet50 b64 GPU"; $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16 \
       --batch 64 --iters 10 --profile 2>&1 | sed -n '/profile by op type/,+14p'; } \
       >>"$OUT/profiles.txt"
+fi
+
+if has conv; then
+  # ResNet-50 b64 on the GPU with cuDNN's graph-API plans (AAMP_CUDNN_ENGINES default: the faster
+  # of them and the legacy call per convolution) and without (=0), alternating processes, two
+  # rounds: one JSON line each in conv.jsonl; the per-convolution comparison (AAMP_CUDNN_LOG=1)
+  # of the first default process in conv.txt, and its FP16 per-op profile in profiles.txt.
+  models resnet50
+  for round in 1 2; do
+    for v in 1 0; do
+      log "conv: round $round AAMP_CUDNN_ENGINES=$v"
+      AAMP_CUDNN_ENGINES=$v AAMP_CUDNN_LOG=$([ $round$v = 11 ] && echo 1 || echo 0) \
+        $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16,bf16 --batch 64 --iters 30 \
+        --resident-inputs --check-cpu --json 2>>"$OUT/conv.txt" |
+        python3 -c "import json,sys; d=json.load(sys.stdin); d['engines']=$v; d['round']=$round; print(json.dumps(d))" \
+        >>"$OUT/conv.jsonl"
+    done
+  done
+  { echo "== resnet50 b64 GPU fp16, graph-API plans on"; $B/aamp bench $gen/resnet50.pb \
+      --device gpu --dtype fp16 --batch 64 --iters 10 --resident-inputs --profile 2>&1 |
+      sed -n '/profile (top ops/,$p'; } >>"$OUT/profiles.txt"
 fi
 
 if has attn; then

@@ -65,5 +65,20 @@ TEST(CudaBackendHarness, FusedConv2DInEachCudnnForm) {
   }
 }
 
+// And on each side of AAMP_CUDNN_ENGINES: cuDNN's graph-API plans wherever one exists (force),
+// the legacy calls only (0).
+TEST(CudaBackendHarness, ConvolutionsOnGraphApiPlansAndLegacyCalls) {
+  AAMP_SKIP_WITHOUT_GPU();
+#ifndef AAMP_HAVE_CUDNN
+  GTEST_SKIP() << "built without cuDNN: no GPU convolution kernels";
+#endif
+  GpuDevice dev;
+  for (const char* mode : {"force", "0"}) {
+    SCOPED_TRACE(std::string("AAMP_CUDNN_ENGINES=") + mode);
+    ScopedEnv env("AAMP_CUDNN_ENGINES", mode);
+    run_backend_harness(dev, {"_FusedConv2D", "Conv2D"});
+  }
+}
+
 }  // namespace
 }  // namespace aamp::testing

@@ -103,6 +103,33 @@ TEST_P(CudaConv, ConvKernelsAreCudnnAndRerunnable) {
   EXPECT_EQ(scaled_max_err(thrice[0], once[0]), 0.0) << "re-running changes nothing";
 }
 
+// float16 / bfloat16: with AAMP_CUDNN_ENGINES=force the convolution and its whole epilogue (bias,
+// residual, Relu) run on a cuDNN graph-API plan (AAMP_CUDNN_LOG=1 says which) and match the
+// reference like the legacy call.
+TEST_P(CudaConv, GraphApiPlanRunsTheFusedEpilogue) {
+  const DType t = GetParam();
+  if (t == DType::kFloat) GTEST_SKIP() << "float32 stays on the legacy calls (no TF32)";
+  ScopedEnv engines("AAMP_CUDNN_ENGINES", "force"), log("AAMP_CUDNN_LOG", "1");
+  KernelCase c{
+      make_node("_FusedConv2D", t,
+                {{"strides", int_list({1, 1, 1, 1})},
+                 {"dilations", int_list({1, 1, 1, 1})},
+                 {"padding", std::string("SAME")},
+                 {"data_format", std::string("NHWC")}}),
+      {random_tensor(t, {4, 14, 14, 64}, 3), random_tensor(t, {3, 3, 64, 64}, 4, -0.2f, 0.2f)},
+      {false, true},
+      {{t, {4, 14, 14, 64}}}};
+  add_fused_ops(c, {"BiasAdd", "Add", "Relu"}, c.outputs[0].shape, 64, false, 5);
+  ::testing::internal::CaptureStderr();
+  const std::vector<Tensor> got = run_gpu(c, 2);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("+bias+z"), std::string::npos) << err;
+  EXPECT_NE(err.find("-> graph"), std::string::npos) << err;
+  const std::vector<Tensor> want = run_reference(c);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_LE(scaled_max_err(got[0], want[0]), gpu_tolerance(t));
+}
+
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaConv,
                          ::testing::Values(DType::kFloat, DType::kHalf, DType::kBFloat16),
                          [](const auto& i) { return dtype_name(i.param); });

@@ -17,16 +17,28 @@
 // IDENTITY on the plain algorithm plus the epilogue when cuDNN's timings make IMPLICIT_PRECOMP
 // slower than that. ResNet-50 b64 FP16 on an H200 (graph replay): 3.8 ms fused, 7.4 ms with 0;
 // auto gave 3.8 ms in most processes but 7.8 ms in one (cuDNN's timings at creation are noisy).
+// float16 / bfloat16 convolutions then time the execution plans of cuDNN's graph API for the same
+// convolution and epilogue (cudnn_engine.h: every engine configuration of the heuristics, runtime
+// fusion included) against that legacy choice, each the least of three timed loops, and run the
+// faster. AAMP_CUDNN_ENGINES=0 keeps the legacy choice, =force takes the fastest plan whenever
+// there is one (tests; both read at kernel creation); AAMP_CUDNN_LOG=1 prints each distinct
+// convolution's legacy and best graph-API times to stderr (the per-layer comparison).
 // run() only queues work on the stream (it is captured into the plan's CUDA Graph).
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/backends/cuda/cuda_conv_epilogue.h"
 #include "aamp/backends/cuda/cudnn_common.h"
+#include "aamp/backends/cuda/cudnn_engine.h"
 #include "aamp/ops/attrs.h"
 
 namespace aamp::cuda {
@@ -35,13 +47,16 @@ namespace {
 struct ConvKey {
   DType t;
   int64_t n, h, w, c, k, r, s, pad_h, pad_w, stride_h, stride_w, dil_h, dil_w;
-  int fused;  // 0: plain; else 1 + (Relu ? 1 : 0) + (Add ? 2 : 0) + 4 * FusedMode
+  int fused;           // 0: plain; else 1 + (Relu ? 1 : 0) + (Add ? 2 : 0) + 4 * FusedMode
+  int engines;         // EngineMode
+  const void* handle;  // graph-API plans belong to the handle they were made with
   bool operator==(const ConvKey&) const = default;
 };
 
 struct ConvKeyHash {
   size_t operator()(const ConvKey& x) const {
-    size_t h = static_cast<size_t>(x.t) * 31 + static_cast<size_t>(x.fused);
+    size_t h = static_cast<size_t>(x.t) * 31 + static_cast<size_t>(x.fused) +
+               static_cast<size_t>(x.engines) * 7 + std::hash<const void*>()(x.handle);
     for (int64_t v : {x.n, x.h, x.w, x.c, x.k, x.r, x.s, x.pad_h, x.pad_w, x.stride_h, x.stride_w,
                       x.dil_h, x.dil_w})
       h ^= std::hash<int64_t>()(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -59,7 +74,60 @@ struct ConvChoice {
   Algo plain;  // cudnnConvolutionForward
   Algo fused;  // cudnnConvolutionBiasActivationForward, when fused_ok
   bool fused_ok = false;
+  // A graph-API plan that beat the legacy choice (runs the epilogue too when it is cuDNN's form).
+  std::shared_ptr<EngineConvPlan> engine;
 };
+
+// AAMP_CUDNN_ENGINES: 0 legacy only, force the graph API wherever it has a plan, else (default)
+// whichever is faster.
+enum class EngineMode { kOff, kAuto, kForce };
+EngineMode engine_mode() {
+  const char* e = std::getenv("AAMP_CUDNN_ENGINES");
+  const std::string v = e ? e : "";
+  return v == "0" ? EngineMode::kOff : (v == "force" ? EngineMode::kForce : EngineMode::kAuto);
+}
+
+bool cudnn_log() {
+  static const bool on = [] {
+    const char* e = std::getenv("AAMP_CUDNN_LOG");
+    return e && std::string(e) == "1";
+  }();
+  return on;
+}
+
+// The least of three timed loops of `call` (kReps calls each, after one warm-up) in ms per call,
+// or +inf when a call fails. Loops keep the stream busy, so a call's host-side cost (which a CUDA
+// Graph replay does not pay) hides behind the previous call's kernels.
+float time_call(void* stream, const std::function<bool()>& call) {
+  constexpr int kReps = 5, kTrials = 3;
+  const float inf = std::numeric_limits<float>::infinity();
+  cudaStream_t st = stream_of(stream);
+  if (!call() || cudaStreamSynchronize(st) != cudaSuccess) {
+    cudaGetLastError();
+    return inf;
+  }
+  cudaEvent_t e0 = nullptr, e1 = nullptr;
+  check(cudaEventCreate(&e0), "cudaEventCreate");
+  check(cudaEventCreate(&e1), "cudaEventCreate");
+  float best = inf;
+  for (int t = 0; t < kTrials; ++t) {
+    cudaEventRecord(e0, st);
+    bool ok = true;
+    for (int r = 0; r < kReps && ok; ++r) ok = call();
+    cudaEventRecord(e1, st);
+    float ms = 0;
+    if (!ok || cudaEventSynchronize(e1) != cudaSuccess ||
+        cudaEventElapsedTime(&ms, e0, e1) != cudaSuccess) {
+      cudaGetLastError();
+      best = inf;
+      break;
+    }
+    best = std::min(best, ms / kReps);
+  }
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  return best;
+}
 
 // AAMP_CUDNN_FUSED: 0 never the fused form, auto by cuDNN's timings (see the file comment), else
 // (default, or 1) whenever cuDNN runs it.
@@ -130,7 +198,9 @@ class CudnnConvKernel : public Kernel {
     }
     w_ = upload_krsc(*init.const_inputs.at(1), desc_, xc_);
     const ConvChoice c = choose(x_bytes, es);
-    fused_ = fused_ && c.fused_ok;
+    engine_ = c.engine;
+    // The engine runs cuDNN's form of the epilogue itself, whether or not the legacy call could.
+    fused_ = fused_ && (c.fused_ok || engine_);
     algo_ = fused_ ? c.fused : c.plain;
     check_cudnn(cudnnSetConvolutionMathType(d_.conv, algo_.math), "SetConvolutionMathType");
   }
@@ -148,6 +218,21 @@ class CudnnConvKernel : public Kernel {
     }
     void* y = ctx.outputs[0].data;
     const float one = 1.0f, zero = 0.0f;
+    if (engine_) {
+      EngineConvArgs a;
+      a.x = x;
+      a.w = w_.get();
+      a.y = y;
+      a.workspace = workspace_;
+      if (fused_) {
+        a.bias = ctx.inputs[static_cast<size_t>(bias_input_)].data;
+        if (add_input_ >= 0) a.z = ctx.inputs[static_cast<size_t>(add_input_)].data;
+      }
+      check_cudnn(engine_->run(handle_, a),
+                  "graph-API convolution (" + engine_->name() + ") of " + desc_);
+      if (!fused_ && !ep_.empty()) launch_epilogue(t_, ep_.bind(ctx), y, out_elements_, ctx.stream);
+      return;
+    }
     if (fused_) {
       const void* bias = ctx.inputs[static_cast<size_t>(bias_input_)].data;
       const void* z = add_input_ >= 0 ? ctx.inputs[static_cast<size_t>(add_input_)].data : y;
@@ -202,7 +287,9 @@ class CudnnConvKernel : public Kernel {
         g_.stride_w,
         g_.dil_h,
         g_.dil_w,
-        fused_ ? 1 + (relu_ ? 1 : 0) + (add_input_ >= 0 ? 2 : 0) + 4 * static_cast<int>(mode_) : 0};
+        fused_ ? 1 + (relu_ ? 1 : 0) + (add_input_ >= 0 ? 2 : 0) + 4 * static_cast<int>(mode_) : 0,
+        static_cast<int>(engines_),
+        handle_};
     static std::mutex mu;
     static auto* cache = new std::unordered_map<ConvKey, ConvChoice, ConvKeyHash>();
     std::lock_guard<std::mutex> lock(mu);
@@ -290,8 +377,109 @@ class CudnnConvKernel : public Kernel {
       }
     }
     check(cudaStreamSynchronize(stream_of(stream_)), "convolution algorithm search");
+    if (t_ != DType::kFloat && engines_ != EngineMode::kOff)
+      try_engines(c, xs.get(), ys.get(), bs.get(), y_bytes);
     cache->emplace(key, c);
     return c;
+  }
+
+  // Times the legacy choice in c and the graph-API plans of the same convolution (and epilogue,
+  // when fused_ and cuDNN's form) on the search buffers; sets c.engine to the fastest plan when it
+  // beats the legacy call.
+  void try_engines(ConvChoice& c, void* xs, void* ys, void* bs, size_t y_bytes) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool legacy_fused = fused_ && c.fused_ok;
+    DeviceBuffer zs(fused_ && add_input_ >= 0 ? y_bytes : 0);
+    if (zs.bytes()) check(cudaMemset(zs.get(), 0, y_bytes), "cudaMemset");
+    const float one = 1.0f, zero = 0.0f, alpha2 = add_input_ >= 0 ? 1.0f : 0.0f;
+    // Where cuDNN's fused call is refused, the legacy side is the plain call plus the epilogue
+    // kernel's pass over y (and z) at about 2.5 TB/s.
+    const float epilogue_ms =
+        fused_ && !legacy_fused
+            ? 0.003f + static_cast<float>(y_bytes) * (add_input_ >= 0 ? 3.0f : 2.0f) / 2.5e9f
+            : 0.0f;
+    float legacy_ms = 0;
+    {
+      const Algo a = legacy_fused ? c.fused : c.plain;
+      check_cudnn(cudnnSetConvolutionMathType(d_.conv, a.math), "SetConvolutionMathType");
+      legacy_ms =
+          time_call(stream_,
+                    [&] {
+                      if (legacy_fused)
+                        return cudnnConvolutionBiasActivationForward(
+                                   handle_, &one, d_.x, xs, d_.w, w_.get(), d_.conv, a.algo,
+                                   workspace_, kWorkspaceBytes, &alpha2, d_.y,
+                                   zs.bytes() ? zs.get() : ys, d_.bias, bs, d_.act, d_.y,
+                                   ys) == CUDNN_STATUS_SUCCESS;
+                      return cudnnConvolutionForward(handle_, &one, d_.x, xs, d_.w, w_.get(),
+                                                     d_.conv, a.algo, workspace_, kWorkspaceBytes,
+                                                     &zero, d_.y, ys) == CUDNN_STATUS_SUCCESS;
+                    }) +
+          epilogue_ms;
+    }
+    EngineConvSpec s;
+    s.t = t_;
+    s.n = g_.n;
+    s.xh = xh_;
+    s.xw = xw_;
+    s.xc = xc_;
+    s.k = g_.out_c;
+    s.r = g_.k_h;
+    s.s = g_.k_w;
+    s.oh = g_.out_h;
+    s.ow = g_.out_w;
+    s.pad_t = border_ ? 0 : g_.pad_t;
+    s.pad_b = border_ ? 0 : g_.pad_b;
+    s.pad_l = border_ ? 0 : g_.pad_l;
+    s.pad_r = border_ ? 0 : g_.pad_r;
+    s.stride_h = g_.stride_h;
+    s.stride_w = g_.stride_w;
+    s.dil_h = g_.dil_h;
+    s.dil_w = g_.dil_w;
+    s.bias = fused_;
+    s.add = fused_ && add_input_ >= 0;
+    s.relu = fused_ && relu_;
+    std::string why;
+    constexpr int kMaxPlans = 10;
+    constexpr double kMaxSeconds = 2.0;
+    auto plans =
+        EngineConvPlan::candidates(handle_, s, kWorkspaceBytes, kMaxPlans, kMaxSeconds, &why);
+    float best_ms = std::numeric_limits<float>::infinity();
+    size_t best = plans.size();
+    for (size_t i = 0; i < plans.size(); ++i) {
+      EngineConvArgs a;
+      a.x = xs;
+      a.w = w_.get();
+      a.y = ys;
+      a.bias = bs;
+      a.z = zs.bytes() ? zs.get() : nullptr;
+      a.workspace = workspace_;
+      const float ms =
+          time_call(stream_, [&] { return plans[i]->run(handle_, a) == CUDNN_STATUS_SUCCESS; });
+      if (ms < best_ms) {
+        best_ms = ms;
+        best = i;
+      }
+    }
+    // Keep the legacy call unless a plan is faster by more than timing noise (1%).
+    if (best < plans.size() && (best_ms < legacy_ms * 0.99f || engines_ == EngineMode::kForce))
+      c.engine = std::move(plans[best]);
+    if (cudnn_log()) {
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(
+          stderr,
+          "aamp cudnn: %s %s x[%lld,%lld,%lld,%lld] f[%lldx%lld,%lld] s%lld%s: legacy "
+          "%s algo %d %.4f ms | graph %s %.4f ms (%zu plans%s%s) -> %s [%.2f s]\n",
+          desc_.c_str(), dtype_name(t_).c_str(), static_cast<long long>(g_.n),
+          static_cast<long long>(xh_), static_cast<long long>(xw_), static_cast<long long>(xc_),
+          static_cast<long long>(g_.k_h), static_cast<long long>(g_.k_w),
+          static_cast<long long>(g_.out_c), static_cast<long long>(g_.stride_h),
+          fused_ ? (add_input_ >= 0 ? " +bias+z" : " +bias") : "", legacy_fused ? "fused" : "plain",
+          static_cast<int>(legacy_fused ? c.fused.algo : c.plain.algo), legacy_ms,
+          best < plans.size() ? plans[best]->name().c_str() : "-", best_ms, plans.size(),
+          why.empty() ? "" : ": ", why.c_str(), c.engine ? "graph" : "legacy", secs);
+    }
   }
 
   void* stream_;
@@ -304,6 +492,7 @@ class CudnnConvKernel : public Kernel {
   void* workspace_ = nullptr;
   ConvDescs d_;
   FusedMode mode_ = fused_mode();
+  EngineMode engines_ = engine_mode();
   bool fused_ = false, relu_ = false;
   int bias_input_ = -1, add_input_ = -1;
   bool padded_ = false, border_ = false;  // an input copy; with borders cuDNN cannot pad
@@ -311,6 +500,7 @@ class CudnnConvKernel : public Kernel {
   size_t scratch_ = 0;
   DeviceBuffer w_;
   Algo algo_;
+  std::shared_ptr<EngineConvPlan> engine_;
 };
 
 bool supports(const KernelInit& i) {
