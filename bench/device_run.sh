@@ -69,7 +69,9 @@ models() {
 if has tests; then
   log "GPU tests"
   # Tests that need the human-models (faceboxes) skip when the call did not carry them.
-  AAMP_ALLOW_MISSING_MODELS=1 $B/test_backends_cuda --gtest_brief=1 >"$OUT/tests.txt" 2>&1
+  # AAMP_TEST_FILTER: a gtest filter for the GPU tests (default: all of them).
+  AAMP_ALLOW_MISSING_MODELS=1 $B/test_backends_cuda --gtest_brief=1 \
+    --gtest_filter="${AAMP_TEST_FILTER:-*}" >"$OUT/tests.txt" 2>&1
   log "test_backends_cuda: rc=$?"
   filter='-*Conformance*:*RealModel*:*HumanModels*:*ValidateModels*:*MemoryPlan*'
   for t in test_backends_harness test_backends_cpu test_runtime; do
@@ -178,7 +180,7 @@ if has conv; then
   # rounds: one JSON line each in conv.jsonl; the per-convolution comparison (AAMP_CUDNN_LOG=1)
   # of the first default process in conv.txt, and its FP16 per-op profile in profiles.txt.
   models resnet50
-  for round in 1 2; do
+  for round in $(seq 1 "${AAMP_CONV_ROUNDS:-2}"); do
     for v in 1 0; do
       log "conv: round $round AAMP_CUDNN_ENGINES=$v"
       AAMP_CUDNN_ENGINES=$v AAMP_CUDNN_LOG=$([ $round$v = 11 ] && echo 1 || echo 0) \

@@ -66,7 +66,8 @@ TEST(CudaBackendHarness, FusedConv2DInEachCudnnForm) {
 }
 
 // And on each side of AAMP_CUDNN_ENGINES: cuDNN's graph-API plans wherever one exists (force),
-// the legacy calls only (0).
+// the legacy calls only (0), the latter also without folding stride-2 convolutions of few
+// channels into 16 (AAMP_CUDNN_S2D=0).
 TEST(CudaBackendHarness, ConvolutionsOnGraphApiPlansAndLegacyCalls) {
   AAMP_SKIP_WITHOUT_GPU();
 #ifndef AAMP_HAVE_CUDNN
@@ -74,8 +75,8 @@ TEST(CudaBackendHarness, ConvolutionsOnGraphApiPlansAndLegacyCalls) {
 #endif
   GpuDevice dev;
   for (const char* mode : {"force", "0"}) {
-    SCOPED_TRACE(std::string("AAMP_CUDNN_ENGINES=") + mode);
-    ScopedEnv env("AAMP_CUDNN_ENGINES", mode);
+    SCOPED_TRACE(std::string("AAMP_CUDNN_ENGINES=") + mode + " AAMP_CUDNN_S2D=" + mode);
+    ScopedEnv env("AAMP_CUDNN_ENGINES", mode), s2d("AAMP_CUDNN_S2D", mode);
     run_backend_harness(dev, {"_FusedConv2D", "Conv2D"});
   }
 }

@@ -102,20 +102,21 @@ void add_fused(const std::string& op, DType t, const std::vector<Conv>& windows,
 void conv_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   if (!is_float(t)) return;
   if (op == "Conv2D") {
-    for (const Conv& s :
-         std::vector<Conv>{{2, 11, 9, 5, 3, 3, 7},
-                           {2, 10, 12, 5, 3, 3, 7, 2},  // SAME with asymmetric padding
-                           {2, 9, 11, 5, 3, 3, 7, 2, 1, "VALID"},
-                           {1, 12, 13, 4, 3, 3, 5, 1, 2},  // dilation
-                           {1, 8, 9, 3, 3, 2, 4, 1, 1, "EXPLICIT", {1, 2, 0, 3}},
-                           {2, 17, 17, 3, 7, 7, 16, 2, 1, "VALID"},  // a ResNet stem
-                           {2, 8, 8, 32, 1, 1, 64},
-                           {1, 9, 11, 3, 3, 3, 6, 2},
-                           {3, 7, 7, 16, 1, 1, 24, 2, 1, "VALID"},  // 1x1, stride 2
-                           {1, 6, 6, 8, 1, 1, 16, 1, 1, "VALID", {}, false, false},
-                           {1, 1, 1, 3, 1, 1, 2},
-                           {2, 11, 9, 5, 3, 3, 7, 1, 1, "SAME", {}, true},
-                           {1, 8, 8, 3, 3, 3, 4, 2, 1, "EXPLICIT", {1, 2, 0, 1}, true}})
+    for (const Conv& s : std::vector<Conv>{
+             {2, 11, 9, 5, 3, 3, 7},
+             {2, 10, 12, 5, 3, 3, 7, 2},  // SAME with asymmetric padding
+             {2, 9, 11, 5, 3, 3, 7, 2, 1, "VALID"},
+             {1, 12, 13, 4, 3, 3, 5, 1, 2},  // dilation
+             {1, 8, 9, 3, 3, 2, 4, 1, 1, "EXPLICIT", {1, 2, 0, 3}},
+             {2, 17, 17, 3, 7, 7, 16, 2, 1, "VALID"},                   // a ResNet stem
+             {2, 20, 18, 3, 7, 7, 16, 2, 1, "EXPLICIT", {3, 3, 3, 3}},  // its Pad folded
+             {2, 8, 8, 32, 1, 1, 64},
+             {1, 9, 11, 3, 3, 3, 6, 2},
+             {3, 7, 7, 16, 1, 1, 24, 2, 1, "VALID"},  // 1x1, stride 2
+             {1, 6, 6, 8, 1, 1, 16, 1, 1, "VALID", {}, false, false},
+             {1, 1, 1, 3, 1, 1, 2},
+             {2, 11, 9, 5, 3, 3, 7, 1, 1, "SAME", {}, true},
+             {1, 8, 8, 3, 3, 3, 4, 2, 1, "EXPLICIT", {1, 2, 0, 1}, true}})
       add_conv(op, t, s, out);
   } else if (op == "_FusedConv2D") {
     add_fused(op, t,
@@ -255,7 +256,7 @@ void pool_cases(const std::string& op, DType t, std::vector<HarnessCase>& out) {
   std::vector<P> windows = {{{2, 11, 10, 5}, 3, 2, "SAME"}, {{2, 11, 10, 5}, 3, 2, "VALID"},
                             {{2, 11, 10, 5}, 2, 2, "SAME"}, {{1, 8, 8, 16}, 2, 2, "VALID"},
                             {{1, 7, 9, 3}, 3, 1, "SAME"},   {{1, 6, 6, 4}, 1, 2, "SAME"},
-                            {{1, 5, 5, 3}, 5, 1, "VALID"}};
+                            {{1, 5, 5, 3}, 5, 1, "VALID"},  {{2, 13, 12, 24}, 3, 2, "SAME"}};
   if (op == "MaxPool") {  // the remapper's Pad + MaxPool (ResNet's stem), and asymmetric pads
     windows.push_back({{2, 12, 12, 8}, 3, 2, "EXPLICIT", {1, 1, 1, 1}});
     windows.push_back({{1, 9, 8, 5}, 3, 2, "EXPLICIT", {2, 0, 1, 2}});

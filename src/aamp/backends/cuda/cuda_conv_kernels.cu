@@ -81,6 +81,25 @@ __global__ void pad_full_kernel(const T* x, T* xp, int64_t n, int64_t h, int64_t
   }
 }
 
+// The same copy 16 bytes at a time with 32-bit index math, for unchanged channels that are a
+// multiple of 16 bytes (ResNet's 3x3 / 2 convolutions on even sizes, whose SAME padding cuDNN
+// cannot express: the scalar kernel's 64-bit divisions took longer than the convolution).
+__global__ void pad_full_vec_kernel(const uint4* __restrict__ x, uint4* __restrict__ xp, int n,
+                                    int h, int w, int cv, int pad_t, int pad_l, int ph, int pw) {
+  const int total = n * ph * pw * cv;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < total; i += gridDim.x * blockDim.x) {
+    const int k = i % cv;
+    int r = i / cv;
+    const int xx = r % pw - pad_l;
+    r /= pw;
+    const int y = r % ph - pad_t;
+    const int b = r / ph;
+    xp[i] = y >= 0 && y < h && xx >= 0 && xx < w
+                ? __ldg(x + ((static_cast<size_t>(b) * h + y) * w + xx) * cv + k)
+                : make_uint4(0, 0, 0, 0);
+  }
+}
+
 // One thread per output element (channels fastest, so loads of x and w coalesce).
 template <typename T>
 __global__ void depthwise_kernel(WindowGeom g, const T* x, const T* w, T* y, EpProgram p,
@@ -105,7 +124,51 @@ __global__ void depthwise_kernel(WindowGeom g, const T* x, const T* w, T* y, EpP
   }
 }
 
+// One thread per output pixel of launch_space_to_depth2: 16 channels, two 16-byte stores (float16
+// / bfloat16) or four (float32). 32-bit index math (the caller checks the sizes).
+template <typename T>
+__global__ void space_to_depth2_kernel(const T* __restrict__ x, T* __restrict__ xs, int n, int h,
+                                       int w, int c, int pad_t, int pad_l, int sh, int sw) {
+  const int total = n * sh * sw;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < total; i += gridDim.x * blockDim.x) {
+    const int j = i % sw;
+    const int r = i / sw;
+    const int ii = r % sh;
+    const int b = r / sh;
+    alignas(16) T v[16];
+#pragma unroll
+    for (int p = 0; p < 4; ++p) {
+      const int y = 2 * ii + (p >> 1) - pad_t, xx = 2 * j + (p & 1) - pad_l;
+      const bool in = y >= 0 && y < h && xx >= 0 && xx < w;
+      const T* src = x + (static_cast<size_t>(b) * h * w + (in ? y * w + xx : 0)) * c;
+#pragma unroll
+      for (int ch = 0; ch < 4; ++ch) v[p * 4 + ch] = st<T>(in && ch < c ? ld(src[ch]) : 0.0f);
+    }
+    uint4* dst = reinterpret_cast<uint4*>(xs + static_cast<size_t>(i) * 16);
+    const uint4* from = reinterpret_cast<const uint4*>(v);
+#pragma unroll
+    for (int q = 0; q < static_cast<int>(16 * sizeof(T) / 16); ++q) dst[q] = from[q];
+  }
+}
+
 }  // namespace
+
+void launch_space_to_depth2(DType t, const void* x, void* xs, int64_t n, int64_t h, int64_t w,
+                            int64_t c, int64_t pad_t, int64_t pad_l, int64_t sh, int64_t sw,
+                            void* stream) {
+  const int64_t total = n * sh * sw;
+  if (total <= 0) return;
+  AAMP_CHECK(c <= 4 && total * 16 < (int64_t{1} << 31) && n * h * w * c < (int64_t{1} << 31),
+             ErrorCode::kInternal, "space_to_depth2: sizes out of range");
+  auto i32 = [](int64_t v) { return static_cast<int>(v); };
+  dev::dispatch_gpu_float(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    space_to_depth2_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(
+        static_cast<const T*>(x), static_cast<T*>(xs), i32(n), i32(h), i32(w), i32(c), i32(pad_t),
+        i32(pad_l), i32(sh), i32(sw));
+  });
+  dev::check_launch("space-to-depth kernel");
+}
 
 void launch_epilogue(DType t, const EpProgram& p, void* y, int64_t n, void* stream) {
   if (n <= 0 || p.num_steps == 0) return;
@@ -122,6 +185,17 @@ void launch_pad_full(DType t, const void* x, void* xp, int64_t n, int64_t h, int
                      int64_t padded_c, void* stream) {
   const int64_t total = n * padded_h * padded_w * padded_c;
   if (total <= 0) return;
+  const int64_t es = static_cast<int64_t>(dtype_size(t));
+  if (padded_c == c && (c * es) % 16 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0 &&
+      reinterpret_cast<uintptr_t>(xp) % 16 == 0 && total < (int64_t{1} << 31)) {
+    const int64_t cv = c * es / 16;
+    auto i32 = [](int64_t v) { return static_cast<int>(v); };
+    pad_full_vec_kernel<<<blocks_for(total / (c / cv)), kThreads, 0, dev::as_stream(stream)>>>(
+        static_cast<const uint4*>(x), static_cast<uint4*>(xp), i32(n), i32(h), i32(w), i32(cv),
+        i32(pad_t), i32(pad_l), i32(padded_h), i32(padded_w));
+    dev::check_launch("convolution input padding kernel");
+    return;
+  }
   dev::dispatch_gpu_float(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     pad_full_kernel<T><<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(

@@ -52,6 +52,15 @@ void launch_pad_full(DType t, const void* x, void* xp, int64_t n, int64_t h, int
                      int64_t pad_t, int64_t pad_l, int64_t padded_h, int64_t padded_w,
                      int64_t padded_c, void* stream);
 
+// A stride-2 convolution's input x [n, h, w, c] (c <= 4) zero-padded by (pad_t, pad_l) and folded
+// 2x2 into channels: xs [n, sh, sw, 16] with xs[b, i, j, (2 dy + dx) * 4 + ch] = x[b, 2i + dy - pad_t,
+// 2j + dx - pad_l, ch] where that lies inside x and ch < c, else 0 (all of xs is written). A
+// stride-1 convolution of xs with the filter folded alike (CudnnConvKernel) is the stride-2 one:
+// tensor-core kernels take 16 channels where 3 ran on slow ones.
+void launch_space_to_depth2(DType t, const void* x, void* xs, int64_t n, int64_t h, int64_t w,
+                            int64_t c, int64_t pad_t, int64_t pad_l, int64_t sh, int64_t sw,
+                            void* stream);
+
 // The reverse, without channel padding: x [n, h, w, c] = the interior of xp [n, padded_h,
 // padded_w, c] at (pad_t, pad_l).
 void launch_crop_interior(DType t, const void* xp, void* x, int64_t n, int64_t h, int64_t w,

@@ -18,6 +18,55 @@ __global__ void pool_kernel(WindowGeom g, const T* x, T* y, int64_t total) {
   }
 }
 
+// The same windows, 16 bytes of channels (V elements) per thread and 32-bit index math, for
+// tensors whose channels are a multiple of V and whose sizes fit 31 bits. The scalar kernel's
+// 64-bit divisions made ResNet-50's MaxPool (b64, 112x112x64 -> 56x56x64) take ~0.33 ms on an H100
+// in float16 and float32 alike, ~15x its memory traffic. The loop order is pool_window's, so the
+// results are the scalar kernel's bit for bit.
+template <typename T, bool kMax>
+__global__ void pool_vec_kernel(WindowGeom g, const T* __restrict__ x, T* __restrict__ y,
+                                int total_vecs) {
+  constexpr int V = 16 / sizeof(T);
+  const int cv_n = static_cast<int>(g.out_c) / V;
+  const int in_h = static_cast<int>(g.in_h), in_w = static_cast<int>(g.in_w);
+  const int out_h = static_cast<int>(g.out_h), out_w = static_cast<int>(g.out_w);
+  const int c = static_cast<int>(g.in_c);
+  const int k_h = static_cast<int>(g.k_h), k_w = static_cast<int>(g.k_w);
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < total_vecs; i += gridDim.x * blockDim.x) {
+    const int cv = i % cv_n;
+    int r = i / cv_n;
+    const int ox = r % out_w;
+    r /= out_w;
+    const int oy = r % out_h;
+    const int b = r / out_h;
+    float acc[V];
+#pragma unroll
+    for (int v = 0; v < V; ++v) acc[v] = kMax ? -INFINITY : 0.0f;
+    int count = 0;
+    const T* base = x + static_cast<size_t>(b) * in_h * in_w * c + cv * V;
+    for (int kh = 0; kh < k_h; ++kh) {
+      const int ih = oy * static_cast<int>(g.stride_h) - static_cast<int>(g.pad_t) + kh;
+      if (ih < 0 || ih >= in_h) continue;
+      for (int kw = 0; kw < k_w; ++kw) {
+        const int iw = ox * static_cast<int>(g.stride_w) - static_cast<int>(g.pad_l) + kw;
+        if (iw < 0 || iw >= in_w) continue;
+        const uint4 raw =
+            __ldg(reinterpret_cast<const uint4*>(base + (static_cast<size_t>(ih) * in_w + iw) * c));
+        const T* e = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+        for (int v = 0; v < V; ++v) acc[v] = kMax ? fmaxf(acc[v], ld(e[v])) : acc[v] + ld(e[v]);
+        ++count;
+      }
+    }
+    uint4 out;
+    T* o = reinterpret_cast<T*>(&out);
+#pragma unroll
+    for (int v = 0; v < V; ++v)
+      o[v] = st<T>(kMax ? acc[v] : (count ? acc[v] / static_cast<float>(count) : 0.0f));
+    *reinterpret_cast<uint4*>(y + static_cast<size_t>(i) * V) = out;
+  }
+}
+
 template <typename T, typename U>
 __global__ void batch_norm_kernel(const T* x, const U* scale, const U* offset, const U* mean,
                                   const U* var, T* y, int64_t n, int64_t channels, int64_t inner,
@@ -73,7 +122,20 @@ void launch_pool(DType t, bool max, const WindowGeom& g, const void* x, void* y,
     using T = typename decltype(tag)::type;
     auto* px = static_cast<const T*>(x);
     auto* py = static_cast<T*>(y);
-    if (max)
+    constexpr int64_t V = 16 / sizeof(T);
+    const int64_t in_total = g.n * g.in_h * g.in_w * g.in_c;
+    const bool aligned = reinterpret_cast<uintptr_t>(x) % 16 == 0 &&
+                         reinterpret_cast<uintptr_t>(y) % 16 == 0;
+    if (aligned && g.in_c == g.out_c && g.in_c % V == 0 && in_total < (int64_t{1} << 31) &&
+        total < (int64_t{1} << 31)) {
+      const int vecs = static_cast<int>(total / V);
+      if (max)
+        pool_vec_kernel<T, true>
+            <<<blocks_for(vecs), kThreads, 0, dev::as_stream(stream)>>>(g, px, py, vecs);
+      else
+        pool_vec_kernel<T, false>
+            <<<blocks_for(vecs), kThreads, 0, dev::as_stream(stream)>>>(g, px, py, vecs);
+    } else if (max)
       pool_kernel<T, true>
           <<<blocks_for(total), kThreads, 0, dev::as_stream(stream)>>>(g, px, py, total);
     else
