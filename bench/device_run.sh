@@ -181,7 +181,7 @@ if has conv; then
   # of the first default process in conv.txt, and its FP16 per-op profile in profiles.txt.
   models resnet50
   for round in $(seq 1 "${AAMP_CONV_ROUNDS:-2}"); do
-    for v in 1 0; do
+    for v in ${AAMP_CONV_ENGINES:-1 0}; do
       log "conv: round $round AAMP_CUDNN_ENGINES=$v"
       AAMP_CUDNN_ENGINES=$v AAMP_CUDNN_LOG=$([ $round$v = 11 ] && echo 1 || echo 0) \
         $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16,bf16 --batch 64 --iters 30 \
@@ -271,7 +271,9 @@ fi
 if has gpu; then
   log "bench/gpu_run"
   # AAMP_COMPILE_MODES: torch.compile modes of the peers (gpu_run's default: both).
+  # AAMP_GPU_MODELS: gpu_run's --models (its log.txt line per model comes as each one ends).
   python3 bench/gpu_run --aamp $B/aamp --modelgen $B/aamp-modelgen --out "$OUT/gpu" \
+    --models "${AAMP_GPU_MODELS:-mlp,bert,resnet50}" \
     --compile-modes "${AAMP_COMPILE_MODES:-default,reduce-overhead}" 2>>"$OUT/log.txt"
 fi
 log "done"
