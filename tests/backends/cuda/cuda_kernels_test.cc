@@ -79,19 +79,29 @@ class CudaConv : public ::testing::TestWithParam<DType> {
   }
 };
 
+// An NHWC SAME _FusedConv2D of x with the filter w (a constant) and a bias + residual + Relu
+// epilogue, output `out`.
+KernelCase fused_conv_case(DType t, int64_t stride, Tensor x, Tensor w, const Dims& out,
+                           uint32_t seed) {
+  const int64_t channels = out.back();
+  KernelCase c{make_node("_FusedConv2D", t,
+                         {{"strides", int_list({1, stride, stride, 1})},
+                          {"dilations", int_list({1, 1, 1, 1})},
+                          {"padding", std::string("SAME")},
+                          {"data_format", std::string("NHWC")}}),
+               {std::move(x), std::move(w)},
+               {false, true},
+               {{t, out}}};
+  add_fused_ops(c, {"BiasAdd", "Add", "Relu"}, c.outputs[0].shape, channels, false, seed);
+  return c;
+}
+
 TEST_P(CudaConv, ConvKernelsAreCudnnAndRerunnable) {
   const DType t = GetParam();
   // A tensor-core friendly 3x3 / 2 convolution with a residual epilogue.
-  KernelCase c{
-      make_node("_FusedConv2D", t,
-                {{"strides", int_list({1, 2, 2, 1})},
-                 {"dilations", int_list({1, 1, 1, 1})},
-                 {"padding", std::string("SAME")},
-                 {"data_format", std::string("NHWC")}}),
-      {random_tensor(t, {2, 8, 8, 32}, 1), random_tensor(t, {3, 3, 32, 32}, 2, -0.5f, 0.5f)},
-      {false, true},
-      {{t, {2, 4, 4, 32}}}};
-  add_fused_ops(c, {"BiasAdd", "Add", "Relu"}, c.outputs[0].shape, 32, false, 9);
+  KernelCase c =
+      fused_conv_case(t, 2, random_tensor(t, {2, 8, 8, 32}, 1),
+                      random_tensor(t, {3, 3, 32, 32}, 2, -0.5f, 0.5f), {2, 4, 4, 32}, 9);
   KernelInit init = c.init();
   init.device = DeviceKind::kGPU;
   const KernelRegistration* r =
@@ -112,16 +122,9 @@ class CudaConvGraphApi : public CudaConv {};
 TEST_P(CudaConvGraphApi, PlanRunsTheFusedEpilogue) {
   const DType t = GetParam();
   ScopedEnv engines("AAMP_CUDNN_ENGINES", "force"), log("AAMP_CUDNN_LOG", "1");
-  KernelCase c{
-      make_node("_FusedConv2D", t,
-                {{"strides", int_list({1, 1, 1, 1})},
-                 {"dilations", int_list({1, 1, 1, 1})},
-                 {"padding", std::string("SAME")},
-                 {"data_format", std::string("NHWC")}}),
-      {random_tensor(t, {4, 14, 14, 64}, 3), random_tensor(t, {3, 3, 64, 64}, 4, -0.2f, 0.2f)},
-      {false, true},
-      {{t, {4, 14, 14, 64}}}};
-  add_fused_ops(c, {"BiasAdd", "Add", "Relu"}, c.outputs[0].shape, 64, false, 5);
+  const KernelCase c =
+      fused_conv_case(t, 1, random_tensor(t, {4, 14, 14, 64}, 3),
+                      random_tensor(t, {3, 3, 64, 64}, 4, -0.2f, 0.2f), {4, 14, 14, 64}, 5);
   ::testing::internal::CaptureStderr();
   const std::vector<Tensor> got = run_gpu(c, 2);
   const std::string err = ::testing::internal::GetCapturedStderr();

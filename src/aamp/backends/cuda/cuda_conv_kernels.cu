@@ -88,14 +88,10 @@ __global__ void pad_full_vec_kernel(const uint4* __restrict__ x, uint4* __restri
                                     int h, int w, int cv, int pad_t, int pad_l, int ph, int pw) {
   const int total = n * ph * pw * cv;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < total; i += gridDim.x * blockDim.x) {
-    const int k = i % cv;
-    int r = i / cv;
-    const int xx = r % pw - pad_l;
-    r /= pw;
-    const int y = r % ph - pad_t;
-    const int b = r / ph;
+    const dev::NhwcT<int> q = dev::nhwc_of(i, ph, pw, cv);
+    const int y = q.y - pad_t, xx = q.x - pad_l;
     xp[i] = y >= 0 && y < h && xx >= 0 && xx < w
-                ? __ldg(x + ((static_cast<size_t>(b) * h + y) * w + xx) * cv + k)
+                ? __ldg(x + ((static_cast<size_t>(q.b) * h + y) * w + xx) * cv + q.c)
                 : make_uint4(0, 0, 0, 0);
   }
 }

@@ -73,14 +73,19 @@ inline unsigned blocks_for(int64_t n) {
   return static_cast<unsigned>(b < 1 ? 1 : (b > 65535 * 16 ? 65535 * 16 : b));
 }
 
-// The coordinates of element i of a row-major [n, h, w, c] tensor.
-struct Nhwc {
-  int64_t b, y, x, c;
+// The coordinates of element i of a row-major [n, h, w, c] tensor, in 64-bit (Nhwc) or, where
+// the caller checked that sizes fit, 32-bit index math (NhwcT<int>: far fewer instructions per
+// division on the GPU).
+template <typename I>
+struct NhwcT {
+  I b, y, x, c;
 };
-__device__ __forceinline__ Nhwc nhwc_of(int64_t i, int64_t h, int64_t w, int64_t c) {
-  Nhwc p;
+using Nhwc = NhwcT<int64_t>;
+template <typename I>
+__device__ __forceinline__ NhwcT<I> nhwc_of(I i, I h, I w, I c) {
+  NhwcT<I> p;
   p.c = i % c;
-  int64_t r = i / c;
+  I r = i / c;
   p.x = r % w;
   r /= w;
   p.y = r % h;

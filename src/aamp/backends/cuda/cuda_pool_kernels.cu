@@ -33,12 +33,8 @@ __global__ void pool_vec_kernel(WindowGeom g, const T* __restrict__ x, T* __rest
   const int c = static_cast<int>(g.in_c);
   const int k_h = static_cast<int>(g.k_h), k_w = static_cast<int>(g.k_w);
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < total_vecs; i += gridDim.x * blockDim.x) {
-    const int cv = i % cv_n;
-    int r = i / cv_n;
-    const int ox = r % out_w;
-    r /= out_w;
-    const int oy = r % out_h;
-    const int b = r / out_h;
+    const dev::NhwcT<int> q = dev::nhwc_of(i, out_h, out_w, cv_n);
+    const int b = q.b, oy = q.y, ox = q.x, cv = q.c;
     float acc[V];
 #pragma unroll
     for (int v = 0; v < V; ++v) acc[v] = kMax ? -INFINITY : 0.0f;

@@ -210,31 +210,31 @@ class CudnnConvKernel : public Kernel {
     workspace_ = workspace_of(stream_);
     pick_fusion();
 
-    // The copy pads the borders only where cuDNN cannot (asymmetric), the channels where needed.
-    xc_ = padded_channels(t_, g_.in_c);
+    // gx_: what cuDNN sees. A copy pads the borders where cuDNN cannot (asymmetric) and the
+    // channels where needed, or folds a stride-2 convolution of few channels into 16.
+    gx_ = g_;
+    gx_.in_c = padded_channels(t_, g_.in_c);
     border_ = g_.pad_t != g_.pad_b || g_.pad_l != g_.pad_r;
-    padded_ = border_ || xc_ != g_.in_c;
-    xh_ = border_ ? g_.in_h + g_.pad_t + g_.pad_b : g_.in_h;
-    xw_ = border_ ? g_.in_w + g_.pad_l + g_.pad_r : g_.in_w;
-    gx_ = g_;  // what cuDNN sees: the padded channels, or the folded stride-2 convolution
-    gx_.in_c = xc_;
+    if (border_) {
+      gx_.in_h = g_.in_h + g_.pad_t + g_.pad_b;
+      gx_.in_w = g_.in_w + g_.pad_l + g_.pad_r;
+    }
     s2d_ = use_space_to_depth(t_, g_);
     if (s2d_) {
-      gx_.in_c = xc_ = 16;
+      gx_.in_c = 16;
       gx_.k_h = (g_.k_h + 1) / 2;
       gx_.k_w = (g_.k_w + 1) / 2;
       gx_.stride_h = gx_.stride_w = 1;
-      gx_.pad_t = gx_.pad_b = gx_.pad_l = gx_.pad_r = 0;
-      xh_ = g_.out_h + gx_.k_h - 1;  // exactly the rows and columns the window reaches
-      xw_ = g_.out_w + gx_.k_w - 1;
-      padded_ = border_ = true;
+      gx_.in_h = g_.out_h + gx_.k_h - 1;  // exactly the rows and columns the window reaches
+      gx_.in_w = g_.out_w + gx_.k_w - 1;
+      border_ = true;
     }
-    gx_.in_h = xh_;
-    gx_.in_w = xw_;
+    if (border_) gx_.pad_t = gx_.pad_b = gx_.pad_l = gx_.pad_r = 0;  // the copy has the borders
+    padded_ = border_ || gx_.in_c != g_.in_c;
     const size_t es = dtype_size(t_);
-    const size_t x_bytes = static_cast<size_t>(g_.n * xh_ * xw_ * xc_) * es;
+    const size_t x_bytes = static_cast<size_t>(g_.n * gx_.in_h * gx_.in_w * gx_.in_c) * es;
     if (padded_) scratch_ = x_bytes;  // the padded copy: in the plan's arena, this step only
-    d_.set_conv(t_, gx_, xh_, xw_, border_, desc_);
+    d_.set_conv(t_, gx_, gx_.in_h, gx_.in_w, border_, desc_);
     if (fused_) {
       check_cudnn(cudnnSetTensor4dDescriptor(d_.bias, CUDNN_TENSOR_NHWC, cudnn_type(t_), 1,
                                              to_int(g_.out_c), 1, 1),
@@ -244,8 +244,8 @@ class CudnnConvKernel : public Kernel {
                       CUDNN_PROPAGATE_NAN, 0.0),
                   "SetActivationDescriptor");
     }
-    w_ = s2d_ ? upload_krsc(fold_filter(*init.const_inputs.at(1)), desc_, xc_)
-              : upload_krsc(*init.const_inputs.at(1), desc_, xc_);
+    w_ = s2d_ ? upload_krsc(fold_filter(*init.const_inputs.at(1)), desc_, gx_.in_c)
+              : upload_krsc(*init.const_inputs.at(1), desc_, gx_.in_c);
     const ConvChoice c = choose(x_bytes, es);
     engine_ = c.engine;
     // The engine runs cuDNN's form of the epilogue itself, whether or not the legacy call could.
@@ -262,12 +262,12 @@ class CudnnConvKernel : public Kernel {
     if (s2d_) {
       AAMP_CHECK(ctx.scratch, ErrorCode::kInternal, desc_ + ": no scratch memory for the padding");
       launch_space_to_depth2(t_, x, ctx.scratch, g_.n, g_.in_h, g_.in_w, g_.in_c, g_.pad_t,
-                             g_.pad_l, xh_, xw_, ctx.stream);
+                             g_.pad_l, gx_.in_h, gx_.in_w, ctx.stream);
       x = ctx.scratch;
     } else if (padded_) {
       AAMP_CHECK(ctx.scratch, ErrorCode::kInternal, desc_ + ": no scratch memory for the padding");
       launch_pad_full(t_, x, ctx.scratch, g_.n, g_.in_h, g_.in_w, g_.in_c, border_ ? g_.pad_t : 0,
-                      border_ ? g_.pad_l : 0, xh_, xw_, xc_, ctx.stream);
+                      border_ ? g_.pad_l : 0, gx_.in_h, gx_.in_w, gx_.in_c, ctx.stream);
       x = ctx.scratch;
     }
     void* y = ctx.outputs[0].data;
@@ -329,14 +329,14 @@ class CudnnConvKernel : public Kernel {
     const ConvKey key{
         t_,
         g_.n,
-        xh_,
-        xw_,
-        xc_,
+        gx_.in_h,
+        gx_.in_w,
+        gx_.in_c,
         g_.out_c,
         gx_.k_h,
         gx_.k_w,
-        border_ ? 0 : gx_.pad_t,
-        border_ ? 0 : gx_.pad_l,
+        gx_.pad_t,
+        gx_.pad_l,
         gx_.stride_h,
         gx_.stride_w,
         gx_.dil_h,
@@ -402,8 +402,8 @@ class CudnnConvKernel : public Kernel {
     }
     AAMP_CHECK(ok, ErrorCode::kUnimplemented,
                desc_ + ": cuDNN has no convolution algorithm for " + dtype_name(t_) + " input " +
-                   Shape({g_.n, xh_, xw_, xc_}).to_string() + " filter " +
-                   Shape({gx_.k_h, gx_.k_w, xc_, g_.out_c}).to_string());
+                   Shape({g_.n, gx_.in_h, gx_.in_w, gx_.in_c}).to_string() + " filter " +
+                   Shape({gx_.k_h, gx_.k_w, gx_.in_c, g_.out_c}).to_string());
     if (fused_) {
       // Relu: the fastest algorithm. IDENTITY: cuDNN runs it on IMPLICIT_PRECOMP_GEMM only, taken
       // unless (by cuDNN's timing) slower than the fastest plus the epilogue kernel's pass over y
@@ -473,23 +473,7 @@ class CudnnConvKernel : public Kernel {
     }
     EngineConvSpec s;
     s.t = t_;
-    s.n = g_.n;
-    s.xh = xh_;
-    s.xw = xw_;
-    s.xc = xc_;
-    s.k = g_.out_c;
-    s.r = gx_.k_h;
-    s.s = gx_.k_w;
-    s.oh = g_.out_h;
-    s.ow = g_.out_w;
-    s.pad_t = border_ ? 0 : gx_.pad_t;
-    s.pad_b = border_ ? 0 : gx_.pad_b;
-    s.pad_l = border_ ? 0 : gx_.pad_l;
-    s.pad_r = border_ ? 0 : gx_.pad_r;
-    s.stride_h = gx_.stride_h;
-    s.stride_w = gx_.stride_w;
-    s.dil_h = gx_.dil_h;
-    s.dil_w = gx_.dil_w;
+    s.g = gx_;
     s.bias = fused_;
     s.add = fused_ && add_input_ >= 0;
     s.relu = fused_ && relu_;
@@ -522,18 +506,19 @@ class CudnnConvKernel : public Kernel {
     if (cudnn_log()) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::fprintf(
-          stderr,
-          "aamp cudnn: %s %s x[%lld,%lld,%lld,%lld] f[%lldx%lld,%lld] s%lld%s: legacy "
-          "%s algo %d %.4f ms | graph %s %.4f ms (%zu plans%s%s) -> %s [%.2f s]\n",
-          desc_.c_str(), dtype_name(t_).c_str(), static_cast<long long>(g_.n),
-          static_cast<long long>(xh_), static_cast<long long>(xw_), static_cast<long long>(xc_),
-          static_cast<long long>(gx_.k_h), static_cast<long long>(gx_.k_w),
-          static_cast<long long>(g_.out_c), static_cast<long long>(gx_.stride_h),
-          fused_ ? (add_input_ >= 0 ? " +bias+z" : " +bias") : "", legacy_fused ? "fused" : "plain",
-          static_cast<int>(legacy_fused ? c.fused.algo : c.plain.algo), legacy_ms,
-          best_name.c_str(), best_ms, plans.size(), why.empty() ? "" : ": ", why.c_str(),
-          c.engine ? "graph" : "legacy", secs);
+      std::fprintf(stderr,
+                   "aamp cudnn: %s %s x[%lld,%lld,%lld,%lld] f[%lldx%lld,%lld] s%lld%s: legacy "
+                   "%s algo %d %.4f ms | graph %s %.4f ms (%zu plans%s%s) -> %s [%.2f s]\n",
+                   desc_.c_str(), dtype_name(t_).c_str(), static_cast<long long>(g_.n),
+                   static_cast<long long>(gx_.in_h), static_cast<long long>(gx_.in_w),
+                   static_cast<long long>(gx_.in_c), static_cast<long long>(gx_.k_h),
+                   static_cast<long long>(gx_.k_w), static_cast<long long>(g_.out_c),
+                   static_cast<long long>(gx_.stride_h),
+                   fused_ ? (add_input_ >= 0 ? " +bias+z" : " +bias") : "",
+                   legacy_fused ? "fused" : "plain",
+                   static_cast<int>(legacy_fused ? c.fused.algo : c.plain.algo), legacy_ms,
+                   best_name.c_str(), best_ms, plans.size(), why.empty() ? "" : ": ", why.c_str(),
+                   c.engine ? "graph" : "legacy", secs);
     }
   }
 
@@ -541,8 +526,10 @@ class CudnnConvKernel : public Kernel {
   std::string desc_;
   DType t_ = DType::kFloat;
   linalg::Conv2DGeom g_;
-  linalg::Conv2DGeom gx_;  // the convolution cuDNN runs (padded channels, or folded)
-  bool s2d_ = false;       // the input folded 2x2 into 16 channels (launch_space_to_depth2)
+  // The convolution cuDNN runs: padded channels, or folded; its input [n, in_h, in_w, in_c] is
+  // the scratch copy when padded_ (pads 0 where the copy has the borders).
+  linalg::Conv2DGeom gx_;
+  bool s2d_ = false;  // the input folded 2x2 into 16 channels (launch_space_to_depth2)
   ConvEpilogue ep_;
   int64_t out_elements_ = 0;
   cudnnHandle_t handle_ = nullptr;
@@ -553,7 +540,6 @@ class CudnnConvKernel : public Kernel {
   bool fused_ = false, relu_ = false;
   int bias_input_ = -1, add_input_ = -1;
   bool padded_ = false, border_ = false;  // an input copy; with borders cuDNN cannot pad
-  int64_t xh_ = 0, xw_ = 0, xc_ = 0;      // the input cuDNN reads (the scratch when padded_)
   size_t scratch_ = 0;
   DeviceBuffer w_;
   Algo algo_;

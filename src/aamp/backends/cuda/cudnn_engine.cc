@@ -1,7 +1,6 @@
 #include "aamp/backends/cuda/cudnn_engine.h"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -137,21 +136,22 @@ struct EngineGraph {
 
 namespace {
 
-std::shared_ptr<EngineGraph> build_graph(cudnnHandle_t h, const EngineConvSpec& s) {
+std::shared_ptr<EngineGraph> build_graph(cudnnHandle_t h, const EngineConvSpec& spec) {
   auto g = std::make_shared<EngineGraph>();
-  const cudnnDataType_t dt = cudnn_type(s.t);
+  const linalg::Conv2DGeom& s = spec.g;
+  const cudnnDataType_t dt = cudnn_type(spec.t);
   auto& keep = g->keep;
   auto tensor = [&](int64_t uid, cudnnDataType_t t, int64_t n, int64_t c, int64_t hh, int64_t ww,
                     bool virt) -> const Desc& {
     keep.push_back(nhwc_tensor(uid, t, n, c, hh, ww, virt));
     return *keep.back();
   };
-  const Desc& x = tensor(kX, dt, s.n, s.xc, s.xh, s.xw, false);
-  const Desc& w = tensor(kW, dt, s.k, s.xc, s.r, s.s, false);
-  const Desc& y = tensor(kY, dt, s.n, s.k, s.oh, s.ow, false);
+  const Desc& x = tensor(kX, dt, s.n, s.in_c, s.in_h, s.in_w, false);
+  const Desc& w = tensor(kW, dt, s.out_c, s.in_c, s.k_h, s.k_w, false);
+  const Desc& y = tensor(kY, dt, s.n, s.out_c, s.out_h, s.out_w, false);
   g->n_uids = 0;
   for (int64_t u : {kX, kW, kY}) g->uids[g->n_uids++] = u;
-  const bool epilogue = s.bias || s.add || s.relu;
+  const bool epilogue = spec.bias || spec.add || spec.relu;
 
   auto conv = std::make_unique<Desc>(CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
   {
@@ -171,7 +171,8 @@ std::shared_ptr<EngineGraph> build_graph(cudnnHandle_t h, const EngineConvSpec& 
   }
   int64_t next_virtual = kVirtual;
   const Desc* cur =
-      epilogue ? &tensor(next_virtual++, CUDNN_DATA_FLOAT, s.n, s.k, s.oh, s.ow, true) : &y;
+      epilogue ? &tensor(next_virtual++, CUDNN_DATA_FLOAT, s.n, s.out_c, s.out_h, s.out_w, true)
+               : &y;
   std::vector<cudnnBackendDescriptor_t> ops;
   {
     auto op = std::make_unique<Desc>(CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
@@ -193,19 +194,19 @@ std::shared_ptr<EngineGraph> build_graph(cudnnHandle_t h, const EngineConvSpec& 
     const Desc* b;
   };
   std::vector<Step> steps;
-  if (s.bias) {
-    steps.push_back({CUDNN_POINTWISE_ADD, &tensor(kBias, dt, 1, s.k, 1, 1, false)});
+  if (spec.bias) {
+    steps.push_back({CUDNN_POINTWISE_ADD, &tensor(kBias, dt, 1, s.out_c, 1, 1, false)});
     g->uids[g->n_uids++] = kBias;
   }
-  if (s.add) {
-    steps.push_back({CUDNN_POINTWISE_ADD, &tensor(kZ, dt, s.n, s.k, s.oh, s.ow, false)});
+  if (spec.add) {
+    steps.push_back({CUDNN_POINTWISE_ADD, &tensor(kZ, dt, s.n, s.out_c, s.out_h, s.out_w, false)});
     g->uids[g->n_uids++] = kZ;
   }
-  if (s.relu) steps.push_back({CUDNN_POINTWISE_RELU_FWD, nullptr});
+  if (spec.relu) steps.push_back({CUDNN_POINTWISE_RELU_FWD, nullptr});
   for (size_t i = 0; i < steps.size(); ++i) {
-    const Desc* out = i + 1 == steps.size()
-                          ? &y
-                          : &tensor(next_virtual++, CUDNN_DATA_FLOAT, s.n, s.k, s.oh, s.ow, true);
+    const Desc* out = i + 1 == steps.size() ? &y
+                                            : &tensor(next_virtual++, CUDNN_DATA_FLOAT, s.n,
+                                                      s.out_c, s.out_h, s.out_w, true);
     auto op = pointwise(keep, steps[i].mode, *cur, steps[i].b, *out);
     ops.push_back(op->get());
     keep.push_back(std::move(op));

@@ -20,14 +20,13 @@
 
 namespace aamp::cuda {
 
-// The convolution: input x [n, xh, xw, xc] (the caller's padded copy where it padded), filter
-// KRSC [k, r, s, xc], output y [n, oh, ow, k], all NHWC in dtype t; the epilogue in float32.
+// The convolution as cuDNN runs it (g: input [n, in_h, in_w, in_c], the caller's padded copy
+// where it padded, filter KRSC [out_c, k_h, k_w, in_c], output [n, out_h, out_w, out_c], pads,
+// strides, dilations), all NHWC in dtype t; the epilogue in float32.
 struct EngineConvSpec {
   DType t = DType::kHalf;
-  int64_t n = 0, xh = 0, xw = 0, xc = 0, k = 0, r = 0, s = 0, oh = 0, ow = 0;
-  int64_t pad_t = 0, pad_l = 0, pad_b = 0, pad_r = 0;
-  int64_t stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1;
-  bool bias = false;  // + bias [k]
+  linalg::Conv2DGeom g;
+  bool bias = false;  // + bias [out_c]
   bool add = false;   // + z, y's shape
   bool relu = false;  // then max(0, .)
 };
