@@ -14,7 +14,7 @@
 #          bench/torch_peer.py FP32/autocast BF16 at each thread count, as JSON lines
 #   omp    BERT-base b1 at 8 to 16 threads and the default (0: one per physical core), under
 #          OpenMP placement / waiting variants; MLP and ResNet-50 at 16 threads (omp.jsonl)
-#   stem   ResNet-50 b64 on the GPU with and without the stem conv's channel padding (stem.jsonl)
+#   stem   ResNet-50 b64 on the GPU with the stem conv folded, channel-padded, or neither (stem.jsonl)
 #   conv   ResNet-50 b64 on the GPU with and without cuDNN's graph-API plans (conv.jsonl), the
 #          per-convolution legacy vs graph-API times (conv.txt), the FP16 profile (profiles.txt)
 #   gpu    bench/gpu_run (aamp FP32/FP16/BF16 against PyTorch on the H200)
@@ -158,15 +158,20 @@ if has omp; then
 fi
 
 if has stem; then
-  # ResNet-50 b64 on the GPU with the stem's 3-channel conv padded to 8 channels (default) and
-  # not (AAMP_CUDNN_PAD_CHANNELS=0), one JSON line each in stem.jsonl; per-op profile of the
-  # default in profiles.txt (Pad + MaxPool are one MaxPool now).
+  # ResNet-50 b64 on the GPU with the stem's 7x7 / 2 conv on 3 channels folded into 16 channels
+  # (default), padded to 8 channels instead (AAMP_CUDNN_S2D=0), and neither (AAMP_CUDNN_S2D=0
+  # AAMP_CUDNN_PAD_CHANNELS=0), one JSON line each in stem.jsonl (field stem); per-op profile of
+  # the default in profiles.txt (Pad + MaxPool are one MaxPool now).
   models resnet50
-  for v in 1 0; do
-    log "stem: AAMP_CUDNN_PAD_CHANNELS=$v"
-    AAMP_CUDNN_PAD_CHANNELS=$v $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16,bf16 \
-      --batch 64 --iters 30 --check-cpu --json 2>>"$OUT/log.txt" |
-      python3 -c "import json,sys; d=json.load(sys.stdin); d['pad_channels']=$v; print(json.dumps(d))" \
+  for v in folded padded plain; do
+    log "stem: $v"
+    s2d=1 pad=1
+    [ $v != folded ] && s2d=0
+    [ $v = plain ] && pad=0
+    AAMP_CUDNN_S2D=$s2d AAMP_CUDNN_PAD_CHANNELS=$pad $B/aamp bench $gen/resnet50.pb --device gpu \
+      --dtype fp16,bf16 --batch 64 --iters 30 --resident-inputs --check-cpu --json \
+      2>>"$OUT/log.txt" |
+      python3 -c "import json,sys; d=json.load(sys.stdin); d['stem']='$v'; print(json.dumps(d))" \
       >>"$OUT/stem.jsonl"
   done
   { echo "== resnet50 b64 GPU"; $B/aamp bench $gen/resnet50.pb --device gpu --dtype fp16 \
