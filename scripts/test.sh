@@ -35,6 +35,16 @@ T0=$SECONDS
 SUMMARY=()
 FAILED=0
 
+# Free space: the build, ctest and pytest together write a few GiB (pytest ~1 GiB, removed when it
+# passes). Short of that, tests fail with "No space left on device" far from the cause.
+for d in "$ROOT" "${TMPDIR:-/tmp}"; do
+  free_kib=$(df -Pk "$d" | awk 'NR == 2 {print $4}')
+  if [ "${free_kib:-0}" -lt $((4 * 1024 * 1024)) ]; then
+    echo "[test] warning: only $((free_kib / 1024)) MiB free on the file system of $d;" \
+         "the tests need about 4 GiB" >&2
+  fi
+done
+
 stage() { echo; echo "==== [test] $* (at $((SECONDS - T0)) s)"; }
 # record NAME STATUS START
 record() {
@@ -184,10 +194,13 @@ if [ -d python/tests ]; then
   export AAMP_BUILD_DIR="$ROOT/build"
   export PYTHONPATH="$ROOT/build/python:$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
   set +e
-  "$PY" -m pytest -q python/tests
+  # A private base directory, emptied by pytest at the start and removed after a pass (pytest's
+  # default keeps three runs' worth, ~1 GiB each, in /tmp).
+  "$PY" -m pytest -q python/tests --basetemp "$ROOT/build/pytest-tmp"
   rc=$?
   set -e
   if [ $rc = 0 ]; then
+    rm -rf "$ROOT/build/pytest-tmp"
     record "pytest" ok $t
   elif [ $rc = 5 ]; then
     echo "[test] pytest collected no tests"

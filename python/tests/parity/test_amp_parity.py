@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -139,6 +140,8 @@ def parity(tmp_path_factory):
         frozen_args += ["--frozen", f"{name}={out}"]
     _run_tf(py, "dump", work / "tf", *frozen_args)
     manifest = json.loads((work / "tf" / "manifest.json").read_text())
+    for text_dump in (work / "tf").rglob("*.pb.txt"):  # the binary twins are what is read
+        text_dump.unlink()
 
     cases, jobs = {}, []
     for case, entry in manifest.items():
@@ -149,6 +152,7 @@ def parity(tmp_path_factory):
         log_dir = work / "aamp_log" / case
         g_def, r_def = aamp.optimize(pre, _amp_config(aamp, log_dir))
         aamp_lists = _buckets(next(log_dir.glob("paintbuckets_*.txt")))
+        shutil.rmtree(log_dir)  # the graph dumps in it are hundreds of MB over all cases
         tf_lists = _buckets(entry["post"].replace("graphdef_AutoMixedPrecision_",
                                                   "paintbuckets_AutoMixedPrecision_")
                             .removesuffix(".pb") + ".txt")
