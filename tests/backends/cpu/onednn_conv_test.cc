@@ -122,6 +122,7 @@ std::vector<ConvSpec> conv_specs() {
                                                         {"BiasAdd", "Tanh"},
                                                         {"BiasAdd", "Add"},
                                                         {"BiasAdd", "Add", "Relu"},
+                                                        {"BiasAdd", "Add", "Prelu"},
                                                         {"BiasAdd", "HardSwish"},
                                                         {"FusedBatchNorm"},
                                                         {"FusedBatchNorm", "Relu"}}) {
@@ -134,6 +135,9 @@ std::vector<ConvSpec> conv_specs() {
     }
     v.push_back(
         {"_FusedConv2D", 1, 10, 10, 4, 3, 3, 6, 1, 1, "SAME", {}, true, {"BiasAdd", "Relu"}, t});
+    // NCHW with the PReLU after the primitive (onednn_tail.h): one channel per H*W plane.
+    v.push_back(
+        {"_FusedConv2D", 2, 10, 10, 4, 3, 3, 6, 1, 1, "SAME", {}, true, {"BiasAdd", "Prelu"}, t});
     v.push_back({"_FusedConv2D",
                  1,
                  10,

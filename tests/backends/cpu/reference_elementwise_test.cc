@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "aamp/backends/cpu/reference_common.h"
 #include "aamp/io/graph_io.h"
 #include "aamp/runtime/session.h"
 #include "backends/cpu/kernel_test_util.h"
@@ -375,6 +376,39 @@ TEST(ReferenceElementwise, AddSoftmaxMatchesDoublePrecision) {
                           sum;
       const float g = y[static_cast<size_t>(r * cols + c)];
       EXPECT_NEAR(g, want, 2e-7 + 1e-6 * want) << "row " << r << " col " << c;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aamp
+
+namespace aamp {
+namespace {
+
+// narrow_to_bf16 (the element-wise kernels' float32 -> bfloat16 store) rounds as the scalar
+// float_to_bf16_bits over every length's vector body and remainder: ties to even, NaN kept
+// quiet, infinities kept. Subnormal float32 values may become +-0 (the AVX512_BF16 instruction
+// flushes them) but keep their sign.
+TEST(ReferenceElementwise, NarrowToBf16RoundsAsTheScalarConversion) {
+  std::vector<float> v;
+  for (uint32_t bits :
+       {0x3f808000u, 0x3f818000u, 0x3f80c000u, 0x3f807fffu, 0x7f7fffffu, 0x7f800000u, 0xff800000u,
+        0x7fc00000u, 0x7f800001u, 0x80000000u, 0x00000001u, 0x80400000u, 0x00800000u})
+    v.push_back(f32_from_bits(bits));
+  for (int i = 0; i < 997; ++i)
+    v.push_back(std::ldexp(static_cast<float>((i * 7919) % 65537), -8 - i % 40) *
+                (i % 3 ? 1.f : -1.f));
+  for (size_t n : {size_t{1}, size_t{7}, size_t{16}, size_t{17}, size_t{33}, v.size()}) {
+    std::vector<bfloat16> out(n);
+    ref::narrow_to_bf16(v.data(), out.data(), static_cast<int64_t>(n));
+    for (size_t i = 0; i < n; ++i) {
+      const uint16_t want = float_to_bf16_bits(v[i]);
+      const bool subnormal = std::fpclassify(v[i]) == FP_SUBNORMAL;
+      const uint16_t signed_zero = static_cast<uint16_t>((f32_bits(v[i]) >> 16) & 0x8000u);
+      EXPECT_TRUE(out[i].bits == want || (subnormal && out[i].bits == signed_zero))
+          << "n " << n << " element " << i << ": got " << std::hex << out[i].bits << " want "
+          << want;
     }
   }
 }

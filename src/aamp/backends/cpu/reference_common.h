@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "aamp/backends/cpu/cpu_clones.h"
 #include "aamp/core/dispatch.h"
 #include "aamp/core/error.h"
 #include "aamp/runtime/kernel.h"
@@ -35,6 +36,32 @@ inline T st(C v) {
     return from_float<T>(static_cast<float>(v));
   else
     return static_cast<T>(v);
+}
+
+// float32 -> bfloat16 over an array, rounding to nearest even with NaN kept quiet. On CPUs with
+// AVX512_BF16 it is the CPU's conversion instruction, which also flushes subnormal float32
+// values to +-0 (as oneDNN's bfloat16 kernels do); elsewhere from_float's bit arithmetic,
+// compiled for AVX-512 / AVX2 where the CPU has them (cpu_clones.h).
+void narrow_to_bf16(const float* in, bfloat16* out, int64_t n);
+
+// dst[j] = g(j) for j in [0, n), rounded to O: the element-wise kernels' inner loop, compiled
+// with g inlined for AVX-512 / AVX2 where the CPU has them (cpu_clones.h); bfloat16 results go
+// through a float32 block and narrow_to_bf16. In the baseline ISA (SSE2) the float32 math ran 4
+// lanes wide and bfloat16's rounding took ~50 instructions per 8 elements: bfloat16 kernels were
+// 2-6x slower than float32 ones (bench/bench_elementwise).
+template <typename O, typename G>
+AAMP_CPU_CLONES AAMP_CPU_FLATTEN void store_each(O* dst, int64_t n, G g) {
+  if constexpr (std::is_same_v<O, bfloat16>) {
+    constexpr int64_t kBlock = 512;
+    float tmp[kBlock];
+    for (int64_t j0 = 0; j0 < n; j0 += kBlock) {
+      const int64_t m = n - j0 < kBlock ? n - j0 : kBlock;
+      for (int64_t j = 0; j < m; ++j) tmp[j] = static_cast<float>(g(j0 + j));
+      narrow_to_bf16(tmp, dst + j0, m);
+    }
+  } else {
+    for (int64_t j = 0; j < n; ++j) dst[j] = st<O>(g(j));
+  }
 }
 
 // Any dtype a runtime tensor can hold (numeric and bool).

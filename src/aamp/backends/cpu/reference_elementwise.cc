@@ -67,7 +67,7 @@ class UnaryKernel : public Kernel {
         const T* in = x.as<T>();
         O* out = y.as<O>();
         parallel_for(x.num_elements(), kGrain, ctx.threads, [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) out[i] = st<O>(f_(ld(in[i])));
+          store_each(out + b, e - b, [&](int64_t j) { return f_(ld(in[b + j])); });
         });
       } else {
         bad_dtype(x.dtype);
@@ -90,36 +90,41 @@ void binary_apply(const TensorView& a, const TensorView& b, const TensorView& o,
   const int64_t n = o.num_elements(), na = a.num_elements(), nb = b.num_elements();
   if (na == n && nb == n) {
     parallel_for(n, kGrain, threads, [&](int64_t s, int64_t e) {
-      for (int64_t i = s; i < e; ++i) po[i] = st<O>(f(ld(pa[i]), ld(pb[i])));
+      store_each(po + s, e - s, [&](int64_t j) { return f(ld(pa[s + j]), ld(pb[s + j])); });
     });
   } else if (na == n && nb == 1) {
     const CT bv = ld(pb[0]);
     parallel_for(n, kGrain, threads, [&](int64_t s, int64_t e) {
-      for (int64_t i = s; i < e; ++i) po[i] = st<O>(f(ld(pa[i]), bv));
+      store_each(po + s, e - s, [&](int64_t j) { return f(ld(pa[s + j]), bv); });
     });
   } else if (na == 1 && nb == n) {
     const CT av = ld(pa[0]);
     parallel_for(n, kGrain, threads, [&](int64_t s, int64_t e) {
-      for (int64_t i = s; i < e; ++i) po[i] = st<O>(f(av, ld(pb[i])));
+      store_each(po + s, e - s, [&](int64_t j) { return f(av, ld(pb[s + j])); });
     });
   } else if (const int64_t c = o.shape.empty() ? 1 : o.shape.back();
              c > 1 && ((na == n && nb == c && b.shape.back() == c) ||
                        (nb == n && na == c && a.shape.back() == c))) {
     // One full operand and one row of the last dim's length (per-channel Prelu alphas, biases,
-    // scales): contiguous rows without per-row index arithmetic.
+    // scales): the row repeated over a span of whole rows (>= 512 elements), so that each
+    // store_each call covers many short rows without per-element index arithmetic.
     const bool b_row = nb == c;
+    const int64_t span_rows = std::max<int64_t>(512 / c, 1);
     parallel_for(n / c, std::max<int64_t>(kGrain / c, 1), threads, [&](int64_t r0, int64_t r1) {
       // The row operand in compute type, once: the inner loops then vectorize.
-      std::unique_ptr<CT[]> row(new CT[static_cast<size_t>(c)]);  // CT may be bool
-      for (int64_t j = 0; j < c; ++j) row[static_cast<size_t>(j)] = ld((b_row ? pb : pa)[j]);
+      const int64_t tiled = std::min(span_rows, r1 - r0) * c;
+      std::unique_ptr<CT[]> row(new CT[static_cast<size_t>(tiled)]);  // CT may be bool
+      for (int64_t j = 0; j < tiled; ++j)
+        row[static_cast<size_t>(j)] = ld((b_row ? pb : pa)[j % c]);
       const CT* __restrict rw = row.get();
-      for (int64_t r = r0; r < r1; ++r) {
+      for (int64_t r = r0; r < r1; r += span_rows) {
+        const int64_t len = std::min(span_rows, r1 - r) * c;
         O* __restrict dst = po + r * c;
         const T* __restrict full = (b_row ? pa : pb) + r * c;
         if (b_row)
-          for (int64_t j = 0; j < c; ++j) dst[j] = st<O>(f(ld(full[j]), rw[j]));
+          store_each(dst, len, [&](int64_t j) { return f(ld(full[j]), rw[j]); });
         else
-          for (int64_t j = 0; j < c; ++j) dst[j] = st<O>(f(rw[j], ld(full[j])));
+          store_each(dst, len, [&](int64_t j) { return f(rw[j], ld(full[j])); });
       }
     });
   } else {
@@ -131,8 +136,9 @@ void binary_apply(const TensorView& a, const TensorView& b, const TensorView& o,
                    for (int64_t r = r0; r < r1; ++r) {
                      bc.row_offsets(r, off);
                      O* dst = po + r * inner;
-                     for (int64_t j = 0; j < inner; ++j)
-                       dst[j] = st<O>(f(ld(pa[off[0] + j * sa]), ld(pb[off[1] + j * sb])));
+                     store_each(dst, inner, [&](int64_t j) {
+                       return f(ld(pa[off[0] + j * sa]), ld(pb[off[1] + j * sb]));
+                     });
                    }
                  });
   }
@@ -273,7 +279,10 @@ class CastKernel : public Kernel {
         const Ti* in = x.as<Ti>();
         To* out = y.as<To>();
         parallel_for(x.num_elements(), kGrain, ctx.threads, [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) out[i] = cast_one<To>(in[i]);
+          if constexpr (std::is_same_v<To, bfloat16> && !std::is_same_v<Ti, bool>)
+            store_each(out + b, e - b, [&](int64_t j) { return ld(in[b + j]); });
+          else
+            for (int64_t i = b; i < e; ++i) out[i] = cast_one<To>(in[i]);
         });
       });
     });
