@@ -428,6 +428,51 @@ TEST(RemapperContraction, ResidualAddCountsTheFusedConvsArgs) {
   expect_unchanged(fused_conv_add(""));
 }
 
+// x -> _FusedConv2D [BiasAdd, Add](x, w, b, y) -> Prelu(alpha) -> Identity: TF.js's residual
+// block after the residual Add fused. alpha: Const of the given shape; the format attr as given.
+std::string fused_conv_add_prelu(std::vector<int> alpha_dims, const std::string& format = "NHWC") {
+  return image({1, 1, 2, 2}, 2) + placeholder("y", {-1, 4, 4, 2}) +
+         tensor("alpha", std::move(alpha_dims), 0.25f) +
+         "node { name: \"c\" op: \"_FusedConv2D\" input: \"x\" input: \"w\" input: \"b\" "
+         "input: \"y\" attr { key: \"T\" value { type: DT_FLOAT } } attr { key: \"strides\" "
+         "value { list { i: 1 i: 1 i: 1 i: 1 } } } attr { key: \"padding\" value { s: \"SAME\" "
+         "} } attr { key: \"data_format\" value { s: \"" +
+         format +
+         "\" } } attr { key: \"fused_ops\" value { list { s: \"BiasAdd\" s: \"Add\" } } } "
+         "attr { key: \"num_args\" value { i: 2 } } }\n" +
+         binop("p", "Prelu", "c", "alpha") + unop("out", "Identity", "p");
+}
+
+TEST(RemapperContraction, PreluAfterFusedResidualAddBecomesItsLastStep) {
+  Graph g = parse(fused_conv_add_prelu({1, 1, 2}));
+  RemapperResult r = remap(g);
+  EXPECT_EQ(r.fusions["Fused+Prelu"], 1);
+  EXPECT_EQ(r.total(), 1);
+  EXPECT_EQ(ops(g), "Const:3 Identity:1 Placeholder:2 _FusedConv2D:1");
+  const Node& f = g.at("p");  // the fused node takes the Prelu's name
+  EXPECT_EQ(f.op, "_FusedConv2D");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b", "y", "alpha"}));
+  EXPECT_EQ(fused_ops(f), (std::vector<std::string>{"BiasAdd", "Add", "Prelu"}));
+  EXPECT_EQ(f.attr_int("num_args"), 3);
+  EXPECT_EQ(g.find("c"), nullptr);
+}
+
+// Not per channel (alpha [4, 4, 2]), a channels-first convolution (alpha would broadcast over
+// its width), stock TensorFlow (tf_compatible: its Prelu rules run instead, this one does not)
+// and the GPU: the fused conv and the Prelu stay as they are.
+TEST(RemapperContraction, PreluNotFusedWhereItDoesNotApply) {
+  expect_unchanged(fused_conv_add_prelu({4, 4, 2}));
+  expect_unchanged(fused_conv_add_prelu({2}, "NCHW"));
+  Graph tfc = parse(fused_conv_add_prelu({2}));
+  EXPECT_EQ(remap(tfc, /*tf_compatible=*/true).fusions.count("Fused+Prelu"), 0u);
+  Graph gpu = parse(fused_conv_add_prelu({2}));
+  const std::string before = serialize_graphdef_binary(gpu);
+  RemapperOptions o;
+  o.device = DeviceKind::kGPU;
+  EXPECT_EQ(run_remapper(gpu, o).total(), 0);
+  EXPECT_EQ(serialize_graphdef_binary(gpu), before);
+}
+
 // MatMul declares no data_format (it is channels-last): an NCHW BiasAdd is no bias over it.
 TEST(RemapperContraction, MatMulBiasAddNchwNotFused) {
   std::string text = with_x(std::string(kMatMulBias) + unop("out", "Identity", "ba"));

@@ -359,6 +359,26 @@ TEST(RemapperNumeric, PadConvDepthwiseBiasAndResidualAdd) {
             (std::vector<std::string>{"BiasAdd", "Add", "Relu"}));
 }
 
+// TF.js's residual block: conv + bias + Add, then a PReLU with per-channel alpha ([1, 1, C] as
+// TF.js stores it) becomes the fused conv's last step (Fused+Prelu, CPU only).
+TEST(RemapperNumeric, ConvBiasResidualAddPrelu) {
+  Graph g;
+  GraphBuilder b(&g);
+  std::string x = conv_in(b);
+  std::string c = b.bias_add(
+      "cb", conv_node(b, "c", "Conv2D", x, b.const_f32("w", Shape{3, 3, 4, 4}, weights(144))),
+      b.const_f32("bias", Shape{4}, weights(4, 0.1f, 2)));
+  b.op("out", "Prelu",
+       {b.binary("AddV2", "res", c, x), b.const_f32("alpha", Shape{1, 1, 4}, weights(4, 0.5f, 1))},
+       {{"T", modelgen::type_attr(DType::kFloat)}});
+  Graph f = check(g, "out");
+  const auto h = histogram(f);
+  EXPECT_EQ(h.count("Prelu") + h.count("AddV2") + h.count("BiasAdd"), 0u);
+  EXPECT_EQ(f.at("out").op, "_FusedConv2D");
+  EXPECT_EQ(f.at("out").attr_list("fused_ops").s,
+            (std::vector<std::string>{"BiasAdd", "Add", "Prelu"}));
+}
+
 TEST(RemapperNumeric, ConvBiasAddBatchNormRelu) {
   Graph g;
   GraphBuilder b(&g);

@@ -504,6 +504,40 @@ std::vector<FusionRule> contraction_rules() {
     rules.push_back(r);
   }
 
+  // Prelu(fused[..., BiasAdd|Add], alpha) => fused[..., Prelu](alpha), alpha one value per output
+  // channel: TF.js models put a PReLU after each residual Add (iris: 26), and TF.js fuses a PReLU
+  // into a convolution only before the Add. Not for stock TensorFlow (it has no PReLU step: the
+  // tf_compatible rules take TF.js's fused PReLUs apart instead) and, until measured there, not
+  // for the GPU. A channels-first convolution does not apply: Prelu broadcasts alpha over the
+  // last dim, which is not its channel.
+  {
+    FusionRule r;
+    r.name = "Fused+Prelu";
+    r.pattern = P::op("Prelu", {P::op("_FusedConv2D|_FusedMatMul", {}, "f").allow_extra_inputs(),
+                                P::any("alpha")});
+    r.rewrite = [](Graph& g, const Match& m, const RemapperOptions& o) {
+      if (o.device != DeviceKind::kCPU) return false;
+      const Node& f0 = m.node("f");
+      const auto& ops = fused_ops_of(f0);
+      if (ops.empty() || (ops.back() != "BiasAdd" && ops.back() != "Add")) return false;
+      if (std::find(ops.begin(), ops.end(), "Prelu") != ops.end()) return false;
+      if (f0.op == "_FusedConv2D" && data_format_of(f0) != "NHWC") return false;
+      const int64_t channels = output_channels(g, f0);
+      const Shape a = remap::static_shape(g, m.tensor("alpha"));
+      if (channels <= 0 || a.unknown_rank || a.rank() < 1 || a.dims.back() != channels)
+        return false;
+      for (int d = 0; d + 1 < a.rank(); ++d)
+        if (a.dims[static_cast<size_t>(d)] != 1) return false;
+      if (remap::node_type(f0) != remap::node_type(*m.root)) return false;
+      Node f = f0;
+      const std::string alpha = m.input("alpha");
+      append_op(f, "Prelu", &alpha);
+      remap::replace_root(g, m, std::move(f));
+      return true;
+    };
+    rules.push_back(r);
+  }
+
   // conv [+ bias] * scale + shift, scale and shift per-channel tensors computed at run time (Keras
   // 3's BatchNormalization over variables: scale = gamma * rsqrt(var + eps), shift = beta -
   // mean * scale) => conv[FusedBatchNorm](scale, bias * scale + shift, 0, 1), epsilon 0; an
