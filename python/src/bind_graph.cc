@@ -2,7 +2,6 @@
 #include <pybind11/stl.h>
 
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -53,14 +52,8 @@ void bind_graph(pyb::module_& m) {
       .def_property_readonly(
           "outputs",
           [](const Graph& g) {
-            std::set<std::string> consumed;
-            for (const auto& n : g.nodes())
-              for (int i = 0; i < n->num_data_inputs(); ++i) consumed.insert(n->input(i).node);
             pyb::list l;
-            for (const auto& n : g.nodes()) {
-              if (consumed.count(n->name) || n->op == "Const" || n->op == "NoOp" ||
-                  n->op == "Placeholder")
-                continue;
+            for (const Node* n : g.default_outputs()) {
               // The output's dtype from the op's signature (Cast: DstT, ArgMax: output_type...),
               // "unknown" for ops the registry does not know.
               DType t = DType::kInvalid;
@@ -73,7 +66,8 @@ void bind_graph(pyb::module_& m) {
             }
             return l;
           },
-          "Nodes whose outputs nobody consumes, as (name, dtype, shape) tuples.")
+          "Nodes nothing reads (by data or control edges; not Const, NoOp or placeholders), as "
+          "(name, dtype, shape) tuples.")
       .def_property_readonly("num_nodes", [](const Graph& g) { return g.size(); })
       .def(
           "op_histogram",

@@ -59,6 +59,24 @@ TEST(TensorRef, OrdersByNodeThenPort) {
   EXPECT_FALSE((TensorRef{"a", 1}) < (TensorRef{"a", 1}));
 }
 
+// The default outputs: nodes nothing reads by a data or a control edge. A cond's pivot that only
+// control edges read (TF.js's rvm) is none; Const, NoOp and placeholders never are.
+TEST(Graph, DefaultOutputsAreNodesNothingReads) {
+  Graph g;
+  g.add(make("x", "Placeholder"));
+  g.add(make("d", "PlaceholderWithDefault"));
+  g.add(make("c", "Const"));
+  g.add(make("pivot", "Identity", {"x"}));
+  g.add(make("branch", "Identity", {"c", "^pivot"}));
+  g.add(make("y", "AddV2", {"x", "branch"}));
+  g.add(make("z", "Relu", {"x"}));
+  g.add(make("group", "NoOp", {"^z"}));
+  g.add(make("w", "Neg", {"d"}));
+  std::vector<std::string> got;
+  for (const Node* n : g.default_outputs()) got.push_back(n->name);
+  EXPECT_EQ(got, (std::vector<std::string>{"y", "w"}));
+}
+
 TEST(Graph, AddFindAtRemove) {
   Graph g;
   Node& a = g.add(make("a", "Placeholder"));

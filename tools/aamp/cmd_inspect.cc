@@ -147,14 +147,11 @@ void run_inspect(const InspectOptions& o) {
   std::map<std::string, int> op_count;
   std::map<std::string, ParamStats> params;  // by dtype name
   ParamStats total;
-  auto consumers = g.consumer_map();
+  for (const Node* n : g.default_outputs()) outputs.push_back(describe_endpoint(*n));
   for (const auto& np : g.nodes()) {
     const Node& n = *np;
     ++op_count[n.op];
     if (n.op == "Placeholder") inputs.push_back(describe_endpoint(n));
-    if (n.op != "Const" && n.op != "NoOp" && consumers.count(n.name) == 0) {
-      outputs.push_back(describe_endpoint(n));
-    }
     if (n.op == "Const") {
       const AttrValue* v = n.find_attr("value");
       if (!v || !v->is<Tensor>()) continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <queue>
+#include <unordered_set>
 
 #include "aamp/core/error.h"
 
@@ -213,6 +214,18 @@ std::unordered_map<std::string, std::vector<std::pair<Node*, int>>> Graph::consu
     for (size_t i = 0; i < n->inputs.size(); ++i)
       m[TensorRef::parse(n->inputs[i]).node].emplace_back(n.get(), static_cast<int>(i));
   return m;
+}
+
+std::vector<const Node*> Graph::default_outputs() const {
+  std::unordered_set<std::string> read;
+  for (const auto& n : nodes_)
+    for (const auto& in : n->inputs) read.insert(TensorRef::parse(in).node);
+  std::vector<const Node*> out;
+  for (const auto& n : nodes_)
+    if (!read.count(n->name) && n->op != "Const" && n->op != "NoOp" && n->op != "Placeholder" &&
+        n->op != "PlaceholderWithDefault")
+      out.push_back(n.get());
+  return out;
 }
 
 std::vector<Node*> Graph::topo_order() const {

@@ -109,6 +109,10 @@ class Graph {
   std::vector<std::pair<Node*, int>> consumers(const TensorRef& output) const;
   // Map from producer node name to all (consumer, input index), data and control.
   std::unordered_map<std::string, std::vector<std::pair<Node*, int>>> consumer_map() const;
+  // The model's outputs where none are named: the nodes no node reads by a data or a control
+  // edge, other than Const, NoOp, Placeholder and PlaceholderWithDefault, in node order. A node
+  // read only by control edges (a cond's pivot, an update grouped under a NoOp) is no result.
+  std::vector<const Node*> default_outputs() const;
 
   // Topological order (producers before consumers) over data and control edges; ties keep file
   // order. NextIteration -> Merge back edges are ignored. A cycle throws Error(kInvalidGraph)

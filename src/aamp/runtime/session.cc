@@ -272,16 +272,11 @@ std::vector<std::string> Session::input_names() const {
 }
 
 std::vector<std::string> Session::output_names() const {
-  std::set<std::string> consumed;
-  for (const auto& n : graph_.nodes())
-    for (int i = 0; i < n->num_data_inputs(); ++i) consumed.insert(n->input(i).node);
   // Nodes inside a while loop's body run once per iteration: they have no value to fetch.
   const auto depth = loop_depths(graph_);
   std::vector<std::string> v;
-  for (const auto& n : graph_.nodes()) {
-    if (consumed.count(n->name) || n->op == "Const" || n->op == "NoOp" || is_placeholder(*n))
-      continue;
-    if (auto it = depth.find(n.get()); it != depth.end() && it->second > 0) continue;
+  for (const Node* n : graph_.default_outputs()) {
+    if (auto it = depth.find(n); it != depth.end() && it->second > 0) continue;
     const int k = num_outputs(*n);
     for (int p = 0; p < k; ++p) v.push_back(p == 0 ? n->name : n->name + ":" + std::to_string(p));
   }

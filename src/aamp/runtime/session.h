@@ -138,8 +138,8 @@ class Session {
   PlanStats last_stats() const;
   // Placeholders, in graph order.
   std::vector<std::string> input_names() const;
-  // Outputs of nodes whose outputs nobody consumes (excluding Const, NoOp, Placeholder, nodes
-  // without outputs and nodes inside a while loop's body): "node" for port 0, "node:k" for other
+  // Every output of the graph's default_outputs() (Graph: nodes nothing reads, by data or
+  // control edges) but those inside a while loop's body: "node" for port 0, "node:k" for other
   // ports.
   std::vector<std::string> output_names() const;
   IODesc input_desc(const std::string& name) const;
