@@ -100,6 +100,17 @@ TEST(ReferenceArray, PadAndPadV2) {
                 {9, 9, 9, 9, 1, 2, 9, 9, 3, 4, 9, 9});
 }
 
+// Channel padding (TF.js models' shortcuts): pads on both sides of the last dim, each row one
+// copy between two fills; the zero fill and a PadV2 constant.
+TEST(ReferenceArray, PadOfTheLastDimOnBothSides) {
+  Tensor x = f32({1, 2, 1, 3}, {1, 2, 3, 4, 5, 6});
+  Tensor p = i32({4, 2}, {0, 0, 0, 1, 0, 0, 2, 1});
+  expect_values(array_case("Pad", {x, p}, {1, 3, 1, 6}),
+                {0, 0, 1, 2, 3, 0, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0});
+  expect_values(array_case("PadV2", {x, p, Tensor::scalar<float>(-7)}, {1, 3, 1, 6}),
+                {-7, -7, 1, 2, 3, -7, -7, -7, 4, 5, 6, -7, -7, -7, -7, -7, -7, -7});
+}
+
 TEST(ReferenceArray, MirrorPadReflectAndSymmetric) {
   Tensor x = f32({3}, {1, 2, 3});
   Tensor p = i32({1, 2}, {2, 2});

@@ -49,9 +49,19 @@ IndexMapKernel::IndexMapKernel(std::vector<std::vector<int64_t>> offsets, int fi
     : offs_(std::move(offsets)), fill_input_(fill_input) {
   if (!offs_.empty() && !offs_.back().empty()) {
     const std::vector<int64_t>& last = offs_.back();
-    contiguous_rows_ = last[0] >= 0;
-    for (size_t j = 1; j < last.size() && contiguous_rows_; ++j)
-      contiguous_rows_ = last[j] == last[0] + static_cast<int64_t>(j);
+    const auto n = static_cast<int64_t>(last.size());
+    int64_t lo = 0;
+    while (lo < n && last[static_cast<size_t>(lo)] < 0) ++lo;
+    int64_t len = lo < n ? 1 : 0;
+    while (lo + len < n &&
+           last[static_cast<size_t>(lo + len)] == last[static_cast<size_t>(lo)] + len)
+      ++len;
+    bool rest_pads = true;
+    for (int64_t j = lo + len; j < n && rest_pads; ++j)
+      rest_pads = last[static_cast<size_t>(j)] < 0;
+    contiguous_rows_ = len > 0 && rest_pads;
+    run_lo_ = lo;
+    run_len_ = len;
   }
 }
 
@@ -63,6 +73,7 @@ void IndexMapKernel::run(KernelContext& ctx) {
   if (fill_input_ >= 0 && fill_input_ < static_cast<int>(ctx.inputs.size()) &&
       ctx.inputs[static_cast<size_t>(fill_input_)].num_elements() > 0)
     std::memcpy(fill.data(), ctx.inputs[static_cast<size_t>(fill_input_)].data, es);
+  const bool zero_fill = std::all_of(fill.begin(), fill.end(), [](uint8_t b) { return b == 0; });
   const int64_t n = y.num_elements();
   if (n == 0) return;
   const uint8_t* src = static_cast<const uint8_t*>(x.data);
@@ -85,9 +96,19 @@ void IndexMapKernel::run(KernelContext& ctx) {
         rem /= sz;
       }
       uint8_t* out = dst + static_cast<size_t>(row * inner) * es;
-      if (contiguous_rows_ && base + last[0] >= 0) {  // a padded outer index makes base < 0
-        std::memcpy(out, src + static_cast<size_t>(base + last[0]) * es,
-                    static_cast<size_t>(inner) * es);
+      const int64_t first = contiguous_rows_ ? base + last[static_cast<size_t>(run_lo_)] : -1;
+      if (first >= 0) {  // a padded outer index makes base < 0
+        auto pad = [&](int64_t j0, int64_t j1) {
+          if (zero_fill)
+            std::memset(out + static_cast<size_t>(j0) * es, 0, static_cast<size_t>(j1 - j0) * es);
+          else
+            for (int64_t j = j0; j < j1; ++j)
+              copy_elem(out + static_cast<size_t>(j) * es, fill.data(), es);
+        };
+        pad(0, run_lo_);
+        std::memcpy(out + static_cast<size_t>(run_lo_) * es, src + static_cast<size_t>(first) * es,
+                    static_cast<size_t>(run_len_) * es);
+        pad(run_lo_ + run_len_, inner);
         continue;
       }
       for (int64_t j = 0; j < inner; ++j) {

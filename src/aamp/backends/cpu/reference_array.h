@@ -21,9 +21,12 @@ class IndexMapKernel : public Kernel {
  private:
   std::vector<std::vector<int64_t>> offs_;
   int fill_input_;
-  // The innermost table reads consecutive elements (Transpose keeping the last dim, Slice,
-  // stride-1 StridedSlice, Tile/Pad rows): each output row is one memcpy, or all fill.
+  // The innermost table is `run_lo_` pad markers, then `run_len_` consecutive elements, then
+  // pad markers to its end (Transpose keeping the last dim, Slice, stride-1 StridedSlice,
+  // Tile rows: no pads; Pad of the last dim, as the channel padding of TF.js models): each
+  // output row is one memcpy between two fills, or all fill.
   bool contiguous_rows_ = false;
+  int64_t run_lo_ = 0, run_len_ = 0;
 };
 
 }  // namespace aamp::ref
