@@ -19,16 +19,12 @@
 #include "aamp/io/graph_io.h"
 #include "aamp/passes/remapper.h"
 #include "aamp/runtime/session.h"
+#include "bench_util.h"
 
 namespace {
 
 using aamp::DType;
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // The block as the remapper leaves it before the attention fusion, in dtype `dt` ("DT_BFLOAT16").
 std::string block_text(const std::string& dt, int64_t s, int64_t h, int64_t d, float scale) {
@@ -70,31 +66,19 @@ std::string block_text(const std::string& dt, int64_t s, int64_t h, int64_t d, f
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 0, iters = 200;
-  int64_t batch = 1, seq = 128, heads = 12, depth = 64;
-  std::string out, dtype = "bfloat16";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--threads")
-      threads = std::stoi(v);
-    else if (a == "--iters")
-      iters = std::stoi(v);
-    else if (a == "--batch")
-      batch = std::stoll(v);
-    else if (a == "--seq")
-      seq = std::stoll(v);
-    else if (a == "--heads")
-      heads = std::stoll(v);
-    else if (a == "--depth")
-      depth = std::stoll(v);
-    else if (a == "--dtype")
-      dtype = v;
-    else if (a == "--out")
-      out = v;
-    else {
-      std::cerr << "bench_attention: unknown option " << a << "\n";
-      return 2;
-    }
+  const aamp_bench::Options opt(
+      argc, argv,
+      "bench_attention [--batch B] [--seq S] [--heads H] [--depth D] [--threads N] [--iters N] "
+      "[--dtype bfloat16|float16] [--out file.json]",
+      {"--threads", "--iters", "--batch", "--seq", "--heads", "--depth", "--dtype", "--out"});
+  const int threads = static_cast<int>(opt.num("--threads", 0, 0));
+  const int iters = static_cast<int>(opt.num("--iters", 200, 1));
+  const int64_t batch = opt.num("--batch", 1, 1), seq = opt.num("--seq", 128, 1),
+                heads = opt.num("--heads", 12, 1), depth = opt.num("--depth", 64, 1);
+  const std::string out = opt.str("--out"), dtype = opt.str("--dtype", "bfloat16");
+  if (dtype != "bfloat16" && dtype != "float16") {
+    std::cerr << "bench_attention: --dtype must be bfloat16 or float16\n";
+    return 2;
   }
   const DType t = dtype == "float16" ? DType::kHalf : DType::kBFloat16;
   const std::string dt = t == DType::kHalf ? "DT_HALF" : "DT_BFLOAT16";
@@ -154,9 +138,9 @@ int main(int argc, char** argv) {
   j["batch"] = batch, j["seq"] = seq, j["heads"] = heads, j["depth"] = depth;
   j["threads"] = threads;
   j["iters"] = iters;
-  j["unfused_median_us"] = median(ta);
-  j["fused_median_us"] = median(tb);
-  j["speedup"] = median(ta) / median(tb);
+  j["unfused_median_us"] = aamp_bench::median(ta);
+  j["fused_median_us"] = aamp_bench::median(tb);
+  j["speedup"] = aamp_bench::median(ta) / aamp_bench::median(tb);
   j["max_abs_diff"] = max_diff;
   const std::string text = j.dump(2);
   std::cout << text << "\n";

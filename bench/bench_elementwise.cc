@@ -19,6 +19,7 @@
 
 #include "aamp/ir/graph.h"
 #include "aamp/runtime/kernel.h"
+#include "bench_util.h"
 
 namespace {
 
@@ -30,11 +31,6 @@ struct Case {
   int arity;         // inputs
   bool channel_arg;  // input 1 is [C] (Prelu alpha); else a scalar for Mul, full for AddV2
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // One kernel with its buffers, ready to run.
 struct Prepared {
@@ -103,17 +99,12 @@ std::unique_ptr<Prepared> prepare(const Case& c, DType t, DType out,
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, iters = 300;
-  std::string out;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--threads")
-      threads = std::stoi(argv[i + 1]);
-    else if (a == "--iters")
-      iters = std::stoi(argv[i + 1]);
-    else if (a == "--out")
-      out = argv[i + 1];
-  }
+  const aamp_bench::Options opt(argc, argv,
+                                "bench_elementwise [--threads N] [--iters N] [--out file.json]",
+                                {"--threads", "--iters", "--out"});
+  const int threads = static_cast<int>(opt.num("--threads", 1, 1));
+  const int iters = static_cast<int>(opt.num("--iters", 300, 1));
+  const std::string out = opt.str("--out");
   const std::vector<Case> cases = {{"Prelu", 2, true}, {"AddV2", 2, false},   {"Mul", 2, false},
                                    {"Relu", 1, false}, {"Sigmoid", 1, false}, {"Cast", 1, false}};
   const std::vector<std::vector<int64_t>> shapes = {{1, 32, 32, 64}, {1, 128, 768}};
@@ -145,7 +136,7 @@ int main(int argc, char** argv) {
       }
       std::string s;
       for (int64_t d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
-      const double mf = median(tf), mb = median(tb);
+      const double mf = aamp_bench::median(tf), mb = aamp_bench::median(tb);
       rows.push_back({{"op", cast ? "Cast bfloat16->float32 vs float32->bfloat16" : c.op},
                       {"shape", s},
                       {cast ? "to_float32_ns_per_element" : "float32_ns_per_element", mf},

@@ -4,8 +4,6 @@
 // post-ops, in float32 and bfloat16. Prints JSON with GFLOP/s.
 //
 //   bench_matmul [--threads N] [--iters N] [--warmup N] [--batch N] [--out file.json]
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,16 +11,17 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "aamp/backends/cpu/onednn_common.h"
 #include "aamp/core/error.h"
 #include "aamp/runtime/kernel.h"
+#include "bench_util.h"
 
 namespace {
 
@@ -102,7 +101,8 @@ double bench_aamp(const Options& o, DType t, std::string* impl) {
     n.attrs["num_args"] = int64_t{1};
     aamp::KernelInit init;
     init.node = &n;
-    init.inputs = {{t, {o.batch, kWidths[i]}}, {t, {kWidths[i], kWidths[i + 1]}}, {t, {kWidths[i + 1]}}};
+    init.inputs = {
+        {t, {o.batch, kWidths[i]}}, {t, {kWidths[i], kWidths[i + 1]}}, {t, {kWidths[i + 1]}}};
     init.const_inputs = {nullptr, &layers[i].w, &layers[i].b};
     init.outputs = {{t, {o.batch, kWidths[i + 1]}}};
     init.threads = o.threads;
@@ -157,9 +157,8 @@ double bench_bare(const Options& o, DType t) {
       acts.emplace_back(dst, od::engine());
       args[i][DNNL_ARG_SRC] = acts[i];
       args[i][DNNL_ARG_DST] = acts[i + 1];
-      args[i][DNNL_ARG_WEIGHTS] =
-          od::pack_const(layers[i].w, {kWidths[i], kWidths[i + 1]}, {kWidths[i + 1], 1},
-                         pd.weights_desc());
+      args[i][DNNL_ARG_WEIGHTS] = od::pack_const(layers[i].w, {kWidths[i], kWidths[i + 1]},
+                                                 {kWidths[i + 1], 1}, pd.weights_desc());
       memory b(bias, od::engine());
       std::memcpy(b.get_data_handle(), layers[i].b.raw(), layers[i].b.byte_size());
       args[i][DNNL_ARG_BIAS] = b;
@@ -176,45 +175,36 @@ double bench_bare(const Options& o, DType t) {
 
 std::string isa_name() {
   switch (dnnl::get_effective_cpu_isa()) {
-    case dnnl::cpu_isa::avx2: return "avx2";
-    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
-    case dnnl::cpu_isa::avx512_core: return "avx512_core";
-    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
-    default: return "other";
+    case dnnl::cpu_isa::avx2:
+      return "avx2";
+    case dnnl::cpu_isa::avx2_vnni:
+      return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core:
+      return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "other";
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const aamp_bench::Options opt(
+      argc, argv,
+      "bench_matmul [--threads N] [--iters N] [--warmup N] [--batch N] [--out file.json]",
+      {"--threads", "--iters", "--warmup", "--batch", "--out"});
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "missing value for " << a << "\n";
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    try {
-      if (a == "--threads") o.threads = std::stoi(next());
-      else if (a == "--iters") o.iters = std::max(1, std::stoi(next()));
-      else if (a == "--warmup") o.warmup = std::max(0, std::stoi(next()));
-      else if (a == "--batch") o.batch = std::max(1, std::stoi(next()));
-      else if (a == "--out") o.out = next();
-      else {
-        std::cerr << "usage: bench_matmul [--threads N] [--iters N] [--warmup N] [--batch N] "
-                     "[--out file.json]\n";
-        return 2;
-      }
-    } catch (const std::exception&) {
-      std::cerr << "bad value for " << a << "\n";
-      return 2;
-    }
-  }
+  o.threads = static_cast<int>(opt.num("--threads", o.threads, 1));
+  o.iters = static_cast<int>(opt.num("--iters", o.iters, 1));
+  o.warmup = static_cast<int>(opt.num("--warmup", o.warmup, 0));
+  o.batch = opt.num("--batch", o.batch, 1);
+  o.out = opt.str("--out");
   nlohmann::json j;
   j["benchmark"] = "mlp_784x4096x4096x10";
   j["batch"] = o.batch;

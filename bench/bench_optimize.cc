@@ -17,6 +17,7 @@
 
 #include "aamp/api/optimize.h"
 #include "aamp/io/graph_io.h"
+#include "bench_util.h"
 
 namespace {
 
@@ -64,26 +65,13 @@ std::string tiny() {
          node("y", "Mul", {"a", "two"}, "attr { key: \"T\" value { type: DT_INT64 } }");
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int iters = 200;
-  std::string out;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--iters") && i + 1 < argc) {
-      iters = std::max(1, std::atoi(argv[++i]));
-    } else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) {
-      out = argv[++i];
-    } else {
-      std::cerr << "usage: bench_optimize [--iters N] [--out file.json]\n";
-      return 2;
-    }
-  }
+  const aamp_bench::Options opt(argc, argv, "bench_optimize [--iters N] [--out file.json]",
+                                {"--iters", "--out"});
+  const int iters = static_cast<int>(opt.num("--iters", 200, 1));
+  const std::string out = opt.str("--out");
   struct Case {
     const char* name;
     std::string text;
@@ -115,7 +103,7 @@ int main(int argc, char** argv) {
     }
     results.push_back({{"graph", c.name},
                        {"nodes", base.size()},
-                       {"median_us", median(us)},
+                       {"median_us", aamp_bench::median(us)},
                        {"first_us", us.front()}});
   }
   nlohmann::json j = {

@@ -19,6 +19,7 @@
 #include "aamp/backends/cpu/ref_linalg_params.h"
 #include "aamp/ir/graph.h"
 #include "aamp/runtime/kernel.h"
+#include "bench_util.h"
 
 namespace {
 
@@ -32,25 +33,15 @@ struct Case {
   const char* padding;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, iters = 200;
-  std::string out;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--threads")
-      threads = std::stoi(argv[i + 1]);
-    else if (a == "--iters")
-      iters = std::stoi(argv[i + 1]);
-    else if (a == "--out")
-      out = argv[i + 1];
-  }
+  const aamp_bench::Options opt(argc, argv,
+                                "bench_pool [--threads N] [--iters N] [--out file.json]",
+                                {"--threads", "--iters", "--out"});
+  const int threads = static_cast<int>(opt.num("--threads", 1, 1));
+  const int iters = static_cast<int>(opt.num("--iters", 200, 1));
+  const std::string out = opt.str("--out");
   const std::vector<Case> cases = {{"MaxPool", {1, 126, 126, 64}, 2, 2, "VALID"},
                                    {"MaxPool", {1, 61, 61, 32}, 2, 2, "VALID"},
                                    {"MaxPool", {1, 28, 28, 16}, 2, 2, "VALID"},
@@ -121,7 +112,7 @@ int main(int argc, char** argv) {
         t_apart.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         t_inplace.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
       }
-      const double a = median(t_apart), b = median(t_inplace);
+      const double a = aamp_bench::median(t_apart), b = aamp_bench::median(t_inplace);
       std::string shape;
       for (int64_t d : c.in) shape += (shape.empty() ? "" : "x") + std::to_string(d);
       rows.push_back({{"op", c.op},
