@@ -1,10 +1,7 @@
 #include "aamp/backends/cpu/reference_common.h"
 
 #include "aamp/backends/cpu/cpu_clones.h"
-
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "aamp/core/bf16_avx512.h"
 
 namespace aamp::ref {
 
@@ -15,34 +12,13 @@ AAMP_CPU_CLONES void narrow_emulated(const float* __restrict in, bfloat16* __res
   for (int64_t i = 0; i < n; ++i) out[i] = to_bf16(in[i]);
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#define AAMP_HAVE_NATIVE_BF16 1
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void narrow_native(const float* in,
-                                                                                   bfloat16* out,
-                                                                                   int64_t n) {
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m256bh r = _mm512_cvtneps_pbh(_mm512_loadu_ps(in + i));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<const __m256i&>(r));
-  }
-  if (i < n) {
-    const auto m = static_cast<__mmask16>((1u << (n - i)) - 1);
-    const __m256bh r = _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in + i));
-    _mm256_mask_storeu_epi16(out + i, m, reinterpret_cast<const __m256i&>(r));
-  }
-}
-
-bool cpu_has_avx512_bf16() {
-  static const bool has = __builtin_cpu_supports("avx512bf16");
-  return has;
-}
-#endif
-
 }  // namespace
 
 void narrow_to_bf16(const float* in, bfloat16* out, int64_t n) {
-#ifdef AAMP_HAVE_NATIVE_BF16
-  if (cpu_has_avx512_bf16()) return narrow_native(in, out, n);
+#ifdef AAMP_HAVE_AVX512_BF16_CONVERT
+  static_assert(sizeof(bfloat16) == sizeof(uint16_t));
+  if (cpu_has_avx512_bf16_convert())
+    return narrow_bf16_avx512(in, reinterpret_cast<uint16_t*>(out), n);
 #endif
   narrow_emulated(in, out, n);
 }
