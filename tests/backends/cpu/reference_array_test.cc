@@ -324,41 +324,47 @@ TEST(ReferenceImage, ResizeBilinearModes) {
 // Lerps in double, rounded once (as TF.js, whose coordinates and lerps are JavaScript numbers):
 // every element equals the float64 interpolation rounded to float32, which float32 lerps miss by
 // an ulp on many elements (counted, so that this test would fail on them).
+// Two images, upsampled (each input row serves several output rows: the kernel keeps an input
+// row's horizontal lerps while they are read) and downsampled.
 TEST(ReferenceImage, ResizeBilinearRoundsOnce) {
-  const int64_t h = 5, w = 7, c = 3, oh = 8, ow = 12;
-  const Tensor x = testing::random_tensor(DType::kFloat, {1, h, w, c}, 3, -10.0f, 10.0f);
+  const int64_t n = 2, h = 5, w = 7, c = 3;
+  const Tensor x = testing::random_tensor(DType::kFloat, {n, h, w, c}, 3, -10.0f, 10.0f);
   const std::vector<float> xv = testing::to_float_vec(x);
   int float32_misses = 0;
-  for (const auto& [align, half] :
-       std::vector<std::pair<bool, bool>>{{false, false}, {true, false}, {false, true}}) {
-    const KernelCase kc = array_case("ResizeBilinear", {x, i32({2}, {oh, ow})}, {1, oh, ow, c},
-                                     {{"align_corners", align}, {"half_pixel_centers", half}});
-    const std::vector<float> got = testing::to_float_vec(run_array_ref(kc).at(0));
-    auto coord = [&](int64_t o, int64_t in, int64_t out, int64_t& lo, int64_t& hi) {
-      const double r = align ? double(in - 1) / double(out - 1) : double(in) / double(out);
-      const double src = half ? r * (double(o) + 0.5) - 0.5 : r * double(o);
-      lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(src)));
-      hi = std::min<int64_t>(in - 1, static_cast<int64_t>(std::ceil(src)));
-      return src - static_cast<double>(lo);
-    };
-    for (int64_t y = 0; y < oh; ++y)
-      for (int64_t xo = 0; xo < ow; ++xo)
-        for (int64_t k = 0; k < c; ++k) {
-          int64_t y0, y1, x0, x1;
-          const double fy = coord(y, h, oh, y0, y1), fx = coord(xo, w, ow, x0, x1);
-          auto at = [&](int64_t yy, int64_t xx) {
-            return xv[static_cast<size_t>((yy * w + xx) * c + k)];
-          };
-          const double top = at(y0, x0) + (double(at(y0, x1)) - at(y0, x0)) * fx;
-          const double bot = at(y1, x0) + (double(at(y1, x1)) - at(y1, x0)) * fx;
-          const float want = static_cast<float>(top + (bot - top) * fy);
-          const size_t i = static_cast<size_t>((y * ow + xo) * c + k);
-          EXPECT_EQ(got[i], want) << "align " << align << " half " << half << " element " << i;
-          const float ft = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * static_cast<float>(fx);
-          const float fb = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * static_cast<float>(fx);
-          float32_misses += ft + (fb - ft) * static_cast<float>(fy) != want;
-        }
-  }
+  for (const auto& [oh, ow] : std::vector<std::pair<int64_t, int64_t>>{{8, 12}, {3, 4}})
+    for (const auto& [align, half] :
+         std::vector<std::pair<bool, bool>>{{false, false}, {true, false}, {false, true}}) {
+      const KernelCase kc =
+          array_case("ResizeBilinear", {x, i32({2}, {static_cast<int>(oh), static_cast<int>(ow)})},
+                     {n, oh, ow, c}, {{"align_corners", align}, {"half_pixel_centers", half}});
+      const std::vector<float> got = testing::to_float_vec(run_array_ref(kc).at(0));
+      auto coord = [&](int64_t o, int64_t in, int64_t out, int64_t& lo, int64_t& hi) {
+        const double r = align ? double(in - 1) / double(out - 1) : double(in) / double(out);
+        const double src = half ? r * (double(o) + 0.5) - 0.5 : r * double(o);
+        lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(src)));
+        hi = std::min<int64_t>(in - 1, static_cast<int64_t>(std::ceil(src)));
+        return src - static_cast<double>(lo);
+      };
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t y = 0; y < oh; ++y)
+          for (int64_t xo = 0; xo < ow; ++xo)
+            for (int64_t k = 0; k < c; ++k) {
+              int64_t y0, y1, x0, x1;
+              const double fy = coord(y, h, oh, y0, y1), fx = coord(xo, w, ow, x0, x1);
+              auto at = [&](int64_t yy, int64_t xx) {
+                return xv[static_cast<size_t>(((b * h + yy) * w + xx) * c + k)];
+              };
+              const double top = at(y0, x0) + (double(at(y0, x1)) - at(y0, x0)) * fx;
+              const double bot = at(y1, x0) + (double(at(y1, x1)) - at(y1, x0)) * fx;
+              const float want = static_cast<float>(top + (bot - top) * fy);
+              const size_t i = static_cast<size_t>(((b * oh + y) * ow + xo) * c + k);
+              EXPECT_EQ(got[i], want)
+                  << oh << "x" << ow << " align " << align << " half " << half << " element " << i;
+              const float ft = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * static_cast<float>(fx);
+              const float fb = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * static_cast<float>(fx);
+              float32_misses += ft + (fb - ft) * static_cast<float>(fy) != want;
+            }
+    }
   EXPECT_GT(float32_misses, 20);
 }
 
