@@ -1,6 +1,7 @@
 #include "aamp/backends/cpu/onednn_tail.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "aamp/backends/cpu/ref_linalg_params.h"
@@ -51,8 +52,9 @@ void TailEpilogue::apply(const KernelContext& ctx, int64_t channels, int64_t inn
   if (n == 0) return;
   // The output as runs of `len` elements that share a channel pattern: NHWC / matmul (inner 1)
   // rows of `channels` (channel = index in the run), NCHW planes of `inner` (one channel each).
-  // Each step then runs as its own loop over a float32 copy of the run, which vectorizes; the
-  // element-wise form (a division and a switch per element and step) was 10x slower.
+  // Each step then runs as its own loop over the run (float32: in place, else a float32 copy),
+  // which vectorizes; the element-wise form (a division and a switch per element and step) was
+  // 10x slower.
   const bool rows = inner == 1;
   const int64_t len = rows ? channels : inner;
   const int64_t runs = n / len;
@@ -62,12 +64,16 @@ void TailEpilogue::apply(const KernelContext& ctx, int64_t channels, int64_t inn
     T* out = y.as<T>();
     parallel_for(
         runs, std::max<int64_t>(kGrain / len, 1), ctx.threads, [&](int64_t r0, int64_t r1) {
-          std::vector<float> buf(static_cast<size_t>(len));
-          float* __restrict v = buf.data();
+          // float32 runs in place; other dtypes through a float32 copy of the run.
+          std::vector<float> buf(std::is_same_v<T, float> ? 0 : static_cast<size_t>(len));
           for (int64_t r = r0; r < r1; ++r) {
-            T* __restrict run = out + r * len;
+            T* run = out + r * len;
             const size_t ch = static_cast<size_t>(r % channels);  // NCHW: the plane's channel
-            for (int64_t j = 0; j < len; ++j) v[j] = as_float(run[j]);
+            float* v = buf.data();
+            if constexpr (std::is_same_v<T, float>)
+              v = run;
+            else
+              for (int64_t j = 0; j < len; ++j) v[j] = as_float(run[j]);
             for (size_t s = 0; s < steps_.size(); ++s) {
               const EpilogueOp k = steps_[s].kind;
               const float* a = args_[s].data();
@@ -87,7 +93,7 @@ void TailEpilogue::apply(const KernelContext& ctx, int64_t channels, int64_t inn
             }
             if constexpr (std::is_same_v<T, bfloat16>)
               ref::narrow_to_bf16(v, run, len);
-            else
+            else if constexpr (!std::is_same_v<T, float>)
               for (int64_t j = 0; j < len; ++j) run[j] = from_float<T>(v[j]);
           }
         });
