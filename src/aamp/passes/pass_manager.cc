@@ -11,10 +11,7 @@ namespace aamp {
 std::unordered_set<std::string> PassContext::fetch_nodes(const Graph& g) const {
   std::unordered_set<std::string> out;
   if (fetches.empty()) {
-    auto consumers = g.consumer_map();
-    for (const auto& n : g.nodes())
-      if (consumers.find(n->name) == consumers.end() || consumers[n->name].empty())
-        out.insert(n->name);
+    for (const Node* n : g.default_outputs()) out.insert(n->name);
     return out;
   }
   for (const auto& f : fetches) {

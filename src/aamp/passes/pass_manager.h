@@ -67,7 +67,7 @@ struct PassHooks {
 struct PassContext {
   DeviceKind device = DeviceKind::kCPU;
   // Names of nodes whose outputs must keep their dtype ("node" or "node:port"; the node part is
-  // used). Empty = the graph outputs: nodes with no consumers (data or control).
+  // used). Empty = the graph outputs: Graph::default_outputs() (nodes nothing reads).
   std::vector<std::string> fetches;
   // Whether a low-precision rewrite also needs OpRegistry::has_kernel(op, device, dtype); when
   // false the op signatures alone decide (pure pass tests without a runtime).
