@@ -40,16 +40,6 @@ struct Prepared {
   aamp::Node node;
 };
 
-void fill(std::vector<uint8_t>& b, DType t, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {  // values in [-1, 1)
-    const float v = static_cast<float>((i * 37) % 61) / 30.5f - 1.0f;
-    if (t == DType::kFloat)
-      std::memcpy(b.data() + i * 4, &v, 4);
-    else
-      reinterpret_cast<aamp::bfloat16*>(b.data())[i] = aamp::to_bf16(v);
-  }
-}
-
 // Input dtype t, output dtype out (differs for Cast only).
 std::unique_ptr<Prepared> prepare(const Case& c, DType t, DType out,
                                   const std::vector<int64_t>& shape, int threads) {
@@ -88,7 +78,7 @@ std::unique_ptr<Prepared> prepare(const Case& c, DType t, DType out,
     int64_t k = 1;
     for (int64_t d : s) k *= d;
     p->bufs.emplace_back(static_cast<size_t>(k) * aamp::dtype_size(t));
-    fill(p->bufs.back(), t, k);
+    aamp_bench::fill_pattern(p->bufs.back(), t, k);
     p->ctx.inputs.push_back({t, s, p->bufs.back().data(), nullptr});
   }
   p->bufs.emplace_back(static_cast<size_t>(ne) * aamp::dtype_size(out));

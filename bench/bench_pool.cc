@@ -87,13 +87,7 @@ int main(int argc, char** argv) {
       const size_t es = aamp::dtype_size(t);
       std::vector<uint8_t> src(static_cast<size_t>(ne) * es), dst(static_cast<size_t>(no) * es),
           buf(src.size());
-      for (int64_t i = 0; i < ne; ++i) {  // values in [-1, 1)
-        const float v = static_cast<float>((i * 37) % 61) / 30.5f - 1.0f;
-        if (t == DType::kFloat)
-          std::memcpy(src.data() + i * 4, &v, 4);
-        else
-          reinterpret_cast<aamp::bfloat16*>(src.data())[i] = aamp::to_bf16(v);
-      }
+      aamp_bench::fill_pattern(src, t, ne);
       aamp::KernelContext apart, inplace;
       apart.threads = inplace.threads = threads;
       apart.inputs.push_back({t, c.in, src.data(), nullptr});

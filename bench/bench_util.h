@@ -1,14 +1,17 @@
-// Shared by the C++ benchmarks (bench/*.cc): the median of a run's timings and "--name value"
-// command-line options.
+// Shared by the C++ benchmarks (bench/*.cc): the median of a run's timings, "--name value"
+// command-line options and a deterministic input pattern.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "aamp/core/dtype.h"
 
 namespace aamp_bench {
 
@@ -16,6 +19,17 @@ inline double median(std::vector<double> v) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+// n float32 or bfloat16 values in [-1, 1) into `bytes` (sized for them), the same every run.
+inline void fill_pattern(std::vector<uint8_t>& bytes, aamp::DType t, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = static_cast<float>((i * 37) % 61) / 30.5f - 1.0f;
+    if (t == aamp::DType::kFloat)
+      std::memcpy(bytes.data() + i * 4, &v, 4);
+    else
+      reinterpret_cast<aamp::bfloat16*>(bytes.data())[i] = aamp::to_bf16(v);
+  }
 }
 
 // "--name value" options. An option not in the list, one without a value, or a value that is not
